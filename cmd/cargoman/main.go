@@ -1,0 +1,158 @@
+// Command cargoman is the Cargoman server: a private Composer registry.
+//
+//	cargoman serve     run the server (migrates the database first)
+//	cargoman migrate   migrate the database and exit
+//	cargoman version   print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/bootstrap"
+	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "cargoman:", err)
+		os.Exit(1)
+	}
+}
+
+// run executes one command; it returns when ctx ends (SIGINT, SIGTERM).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: cargoman serve|migrate|version [flags]")
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	switch args[0] {
+	case "version":
+		fmt.Fprintln(stdout, "cargoman", versionString())
+		return nil
+	case "migrate":
+		cfg, err := parseConfig("migrate", args[1:], getenv)
+		if err != nil {
+			return err
+		}
+		db, err := openAndMigrate(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		log.Info("database migrated", "dialect", db.Dialect)
+		return nil
+	case "serve":
+		cfg, err := parseConfig("serve", args[1:], getenv)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, log, stdout)
+	}
+	return fmt.Errorf("unknown command %q: want serve, migrate or version", args[0])
+}
+
+func versionString() string {
+	if info, ok := debug.ReadBuildInfo(); ok && version == "dev" {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				return version + "+" + s.Value
+			}
+		}
+	}
+	return version
+}
+
+func openAndMigrate(ctx context.Context, cfg *config) (*database.DB, error) {
+	db, err := database.Open(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// serve runs the server until ctx ends, then drains in-flight requests.
+func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer) error {
+	db, err := openAndMigrate(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	boot, err := bootstrap.Run(ctx, db.Client, cfg.AdminToken)
+	if err != nil {
+		return err
+	}
+	usage := auth.NewUsageRecorder(db.Client)
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	usageDone := make(chan struct{})
+	go func() {
+		defer close(usageDone)
+		usage.Run(bg, 10*time.Second, log)
+	}()
+	defer func() {
+		stopBackground()
+		<-usageDone
+	}()
+
+	handler, err := server.New(server.Options{
+		DB:            db,
+		Authenticator: auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage),
+		PublicURL:     cfg.PublicURL,
+		Log:           log,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.ListenAddr,
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	listenErr := make(chan error, 1)
+	go func() { listenErr <- srv.Serve(ln) }()
+
+	fmt.Fprintf(stdout, "Cargoman %s listening on %s\n  GraphQL:    %s/graphql\n  REST:       %s/api/v1\n  Database:   %s\n",
+		versionString(), ln.Addr(), cfg.PublicURL, cfg.PublicURL, db.Dialect)
+	if boot.GeneratedRootToken != "" {
+		fmt.Fprintf(stdout, "\nGenerated root ADMIN_TOKEN (shown only this once; only its hash is stored):\n\n  %s\n\n", boot.GeneratedRootToken)
+	}
+
+	select {
+	case err := <-listenErr:
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestParseConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want config
+		err  bool
+	}{
+		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db"}},
+		{name: "env", env: map[string]string{"LISTEN_ADDR": ":9", "DATA_DIR": "/srv", "ADMIN_TOKEN": "s", "PUBLIC_URL": "https://p.example"},
+			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: "s"}},
+		{name: "flags win", env: map[string]string{"LISTEN_ADDR": ":9", "DATABASE_URL": "postgres://x"}, args: []string{"-listen-addr", ":10"},
+			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x"}},
+		{name: "unknown flag", args: []string{"-nope"}, err: true},
+		{name: "stray argument", args: []string{"extra"}, err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseConfig("serve", tc.args, func(k string) string { return tc.env[k] })
+			if tc.err {
+				if err == nil {
+					t.Fatal("want error")
+				}
+				return
+			}
+			if err != nil || *got != tc.want {
+				t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRunCommands(t *testing.T) {
+	var out bytes.Buffer
+	ctx := context.Background()
+	if err := run(ctx, []string{"version"}, noEnv, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "cargoman ") {
+		t.Fatalf("version: %q %v", out.String(), err)
+	}
+	dir := t.TempDir()
+	if err := run(ctx, []string{"migrate", "-data-dir", dir}, noEnv, io.Discard, io.Discard); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	for _, args := range [][]string{nil, {"frobnicate"}} {
+		if err := run(ctx, args, noEnv, io.Discard, io.Discard); err == nil {
+			t.Fatalf("run(%v) succeeded", args)
+		}
+	}
+}
+
+func noEnv(string) string { return "" }
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine to write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeProbesAndDrain starts the server with nothing configured, checks
+// the probes and the generated root token, then stops it while a request
+// is in flight: the request still gets its answer.
+func TestServeProbesAndDrain(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-listen-addr", "127.0.0.1:0", "-data-dir", filepath.Join(t.TempDir(), "data")}, noEnv, stdout, io.Discard)
+	}()
+	addrRe := regexp.MustCompile(`listening on (\S+)`)
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := addrRe.FindStringSubmatch(stdout.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatalf("server did not start: %s", stdout.String())
+	}
+	token := regexp.MustCompile(`cgm_root_\w+`).FindString(stdout.String())
+	if token == "" {
+		t.Fatalf("no generated root token printed: %s", stdout.String())
+	}
+
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil || resp.StatusCode != want {
+			t.Fatalf("GET %s: %v %v", path, resp, err)
+		}
+		resp.Body.Close()
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/api/v1/customers", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("root token from the banner: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	// A request being handled when shutdown begins: its handler is still
+	// reading the body, which arrives in two halves around the shutdown.
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"name":"Drained Ltd"}`
+	head := "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+		"\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head+body[:8]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	time.Sleep(200 * time.Millisecond)
+	if _, err := io.WriteString(conn, body[8:]); err != nil {
+		t.Fatal(err)
+	}
+	status, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil || !strings.Contains(status, "201") {
+		t.Fatalf("in-flight request during shutdown: %q %v", status, err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Fatal("server still accepts connections after shutdown")
+	}
+}

@@ -1,0 +1,56 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/internal/apperr"
+)
+
+// MaxPageSize bounds first and last, as the REST layer bounds per_page.
+const MaxPageSize = 500
+
+// pageArgs are the arguments of every connection field.
+type pageArgs struct {
+	after, before *ent.Cursor
+	first, last   *int
+	offset        *int
+}
+
+// paginatedQuery is what ent generates for every Relay-paginated entity.
+type paginatedQuery[C any, O any] interface {
+	Paginate(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int, opts ...O) (C, error)
+	CursorAt(ctx context.Context, offset int, opts ...O) (*ent.Cursor, error)
+}
+
+// paginate runs a connection query. Besides Relay's cursors it accepts an
+// offset (for page-numbered clients), turned into the equivalent "after"
+// cursor so both kinds of client see the same order and totalCount.
+func paginate[C any, O any](ctx context.Context, q paginatedQuery[C, O], a pageArgs, opts ...O) (C, error) {
+	var zero C
+	for name, n := range map[string]*int{"first": a.first, "last": a.last} {
+		if n != nil && (*n < 0 || *n > MaxPageSize) {
+			return zero, apperr.Invalid(name, "%s must be between 0 and %d", name, MaxPageSize)
+		}
+	}
+	if a.offset != nil {
+		switch {
+		case a.after != nil || a.before != nil || a.last != nil:
+			return zero, apperr.Invalid("offset", "offset cannot be combined with after, before or last")
+		case *a.offset < 0:
+			return zero, apperr.Invalid("offset", "offset must not be negative")
+		case *a.offset > 0:
+			cursor, err := q.CursorAt(ctx, *a.offset, opts...)
+			if err != nil {
+				return zero, err
+			}
+			if cursor == nil {
+				// Past the end: an empty page that still reports totalCount.
+				none := 0
+				return q.Paginate(ctx, nil, &none, nil, nil, opts...)
+			}
+			a.after = cursor
+		}
+	}
+	return q.Paginate(ctx, a.after, a.first, a.before, a.last, opts...)
+}

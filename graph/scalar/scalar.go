@@ -1,0 +1,82 @@
+// Package scalar binds GraphQL's built-in String, Int and Boolean with the
+// strict input coercion the GraphQL specification asks for. gqlgen's
+// defaults accept 1 for a String or "5" for an Int; here a value of the
+// wrong JSON type is an error the caller sees, never silently converted.
+package scalar
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// MarshalString writes a String.
+func MarshalString(s string) graphql.Marshaler { return graphql.MarshalString(s) }
+
+// UnmarshalString accepts only strings.
+func UnmarshalString(v any) (string, error) {
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	return "", fmt.Errorf("must be a string, not %s", kind(v))
+}
+
+// MarshalInt writes an Int.
+func MarshalInt(n int) graphql.Marshaler { return graphql.MarshalInt(n) }
+
+// UnmarshalInt accepts only whole numbers within GraphQL's 32-bit range.
+func UnmarshalInt(v any) (int, error) {
+	var f float64
+	switch n := v.(type) {
+	case int:
+		f = float64(n)
+	case int64:
+		f = float64(n)
+	case float64:
+		f = n
+	case json.Number:
+		parsed, err := n.Float64()
+		if err != nil {
+			return 0, fmt.Errorf("must be a whole number")
+		}
+		f = parsed
+	default:
+		return 0, fmt.Errorf("must be a whole number, not %s", kind(v))
+	}
+	if f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32 {
+		return 0, fmt.Errorf("must be a whole number between %d and %d", math.MinInt32, math.MaxInt32)
+	}
+	return int(f), nil
+}
+
+// MarshalBoolean writes a Boolean.
+func MarshalBoolean(b bool) graphql.Marshaler { return graphql.MarshalBoolean(b) }
+
+// UnmarshalBoolean accepts only true and false.
+func UnmarshalBoolean(v any) (bool, error) {
+	if b, ok := v.(bool); ok {
+		return b, nil
+	}
+	return false, fmt.Errorf("must be true or false, not %s", kind(v))
+}
+
+// kind names the JSON type of a decoded value.
+func kind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case int, int64, float64, json.Number:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -1,0 +1,65 @@
+package graph
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/graph/generated"
+)
+
+// NewSchema returns the executable schema over client.
+func NewSchema(client *ent.Client) graphql.ExecutableSchema {
+	return generated.NewExecutableSchema(generated.Config{
+		Resolvers:  &Resolver{client: client, now: func() time.Time { return time.Now().UTC() }},
+		Directives: generated.DirectiveRoot{HasRole: hasRole},
+	})
+}
+
+// configurable is what both gqlgen's HTTP server and its bare executor
+// offer, so the GraphQL endpoint and the REST layer run with identical
+// extensions, limits and error handling.
+type configurable interface {
+	Use(graphql.HandlerExtension)
+	AroundFields(graphql.FieldMiddleware)
+	SetErrorPresenter(graphql.ErrorPresenterFunc)
+	SetRecoverFunc(graphql.RecoverFunc)
+	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+}
+
+func configure(c configurable, log *slog.Logger) {
+	c.Use(extension.Introspection{})
+	c.Use(extension.FixedComplexityLimit(MaxComplexity))
+	c.Use(depthLimit{max: MaxDepth})
+	c.AroundFields(classifyResolverErrors)
+	c.SetErrorPresenter(presentError(log))
+	c.SetRecoverFunc(recoverPanic(log))
+	c.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+}
+
+// NewExecutor returns an executor for in-process operations (the REST
+// layer), configured like the HTTP endpoint.
+func NewExecutor(es graphql.ExecutableSchema, log *slog.Logger) *executor.Executor {
+	e := executor.New(es)
+	configure(e, log)
+	return e
+}
+
+// NewHandler returns the HTTP handler of POST and GET /graphql.
+func NewHandler(es graphql.ExecutableSchema, log *slog.Logger) http.Handler {
+	srv := handler.New(es)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	configure(srv, log)
+	return srv
+}

@@ -1,0 +1,93 @@
+// Package apperr defines the error codes of the public API (the spec's error
+// table) and maps internal errors onto them, so GraphQL extensions.code and
+// the REST error body always agree and internals never leak into messages.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Code is one of the spec's error codes.
+type Code string
+
+// The spec's error codes.
+const (
+	NotFound            Code = "NOT_FOUND"
+	Validation          Code = "VALIDATION_ERROR"
+	Unauthorized        Code = "UNAUTHORIZED"
+	Forbidden           Code = "FORBIDDEN"
+	Conflict            Code = "CONFLICT"
+	FeatureNotAvailable Code = "FEATURE_NOT_AVAILABLE"
+	RateLimited         Code = "RATE_LIMITED"
+	Internal            Code = "INTERNAL_ERROR"
+)
+
+// HTTPStatus is the status the spec assigns to c.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case NotFound:
+		return http.StatusNotFound
+	case Validation:
+		return http.StatusBadRequest
+	case Unauthorized:
+		return http.StatusUnauthorized
+	case Forbidden, FeatureNotAvailable:
+		return http.StatusForbidden
+	case Conflict:
+		return http.StatusConflict
+	case RateLimited:
+		return http.StatusTooManyRequests
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// Error is an error a client may see: a code, a message written for people,
+// and optionally the input field it is about.
+type Error struct {
+	Code    Code
+	Message string
+	Field   string
+	cause   error
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s (%s)", e.Code, e.Message, e.Field)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap gives the internal cause, for logs.
+func (e *Error) Unwrap() error { return e.cause }
+
+// New returns an Error with code and message.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns a VALIDATION_ERROR about field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: Validation, Message: fmt.Sprintf(format, args...), Field: field}
+}
+
+// NotFoundf returns a NOT_FOUND error.
+func NotFoundf(format string, args ...any) *Error { return New(NotFound, format, args...) }
+
+// WithCause keeps cause for logging without showing it to clients.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.cause = cause
+	return &c
+}
+
+// As returns err as an *Error when it is (or wraps) one.
+func As(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}

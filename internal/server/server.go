@@ -1,0 +1,121 @@
+// Package server assembles Cargoman's HTTP surface: health probes, the
+// GraphQL endpoint with its playground, and the REST routes. It holds no
+// configuration of its own; cmd/cargoman hands it its parts.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/cargoman/cargoman/graph"
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/rest"
+	"github.com/cargoman/cargoman/web"
+)
+
+// Options are the parts the server is made of.
+type Options struct {
+	DB            *database.DB
+	Authenticator *auth.Authenticator
+	PublicURL     string
+	Log           *slog.Logger
+}
+
+// New returns the HTTP handler of the whole service.
+func New(o Options) (http.Handler, error) {
+	schema := graph.NewSchema(o.DB.Client)
+	r := mux.NewRouter()
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		rest.WriteError(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Allow", allowedMethods(r, req))
+		e := apperr.New(apperr.Validation, "method %s is not allowed on %s", req.Method, req.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": string(e.Code), "message": e.Message}})
+	})
+
+	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeStatus(w, http.StatusOK, "ok")
+	}).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
+		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+		defer cancel()
+		if err := o.DB.Ping(ctx); err != nil {
+			o.Log.Warn("readiness check failed", "err", err)
+			writeStatus(w, http.StatusServiceUnavailable, "database unreachable")
+			return
+		}
+		writeStatus(w, http.StatusOK, "ok")
+	}).Methods(http.MethodGet, http.MethodHead)
+
+	r.PathPrefix("/graphql/assets/").Handler(http.StripPrefix("/graphql/assets", web.Assets()))
+	playground := web.GraphiQL("/graphql", "/graphql/assets")
+	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(graph.NewHandler(schema, o.Log))
+	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
+			playground.ServeHTTP(w, req)
+			return
+		}
+		gql.ServeHTTP(w, req)
+	})).Methods(http.MethodGet, http.MethodPost, http.MethodOptions)
+
+	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
+	if err := rest.Mount(r, graph.NewExecutor(schema, o.Log), schema.Schema(), o.PublicURL, rest.Routes(), restAuth); err != nil {
+		return nil, fmt.Errorf("server: mount REST routes: %w", err)
+	}
+	return logRequests(o.Log, r), nil
+}
+
+// writeGraphQLAuthError answers a request with a bad credential in the
+// GraphQL response format, with status 401.
+func writeGraphQLAuthError(w http.ResponseWriter, _ *http.Request, err error) {
+	e, ok := apperr.As(err)
+	if !ok {
+		e = apperr.New(apperr.Internal, "internal error")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Code.HTTPStatus())
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": gqlerror.List{{
+		Message:    e.Message,
+		Extensions: map[string]any{"code": string(e.Code)},
+	}}})
+}
+
+func writeStatus(w http.ResponseWriter, status int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(text + "\n"))
+}
+
+// allowedMethods lists the methods of the routes matching req's path.
+func allowedMethods(r *mux.Router, req *http.Request) string {
+	var methods []string
+	_ = r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		ms, err := route.GetMethods()
+		if err != nil {
+			return nil
+		}
+		var m mux.RouteMatch
+		probe := req.Clone(req.Context())
+		for _, method := range ms {
+			probe.Method = method
+			if route.Match(probe, &m) && m.MatchErr == nil {
+				methods = append(methods, method)
+			}
+		}
+		return nil
+	})
+	return strings.Join(methods, ", ")
+}

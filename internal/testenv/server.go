@@ -1,0 +1,164 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/bootstrap"
+	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/server"
+)
+
+// RootToken is the ADMIN_TOKEN of test servers.
+const RootToken = "test-root-token"
+
+// Server is a running Cargoman on a test database.
+type Server struct {
+	URL      string
+	DB       *database.DB
+	TenantID string
+	Usage    *auth.UsageRecorder
+}
+
+// StartServer serves Cargoman over a fresh database of backend b.
+func StartServer(t testing.TB, b Backend) *Server {
+	t.Helper()
+	db := b.Open(t)
+	boot, err := bootstrap.Run(context.Background(), db.Client, RootToken)
+	if err != nil {
+		t.Fatalf("bootstrap: %v", err)
+	}
+	usage := auth.NewUsageRecorder(db.Client)
+	h, err := server.New(server.Options{
+		DB:            db,
+		Authenticator: auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage),
+		PublicURL:     "http://cargoman.test",
+		Log:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &Server{URL: srv.URL, DB: db, TenantID: boot.TenantID, Usage: usage}
+}
+
+// Response is a finished HTTP exchange.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it cannot.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Do sends a request with an optional bearer token; body may be nil, a
+// string (sent as is) or a value encoded as JSON.
+func (s *Server) Do(t testing.TB, method, path, token string, body any) *Response {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = bytes.NewBufferString(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, s.URL+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// GraphQLResult is a decoded GraphQL response.
+type GraphQLResult struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	Status int `json:"-"`
+}
+
+// Code is the extensions.code of the first error, or "".
+func (g *GraphQLResult) Code() string {
+	if len(g.Errors) == 0 {
+		return ""
+	}
+	c, _ := g.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// GraphQL posts a GraphQL operation.
+func (s *Server) GraphQL(t testing.TB, token, query string, vars map[string]any) *GraphQLResult {
+	t.Helper()
+	resp := s.Do(t, http.MethodPost, "/graphql", token, map[string]any{"query": query, "variables": vars})
+	var out GraphQLResult
+	resp.JSON(t, &out)
+	out.Status = resp.Status
+	return &out
+}
+
+// MustGraphQL posts an operation that must succeed and decodes its data.
+func (s *Server) MustGraphQL(t testing.TB, token, query string, vars map[string]any, data any) {
+	t.Helper()
+	res := s.GraphQL(t, token, query, vars)
+	if len(res.Errors) > 0 {
+		t.Fatalf("GraphQL errors: %+v", res.Errors)
+	}
+	if data != nil {
+		if err := json.Unmarshal(res.Data, data); err != nil {
+			t.Fatalf("decode %s: %v", res.Data, err)
+		}
+	}
+}
+
+// AdminToken creates a CMA token of level (owner, admin, viewer) and
+// returns its secret and id.
+func (s *Server) AdminToken(t testing.TB, level string) (secret, id string) {
+	t.Helper()
+	var out struct {
+		CreateAdminToken struct {
+			PlainToken string
+			AdminToken struct{ ID string }
+		}
+	}
+	s.MustGraphQL(t, RootToken, `mutation($in: CreateAdminTokenInput!) {
+  createAdminToken(input: $in) { plainToken adminToken { id } }
+}`, map[string]any{"in": map[string]any{"name": level + " token", "level": level}}, &out)
+	return out.CreateAdminToken.PlainToken, out.CreateAdminToken.AdminToken.ID
+}

@@ -1,0 +1,304 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/gorilla/mux"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/casing"
+)
+
+// MaxBodyBytes bounds REST request bodies.
+const MaxBodyBytes = 1 << 20
+
+// compiled is a Route checked against the schema, with what variable
+// filling needs precomputed.
+type compiled struct {
+	Route
+	vars      ast.VariableDefinitionList
+	hasInput  bool
+	pathNames map[string]string // camelCase variable -> path parameter
+}
+
+// Handler serves the REST routes.
+type Handler struct {
+	exec      *executor.Executor
+	publicURL string
+}
+
+// Mount compiles routes against the executor's schema and registers them
+// on r, each behind middleware (authentication). It fails if any document
+// does not validate, so a broken route is caught at start-up (and by
+// tests), never by a user.
+func Mount(r *mux.Router, exec *executor.Executor, schema *ast.Schema, publicURL string, routes []Route, middleware func(http.Handler) http.Handler) error {
+	h := &Handler{exec: exec, publicURL: publicURL}
+	for _, rt := range routes {
+		c, err := compile(schema, rt)
+		if err != nil {
+			return err
+		}
+		r.Handle(rt.Path, middleware(h.serve(c))).Methods(rt.Method)
+	}
+	return nil
+}
+
+func compile(schema *ast.Schema, rt Route) (*compiled, error) {
+	doc, errs := gqlparser.LoadQuery(schema, rt.Query)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("rest: %s %s: invalid GraphQL document: %w", rt.Method, rt.Path, errs)
+	}
+	if len(doc.Operations) != 1 {
+		return nil, fmt.Errorf("rest: %s %s: want exactly one operation", rt.Method, rt.Path)
+	}
+	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathNames: map[string]string{}}
+	tmpl, err := mux.NewRouter().NewRoute().Path(rt.Path).GetPathTemplate()
+	if err != nil {
+		return nil, fmt.Errorf("rest: %s %s: %w", rt.Method, rt.Path, err)
+	}
+	for _, name := range pathParams(tmpl) {
+		c.pathNames[casing.Camel(name)] = name
+	}
+	for _, v := range c.vars {
+		c.hasInput = c.hasInput || v.Variable == "input"
+	}
+	return c, nil
+}
+
+// pathParams lists the {names} of a path template.
+func pathParams(tmpl string) []string {
+	var names []string
+	for {
+		_, rest, ok := strings.Cut(tmpl, "{")
+		if !ok {
+			return names
+		}
+		param, after, ok := strings.Cut(rest, "}")
+		if !ok {
+			return names
+		}
+		name, _, _ := strings.Cut(param, ":")
+		names = append(names, name)
+		tmpl = after
+	}
+}
+
+func (h *Handler) serve(c *compiled) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page, err := readPage(r, c.List)
+		if err != nil {
+			WriteError(w, err)
+			return
+		}
+		vars, err := c.variables(r, page)
+		if err != nil {
+			WriteError(w, err)
+			return
+		}
+		resp := h.execute(r.Context(), c.Query, vars)
+		if len(resp.Errors) > 0 {
+			WriteError(w, errorFromGraphQL(resp.Errors[0]))
+			return
+		}
+		h.respond(w, r, c, resp.Data, page)
+	})
+}
+
+// execute runs one operation through the executor, as gqlgen's HTTP
+// transport does.
+func (h *Handler) execute(ctx context.Context, query string, vars map[string]any) *graphql.Response {
+	ctx = graphql.StartOperationTrace(ctx)
+	params := &graphql.RawParams{Query: query, Variables: vars}
+	start := graphql.Now()
+	params.ReadTime = graphql.TraceTiming{Start: start, End: start}
+	opCtx, errs := h.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		return h.exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+	}
+	responses, ctx := h.exec.DispatchOperation(ctx, opCtx)
+	return responses(ctx)
+}
+
+// variables fills the operation's variables from the request.
+func (c *compiled) variables(r *http.Request, p *page) (map[string]any, error) {
+	pathVals := mux.Vars(r)
+	vars := make(map[string]any, len(c.vars))
+	if c.hasInput {
+		input, err := readBody(r)
+		if err != nil {
+			return nil, err
+		}
+		for camel, name := range c.pathNames {
+			input[camel] = pathVals[name]
+		}
+		vars["input"] = input
+	}
+	query := r.URL.Query()
+	for _, def := range c.vars {
+		name := def.Variable
+		switch {
+		case name == "input":
+		case c.pathNames[name] != "":
+			vars[name] = pathVals[c.pathNames[name]]
+		case p != nil && name == "first":
+			vars[name] = p.size
+		case p != nil && name == "offset":
+			vars[name] = (p.number - 1) * p.size
+		default:
+			raw, ok := query[casing.Snake(name)]
+			if !ok {
+				continue
+			}
+			v, err := queryValue(def, casing.Snake(name), raw[len(raw)-1])
+			if err != nil {
+				return nil, err
+			}
+			vars[name] = v
+		}
+	}
+	return vars, nil
+}
+
+// queryValue converts a query parameter to the variable's GraphQL type.
+func queryValue(def *ast.VariableDefinition, param, raw string) (any, error) {
+	switch def.Type.NamedType {
+	case "Int":
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return nil, apperr.Invalid(param, "%s must be a whole number", param)
+		}
+		return n, nil
+	case "Boolean":
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, apperr.Invalid(param, "%s must be true or false", param)
+		}
+		return b, nil
+	}
+	return raw, nil
+}
+
+// readBody decodes a JSON object body; an empty body is an empty object.
+func readBody(r *http.Request) (map[string]any, error) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, apperr.New(apperr.Validation, "could not read the request body")
+	}
+	if len(data) > MaxBodyBytes {
+		return nil, apperr.New(apperr.Validation, "the request body is larger than %d bytes", MaxBodyBytes)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return map[string]any{}, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var body any
+	if err := dec.Decode(&body); err != nil {
+		return nil, apperr.New(apperr.Validation, "the request body is not valid JSON: %s", jsonErrorText(err))
+	}
+	if dec.More() {
+		return nil, apperr.New(apperr.Validation, "the request body must hold a single JSON object")
+	}
+	obj, ok := body.(map[string]any)
+	if !ok {
+		return nil, apperr.New(apperr.Validation, "the request body must be a JSON object")
+	}
+	return camelKeys(obj).(map[string]any), nil
+}
+
+func jsonErrorText(err error) string {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Sprintf("%s (at byte %d)", syn.Error(), syn.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "unexpected end of input"
+	}
+	return err.Error()
+}
+
+// respond unwraps the result and writes it with snake_case keys.
+func (h *Handler) respond(w http.ResponseWriter, r *http.Request, c *compiled, data json.RawMessage, p *page) {
+	value, err := unwrap(data, c.Result)
+	if err != nil {
+		WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+		return
+	}
+	if bytes.Equal(value, []byte("null")) {
+		WriteError(w, apperr.NotFoundf("not found"))
+		return
+	}
+	if c.List {
+		var total int
+		if value, total, err = listNodes(value); err != nil {
+			WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+			return
+		}
+		p.writeHeaders(w, r, h.publicURL, total)
+	}
+	if c.status() == http.StatusNoContent {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	body, err := snakeKeys(value)
+	if err != nil {
+		WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(c.status())
+	_, _ = w.Write(body)
+}
+
+// unwrap follows path from the root of data.
+func unwrap(data json.RawMessage, path []string) (json.RawMessage, error) {
+	for _, key := range path {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(data, &obj); err != nil {
+			return nil, fmt.Errorf("rest: unwrap %q: %w", key, err)
+		}
+		v, ok := obj[key]
+		if !ok {
+			return nil, fmt.Errorf("rest: result has no field %q", key)
+		}
+		data = v
+		if bytes.Equal(data, []byte("null")) {
+			return data, nil
+		}
+	}
+	return data, nil
+}
+
+// listNodes turns a connection into the JSON array of its nodes.
+func listNodes(conn json.RawMessage) (json.RawMessage, int, error) {
+	var c struct {
+		TotalCount int `json:"totalCount"`
+		Edges      []struct {
+			Node json.RawMessage `json:"node"`
+		} `json:"edges"`
+	}
+	if err := json.Unmarshal(conn, &c); err != nil {
+		return nil, 0, fmt.Errorf("rest: read connection: %w", err)
+	}
+	out := make([]byte, 0, len(conn))
+	out = append(out, '[')
+	for i, e := range c.Edges {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, e.Node...)
+	}
+	return append(out, ']'), c.TotalCount, nil
+}

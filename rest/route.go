@@ -1,0 +1,38 @@
+// Package rest keeps every documented REST route working by mapping it onto
+// the GraphQL API: a route is one table entry plus one GraphQL document,
+// executed in-process through the same executable schema, so REST and
+// GraphQL share authorization, validation and errors. The JSON body is the
+// GraphQL result with snake_case keys, unwrapped from the root field.
+package rest
+
+import "net/http"
+
+// Route maps one REST route onto one GraphQL operation.
+//
+// Variables are filled by name: a variable named like a path parameter (in
+// camelCase) takes its value; $input takes the JSON request body with keys
+// in camelCase plus the path parameters; $first and $offset take the page
+// of a List route; any other variable comes from the query parameter of its
+// snake_case name.
+type Route struct {
+	Method string
+	// Path is a gorilla/mux pattern such as /api/v1/customers/{id}.
+	Path string
+	// Query is the GraphQL document.
+	Query string
+	// Result is the path of field names, from the root, to the value that
+	// becomes the response body.
+	Result []string
+	// Status is the success status; 0 means 200. 204 sends no body.
+	Status int
+	// List marks a connection result: the body is the array of its nodes,
+	// with page-based pagination and X-Pagination-* and Link headers.
+	List bool
+}
+
+func (r Route) status() int {
+	if r.Status == 0 {
+		return http.StatusOK
+	}
+	return r.Status
+}
