@@ -21,7 +21,9 @@ const RootToken = "test-root-token"
 
 // Server is a running Cargoman on a test database.
 type Server struct {
-	URL      string
+	URL string
+	// Handler is the server's handler, for in-process benchmarks.
+	Handler  http.Handler
 	DB       *database.DB
 	TenantID string
 	Usage    *auth.UsageRecorder
@@ -47,7 +49,7 @@ func StartServer(t testing.TB, b Backend) *Server {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, DB: db, TenantID: boot.TenantID, Usage: usage}
+	return &Server{URL: srv.URL, Handler: h, DB: db, TenantID: boot.TenantID, Usage: usage}
 }
 
 // Response is a finished HTTP exchange.
