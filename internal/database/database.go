@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	entsql "entgo.io/ent/dialect/sql"
 
@@ -90,9 +91,16 @@ func redact(raw string) string {
 // migrations of instances starting at the same time.
 const migrationLockID = 0x6361_7267_6f6d_616e // "cargoman"
 
+// migrateMu serialises migrations inside one process: ent's migrator
+// rewrites the package-level table definitions of ent/migrate while it
+// plans, so two concurrent migrations in one process would race on them.
+var migrateMu sync.Mutex
+
 // Migrate brings the schema up to date. On PostgreSQL it holds an advisory
 // lock meanwhile, so instances starting together migrate one at a time.
 func (db *DB) Migrate(ctx context.Context) error {
+	migrateMu.Lock()
+	defer migrateMu.Unlock()
 	if db.Dialect == dialect.Postgres {
 		conn, err := db.SQL.Conn(ctx)
 		if err != nil {
