@@ -16,9 +16,15 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/setting"
+	"github.com/cargoman/cargoman/ent/skippedref"
+	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/tenant"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
 
 	stdsql "database/sql"
 )
@@ -30,12 +36,24 @@ type Client struct {
 	Schema *migrate.Schema
 	// AdminToken is the client for interacting with the AdminToken builders.
 	AdminToken *AdminTokenClient
+	// ComposerPackage is the client for interacting with the ComposerPackage builders.
+	ComposerPackage *ComposerPackageClient
+	// Credential is the client for interacting with the Credential builders.
+	Credential *CredentialClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
+	// PackageVersion is the client for interacting with the PackageVersion builders.
+	PackageVersion *PackageVersionClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
+	// SkippedRef is the client for interacting with the SkippedRef builders.
+	SkippedRef *SkippedRefClient
+	// Task is the client for interacting with the Task builders.
+	Task *TaskClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -48,9 +66,15 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AdminToken = NewAdminTokenClient(c.config)
+	c.ComposerPackage = NewComposerPackageClient(c.config)
+	c.Credential = NewCredentialClient(c.config)
 	c.Customer = NewCustomerClient(c.config)
+	c.PackageVersion = NewPackageVersionClient(c.config)
 	c.Setting = NewSettingClient(c.config)
+	c.SkippedRef = NewSkippedRefClient(c.config)
+	c.Task = NewTaskClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
+	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
 }
 
 type (
@@ -141,12 +165,18 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:        ctx,
-		config:     cfg,
-		AdminToken: NewAdminTokenClient(cfg),
-		Customer:   NewCustomerClient(cfg),
-		Setting:    NewSettingClient(cfg),
-		Tenant:     NewTenantClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		AdminToken:      NewAdminTokenClient(cfg),
+		ComposerPackage: NewComposerPackageClient(cfg),
+		Credential:      NewCredentialClient(cfg),
+		Customer:        NewCustomerClient(cfg),
+		PackageVersion:  NewPackageVersionClient(cfg),
+		Setting:         NewSettingClient(cfg),
+		SkippedRef:      NewSkippedRefClient(cfg),
+		Task:            NewTaskClient(cfg),
+		Tenant:          NewTenantClient(cfg),
+		WebhookDelivery: NewWebhookDeliveryClient(cfg),
 	}, nil
 }
 
@@ -164,12 +194,18 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:        ctx,
-		config:     cfg,
-		AdminToken: NewAdminTokenClient(cfg),
-		Customer:   NewCustomerClient(cfg),
-		Setting:    NewSettingClient(cfg),
-		Tenant:     NewTenantClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		AdminToken:      NewAdminTokenClient(cfg),
+		ComposerPackage: NewComposerPackageClient(cfg),
+		Credential:      NewCredentialClient(cfg),
+		Customer:        NewCustomerClient(cfg),
+		PackageVersion:  NewPackageVersionClient(cfg),
+		Setting:         NewSettingClient(cfg),
+		SkippedRef:      NewSkippedRefClient(cfg),
+		Task:            NewTaskClient(cfg),
+		Tenant:          NewTenantClient(cfg),
+		WebhookDelivery: NewWebhookDeliveryClient(cfg),
 	}, nil
 }
 
@@ -198,19 +234,23 @@ func (c *Client) Close() error {
 // Use adds the mutation hooks to all the entity clients.
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
-	c.AdminToken.Use(hooks...)
-	c.Customer.Use(hooks...)
-	c.Setting.Use(hooks...)
-	c.Tenant.Use(hooks...)
+	for _, n := range []interface{ Use(...Hook) }{
+		c.AdminToken, c.ComposerPackage, c.Credential, c.Customer, c.PackageVersion,
+		c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
+	} {
+		n.Use(hooks...)
+	}
 }
 
 // Intercept adds the query interceptors to all the entity clients.
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
-	c.AdminToken.Intercept(interceptors...)
-	c.Customer.Intercept(interceptors...)
-	c.Setting.Intercept(interceptors...)
-	c.Tenant.Intercept(interceptors...)
+	for _, n := range []interface{ Intercept(...Interceptor) }{
+		c.AdminToken, c.ComposerPackage, c.Credential, c.Customer, c.PackageVersion,
+		c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
+	} {
+		n.Intercept(interceptors...)
+	}
 }
 
 // Mutate implements the ent.Mutator interface.
@@ -218,12 +258,24 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AdminTokenMutation:
 		return c.AdminToken.mutate(ctx, m)
+	case *ComposerPackageMutation:
+		return c.ComposerPackage.mutate(ctx, m)
+	case *CredentialMutation:
+		return c.Credential.mutate(ctx, m)
 	case *CustomerMutation:
 		return c.Customer.mutate(ctx, m)
+	case *PackageVersionMutation:
+		return c.PackageVersion.mutate(ctx, m)
 	case *SettingMutation:
 		return c.Setting.mutate(ctx, m)
+	case *SkippedRefMutation:
+		return c.SkippedRef.mutate(ctx, m)
+	case *TaskMutation:
+		return c.Task.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
+	case *WebhookDeliveryMutation:
+		return c.WebhookDelivery.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -380,6 +432,420 @@ func (c *AdminTokenClient) mutate(ctx context.Context, m *AdminTokenMutation) (V
 	}
 }
 
+// ComposerPackageClient is a client for the ComposerPackage schema.
+type ComposerPackageClient struct {
+	config
+}
+
+// NewComposerPackageClient returns a client for the ComposerPackage from the given config.
+func NewComposerPackageClient(c config) *ComposerPackageClient {
+	return &ComposerPackageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `composerpackage.Hooks(f(g(h())))`.
+func (c *ComposerPackageClient) Use(hooks ...Hook) {
+	c.hooks.ComposerPackage = append(c.hooks.ComposerPackage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `composerpackage.Intercept(f(g(h())))`.
+func (c *ComposerPackageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ComposerPackage = append(c.inters.ComposerPackage, interceptors...)
+}
+
+// Create returns a builder for creating a ComposerPackage entity.
+func (c *ComposerPackageClient) Create() *ComposerPackageCreate {
+	mutation := newComposerPackageMutation(c.config, OpCreate)
+	return &ComposerPackageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ComposerPackage entities.
+func (c *ComposerPackageClient) CreateBulk(builders ...*ComposerPackageCreate) *ComposerPackageCreateBulk {
+	return &ComposerPackageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComposerPackageClient) MapCreateBulk(slice any, setFunc func(*ComposerPackageCreate, int)) *ComposerPackageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComposerPackageCreateBulk{err: fmt.Errorf("calling to ComposerPackageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComposerPackageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComposerPackageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ComposerPackage.
+func (c *ComposerPackageClient) Update() *ComposerPackageUpdate {
+	mutation := newComposerPackageMutation(c.config, OpUpdate)
+	return &ComposerPackageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComposerPackageClient) UpdateOne(_m *ComposerPackage) *ComposerPackageUpdateOne {
+	mutation := newComposerPackageMutation(c.config, OpUpdateOne, withComposerPackage(_m))
+	return &ComposerPackageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComposerPackageClient) UpdateOneID(id string) *ComposerPackageUpdateOne {
+	mutation := newComposerPackageMutation(c.config, OpUpdateOne, withComposerPackageID(id))
+	return &ComposerPackageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ComposerPackage.
+func (c *ComposerPackageClient) Delete() *ComposerPackageDelete {
+	mutation := newComposerPackageMutation(c.config, OpDelete)
+	return &ComposerPackageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComposerPackageClient) DeleteOne(_m *ComposerPackage) *ComposerPackageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComposerPackageClient) DeleteOneID(id string) *ComposerPackageDeleteOne {
+	builder := c.Delete().Where(composerpackage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComposerPackageDeleteOne{builder}
+}
+
+// Query returns a query builder for ComposerPackage.
+func (c *ComposerPackageClient) Query() *ComposerPackageQuery {
+	return &ComposerPackageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComposerPackage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ComposerPackage entity by its id.
+func (c *ComposerPackageClient) Get(ctx context.Context, id string) (*ComposerPackage, error) {
+	return c.Query().Where(composerpackage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComposerPackageClient) GetX(ctx context.Context, id string) *ComposerPackage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryTenant(_m *ComposerPackage) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, composerpackage.TenantTable, composerpackage.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVersions queries the versions edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryVersions(_m *ComposerPackage) *PackageVersionQuery {
+	query := (&PackageVersionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(packageversion.Table, packageversion.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, composerpackage.VersionsTable, composerpackage.VersionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySkippedRefs queries the skipped_refs edge of a ComposerPackage.
+func (c *ComposerPackageClient) QuerySkippedRefs(_m *ComposerPackage) *SkippedRefQuery {
+	query := (&SkippedRefClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(skippedref.Table, skippedref.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, composerpackage.SkippedRefsTable, composerpackage.SkippedRefsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryParent queries the parent edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryParent(_m *ComposerPackage) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, composerpackage.ParentTable, composerpackage.ParentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryChildren queries the children edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryChildren(_m *ComposerPackage) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, composerpackage.ChildrenTable, composerpackage.ChildrenColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCredential queries the credential edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryCredential(_m *ComposerPackage) *CredentialQuery {
+	query := (&CredentialClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(credential.Table, credential.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, composerpackage.CredentialTable, composerpackage.CredentialColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryWebhookDeliveries queries the webhook_deliveries edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryWebhookDeliveries(_m *ComposerPackage) *WebhookDeliveryQuery {
+	query := (&WebhookDeliveryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(webhookdelivery.Table, webhookdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, composerpackage.WebhookDeliveriesTable, composerpackage.WebhookDeliveriesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComposerPackageClient) Hooks() []Hook {
+	hooks := c.hooks.ComposerPackage
+	return append(hooks[:len(hooks):len(hooks)], composerpackage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComposerPackageClient) Interceptors() []Interceptor {
+	inters := c.inters.ComposerPackage
+	return append(inters[:len(inters):len(inters)], composerpackage.Interceptors[:]...)
+}
+
+func (c *ComposerPackageClient) mutate(ctx context.Context, m *ComposerPackageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComposerPackageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComposerPackageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComposerPackageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComposerPackageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ComposerPackage mutation op: %q", m.Op())
+	}
+}
+
+// CredentialClient is a client for the Credential schema.
+type CredentialClient struct {
+	config
+}
+
+// NewCredentialClient returns a client for the Credential from the given config.
+func NewCredentialClient(c config) *CredentialClient {
+	return &CredentialClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `credential.Hooks(f(g(h())))`.
+func (c *CredentialClient) Use(hooks ...Hook) {
+	c.hooks.Credential = append(c.hooks.Credential, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `credential.Intercept(f(g(h())))`.
+func (c *CredentialClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Credential = append(c.inters.Credential, interceptors...)
+}
+
+// Create returns a builder for creating a Credential entity.
+func (c *CredentialClient) Create() *CredentialCreate {
+	mutation := newCredentialMutation(c.config, OpCreate)
+	return &CredentialCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Credential entities.
+func (c *CredentialClient) CreateBulk(builders ...*CredentialCreate) *CredentialCreateBulk {
+	return &CredentialCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CredentialClient) MapCreateBulk(slice any, setFunc func(*CredentialCreate, int)) *CredentialCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CredentialCreateBulk{err: fmt.Errorf("calling to CredentialClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CredentialCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CredentialCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Credential.
+func (c *CredentialClient) Update() *CredentialUpdate {
+	mutation := newCredentialMutation(c.config, OpUpdate)
+	return &CredentialUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CredentialClient) UpdateOne(_m *Credential) *CredentialUpdateOne {
+	mutation := newCredentialMutation(c.config, OpUpdateOne, withCredential(_m))
+	return &CredentialUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CredentialClient) UpdateOneID(id string) *CredentialUpdateOne {
+	mutation := newCredentialMutation(c.config, OpUpdateOne, withCredentialID(id))
+	return &CredentialUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Credential.
+func (c *CredentialClient) Delete() *CredentialDelete {
+	mutation := newCredentialMutation(c.config, OpDelete)
+	return &CredentialDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CredentialClient) DeleteOne(_m *Credential) *CredentialDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CredentialClient) DeleteOneID(id string) *CredentialDeleteOne {
+	builder := c.Delete().Where(credential.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CredentialDeleteOne{builder}
+}
+
+// Query returns a query builder for Credential.
+func (c *CredentialClient) Query() *CredentialQuery {
+	return &CredentialQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCredential},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Credential entity by its id.
+func (c *CredentialClient) Get(ctx context.Context, id string) (*Credential, error) {
+	return c.Query().Where(credential.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CredentialClient) GetX(ctx context.Context, id string) *Credential {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Credential.
+func (c *CredentialClient) QueryTenant(_m *Credential) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(credential.Table, credential.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, credential.TenantTable, credential.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackages queries the packages edge of a Credential.
+func (c *CredentialClient) QueryPackages(_m *Credential) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(credential.Table, credential.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, credential.PackagesTable, credential.PackagesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CredentialClient) Hooks() []Hook {
+	hooks := c.hooks.Credential
+	return append(hooks[:len(hooks):len(hooks)], credential.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CredentialClient) Interceptors() []Interceptor {
+	inters := c.inters.Credential
+	return append(inters[:len(inters):len(inters)], credential.Interceptors[:]...)
+}
+
+func (c *CredentialClient) mutate(ctx context.Context, m *CredentialMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CredentialCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CredentialUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CredentialUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CredentialDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Credential mutation op: %q", m.Op())
+	}
+}
+
 // CustomerClient is a client for the Customer schema.
 type CustomerClient struct {
 	config
@@ -531,6 +997,173 @@ func (c *CustomerClient) mutate(ctx context.Context, m *CustomerMutation) (Value
 	}
 }
 
+// PackageVersionClient is a client for the PackageVersion schema.
+type PackageVersionClient struct {
+	config
+}
+
+// NewPackageVersionClient returns a client for the PackageVersion from the given config.
+func NewPackageVersionClient(c config) *PackageVersionClient {
+	return &PackageVersionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `packageversion.Hooks(f(g(h())))`.
+func (c *PackageVersionClient) Use(hooks ...Hook) {
+	c.hooks.PackageVersion = append(c.hooks.PackageVersion, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `packageversion.Intercept(f(g(h())))`.
+func (c *PackageVersionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PackageVersion = append(c.inters.PackageVersion, interceptors...)
+}
+
+// Create returns a builder for creating a PackageVersion entity.
+func (c *PackageVersionClient) Create() *PackageVersionCreate {
+	mutation := newPackageVersionMutation(c.config, OpCreate)
+	return &PackageVersionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PackageVersion entities.
+func (c *PackageVersionClient) CreateBulk(builders ...*PackageVersionCreate) *PackageVersionCreateBulk {
+	return &PackageVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PackageVersionClient) MapCreateBulk(slice any, setFunc func(*PackageVersionCreate, int)) *PackageVersionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PackageVersionCreateBulk{err: fmt.Errorf("calling to PackageVersionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PackageVersionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PackageVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PackageVersion.
+func (c *PackageVersionClient) Update() *PackageVersionUpdate {
+	mutation := newPackageVersionMutation(c.config, OpUpdate)
+	return &PackageVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PackageVersionClient) UpdateOne(_m *PackageVersion) *PackageVersionUpdateOne {
+	mutation := newPackageVersionMutation(c.config, OpUpdateOne, withPackageVersion(_m))
+	return &PackageVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PackageVersionClient) UpdateOneID(id string) *PackageVersionUpdateOne {
+	mutation := newPackageVersionMutation(c.config, OpUpdateOne, withPackageVersionID(id))
+	return &PackageVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PackageVersion.
+func (c *PackageVersionClient) Delete() *PackageVersionDelete {
+	mutation := newPackageVersionMutation(c.config, OpDelete)
+	return &PackageVersionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PackageVersionClient) DeleteOne(_m *PackageVersion) *PackageVersionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PackageVersionClient) DeleteOneID(id string) *PackageVersionDeleteOne {
+	builder := c.Delete().Where(packageversion.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PackageVersionDeleteOne{builder}
+}
+
+// Query returns a query builder for PackageVersion.
+func (c *PackageVersionClient) Query() *PackageVersionQuery {
+	return &PackageVersionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePackageVersion},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PackageVersion entity by its id.
+func (c *PackageVersionClient) Get(ctx context.Context, id string) (*PackageVersion, error) {
+	return c.Query().Where(packageversion.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PackageVersionClient) GetX(ctx context.Context, id string) *PackageVersion {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a PackageVersion.
+func (c *PackageVersionClient) QueryTenant(_m *PackageVersion) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packageversion.Table, packageversion.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, packageversion.TenantTable, packageversion.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackage queries the package edge of a PackageVersion.
+func (c *PackageVersionClient) QueryPackage(_m *PackageVersion) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packageversion.Table, packageversion.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, packageversion.PackageTable, packageversion.PackageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PackageVersionClient) Hooks() []Hook {
+	hooks := c.hooks.PackageVersion
+	return append(hooks[:len(hooks):len(hooks)], packageversion.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PackageVersionClient) Interceptors() []Interceptor {
+	inters := c.inters.PackageVersion
+	return append(inters[:len(inters):len(inters)], packageversion.Interceptors[:]...)
+}
+
+func (c *PackageVersionClient) mutate(ctx context.Context, m *PackageVersionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PackageVersionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PackageVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PackageVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PackageVersionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PackageVersion mutation op: %q", m.Op())
+	}
+}
+
 // SettingClient is a client for the Setting schema.
 type SettingClient struct {
 	config
@@ -661,6 +1294,324 @@ func (c *SettingClient) mutate(ctx context.Context, m *SettingMutation) (Value, 
 		return (&SettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Setting mutation op: %q", m.Op())
+	}
+}
+
+// SkippedRefClient is a client for the SkippedRef schema.
+type SkippedRefClient struct {
+	config
+}
+
+// NewSkippedRefClient returns a client for the SkippedRef from the given config.
+func NewSkippedRefClient(c config) *SkippedRefClient {
+	return &SkippedRefClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `skippedref.Hooks(f(g(h())))`.
+func (c *SkippedRefClient) Use(hooks ...Hook) {
+	c.hooks.SkippedRef = append(c.hooks.SkippedRef, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `skippedref.Intercept(f(g(h())))`.
+func (c *SkippedRefClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SkippedRef = append(c.inters.SkippedRef, interceptors...)
+}
+
+// Create returns a builder for creating a SkippedRef entity.
+func (c *SkippedRefClient) Create() *SkippedRefCreate {
+	mutation := newSkippedRefMutation(c.config, OpCreate)
+	return &SkippedRefCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SkippedRef entities.
+func (c *SkippedRefClient) CreateBulk(builders ...*SkippedRefCreate) *SkippedRefCreateBulk {
+	return &SkippedRefCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SkippedRefClient) MapCreateBulk(slice any, setFunc func(*SkippedRefCreate, int)) *SkippedRefCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SkippedRefCreateBulk{err: fmt.Errorf("calling to SkippedRefClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SkippedRefCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SkippedRefCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SkippedRef.
+func (c *SkippedRefClient) Update() *SkippedRefUpdate {
+	mutation := newSkippedRefMutation(c.config, OpUpdate)
+	return &SkippedRefUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SkippedRefClient) UpdateOne(_m *SkippedRef) *SkippedRefUpdateOne {
+	mutation := newSkippedRefMutation(c.config, OpUpdateOne, withSkippedRef(_m))
+	return &SkippedRefUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SkippedRefClient) UpdateOneID(id string) *SkippedRefUpdateOne {
+	mutation := newSkippedRefMutation(c.config, OpUpdateOne, withSkippedRefID(id))
+	return &SkippedRefUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SkippedRef.
+func (c *SkippedRefClient) Delete() *SkippedRefDelete {
+	mutation := newSkippedRefMutation(c.config, OpDelete)
+	return &SkippedRefDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SkippedRefClient) DeleteOne(_m *SkippedRef) *SkippedRefDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SkippedRefClient) DeleteOneID(id string) *SkippedRefDeleteOne {
+	builder := c.Delete().Where(skippedref.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SkippedRefDeleteOne{builder}
+}
+
+// Query returns a query builder for SkippedRef.
+func (c *SkippedRefClient) Query() *SkippedRefQuery {
+	return &SkippedRefQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSkippedRef},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SkippedRef entity by its id.
+func (c *SkippedRefClient) Get(ctx context.Context, id string) (*SkippedRef, error) {
+	return c.Query().Where(skippedref.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SkippedRefClient) GetX(ctx context.Context, id string) *SkippedRef {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a SkippedRef.
+func (c *SkippedRefClient) QueryTenant(_m *SkippedRef) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(skippedref.Table, skippedref.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, skippedref.TenantTable, skippedref.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackage queries the package edge of a SkippedRef.
+func (c *SkippedRefClient) QueryPackage(_m *SkippedRef) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(skippedref.Table, skippedref.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, skippedref.PackageTable, skippedref.PackageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SkippedRefClient) Hooks() []Hook {
+	hooks := c.hooks.SkippedRef
+	return append(hooks[:len(hooks):len(hooks)], skippedref.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SkippedRefClient) Interceptors() []Interceptor {
+	inters := c.inters.SkippedRef
+	return append(inters[:len(inters):len(inters)], skippedref.Interceptors[:]...)
+}
+
+func (c *SkippedRefClient) mutate(ctx context.Context, m *SkippedRefMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SkippedRefCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SkippedRefUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SkippedRefUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SkippedRefDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SkippedRef mutation op: %q", m.Op())
+	}
+}
+
+// TaskClient is a client for the Task schema.
+type TaskClient struct {
+	config
+}
+
+// NewTaskClient returns a client for the Task from the given config.
+func NewTaskClient(c config) *TaskClient {
+	return &TaskClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `task.Hooks(f(g(h())))`.
+func (c *TaskClient) Use(hooks ...Hook) {
+	c.hooks.Task = append(c.hooks.Task, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `task.Intercept(f(g(h())))`.
+func (c *TaskClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Task = append(c.inters.Task, interceptors...)
+}
+
+// Create returns a builder for creating a Task entity.
+func (c *TaskClient) Create() *TaskCreate {
+	mutation := newTaskMutation(c.config, OpCreate)
+	return &TaskCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Task entities.
+func (c *TaskClient) CreateBulk(builders ...*TaskCreate) *TaskCreateBulk {
+	return &TaskCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TaskClient) MapCreateBulk(slice any, setFunc func(*TaskCreate, int)) *TaskCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TaskCreateBulk{err: fmt.Errorf("calling to TaskClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TaskCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TaskCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Task.
+func (c *TaskClient) Update() *TaskUpdate {
+	mutation := newTaskMutation(c.config, OpUpdate)
+	return &TaskUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TaskClient) UpdateOne(_m *Task) *TaskUpdateOne {
+	mutation := newTaskMutation(c.config, OpUpdateOne, withTask(_m))
+	return &TaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TaskClient) UpdateOneID(id string) *TaskUpdateOne {
+	mutation := newTaskMutation(c.config, OpUpdateOne, withTaskID(id))
+	return &TaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Task.
+func (c *TaskClient) Delete() *TaskDelete {
+	mutation := newTaskMutation(c.config, OpDelete)
+	return &TaskDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TaskClient) DeleteOne(_m *Task) *TaskDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TaskClient) DeleteOneID(id string) *TaskDeleteOne {
+	builder := c.Delete().Where(task.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TaskDeleteOne{builder}
+}
+
+// Query returns a query builder for Task.
+func (c *TaskClient) Query() *TaskQuery {
+	return &TaskQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTask},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Task entity by its id.
+func (c *TaskClient) Get(ctx context.Context, id string) (*Task, error) {
+	return c.Query().Where(task.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TaskClient) GetX(ctx context.Context, id string) *Task {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Task.
+func (c *TaskClient) QueryTenant(_m *Task) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(task.Table, task.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, task.TenantTable, task.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TaskClient) Hooks() []Hook {
+	hooks := c.hooks.Task
+	return append(hooks[:len(hooks):len(hooks)], task.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TaskClient) Interceptors() []Interceptor {
+	inters := c.inters.Task
+	return append(inters[:len(inters):len(inters)], task.Interceptors[:]...)
+}
+
+func (c *TaskClient) mutate(ctx context.Context, m *TaskMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TaskCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TaskUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TaskDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Task mutation op: %q", m.Op())
 	}
 }
 
@@ -797,13 +1748,182 @@ func (c *TenantClient) mutate(ctx context.Context, m *TenantMutation) (Value, er
 	}
 }
 
+// WebhookDeliveryClient is a client for the WebhookDelivery schema.
+type WebhookDeliveryClient struct {
+	config
+}
+
+// NewWebhookDeliveryClient returns a client for the WebhookDelivery from the given config.
+func NewWebhookDeliveryClient(c config) *WebhookDeliveryClient {
+	return &WebhookDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookdelivery.Hooks(f(g(h())))`.
+func (c *WebhookDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.WebhookDelivery = append(c.hooks.WebhookDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookdelivery.Intercept(f(g(h())))`.
+func (c *WebhookDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookDelivery = append(c.inters.WebhookDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookDelivery entity.
+func (c *WebhookDeliveryClient) Create() *WebhookDeliveryCreate {
+	mutation := newWebhookDeliveryMutation(c.config, OpCreate)
+	return &WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookDelivery entities.
+func (c *WebhookDeliveryClient) CreateBulk(builders ...*WebhookDeliveryCreate) *WebhookDeliveryCreateBulk {
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookDeliveryClient) MapCreateBulk(slice any, setFunc func(*WebhookDeliveryCreate, int)) *WebhookDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookDeliveryCreateBulk{err: fmt.Errorf("calling to WebhookDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Update() *WebhookDeliveryUpdate {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdate)
+	return &WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookDeliveryClient) UpdateOne(_m *WebhookDelivery) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDelivery(_m))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookDeliveryClient) UpdateOneID(id string) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDeliveryID(id))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Delete() *WebhookDeliveryDelete {
+	mutation := newWebhookDeliveryMutation(c.config, OpDelete)
+	return &WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookDeliveryClient) DeleteOne(_m *WebhookDelivery) *WebhookDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookDeliveryClient) DeleteOneID(id string) *WebhookDeliveryDeleteOne {
+	builder := c.Delete().Where(webhookdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Query() *WebhookDeliveryQuery {
+	return &WebhookDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookDelivery entity by its id.
+func (c *WebhookDeliveryClient) Get(ctx context.Context, id string) (*WebhookDelivery, error) {
+	return c.Query().Where(webhookdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookDeliveryClient) GetX(ctx context.Context, id string) *WebhookDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QueryTenant(_m *WebhookDelivery) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookdelivery.TenantTable, webhookdelivery.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackages queries the packages edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QueryPackages(_m *WebhookDelivery) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, webhookdelivery.PackagesTable, webhookdelivery.PackagesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookDeliveryClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookDelivery
+	return append(hooks[:len(hooks):len(hooks)], webhookdelivery.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookDeliveryClient) Interceptors() []Interceptor {
+	inters := c.inters.WebhookDelivery
+	return append(inters[:len(inters):len(inters)], webhookdelivery.Interceptors[:]...)
+}
+
+func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookDelivery mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AdminToken, Customer, Setting, Tenant []ent.Hook
+		AdminToken, ComposerPackage, Credential, Customer, PackageVersion, Setting,
+		SkippedRef, Task, Tenant, WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AdminToken, Customer, Setting, Tenant []ent.Interceptor
+		AdminToken, ComposerPackage, Credential, Customer, PackageVersion, Setting,
+		SkippedRef, Task, Tenant, WebhookDelivery []ent.Interceptor
 	}
 )
 

@@ -13,9 +13,15 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/setting"
+	"github.com/cargoman/cargoman/ent/skippedref"
+	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/tenant"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -76,10 +82,16 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			admintoken.Table: admintoken.ValidColumn,
-			customer.Table:   customer.ValidColumn,
-			setting.Table:    setting.ValidColumn,
-			tenant.Table:     tenant.ValidColumn,
+			admintoken.Table:      admintoken.ValidColumn,
+			composerpackage.Table: composerpackage.ValidColumn,
+			credential.Table:      credential.ValidColumn,
+			customer.Table:        customer.ValidColumn,
+			packageversion.Table:  packageversion.ValidColumn,
+			setting.Table:         setting.ValidColumn,
+			skippedref.Table:      skippedref.ValidColumn,
+			task.Table:            task.ValidColumn,
+			tenant.Table:          tenant.ValidColumn,
+			webhookdelivery.Table: webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

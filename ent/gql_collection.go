@@ -4,12 +4,21 @@ package ent
 
 import (
 	"context"
+	"database/sql/driver"
+	"fmt"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/packageversion"
+	"github.com/cargoman/cargoman/ent/skippedref"
+	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/tenant"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
 )
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
@@ -134,6 +143,448 @@ func newAdminTokenPaginateArgs(rv map[string]any) *admintokenPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComposerPackageQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComposerPackageQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComposerPackageQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(composerpackage.Columns))
+		selectedFields = []string{composerpackage.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "versions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PackageVersionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, packageversionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedVersions(alias, func(wq *PackageVersionQuery) {
+				*wq = *query
+			})
+
+		case "skippedRefs":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SkippedRefClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, skippedrefImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSkippedRefs(alias, func(wq *SkippedRefQuery) {
+				*wq = *query
+			})
+
+		case "parent":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.withParent = query
+			if _, ok := fieldSeen[composerpackage.FieldParentID]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldParentID)
+				fieldSeen[composerpackage.FieldParentID] = struct{}{}
+			}
+
+		case "children":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedChildren(alias, func(wq *ComposerPackageQuery) {
+				*wq = *query
+			})
+
+		case "credential":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CredentialClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, credentialImplementors)...); err != nil {
+				return err
+			}
+			_q.withCredential = query
+			if _, ok := fieldSeen[composerpackage.FieldCredentialID]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldCredentialID)
+				fieldSeen[composerpackage.FieldCredentialID] = struct{}{}
+			}
+
+		case "webhookDeliveries":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&WebhookDeliveryClient{config: _q.config}).Query()
+			)
+			args := newWebhookDeliveryPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newWebhookDeliveryPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*ComposerPackage) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID string `sql:"composer_package_id"`
+							Count  int    `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(composerpackage.WebhookDeliveriesTable)
+							s.Join(joinT).On(s.C(webhookdelivery.FieldID), joinT.C(composerpackage.WebhookDeliveriesPrimaryKey[0]))
+							s.Where(sql.InValues(joinT.C(composerpackage.WebhookDeliveriesPrimaryKey[1]), ids...))
+							s.Select(joinT.C(composerpackage.WebhookDeliveriesPrimaryKey[1]), sql.Count("*"))
+							s.GroupBy(joinT.C(composerpackage.WebhookDeliveriesPrimaryKey[1]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[string]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*ComposerPackage) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.WebhookDeliveries)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, webhookdeliveryImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(composerpackage.WebhookDeliveriesPrimaryKey[1], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedWebhookDeliveries(alias, func(wq *WebhookDeliveryQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[composerpackage.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldCreatedAt)
+				fieldSeen[composerpackage.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[composerpackage.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldUpdatedAt)
+				fieldSeen[composerpackage.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[composerpackage.FieldName]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldName)
+				fieldSeen[composerpackage.FieldName] = struct{}{}
+			}
+		case "type":
+			if _, ok := fieldSeen[composerpackage.FieldType]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldType)
+				fieldSeen[composerpackage.FieldType] = struct{}{}
+			}
+		case "repositoryURL":
+			if _, ok := fieldSeen[composerpackage.FieldRepositoryURL]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldRepositoryURL)
+				fieldSeen[composerpackage.FieldRepositoryURL] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[composerpackage.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldDescription)
+				fieldSeen[composerpackage.FieldDescription] = struct{}{}
+			}
+		case "abandoned":
+			if _, ok := fieldSeen[composerpackage.FieldAbandoned]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldAbandoned)
+				fieldSeen[composerpackage.FieldAbandoned] = struct{}{}
+			}
+		case "abandonedReplacement":
+			if _, ok := fieldSeen[composerpackage.FieldAbandonedReplacement]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldAbandonedReplacement)
+				fieldSeen[composerpackage.FieldAbandonedReplacement] = struct{}{}
+			}
+		case "defaultBranch":
+			if _, ok := fieldSeen[composerpackage.FieldDefaultBranch]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldDefaultBranch)
+				fieldSeen[composerpackage.FieldDefaultBranch] = struct{}{}
+			}
+		case "readme":
+			if _, ok := fieldSeen[composerpackage.FieldReadme]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldReadme)
+				fieldSeen[composerpackage.FieldReadme] = struct{}{}
+			}
+		case "readmeHTML":
+			if _, ok := fieldSeen[composerpackage.FieldReadmeHTML]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldReadmeHTML)
+				fieldSeen[composerpackage.FieldReadmeHTML] = struct{}{}
+			}
+		case "monorepoPaths":
+			if _, ok := fieldSeen[composerpackage.FieldMonorepoPaths]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldMonorepoPaths)
+				fieldSeen[composerpackage.FieldMonorepoPaths] = struct{}{}
+			}
+		case "monorepoExcludes":
+			if _, ok := fieldSeen[composerpackage.FieldMonorepoExcludes]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldMonorepoExcludes)
+				fieldSeen[composerpackage.FieldMonorepoExcludes] = struct{}{}
+			}
+		case "monorepoPath":
+			if _, ok := fieldSeen[composerpackage.FieldMonorepoPath]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldMonorepoPath)
+				fieldSeen[composerpackage.FieldMonorepoPath] = struct{}{}
+			}
+		case "syncedAt":
+			if _, ok := fieldSeen[composerpackage.FieldSyncedAt]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldSyncedAt)
+				fieldSeen[composerpackage.FieldSyncedAt] = struct{}{}
+			}
+		case "syncError":
+			if _, ok := fieldSeen[composerpackage.FieldSyncError]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldSyncError)
+				fieldSeen[composerpackage.FieldSyncError] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type packagePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PackagePaginateOption
+}
+
+func newPackagePaginateArgs(rv map[string]any) *packagePaginateArgs {
+	args := &packagePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PackageOrder{Field: &PackageOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPackageOrder(order))
+			}
+		case *PackageOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPackageOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CredentialQuery) CollectFields(ctx context.Context, satisfies ...string) (*CredentialQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CredentialQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(credential.Columns))
+		selectedFields = []string{credential.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "packages":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPackages(alias, func(wq *ComposerPackageQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[credential.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, credential.FieldCreatedAt)
+				fieldSeen[credential.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[credential.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, credential.FieldUpdatedAt)
+				fieldSeen[credential.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[credential.FieldName]; !ok {
+				selectedFields = append(selectedFields, credential.FieldName)
+				fieldSeen[credential.FieldName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[credential.FieldKind]; !ok {
+				selectedFields = append(selectedFields, credential.FieldKind)
+				fieldSeen[credential.FieldKind] = struct{}{}
+			}
+		case "username":
+			if _, ok := fieldSeen[credential.FieldUsername]; !ok {
+				selectedFields = append(selectedFields, credential.FieldUsername)
+				fieldSeen[credential.FieldUsername] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type credentialPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CredentialPaginateOption
+}
+
+func newCredentialPaginateArgs(rv map[string]any) *credentialPaginateArgs {
+	args := &credentialPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CredentialOrder{Field: &CredentialOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCredentialOrder(order))
+			}
+		case *CredentialOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCredentialOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CustomerQuery) CollectFields(ctx context.Context, satisfies ...string) (*CustomerQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -250,6 +701,469 @@ func newCustomerPaginateArgs(rv map[string]any) *customerPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PackageVersionQuery) CollectFields(ctx context.Context, satisfies ...string) (*PackageVersionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PackageVersionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(packageversion.Columns))
+		selectedFields = []string{packageversion.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "package":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.withPackage = query
+			if _, ok := fieldSeen[packageversion.FieldPackageID]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldPackageID)
+				fieldSeen[packageversion.FieldPackageID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[packageversion.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldCreatedAt)
+				fieldSeen[packageversion.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[packageversion.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldUpdatedAt)
+				fieldSeen[packageversion.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[packageversion.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldVersion)
+				fieldSeen[packageversion.FieldVersion] = struct{}{}
+			}
+		case "versionNormalized":
+			if _, ok := fieldSeen[packageversion.FieldVersionNormalized]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldVersionNormalized)
+				fieldSeen[packageversion.FieldVersionNormalized] = struct{}{}
+			}
+		case "source":
+			if _, ok := fieldSeen[packageversion.FieldSource]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldSource)
+				fieldSeen[packageversion.FieldSource] = struct{}{}
+			}
+		case "refName":
+			if _, ok := fieldSeen[packageversion.FieldRefName]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldRefName)
+				fieldSeen[packageversion.FieldRefName] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[packageversion.FieldReference]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldReference)
+				fieldSeen[packageversion.FieldReference] = struct{}{}
+			}
+		case "stability":
+			if _, ok := fieldSeen[packageversion.FieldStability]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldStability)
+				fieldSeen[packageversion.FieldStability] = struct{}{}
+			}
+		case "composerJSON":
+			if _, ok := fieldSeen[packageversion.FieldComposerJSON]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldComposerJSON)
+				fieldSeen[packageversion.FieldComposerJSON] = struct{}{}
+			}
+		case "distShasum":
+			if _, ok := fieldSeen[packageversion.FieldDistShasum]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldDistShasum)
+				fieldSeen[packageversion.FieldDistShasum] = struct{}{}
+			}
+		case "distSize":
+			if _, ok := fieldSeen[packageversion.FieldDistSize]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldDistSize)
+				fieldSeen[packageversion.FieldDistSize] = struct{}{}
+			}
+		case "releasedAt":
+			if _, ok := fieldSeen[packageversion.FieldReleasedAt]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldReleasedAt)
+				fieldSeen[packageversion.FieldReleasedAt] = struct{}{}
+			}
+		case "defaultBranch":
+			if _, ok := fieldSeen[packageversion.FieldDefaultBranch]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldDefaultBranch)
+				fieldSeen[packageversion.FieldDefaultBranch] = struct{}{}
+			}
+		case "yankedAt":
+			if _, ok := fieldSeen[packageversion.FieldYankedAt]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldYankedAt)
+				fieldSeen[packageversion.FieldYankedAt] = struct{}{}
+			}
+		case "removedAt":
+			if _, ok := fieldSeen[packageversion.FieldRemovedAt]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldRemovedAt)
+				fieldSeen[packageversion.FieldRemovedAt] = struct{}{}
+			}
+		case "deprecated":
+			if _, ok := fieldSeen[packageversion.FieldDeprecated]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldDeprecated)
+				fieldSeen[packageversion.FieldDeprecated] = struct{}{}
+			}
+		case "deprecationMessage":
+			if _, ok := fieldSeen[packageversion.FieldDeprecationMessage]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldDeprecationMessage)
+				fieldSeen[packageversion.FieldDeprecationMessage] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type packageversionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PackageVersionPaginateOption
+}
+
+func newPackageVersionPaginateArgs(rv map[string]any) *packageversionPaginateArgs {
+	args := &packageversionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PackageVersionOrder{Field: &PackageVersionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPackageVersionOrder(order))
+			}
+		case *PackageVersionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPackageVersionOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SkippedRefQuery) CollectFields(ctx context.Context, satisfies ...string) (*SkippedRefQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SkippedRefQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(skippedref.Columns))
+		selectedFields = []string{skippedref.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "package":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.withPackage = query
+			if _, ok := fieldSeen[skippedref.FieldPackageID]; !ok {
+				selectedFields = append(selectedFields, skippedref.FieldPackageID)
+				fieldSeen[skippedref.FieldPackageID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[skippedref.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, skippedref.FieldCreatedAt)
+				fieldSeen[skippedref.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[skippedref.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, skippedref.FieldUpdatedAt)
+				fieldSeen[skippedref.FieldUpdatedAt] = struct{}{}
+			}
+		case "refKind":
+			if _, ok := fieldSeen[skippedref.FieldRefKind]; !ok {
+				selectedFields = append(selectedFields, skippedref.FieldRefKind)
+				fieldSeen[skippedref.FieldRefKind] = struct{}{}
+			}
+		case "refName":
+			if _, ok := fieldSeen[skippedref.FieldRefName]; !ok {
+				selectedFields = append(selectedFields, skippedref.FieldRefName)
+				fieldSeen[skippedref.FieldRefName] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[skippedref.FieldReference]; !ok {
+				selectedFields = append(selectedFields, skippedref.FieldReference)
+				fieldSeen[skippedref.FieldReference] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[skippedref.FieldReason]; !ok {
+				selectedFields = append(selectedFields, skippedref.FieldReason)
+				fieldSeen[skippedref.FieldReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type skippedrefPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SkippedRefPaginateOption
+}
+
+func newSkippedRefPaginateArgs(rv map[string]any) *skippedrefPaginateArgs {
+	args := &skippedrefPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SkippedRefOrder{Field: &SkippedRefOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSkippedRefOrder(order))
+			}
+		case *SkippedRefOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSkippedRefOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TaskQuery) CollectFields(ctx context.Context, satisfies ...string) (*TaskQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(task.Columns))
+		selectedFields = []string{task.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[task.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, task.FieldCreatedAt)
+				fieldSeen[task.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[task.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, task.FieldUpdatedAt)
+				fieldSeen[task.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[task.FieldKind]; !ok {
+				selectedFields = append(selectedFields, task.FieldKind)
+				fieldSeen[task.FieldKind] = struct{}{}
+			}
+		case "key":
+			if _, ok := fieldSeen[task.FieldKey]; !ok {
+				selectedFields = append(selectedFields, task.FieldKey)
+				fieldSeen[task.FieldKey] = struct{}{}
+			}
+		case "args":
+			if _, ok := fieldSeen[task.FieldArgs]; !ok {
+				selectedFields = append(selectedFields, task.FieldArgs)
+				fieldSeen[task.FieldArgs] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[task.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, task.FieldStatus)
+				fieldSeen[task.FieldStatus] = struct{}{}
+			}
+		case "attempts":
+			if _, ok := fieldSeen[task.FieldAttempts]; !ok {
+				selectedFields = append(selectedFields, task.FieldAttempts)
+				fieldSeen[task.FieldAttempts] = struct{}{}
+			}
+		case "maxAttempts":
+			if _, ok := fieldSeen[task.FieldMaxAttempts]; !ok {
+				selectedFields = append(selectedFields, task.FieldMaxAttempts)
+				fieldSeen[task.FieldMaxAttempts] = struct{}{}
+			}
+		case "runAt":
+			if _, ok := fieldSeen[task.FieldRunAt]; !ok {
+				selectedFields = append(selectedFields, task.FieldRunAt)
+				fieldSeen[task.FieldRunAt] = struct{}{}
+			}
+		case "leaseOwner":
+			if _, ok := fieldSeen[task.FieldLeaseOwner]; !ok {
+				selectedFields = append(selectedFields, task.FieldLeaseOwner)
+				fieldSeen[task.FieldLeaseOwner] = struct{}{}
+			}
+		case "leaseExpiresAt":
+			if _, ok := fieldSeen[task.FieldLeaseExpiresAt]; !ok {
+				selectedFields = append(selectedFields, task.FieldLeaseExpiresAt)
+				fieldSeen[task.FieldLeaseExpiresAt] = struct{}{}
+			}
+		case "error":
+			if _, ok := fieldSeen[task.FieldError]; !ok {
+				selectedFields = append(selectedFields, task.FieldError)
+				fieldSeen[task.FieldError] = struct{}{}
+			}
+		case "progress":
+			if _, ok := fieldSeen[task.FieldProgress]; !ok {
+				selectedFields = append(selectedFields, task.FieldProgress)
+				fieldSeen[task.FieldProgress] = struct{}{}
+			}
+		case "startedAt":
+			if _, ok := fieldSeen[task.FieldStartedAt]; !ok {
+				selectedFields = append(selectedFields, task.FieldStartedAt)
+				fieldSeen[task.FieldStartedAt] = struct{}{}
+			}
+		case "finishedAt":
+			if _, ok := fieldSeen[task.FieldFinishedAt]; !ok {
+				selectedFields = append(selectedFields, task.FieldFinishedAt)
+				fieldSeen[task.FieldFinishedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type taskPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TaskPaginateOption
+}
+
+func newTaskPaginateArgs(rv map[string]any) *taskPaginateArgs {
+	args := &taskPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &TaskOrder{Field: &TaskOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithTaskOrder(order))
+			}
+		case *TaskOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithTaskOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *TenantQuery) CollectFields(ctx context.Context, satisfies ...string) (*TenantQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -344,6 +1258,140 @@ func newTenantPaginateArgs(rv map[string]any) *tenantPaginateArgs {
 		case *TenantOrder:
 			if v != nil {
 				args.opts = append(args.opts, WithTenantOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *WebhookDeliveryQuery) CollectFields(ctx context.Context, satisfies ...string) (*WebhookDeliveryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *WebhookDeliveryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(webhookdelivery.Columns))
+		selectedFields = []string{webhookdelivery.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "packages":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPackages(alias, func(wq *ComposerPackageQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[webhookdelivery.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldCreatedAt)
+				fieldSeen[webhookdelivery.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[webhookdelivery.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldUpdatedAt)
+				fieldSeen[webhookdelivery.FieldUpdatedAt] = struct{}{}
+			}
+		case "provider":
+			if _, ok := fieldSeen[webhookdelivery.FieldProvider]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldProvider)
+				fieldSeen[webhookdelivery.FieldProvider] = struct{}{}
+			}
+		case "event":
+			if _, ok := fieldSeen[webhookdelivery.FieldEvent]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldEvent)
+				fieldSeen[webhookdelivery.FieldEvent] = struct{}{}
+			}
+		case "deliveryID":
+			if _, ok := fieldSeen[webhookdelivery.FieldDeliveryID]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldDeliveryID)
+				fieldSeen[webhookdelivery.FieldDeliveryID] = struct{}{}
+			}
+		case "outcome":
+			if _, ok := fieldSeen[webhookdelivery.FieldOutcome]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldOutcome)
+				fieldSeen[webhookdelivery.FieldOutcome] = struct{}{}
+			}
+		case "repositoryURL":
+			if _, ok := fieldSeen[webhookdelivery.FieldRepositoryURL]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldRepositoryURL)
+				fieldSeen[webhookdelivery.FieldRepositoryURL] = struct{}{}
+			}
+		case "error":
+			if _, ok := fieldSeen[webhookdelivery.FieldError]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldError)
+				fieldSeen[webhookdelivery.FieldError] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type webhookdeliveryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []WebhookDeliveryPaginateOption
+}
+
+func newWebhookDeliveryPaginateArgs(rv map[string]any) *webhookdeliveryPaginateArgs {
+	args := &webhookdeliveryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &WebhookDeliveryOrder{Field: &WebhookDeliveryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithWebhookDeliveryOrder(order))
+			}
+		case *WebhookDeliveryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithWebhookDeliveryOrder(v))
 			}
 		}
 	}

@@ -26,6 +26,50 @@ func (_m *AdminTokenQuery) CursorAt(ctx context.Context, offset int, opts ...Adm
 	return &c, nil
 }
 
+// CursorAt returns the cursor of the offset-th Package (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *ComposerPackageQuery) CursorAt(ctx context.Context, offset int, opts ...PackagePaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newPackagePager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
+// CursorAt returns the cursor of the offset-th Credential (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *CredentialQuery) CursorAt(ctx context.Context, offset int, opts ...CredentialPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newCredentialPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
 // CursorAt returns the cursor of the offset-th Customer (1-based) in the
 // order and filter given by opts, or nil when the list is shorter than offset.
 func (_m *CustomerQuery) CursorAt(ctx context.Context, offset int, opts ...CustomerPaginateOption) (*Cursor, error) {
@@ -48,6 +92,72 @@ func (_m *CustomerQuery) CursorAt(ctx context.Context, offset int, opts ...Custo
 	return &c, nil
 }
 
+// CursorAt returns the cursor of the offset-th PackageVersion (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *PackageVersionQuery) CursorAt(ctx context.Context, offset int, opts ...PackageVersionPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newPackageVersionPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
+// CursorAt returns the cursor of the offset-th SkippedRef (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *SkippedRefQuery) CursorAt(ctx context.Context, offset int, opts ...SkippedRefPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newSkippedRefPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
+// CursorAt returns the cursor of the offset-th Task (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *TaskQuery) CursorAt(ctx context.Context, offset int, opts ...TaskPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newTaskPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
 // CursorAt returns the cursor of the offset-th Tenant (1-based) in the
 // order and filter given by opts, or nil when the list is shorter than offset.
 func (_m *TenantQuery) CursorAt(ctx context.Context, offset int, opts ...TenantPaginateOption) (*Cursor, error) {
@@ -55,6 +165,28 @@ func (_m *TenantQuery) CursorAt(ctx context.Context, offset int, opts ...TenantP
 		return nil, nil
 	}
 	pager, err := newTenantPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
+// CursorAt returns the cursor of the offset-th WebhookDelivery (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *WebhookDeliveryQuery) CursorAt(ctx context.Context, offset int, opts ...WebhookDeliveryPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newWebhookDeliveryPager(opts, false)
 	if err != nil {
 		return nil, err
 	}

@@ -12,10 +12,16 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
 	"github.com/cargoman/cargoman/ent/setting"
+	"github.com/cargoman/cargoman/ent/skippedref"
+	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/tenant"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
 )
 
 const (
@@ -27,10 +33,16 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAdminToken = "AdminToken"
-	TypeCustomer   = "Customer"
-	TypeSetting    = "Setting"
-	TypeTenant     = "Tenant"
+	TypeAdminToken      = "AdminToken"
+	TypeComposerPackage = "ComposerPackage"
+	TypeCredential      = "Credential"
+	TypeCustomer        = "Customer"
+	TypePackageVersion  = "PackageVersion"
+	TypeSetting         = "Setting"
+	TypeSkippedRef      = "SkippedRef"
+	TypeTask            = "Task"
+	TypeTenant          = "Tenant"
+	TypeWebhookDelivery = "WebhookDelivery"
 )
 
 // AdminTokenMutation represents an operation that mutates the AdminToken nodes in the graph.
@@ -965,6 +977,3256 @@ func (m *AdminTokenMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AdminToken edge %s", name)
 }
 
+// ComposerPackageMutation represents an operation that mutates the ComposerPackage nodes in the graph.
+type ComposerPackageMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *string
+	created_at                *time.Time
+	updated_at                *time.Time
+	name                      *string
+	_type                     *composerpackage.Type
+	repository_url            *string
+	repository_key            *string
+	description               *string
+	abandoned                 *bool
+	abandoned_replacement     *string
+	default_branch            *string
+	readme                    *string
+	readme_html               *string
+	monorepo_paths            *[]string
+	appendmonorepo_paths      []string
+	monorepo_excludes         *[]string
+	appendmonorepo_excludes   []string
+	monorepo_path             *string
+	webhook_secret            *[]byte
+	synced_at                 *time.Time
+	sync_error                *string
+	metadata_tagged           *string
+	metadata_dev              *string
+	metadata_updated_at       *time.Time
+	clearedFields             map[string]struct{}
+	tenant                    *string
+	clearedtenant             bool
+	versions                  map[string]struct{}
+	removedversions           map[string]struct{}
+	clearedversions           bool
+	skipped_refs              map[string]struct{}
+	removedskipped_refs       map[string]struct{}
+	clearedskipped_refs       bool
+	parent                    *string
+	clearedparent             bool
+	children                  map[string]struct{}
+	removedchildren           map[string]struct{}
+	clearedchildren           bool
+	credential                *string
+	clearedcredential         bool
+	webhook_deliveries        map[string]struct{}
+	removedwebhook_deliveries map[string]struct{}
+	clearedwebhook_deliveries bool
+	done                      bool
+	oldValue                  func(context.Context) (*ComposerPackage, error)
+	predicates                []predicate.ComposerPackage
+}
+
+var _ ent.Mutation = (*ComposerPackageMutation)(nil)
+
+// composerpackageOption allows management of the mutation configuration using functional options.
+type composerpackageOption func(*ComposerPackageMutation)
+
+// newComposerPackageMutation creates new mutation for the ComposerPackage entity.
+func newComposerPackageMutation(c config, op Op, opts ...composerpackageOption) *ComposerPackageMutation {
+	m := &ComposerPackageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComposerPackage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComposerPackageID sets the ID field of the mutation.
+func withComposerPackageID(id string) composerpackageOption {
+	return func(m *ComposerPackageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ComposerPackage
+		)
+		m.oldValue = func(ctx context.Context) (*ComposerPackage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ComposerPackage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComposerPackage sets the old ComposerPackage of the mutation.
+func withComposerPackage(node *ComposerPackage) composerpackageOption {
+	return func(m *ComposerPackageMutation) {
+		m.oldValue = func(context.Context) (*ComposerPackage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComposerPackageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComposerPackageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ComposerPackage entities.
+func (m *ComposerPackageMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComposerPackageMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComposerPackageMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ComposerPackage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ComposerPackageMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ComposerPackageMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ComposerPackageMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ComposerPackageMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ComposerPackageMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ComposerPackageMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *ComposerPackageMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *ComposerPackageMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *ComposerPackageMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetName sets the "name" field.
+func (m *ComposerPackageMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ComposerPackageMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ComposerPackageMutation) ResetName() {
+	m.name = nil
+}
+
+// SetType sets the "type" field.
+func (m *ComposerPackageMutation) SetType(c composerpackage.Type) {
+	m._type = &c
+}
+
+// GetType returns the value of the "type" field in the mutation.
+func (m *ComposerPackageMutation) GetType() (r composerpackage.Type, exists bool) {
+	v := m._type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldType returns the old "type" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldType(ctx context.Context) (v composerpackage.Type, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldType: %w", err)
+	}
+	return oldValue.Type, nil
+}
+
+// ResetType resets all changes to the "type" field.
+func (m *ComposerPackageMutation) ResetType() {
+	m._type = nil
+}
+
+// SetRepositoryURL sets the "repository_url" field.
+func (m *ComposerPackageMutation) SetRepositoryURL(s string) {
+	m.repository_url = &s
+}
+
+// RepositoryURL returns the value of the "repository_url" field in the mutation.
+func (m *ComposerPackageMutation) RepositoryURL() (r string, exists bool) {
+	v := m.repository_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepositoryURL returns the old "repository_url" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldRepositoryURL(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepositoryURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepositoryURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepositoryURL: %w", err)
+	}
+	return oldValue.RepositoryURL, nil
+}
+
+// ClearRepositoryURL clears the value of the "repository_url" field.
+func (m *ComposerPackageMutation) ClearRepositoryURL() {
+	m.repository_url = nil
+	m.clearedFields[composerpackage.FieldRepositoryURL] = struct{}{}
+}
+
+// RepositoryURLCleared returns if the "repository_url" field was cleared in this mutation.
+func (m *ComposerPackageMutation) RepositoryURLCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldRepositoryURL]
+	return ok
+}
+
+// ResetRepositoryURL resets all changes to the "repository_url" field.
+func (m *ComposerPackageMutation) ResetRepositoryURL() {
+	m.repository_url = nil
+	delete(m.clearedFields, composerpackage.FieldRepositoryURL)
+}
+
+// SetRepositoryKey sets the "repository_key" field.
+func (m *ComposerPackageMutation) SetRepositoryKey(s string) {
+	m.repository_key = &s
+}
+
+// RepositoryKey returns the value of the "repository_key" field in the mutation.
+func (m *ComposerPackageMutation) RepositoryKey() (r string, exists bool) {
+	v := m.repository_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepositoryKey returns the old "repository_key" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldRepositoryKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepositoryKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepositoryKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepositoryKey: %w", err)
+	}
+	return oldValue.RepositoryKey, nil
+}
+
+// ClearRepositoryKey clears the value of the "repository_key" field.
+func (m *ComposerPackageMutation) ClearRepositoryKey() {
+	m.repository_key = nil
+	m.clearedFields[composerpackage.FieldRepositoryKey] = struct{}{}
+}
+
+// RepositoryKeyCleared returns if the "repository_key" field was cleared in this mutation.
+func (m *ComposerPackageMutation) RepositoryKeyCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldRepositoryKey]
+	return ok
+}
+
+// ResetRepositoryKey resets all changes to the "repository_key" field.
+func (m *ComposerPackageMutation) ResetRepositoryKey() {
+	m.repository_key = nil
+	delete(m.clearedFields, composerpackage.FieldRepositoryKey)
+}
+
+// SetDescription sets the "description" field.
+func (m *ComposerPackageMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ComposerPackageMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldDescription(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *ComposerPackageMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[composerpackage.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *ComposerPackageMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ComposerPackageMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, composerpackage.FieldDescription)
+}
+
+// SetAbandoned sets the "abandoned" field.
+func (m *ComposerPackageMutation) SetAbandoned(b bool) {
+	m.abandoned = &b
+}
+
+// Abandoned returns the value of the "abandoned" field in the mutation.
+func (m *ComposerPackageMutation) Abandoned() (r bool, exists bool) {
+	v := m.abandoned
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAbandoned returns the old "abandoned" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldAbandoned(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAbandoned is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAbandoned requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAbandoned: %w", err)
+	}
+	return oldValue.Abandoned, nil
+}
+
+// ResetAbandoned resets all changes to the "abandoned" field.
+func (m *ComposerPackageMutation) ResetAbandoned() {
+	m.abandoned = nil
+}
+
+// SetAbandonedReplacement sets the "abandoned_replacement" field.
+func (m *ComposerPackageMutation) SetAbandonedReplacement(s string) {
+	m.abandoned_replacement = &s
+}
+
+// AbandonedReplacement returns the value of the "abandoned_replacement" field in the mutation.
+func (m *ComposerPackageMutation) AbandonedReplacement() (r string, exists bool) {
+	v := m.abandoned_replacement
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAbandonedReplacement returns the old "abandoned_replacement" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldAbandonedReplacement(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAbandonedReplacement is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAbandonedReplacement requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAbandonedReplacement: %w", err)
+	}
+	return oldValue.AbandonedReplacement, nil
+}
+
+// ClearAbandonedReplacement clears the value of the "abandoned_replacement" field.
+func (m *ComposerPackageMutation) ClearAbandonedReplacement() {
+	m.abandoned_replacement = nil
+	m.clearedFields[composerpackage.FieldAbandonedReplacement] = struct{}{}
+}
+
+// AbandonedReplacementCleared returns if the "abandoned_replacement" field was cleared in this mutation.
+func (m *ComposerPackageMutation) AbandonedReplacementCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldAbandonedReplacement]
+	return ok
+}
+
+// ResetAbandonedReplacement resets all changes to the "abandoned_replacement" field.
+func (m *ComposerPackageMutation) ResetAbandonedReplacement() {
+	m.abandoned_replacement = nil
+	delete(m.clearedFields, composerpackage.FieldAbandonedReplacement)
+}
+
+// SetDefaultBranch sets the "default_branch" field.
+func (m *ComposerPackageMutation) SetDefaultBranch(s string) {
+	m.default_branch = &s
+}
+
+// DefaultBranch returns the value of the "default_branch" field in the mutation.
+func (m *ComposerPackageMutation) DefaultBranch() (r string, exists bool) {
+	v := m.default_branch
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDefaultBranch returns the old "default_branch" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldDefaultBranch(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDefaultBranch is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDefaultBranch requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDefaultBranch: %w", err)
+	}
+	return oldValue.DefaultBranch, nil
+}
+
+// ClearDefaultBranch clears the value of the "default_branch" field.
+func (m *ComposerPackageMutation) ClearDefaultBranch() {
+	m.default_branch = nil
+	m.clearedFields[composerpackage.FieldDefaultBranch] = struct{}{}
+}
+
+// DefaultBranchCleared returns if the "default_branch" field was cleared in this mutation.
+func (m *ComposerPackageMutation) DefaultBranchCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldDefaultBranch]
+	return ok
+}
+
+// ResetDefaultBranch resets all changes to the "default_branch" field.
+func (m *ComposerPackageMutation) ResetDefaultBranch() {
+	m.default_branch = nil
+	delete(m.clearedFields, composerpackage.FieldDefaultBranch)
+}
+
+// SetReadme sets the "readme" field.
+func (m *ComposerPackageMutation) SetReadme(s string) {
+	m.readme = &s
+}
+
+// Readme returns the value of the "readme" field in the mutation.
+func (m *ComposerPackageMutation) Readme() (r string, exists bool) {
+	v := m.readme
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReadme returns the old "readme" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldReadme(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReadme is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReadme requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReadme: %w", err)
+	}
+	return oldValue.Readme, nil
+}
+
+// ClearReadme clears the value of the "readme" field.
+func (m *ComposerPackageMutation) ClearReadme() {
+	m.readme = nil
+	m.clearedFields[composerpackage.FieldReadme] = struct{}{}
+}
+
+// ReadmeCleared returns if the "readme" field was cleared in this mutation.
+func (m *ComposerPackageMutation) ReadmeCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldReadme]
+	return ok
+}
+
+// ResetReadme resets all changes to the "readme" field.
+func (m *ComposerPackageMutation) ResetReadme() {
+	m.readme = nil
+	delete(m.clearedFields, composerpackage.FieldReadme)
+}
+
+// SetReadmeHTML sets the "readme_html" field.
+func (m *ComposerPackageMutation) SetReadmeHTML(s string) {
+	m.readme_html = &s
+}
+
+// ReadmeHTML returns the value of the "readme_html" field in the mutation.
+func (m *ComposerPackageMutation) ReadmeHTML() (r string, exists bool) {
+	v := m.readme_html
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReadmeHTML returns the old "readme_html" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldReadmeHTML(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReadmeHTML is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReadmeHTML requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReadmeHTML: %w", err)
+	}
+	return oldValue.ReadmeHTML, nil
+}
+
+// ClearReadmeHTML clears the value of the "readme_html" field.
+func (m *ComposerPackageMutation) ClearReadmeHTML() {
+	m.readme_html = nil
+	m.clearedFields[composerpackage.FieldReadmeHTML] = struct{}{}
+}
+
+// ReadmeHTMLCleared returns if the "readme_html" field was cleared in this mutation.
+func (m *ComposerPackageMutation) ReadmeHTMLCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldReadmeHTML]
+	return ok
+}
+
+// ResetReadmeHTML resets all changes to the "readme_html" field.
+func (m *ComposerPackageMutation) ResetReadmeHTML() {
+	m.readme_html = nil
+	delete(m.clearedFields, composerpackage.FieldReadmeHTML)
+}
+
+// SetMonorepoPaths sets the "monorepo_paths" field.
+func (m *ComposerPackageMutation) SetMonorepoPaths(s []string) {
+	m.monorepo_paths = &s
+	m.appendmonorepo_paths = nil
+}
+
+// MonorepoPaths returns the value of the "monorepo_paths" field in the mutation.
+func (m *ComposerPackageMutation) MonorepoPaths() (r []string, exists bool) {
+	v := m.monorepo_paths
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonorepoPaths returns the old "monorepo_paths" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldMonorepoPaths(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonorepoPaths is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonorepoPaths requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonorepoPaths: %w", err)
+	}
+	return oldValue.MonorepoPaths, nil
+}
+
+// AppendMonorepoPaths adds s to the "monorepo_paths" field.
+func (m *ComposerPackageMutation) AppendMonorepoPaths(s []string) {
+	m.appendmonorepo_paths = append(m.appendmonorepo_paths, s...)
+}
+
+// AppendedMonorepoPaths returns the list of values that were appended to the "monorepo_paths" field in this mutation.
+func (m *ComposerPackageMutation) AppendedMonorepoPaths() ([]string, bool) {
+	if len(m.appendmonorepo_paths) == 0 {
+		return nil, false
+	}
+	return m.appendmonorepo_paths, true
+}
+
+// ClearMonorepoPaths clears the value of the "monorepo_paths" field.
+func (m *ComposerPackageMutation) ClearMonorepoPaths() {
+	m.monorepo_paths = nil
+	m.appendmonorepo_paths = nil
+	m.clearedFields[composerpackage.FieldMonorepoPaths] = struct{}{}
+}
+
+// MonorepoPathsCleared returns if the "monorepo_paths" field was cleared in this mutation.
+func (m *ComposerPackageMutation) MonorepoPathsCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldMonorepoPaths]
+	return ok
+}
+
+// ResetMonorepoPaths resets all changes to the "monorepo_paths" field.
+func (m *ComposerPackageMutation) ResetMonorepoPaths() {
+	m.monorepo_paths = nil
+	m.appendmonorepo_paths = nil
+	delete(m.clearedFields, composerpackage.FieldMonorepoPaths)
+}
+
+// SetMonorepoExcludes sets the "monorepo_excludes" field.
+func (m *ComposerPackageMutation) SetMonorepoExcludes(s []string) {
+	m.monorepo_excludes = &s
+	m.appendmonorepo_excludes = nil
+}
+
+// MonorepoExcludes returns the value of the "monorepo_excludes" field in the mutation.
+func (m *ComposerPackageMutation) MonorepoExcludes() (r []string, exists bool) {
+	v := m.monorepo_excludes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonorepoExcludes returns the old "monorepo_excludes" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldMonorepoExcludes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonorepoExcludes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonorepoExcludes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonorepoExcludes: %w", err)
+	}
+	return oldValue.MonorepoExcludes, nil
+}
+
+// AppendMonorepoExcludes adds s to the "monorepo_excludes" field.
+func (m *ComposerPackageMutation) AppendMonorepoExcludes(s []string) {
+	m.appendmonorepo_excludes = append(m.appendmonorepo_excludes, s...)
+}
+
+// AppendedMonorepoExcludes returns the list of values that were appended to the "monorepo_excludes" field in this mutation.
+func (m *ComposerPackageMutation) AppendedMonorepoExcludes() ([]string, bool) {
+	if len(m.appendmonorepo_excludes) == 0 {
+		return nil, false
+	}
+	return m.appendmonorepo_excludes, true
+}
+
+// ClearMonorepoExcludes clears the value of the "monorepo_excludes" field.
+func (m *ComposerPackageMutation) ClearMonorepoExcludes() {
+	m.monorepo_excludes = nil
+	m.appendmonorepo_excludes = nil
+	m.clearedFields[composerpackage.FieldMonorepoExcludes] = struct{}{}
+}
+
+// MonorepoExcludesCleared returns if the "monorepo_excludes" field was cleared in this mutation.
+func (m *ComposerPackageMutation) MonorepoExcludesCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldMonorepoExcludes]
+	return ok
+}
+
+// ResetMonorepoExcludes resets all changes to the "monorepo_excludes" field.
+func (m *ComposerPackageMutation) ResetMonorepoExcludes() {
+	m.monorepo_excludes = nil
+	m.appendmonorepo_excludes = nil
+	delete(m.clearedFields, composerpackage.FieldMonorepoExcludes)
+}
+
+// SetMonorepoPath sets the "monorepo_path" field.
+func (m *ComposerPackageMutation) SetMonorepoPath(s string) {
+	m.monorepo_path = &s
+}
+
+// MonorepoPath returns the value of the "monorepo_path" field in the mutation.
+func (m *ComposerPackageMutation) MonorepoPath() (r string, exists bool) {
+	v := m.monorepo_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonorepoPath returns the old "monorepo_path" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldMonorepoPath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonorepoPath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonorepoPath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonorepoPath: %w", err)
+	}
+	return oldValue.MonorepoPath, nil
+}
+
+// ClearMonorepoPath clears the value of the "monorepo_path" field.
+func (m *ComposerPackageMutation) ClearMonorepoPath() {
+	m.monorepo_path = nil
+	m.clearedFields[composerpackage.FieldMonorepoPath] = struct{}{}
+}
+
+// MonorepoPathCleared returns if the "monorepo_path" field was cleared in this mutation.
+func (m *ComposerPackageMutation) MonorepoPathCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldMonorepoPath]
+	return ok
+}
+
+// ResetMonorepoPath resets all changes to the "monorepo_path" field.
+func (m *ComposerPackageMutation) ResetMonorepoPath() {
+	m.monorepo_path = nil
+	delete(m.clearedFields, composerpackage.FieldMonorepoPath)
+}
+
+// SetWebhookSecret sets the "webhook_secret" field.
+func (m *ComposerPackageMutation) SetWebhookSecret(b []byte) {
+	m.webhook_secret = &b
+}
+
+// WebhookSecret returns the value of the "webhook_secret" field in the mutation.
+func (m *ComposerPackageMutation) WebhookSecret() (r []byte, exists bool) {
+	v := m.webhook_secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebhookSecret returns the old "webhook_secret" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldWebhookSecret(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebhookSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebhookSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebhookSecret: %w", err)
+	}
+	return oldValue.WebhookSecret, nil
+}
+
+// ClearWebhookSecret clears the value of the "webhook_secret" field.
+func (m *ComposerPackageMutation) ClearWebhookSecret() {
+	m.webhook_secret = nil
+	m.clearedFields[composerpackage.FieldWebhookSecret] = struct{}{}
+}
+
+// WebhookSecretCleared returns if the "webhook_secret" field was cleared in this mutation.
+func (m *ComposerPackageMutation) WebhookSecretCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldWebhookSecret]
+	return ok
+}
+
+// ResetWebhookSecret resets all changes to the "webhook_secret" field.
+func (m *ComposerPackageMutation) ResetWebhookSecret() {
+	m.webhook_secret = nil
+	delete(m.clearedFields, composerpackage.FieldWebhookSecret)
+}
+
+// SetSyncedAt sets the "synced_at" field.
+func (m *ComposerPackageMutation) SetSyncedAt(t time.Time) {
+	m.synced_at = &t
+}
+
+// SyncedAt returns the value of the "synced_at" field in the mutation.
+func (m *ComposerPackageMutation) SyncedAt() (r time.Time, exists bool) {
+	v := m.synced_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSyncedAt returns the old "synced_at" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldSyncedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSyncedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSyncedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSyncedAt: %w", err)
+	}
+	return oldValue.SyncedAt, nil
+}
+
+// ClearSyncedAt clears the value of the "synced_at" field.
+func (m *ComposerPackageMutation) ClearSyncedAt() {
+	m.synced_at = nil
+	m.clearedFields[composerpackage.FieldSyncedAt] = struct{}{}
+}
+
+// SyncedAtCleared returns if the "synced_at" field was cleared in this mutation.
+func (m *ComposerPackageMutation) SyncedAtCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldSyncedAt]
+	return ok
+}
+
+// ResetSyncedAt resets all changes to the "synced_at" field.
+func (m *ComposerPackageMutation) ResetSyncedAt() {
+	m.synced_at = nil
+	delete(m.clearedFields, composerpackage.FieldSyncedAt)
+}
+
+// SetSyncError sets the "sync_error" field.
+func (m *ComposerPackageMutation) SetSyncError(s string) {
+	m.sync_error = &s
+}
+
+// SyncError returns the value of the "sync_error" field in the mutation.
+func (m *ComposerPackageMutation) SyncError() (r string, exists bool) {
+	v := m.sync_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSyncError returns the old "sync_error" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldSyncError(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSyncError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSyncError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSyncError: %w", err)
+	}
+	return oldValue.SyncError, nil
+}
+
+// ClearSyncError clears the value of the "sync_error" field.
+func (m *ComposerPackageMutation) ClearSyncError() {
+	m.sync_error = nil
+	m.clearedFields[composerpackage.FieldSyncError] = struct{}{}
+}
+
+// SyncErrorCleared returns if the "sync_error" field was cleared in this mutation.
+func (m *ComposerPackageMutation) SyncErrorCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldSyncError]
+	return ok
+}
+
+// ResetSyncError resets all changes to the "sync_error" field.
+func (m *ComposerPackageMutation) ResetSyncError() {
+	m.sync_error = nil
+	delete(m.clearedFields, composerpackage.FieldSyncError)
+}
+
+// SetMetadataTagged sets the "metadata_tagged" field.
+func (m *ComposerPackageMutation) SetMetadataTagged(s string) {
+	m.metadata_tagged = &s
+}
+
+// MetadataTagged returns the value of the "metadata_tagged" field in the mutation.
+func (m *ComposerPackageMutation) MetadataTagged() (r string, exists bool) {
+	v := m.metadata_tagged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadataTagged returns the old "metadata_tagged" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldMetadataTagged(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadataTagged is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadataTagged requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadataTagged: %w", err)
+	}
+	return oldValue.MetadataTagged, nil
+}
+
+// ClearMetadataTagged clears the value of the "metadata_tagged" field.
+func (m *ComposerPackageMutation) ClearMetadataTagged() {
+	m.metadata_tagged = nil
+	m.clearedFields[composerpackage.FieldMetadataTagged] = struct{}{}
+}
+
+// MetadataTaggedCleared returns if the "metadata_tagged" field was cleared in this mutation.
+func (m *ComposerPackageMutation) MetadataTaggedCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldMetadataTagged]
+	return ok
+}
+
+// ResetMetadataTagged resets all changes to the "metadata_tagged" field.
+func (m *ComposerPackageMutation) ResetMetadataTagged() {
+	m.metadata_tagged = nil
+	delete(m.clearedFields, composerpackage.FieldMetadataTagged)
+}
+
+// SetMetadataDev sets the "metadata_dev" field.
+func (m *ComposerPackageMutation) SetMetadataDev(s string) {
+	m.metadata_dev = &s
+}
+
+// MetadataDev returns the value of the "metadata_dev" field in the mutation.
+func (m *ComposerPackageMutation) MetadataDev() (r string, exists bool) {
+	v := m.metadata_dev
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadataDev returns the old "metadata_dev" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldMetadataDev(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadataDev is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadataDev requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadataDev: %w", err)
+	}
+	return oldValue.MetadataDev, nil
+}
+
+// ClearMetadataDev clears the value of the "metadata_dev" field.
+func (m *ComposerPackageMutation) ClearMetadataDev() {
+	m.metadata_dev = nil
+	m.clearedFields[composerpackage.FieldMetadataDev] = struct{}{}
+}
+
+// MetadataDevCleared returns if the "metadata_dev" field was cleared in this mutation.
+func (m *ComposerPackageMutation) MetadataDevCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldMetadataDev]
+	return ok
+}
+
+// ResetMetadataDev resets all changes to the "metadata_dev" field.
+func (m *ComposerPackageMutation) ResetMetadataDev() {
+	m.metadata_dev = nil
+	delete(m.clearedFields, composerpackage.FieldMetadataDev)
+}
+
+// SetMetadataUpdatedAt sets the "metadata_updated_at" field.
+func (m *ComposerPackageMutation) SetMetadataUpdatedAt(t time.Time) {
+	m.metadata_updated_at = &t
+}
+
+// MetadataUpdatedAt returns the value of the "metadata_updated_at" field in the mutation.
+func (m *ComposerPackageMutation) MetadataUpdatedAt() (r time.Time, exists bool) {
+	v := m.metadata_updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadataUpdatedAt returns the old "metadata_updated_at" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldMetadataUpdatedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadataUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadataUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadataUpdatedAt: %w", err)
+	}
+	return oldValue.MetadataUpdatedAt, nil
+}
+
+// ClearMetadataUpdatedAt clears the value of the "metadata_updated_at" field.
+func (m *ComposerPackageMutation) ClearMetadataUpdatedAt() {
+	m.metadata_updated_at = nil
+	m.clearedFields[composerpackage.FieldMetadataUpdatedAt] = struct{}{}
+}
+
+// MetadataUpdatedAtCleared returns if the "metadata_updated_at" field was cleared in this mutation.
+func (m *ComposerPackageMutation) MetadataUpdatedAtCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldMetadataUpdatedAt]
+	return ok
+}
+
+// ResetMetadataUpdatedAt resets all changes to the "metadata_updated_at" field.
+func (m *ComposerPackageMutation) ResetMetadataUpdatedAt() {
+	m.metadata_updated_at = nil
+	delete(m.clearedFields, composerpackage.FieldMetadataUpdatedAt)
+}
+
+// SetCredentialID sets the "credential_id" field.
+func (m *ComposerPackageMutation) SetCredentialID(s string) {
+	m.credential = &s
+}
+
+// CredentialID returns the value of the "credential_id" field in the mutation.
+func (m *ComposerPackageMutation) CredentialID() (r string, exists bool) {
+	v := m.credential
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCredentialID returns the old "credential_id" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldCredentialID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCredentialID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCredentialID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCredentialID: %w", err)
+	}
+	return oldValue.CredentialID, nil
+}
+
+// ClearCredentialID clears the value of the "credential_id" field.
+func (m *ComposerPackageMutation) ClearCredentialID() {
+	m.credential = nil
+	m.clearedFields[composerpackage.FieldCredentialID] = struct{}{}
+}
+
+// CredentialIDCleared returns if the "credential_id" field was cleared in this mutation.
+func (m *ComposerPackageMutation) CredentialIDCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldCredentialID]
+	return ok
+}
+
+// ResetCredentialID resets all changes to the "credential_id" field.
+func (m *ComposerPackageMutation) ResetCredentialID() {
+	m.credential = nil
+	delete(m.clearedFields, composerpackage.FieldCredentialID)
+}
+
+// SetParentID sets the "parent_id" field.
+func (m *ComposerPackageMutation) SetParentID(s string) {
+	m.parent = &s
+}
+
+// ParentID returns the value of the "parent_id" field in the mutation.
+func (m *ComposerPackageMutation) ParentID() (r string, exists bool) {
+	v := m.parent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParentID returns the old "parent_id" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldParentID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParentID: %w", err)
+	}
+	return oldValue.ParentID, nil
+}
+
+// ClearParentID clears the value of the "parent_id" field.
+func (m *ComposerPackageMutation) ClearParentID() {
+	m.parent = nil
+	m.clearedFields[composerpackage.FieldParentID] = struct{}{}
+}
+
+// ParentIDCleared returns if the "parent_id" field was cleared in this mutation.
+func (m *ComposerPackageMutation) ParentIDCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldParentID]
+	return ok
+}
+
+// ResetParentID resets all changes to the "parent_id" field.
+func (m *ComposerPackageMutation) ResetParentID() {
+	m.parent = nil
+	delete(m.clearedFields, composerpackage.FieldParentID)
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *ComposerPackageMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[composerpackage.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *ComposerPackageMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *ComposerPackageMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *ComposerPackageMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// AddVersionIDs adds the "versions" edge to the PackageVersion entity by ids.
+func (m *ComposerPackageMutation) AddVersionIDs(ids ...string) {
+	if m.versions == nil {
+		m.versions = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.versions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVersions clears the "versions" edge to the PackageVersion entity.
+func (m *ComposerPackageMutation) ClearVersions() {
+	m.clearedversions = true
+}
+
+// VersionsCleared reports if the "versions" edge to the PackageVersion entity was cleared.
+func (m *ComposerPackageMutation) VersionsCleared() bool {
+	return m.clearedversions
+}
+
+// RemoveVersionIDs removes the "versions" edge to the PackageVersion entity by IDs.
+func (m *ComposerPackageMutation) RemoveVersionIDs(ids ...string) {
+	if m.removedversions == nil {
+		m.removedversions = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.versions, ids[i])
+		m.removedversions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVersions returns the removed IDs of the "versions" edge to the PackageVersion entity.
+func (m *ComposerPackageMutation) RemovedVersionsIDs() (ids []string) {
+	for id := range m.removedversions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VersionsIDs returns the "versions" edge IDs in the mutation.
+func (m *ComposerPackageMutation) VersionsIDs() (ids []string) {
+	for id := range m.versions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVersions resets all changes to the "versions" edge.
+func (m *ComposerPackageMutation) ResetVersions() {
+	m.versions = nil
+	m.clearedversions = false
+	m.removedversions = nil
+}
+
+// AddSkippedRefIDs adds the "skipped_refs" edge to the SkippedRef entity by ids.
+func (m *ComposerPackageMutation) AddSkippedRefIDs(ids ...string) {
+	if m.skipped_refs == nil {
+		m.skipped_refs = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.skipped_refs[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSkippedRefs clears the "skipped_refs" edge to the SkippedRef entity.
+func (m *ComposerPackageMutation) ClearSkippedRefs() {
+	m.clearedskipped_refs = true
+}
+
+// SkippedRefsCleared reports if the "skipped_refs" edge to the SkippedRef entity was cleared.
+func (m *ComposerPackageMutation) SkippedRefsCleared() bool {
+	return m.clearedskipped_refs
+}
+
+// RemoveSkippedRefIDs removes the "skipped_refs" edge to the SkippedRef entity by IDs.
+func (m *ComposerPackageMutation) RemoveSkippedRefIDs(ids ...string) {
+	if m.removedskipped_refs == nil {
+		m.removedskipped_refs = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.skipped_refs, ids[i])
+		m.removedskipped_refs[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSkippedRefs returns the removed IDs of the "skipped_refs" edge to the SkippedRef entity.
+func (m *ComposerPackageMutation) RemovedSkippedRefsIDs() (ids []string) {
+	for id := range m.removedskipped_refs {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SkippedRefsIDs returns the "skipped_refs" edge IDs in the mutation.
+func (m *ComposerPackageMutation) SkippedRefsIDs() (ids []string) {
+	for id := range m.skipped_refs {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSkippedRefs resets all changes to the "skipped_refs" edge.
+func (m *ComposerPackageMutation) ResetSkippedRefs() {
+	m.skipped_refs = nil
+	m.clearedskipped_refs = false
+	m.removedskipped_refs = nil
+}
+
+// ClearParent clears the "parent" edge to the ComposerPackage entity.
+func (m *ComposerPackageMutation) ClearParent() {
+	m.clearedparent = true
+	m.clearedFields[composerpackage.FieldParentID] = struct{}{}
+}
+
+// ParentCleared reports if the "parent" edge to the ComposerPackage entity was cleared.
+func (m *ComposerPackageMutation) ParentCleared() bool {
+	return m.ParentIDCleared() || m.clearedparent
+}
+
+// ParentIDs returns the "parent" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ParentID instead. It exists only for internal usage by the builders.
+func (m *ComposerPackageMutation) ParentIDs() (ids []string) {
+	if id := m.parent; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetParent resets all changes to the "parent" edge.
+func (m *ComposerPackageMutation) ResetParent() {
+	m.parent = nil
+	m.clearedparent = false
+}
+
+// AddChildIDs adds the "children" edge to the ComposerPackage entity by ids.
+func (m *ComposerPackageMutation) AddChildIDs(ids ...string) {
+	if m.children == nil {
+		m.children = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.children[ids[i]] = struct{}{}
+	}
+}
+
+// ClearChildren clears the "children" edge to the ComposerPackage entity.
+func (m *ComposerPackageMutation) ClearChildren() {
+	m.clearedchildren = true
+}
+
+// ChildrenCleared reports if the "children" edge to the ComposerPackage entity was cleared.
+func (m *ComposerPackageMutation) ChildrenCleared() bool {
+	return m.clearedchildren
+}
+
+// RemoveChildIDs removes the "children" edge to the ComposerPackage entity by IDs.
+func (m *ComposerPackageMutation) RemoveChildIDs(ids ...string) {
+	if m.removedchildren == nil {
+		m.removedchildren = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.children, ids[i])
+		m.removedchildren[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedChildren returns the removed IDs of the "children" edge to the ComposerPackage entity.
+func (m *ComposerPackageMutation) RemovedChildrenIDs() (ids []string) {
+	for id := range m.removedchildren {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ChildrenIDs returns the "children" edge IDs in the mutation.
+func (m *ComposerPackageMutation) ChildrenIDs() (ids []string) {
+	for id := range m.children {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetChildren resets all changes to the "children" edge.
+func (m *ComposerPackageMutation) ResetChildren() {
+	m.children = nil
+	m.clearedchildren = false
+	m.removedchildren = nil
+}
+
+// ClearCredential clears the "credential" edge to the Credential entity.
+func (m *ComposerPackageMutation) ClearCredential() {
+	m.clearedcredential = true
+	m.clearedFields[composerpackage.FieldCredentialID] = struct{}{}
+}
+
+// CredentialCleared reports if the "credential" edge to the Credential entity was cleared.
+func (m *ComposerPackageMutation) CredentialCleared() bool {
+	return m.CredentialIDCleared() || m.clearedcredential
+}
+
+// CredentialIDs returns the "credential" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CredentialID instead. It exists only for internal usage by the builders.
+func (m *ComposerPackageMutation) CredentialIDs() (ids []string) {
+	if id := m.credential; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCredential resets all changes to the "credential" edge.
+func (m *ComposerPackageMutation) ResetCredential() {
+	m.credential = nil
+	m.clearedcredential = false
+}
+
+// AddWebhookDeliveryIDs adds the "webhook_deliveries" edge to the WebhookDelivery entity by ids.
+func (m *ComposerPackageMutation) AddWebhookDeliveryIDs(ids ...string) {
+	if m.webhook_deliveries == nil {
+		m.webhook_deliveries = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.webhook_deliveries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearWebhookDeliveries clears the "webhook_deliveries" edge to the WebhookDelivery entity.
+func (m *ComposerPackageMutation) ClearWebhookDeliveries() {
+	m.clearedwebhook_deliveries = true
+}
+
+// WebhookDeliveriesCleared reports if the "webhook_deliveries" edge to the WebhookDelivery entity was cleared.
+func (m *ComposerPackageMutation) WebhookDeliveriesCleared() bool {
+	return m.clearedwebhook_deliveries
+}
+
+// RemoveWebhookDeliveryIDs removes the "webhook_deliveries" edge to the WebhookDelivery entity by IDs.
+func (m *ComposerPackageMutation) RemoveWebhookDeliveryIDs(ids ...string) {
+	if m.removedwebhook_deliveries == nil {
+		m.removedwebhook_deliveries = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.webhook_deliveries, ids[i])
+		m.removedwebhook_deliveries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedWebhookDeliveries returns the removed IDs of the "webhook_deliveries" edge to the WebhookDelivery entity.
+func (m *ComposerPackageMutation) RemovedWebhookDeliveriesIDs() (ids []string) {
+	for id := range m.removedwebhook_deliveries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// WebhookDeliveriesIDs returns the "webhook_deliveries" edge IDs in the mutation.
+func (m *ComposerPackageMutation) WebhookDeliveriesIDs() (ids []string) {
+	for id := range m.webhook_deliveries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetWebhookDeliveries resets all changes to the "webhook_deliveries" edge.
+func (m *ComposerPackageMutation) ResetWebhookDeliveries() {
+	m.webhook_deliveries = nil
+	m.clearedwebhook_deliveries = false
+	m.removedwebhook_deliveries = nil
+}
+
+// Where appends a list predicates to the ComposerPackageMutation builder.
+func (m *ComposerPackageMutation) Where(ps ...predicate.ComposerPackage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComposerPackageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComposerPackageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ComposerPackage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComposerPackageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComposerPackageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ComposerPackage).
+func (m *ComposerPackageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComposerPackageMutation) Fields() []string {
+	fields := make([]string, 0, 24)
+	if m.created_at != nil {
+		fields = append(fields, composerpackage.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, composerpackage.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, composerpackage.FieldTenantID)
+	}
+	if m.name != nil {
+		fields = append(fields, composerpackage.FieldName)
+	}
+	if m._type != nil {
+		fields = append(fields, composerpackage.FieldType)
+	}
+	if m.repository_url != nil {
+		fields = append(fields, composerpackage.FieldRepositoryURL)
+	}
+	if m.repository_key != nil {
+		fields = append(fields, composerpackage.FieldRepositoryKey)
+	}
+	if m.description != nil {
+		fields = append(fields, composerpackage.FieldDescription)
+	}
+	if m.abandoned != nil {
+		fields = append(fields, composerpackage.FieldAbandoned)
+	}
+	if m.abandoned_replacement != nil {
+		fields = append(fields, composerpackage.FieldAbandonedReplacement)
+	}
+	if m.default_branch != nil {
+		fields = append(fields, composerpackage.FieldDefaultBranch)
+	}
+	if m.readme != nil {
+		fields = append(fields, composerpackage.FieldReadme)
+	}
+	if m.readme_html != nil {
+		fields = append(fields, composerpackage.FieldReadmeHTML)
+	}
+	if m.monorepo_paths != nil {
+		fields = append(fields, composerpackage.FieldMonorepoPaths)
+	}
+	if m.monorepo_excludes != nil {
+		fields = append(fields, composerpackage.FieldMonorepoExcludes)
+	}
+	if m.monorepo_path != nil {
+		fields = append(fields, composerpackage.FieldMonorepoPath)
+	}
+	if m.webhook_secret != nil {
+		fields = append(fields, composerpackage.FieldWebhookSecret)
+	}
+	if m.synced_at != nil {
+		fields = append(fields, composerpackage.FieldSyncedAt)
+	}
+	if m.sync_error != nil {
+		fields = append(fields, composerpackage.FieldSyncError)
+	}
+	if m.metadata_tagged != nil {
+		fields = append(fields, composerpackage.FieldMetadataTagged)
+	}
+	if m.metadata_dev != nil {
+		fields = append(fields, composerpackage.FieldMetadataDev)
+	}
+	if m.metadata_updated_at != nil {
+		fields = append(fields, composerpackage.FieldMetadataUpdatedAt)
+	}
+	if m.credential != nil {
+		fields = append(fields, composerpackage.FieldCredentialID)
+	}
+	if m.parent != nil {
+		fields = append(fields, composerpackage.FieldParentID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComposerPackageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case composerpackage.FieldCreatedAt:
+		return m.CreatedAt()
+	case composerpackage.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case composerpackage.FieldTenantID:
+		return m.TenantID()
+	case composerpackage.FieldName:
+		return m.Name()
+	case composerpackage.FieldType:
+		return m.GetType()
+	case composerpackage.FieldRepositoryURL:
+		return m.RepositoryURL()
+	case composerpackage.FieldRepositoryKey:
+		return m.RepositoryKey()
+	case composerpackage.FieldDescription:
+		return m.Description()
+	case composerpackage.FieldAbandoned:
+		return m.Abandoned()
+	case composerpackage.FieldAbandonedReplacement:
+		return m.AbandonedReplacement()
+	case composerpackage.FieldDefaultBranch:
+		return m.DefaultBranch()
+	case composerpackage.FieldReadme:
+		return m.Readme()
+	case composerpackage.FieldReadmeHTML:
+		return m.ReadmeHTML()
+	case composerpackage.FieldMonorepoPaths:
+		return m.MonorepoPaths()
+	case composerpackage.FieldMonorepoExcludes:
+		return m.MonorepoExcludes()
+	case composerpackage.FieldMonorepoPath:
+		return m.MonorepoPath()
+	case composerpackage.FieldWebhookSecret:
+		return m.WebhookSecret()
+	case composerpackage.FieldSyncedAt:
+		return m.SyncedAt()
+	case composerpackage.FieldSyncError:
+		return m.SyncError()
+	case composerpackage.FieldMetadataTagged:
+		return m.MetadataTagged()
+	case composerpackage.FieldMetadataDev:
+		return m.MetadataDev()
+	case composerpackage.FieldMetadataUpdatedAt:
+		return m.MetadataUpdatedAt()
+	case composerpackage.FieldCredentialID:
+		return m.CredentialID()
+	case composerpackage.FieldParentID:
+		return m.ParentID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComposerPackageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case composerpackage.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case composerpackage.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case composerpackage.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case composerpackage.FieldName:
+		return m.OldName(ctx)
+	case composerpackage.FieldType:
+		return m.OldType(ctx)
+	case composerpackage.FieldRepositoryURL:
+		return m.OldRepositoryURL(ctx)
+	case composerpackage.FieldRepositoryKey:
+		return m.OldRepositoryKey(ctx)
+	case composerpackage.FieldDescription:
+		return m.OldDescription(ctx)
+	case composerpackage.FieldAbandoned:
+		return m.OldAbandoned(ctx)
+	case composerpackage.FieldAbandonedReplacement:
+		return m.OldAbandonedReplacement(ctx)
+	case composerpackage.FieldDefaultBranch:
+		return m.OldDefaultBranch(ctx)
+	case composerpackage.FieldReadme:
+		return m.OldReadme(ctx)
+	case composerpackage.FieldReadmeHTML:
+		return m.OldReadmeHTML(ctx)
+	case composerpackage.FieldMonorepoPaths:
+		return m.OldMonorepoPaths(ctx)
+	case composerpackage.FieldMonorepoExcludes:
+		return m.OldMonorepoExcludes(ctx)
+	case composerpackage.FieldMonorepoPath:
+		return m.OldMonorepoPath(ctx)
+	case composerpackage.FieldWebhookSecret:
+		return m.OldWebhookSecret(ctx)
+	case composerpackage.FieldSyncedAt:
+		return m.OldSyncedAt(ctx)
+	case composerpackage.FieldSyncError:
+		return m.OldSyncError(ctx)
+	case composerpackage.FieldMetadataTagged:
+		return m.OldMetadataTagged(ctx)
+	case composerpackage.FieldMetadataDev:
+		return m.OldMetadataDev(ctx)
+	case composerpackage.FieldMetadataUpdatedAt:
+		return m.OldMetadataUpdatedAt(ctx)
+	case composerpackage.FieldCredentialID:
+		return m.OldCredentialID(ctx)
+	case composerpackage.FieldParentID:
+		return m.OldParentID(ctx)
+	}
+	return nil, fmt.Errorf("unknown ComposerPackage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComposerPackageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case composerpackage.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case composerpackage.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case composerpackage.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case composerpackage.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case composerpackage.FieldType:
+		v, ok := value.(composerpackage.Type)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetType(v)
+		return nil
+	case composerpackage.FieldRepositoryURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepositoryURL(v)
+		return nil
+	case composerpackage.FieldRepositoryKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepositoryKey(v)
+		return nil
+	case composerpackage.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case composerpackage.FieldAbandoned:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAbandoned(v)
+		return nil
+	case composerpackage.FieldAbandonedReplacement:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAbandonedReplacement(v)
+		return nil
+	case composerpackage.FieldDefaultBranch:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDefaultBranch(v)
+		return nil
+	case composerpackage.FieldReadme:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReadme(v)
+		return nil
+	case composerpackage.FieldReadmeHTML:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReadmeHTML(v)
+		return nil
+	case composerpackage.FieldMonorepoPaths:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonorepoPaths(v)
+		return nil
+	case composerpackage.FieldMonorepoExcludes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonorepoExcludes(v)
+		return nil
+	case composerpackage.FieldMonorepoPath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonorepoPath(v)
+		return nil
+	case composerpackage.FieldWebhookSecret:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebhookSecret(v)
+		return nil
+	case composerpackage.FieldSyncedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSyncedAt(v)
+		return nil
+	case composerpackage.FieldSyncError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSyncError(v)
+		return nil
+	case composerpackage.FieldMetadataTagged:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadataTagged(v)
+		return nil
+	case composerpackage.FieldMetadataDev:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadataDev(v)
+		return nil
+	case composerpackage.FieldMetadataUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadataUpdatedAt(v)
+		return nil
+	case composerpackage.FieldCredentialID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCredentialID(v)
+		return nil
+	case composerpackage.FieldParentID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParentID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ComposerPackage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComposerPackageMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComposerPackageMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComposerPackageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ComposerPackage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComposerPackageMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(composerpackage.FieldRepositoryURL) {
+		fields = append(fields, composerpackage.FieldRepositoryURL)
+	}
+	if m.FieldCleared(composerpackage.FieldRepositoryKey) {
+		fields = append(fields, composerpackage.FieldRepositoryKey)
+	}
+	if m.FieldCleared(composerpackage.FieldDescription) {
+		fields = append(fields, composerpackage.FieldDescription)
+	}
+	if m.FieldCleared(composerpackage.FieldAbandonedReplacement) {
+		fields = append(fields, composerpackage.FieldAbandonedReplacement)
+	}
+	if m.FieldCleared(composerpackage.FieldDefaultBranch) {
+		fields = append(fields, composerpackage.FieldDefaultBranch)
+	}
+	if m.FieldCleared(composerpackage.FieldReadme) {
+		fields = append(fields, composerpackage.FieldReadme)
+	}
+	if m.FieldCleared(composerpackage.FieldReadmeHTML) {
+		fields = append(fields, composerpackage.FieldReadmeHTML)
+	}
+	if m.FieldCleared(composerpackage.FieldMonorepoPaths) {
+		fields = append(fields, composerpackage.FieldMonorepoPaths)
+	}
+	if m.FieldCleared(composerpackage.FieldMonorepoExcludes) {
+		fields = append(fields, composerpackage.FieldMonorepoExcludes)
+	}
+	if m.FieldCleared(composerpackage.FieldMonorepoPath) {
+		fields = append(fields, composerpackage.FieldMonorepoPath)
+	}
+	if m.FieldCleared(composerpackage.FieldWebhookSecret) {
+		fields = append(fields, composerpackage.FieldWebhookSecret)
+	}
+	if m.FieldCleared(composerpackage.FieldSyncedAt) {
+		fields = append(fields, composerpackage.FieldSyncedAt)
+	}
+	if m.FieldCleared(composerpackage.FieldSyncError) {
+		fields = append(fields, composerpackage.FieldSyncError)
+	}
+	if m.FieldCleared(composerpackage.FieldMetadataTagged) {
+		fields = append(fields, composerpackage.FieldMetadataTagged)
+	}
+	if m.FieldCleared(composerpackage.FieldMetadataDev) {
+		fields = append(fields, composerpackage.FieldMetadataDev)
+	}
+	if m.FieldCleared(composerpackage.FieldMetadataUpdatedAt) {
+		fields = append(fields, composerpackage.FieldMetadataUpdatedAt)
+	}
+	if m.FieldCleared(composerpackage.FieldCredentialID) {
+		fields = append(fields, composerpackage.FieldCredentialID)
+	}
+	if m.FieldCleared(composerpackage.FieldParentID) {
+		fields = append(fields, composerpackage.FieldParentID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComposerPackageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComposerPackageMutation) ClearField(name string) error {
+	switch name {
+	case composerpackage.FieldRepositoryURL:
+		m.ClearRepositoryURL()
+		return nil
+	case composerpackage.FieldRepositoryKey:
+		m.ClearRepositoryKey()
+		return nil
+	case composerpackage.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case composerpackage.FieldAbandonedReplacement:
+		m.ClearAbandonedReplacement()
+		return nil
+	case composerpackage.FieldDefaultBranch:
+		m.ClearDefaultBranch()
+		return nil
+	case composerpackage.FieldReadme:
+		m.ClearReadme()
+		return nil
+	case composerpackage.FieldReadmeHTML:
+		m.ClearReadmeHTML()
+		return nil
+	case composerpackage.FieldMonorepoPaths:
+		m.ClearMonorepoPaths()
+		return nil
+	case composerpackage.FieldMonorepoExcludes:
+		m.ClearMonorepoExcludes()
+		return nil
+	case composerpackage.FieldMonorepoPath:
+		m.ClearMonorepoPath()
+		return nil
+	case composerpackage.FieldWebhookSecret:
+		m.ClearWebhookSecret()
+		return nil
+	case composerpackage.FieldSyncedAt:
+		m.ClearSyncedAt()
+		return nil
+	case composerpackage.FieldSyncError:
+		m.ClearSyncError()
+		return nil
+	case composerpackage.FieldMetadataTagged:
+		m.ClearMetadataTagged()
+		return nil
+	case composerpackage.FieldMetadataDev:
+		m.ClearMetadataDev()
+		return nil
+	case composerpackage.FieldMetadataUpdatedAt:
+		m.ClearMetadataUpdatedAt()
+		return nil
+	case composerpackage.FieldCredentialID:
+		m.ClearCredentialID()
+		return nil
+	case composerpackage.FieldParentID:
+		m.ClearParentID()
+		return nil
+	}
+	return fmt.Errorf("unknown ComposerPackage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComposerPackageMutation) ResetField(name string) error {
+	switch name {
+	case composerpackage.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case composerpackage.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case composerpackage.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case composerpackage.FieldName:
+		m.ResetName()
+		return nil
+	case composerpackage.FieldType:
+		m.ResetType()
+		return nil
+	case composerpackage.FieldRepositoryURL:
+		m.ResetRepositoryURL()
+		return nil
+	case composerpackage.FieldRepositoryKey:
+		m.ResetRepositoryKey()
+		return nil
+	case composerpackage.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case composerpackage.FieldAbandoned:
+		m.ResetAbandoned()
+		return nil
+	case composerpackage.FieldAbandonedReplacement:
+		m.ResetAbandonedReplacement()
+		return nil
+	case composerpackage.FieldDefaultBranch:
+		m.ResetDefaultBranch()
+		return nil
+	case composerpackage.FieldReadme:
+		m.ResetReadme()
+		return nil
+	case composerpackage.FieldReadmeHTML:
+		m.ResetReadmeHTML()
+		return nil
+	case composerpackage.FieldMonorepoPaths:
+		m.ResetMonorepoPaths()
+		return nil
+	case composerpackage.FieldMonorepoExcludes:
+		m.ResetMonorepoExcludes()
+		return nil
+	case composerpackage.FieldMonorepoPath:
+		m.ResetMonorepoPath()
+		return nil
+	case composerpackage.FieldWebhookSecret:
+		m.ResetWebhookSecret()
+		return nil
+	case composerpackage.FieldSyncedAt:
+		m.ResetSyncedAt()
+		return nil
+	case composerpackage.FieldSyncError:
+		m.ResetSyncError()
+		return nil
+	case composerpackage.FieldMetadataTagged:
+		m.ResetMetadataTagged()
+		return nil
+	case composerpackage.FieldMetadataDev:
+		m.ResetMetadataDev()
+		return nil
+	case composerpackage.FieldMetadataUpdatedAt:
+		m.ResetMetadataUpdatedAt()
+		return nil
+	case composerpackage.FieldCredentialID:
+		m.ResetCredentialID()
+		return nil
+	case composerpackage.FieldParentID:
+		m.ResetParentID()
+		return nil
+	}
+	return fmt.Errorf("unknown ComposerPackage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComposerPackageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 7)
+	if m.tenant != nil {
+		edges = append(edges, composerpackage.EdgeTenant)
+	}
+	if m.versions != nil {
+		edges = append(edges, composerpackage.EdgeVersions)
+	}
+	if m.skipped_refs != nil {
+		edges = append(edges, composerpackage.EdgeSkippedRefs)
+	}
+	if m.parent != nil {
+		edges = append(edges, composerpackage.EdgeParent)
+	}
+	if m.children != nil {
+		edges = append(edges, composerpackage.EdgeChildren)
+	}
+	if m.credential != nil {
+		edges = append(edges, composerpackage.EdgeCredential)
+	}
+	if m.webhook_deliveries != nil {
+		edges = append(edges, composerpackage.EdgeWebhookDeliveries)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComposerPackageMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case composerpackage.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case composerpackage.EdgeVersions:
+		ids := make([]ent.Value, 0, len(m.versions))
+		for id := range m.versions {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeSkippedRefs:
+		ids := make([]ent.Value, 0, len(m.skipped_refs))
+		for id := range m.skipped_refs {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeParent:
+		if id := m.parent; id != nil {
+			return []ent.Value{*id}
+		}
+	case composerpackage.EdgeChildren:
+		ids := make([]ent.Value, 0, len(m.children))
+		for id := range m.children {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeCredential:
+		if id := m.credential; id != nil {
+			return []ent.Value{*id}
+		}
+	case composerpackage.EdgeWebhookDeliveries:
+		ids := make([]ent.Value, 0, len(m.webhook_deliveries))
+		for id := range m.webhook_deliveries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComposerPackageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 7)
+	if m.removedversions != nil {
+		edges = append(edges, composerpackage.EdgeVersions)
+	}
+	if m.removedskipped_refs != nil {
+		edges = append(edges, composerpackage.EdgeSkippedRefs)
+	}
+	if m.removedchildren != nil {
+		edges = append(edges, composerpackage.EdgeChildren)
+	}
+	if m.removedwebhook_deliveries != nil {
+		edges = append(edges, composerpackage.EdgeWebhookDeliveries)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComposerPackageMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case composerpackage.EdgeVersions:
+		ids := make([]ent.Value, 0, len(m.removedversions))
+		for id := range m.removedversions {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeSkippedRefs:
+		ids := make([]ent.Value, 0, len(m.removedskipped_refs))
+		for id := range m.removedskipped_refs {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeChildren:
+		ids := make([]ent.Value, 0, len(m.removedchildren))
+		for id := range m.removedchildren {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeWebhookDeliveries:
+		ids := make([]ent.Value, 0, len(m.removedwebhook_deliveries))
+		for id := range m.removedwebhook_deliveries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComposerPackageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 7)
+	if m.clearedtenant {
+		edges = append(edges, composerpackage.EdgeTenant)
+	}
+	if m.clearedversions {
+		edges = append(edges, composerpackage.EdgeVersions)
+	}
+	if m.clearedskipped_refs {
+		edges = append(edges, composerpackage.EdgeSkippedRefs)
+	}
+	if m.clearedparent {
+		edges = append(edges, composerpackage.EdgeParent)
+	}
+	if m.clearedchildren {
+		edges = append(edges, composerpackage.EdgeChildren)
+	}
+	if m.clearedcredential {
+		edges = append(edges, composerpackage.EdgeCredential)
+	}
+	if m.clearedwebhook_deliveries {
+		edges = append(edges, composerpackage.EdgeWebhookDeliveries)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComposerPackageMutation) EdgeCleared(name string) bool {
+	switch name {
+	case composerpackage.EdgeTenant:
+		return m.clearedtenant
+	case composerpackage.EdgeVersions:
+		return m.clearedversions
+	case composerpackage.EdgeSkippedRefs:
+		return m.clearedskipped_refs
+	case composerpackage.EdgeParent:
+		return m.clearedparent
+	case composerpackage.EdgeChildren:
+		return m.clearedchildren
+	case composerpackage.EdgeCredential:
+		return m.clearedcredential
+	case composerpackage.EdgeWebhookDeliveries:
+		return m.clearedwebhook_deliveries
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComposerPackageMutation) ClearEdge(name string) error {
+	switch name {
+	case composerpackage.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case composerpackage.EdgeParent:
+		m.ClearParent()
+		return nil
+	case composerpackage.EdgeCredential:
+		m.ClearCredential()
+		return nil
+	}
+	return fmt.Errorf("unknown ComposerPackage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComposerPackageMutation) ResetEdge(name string) error {
+	switch name {
+	case composerpackage.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case composerpackage.EdgeVersions:
+		m.ResetVersions()
+		return nil
+	case composerpackage.EdgeSkippedRefs:
+		m.ResetSkippedRefs()
+		return nil
+	case composerpackage.EdgeParent:
+		m.ResetParent()
+		return nil
+	case composerpackage.EdgeChildren:
+		m.ResetChildren()
+		return nil
+	case composerpackage.EdgeCredential:
+		m.ResetCredential()
+		return nil
+	case composerpackage.EdgeWebhookDeliveries:
+		m.ResetWebhookDeliveries()
+		return nil
+	}
+	return fmt.Errorf("unknown ComposerPackage edge %s", name)
+}
+
+// CredentialMutation represents an operation that mutates the Credential nodes in the graph.
+type CredentialMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	created_at      *time.Time
+	updated_at      *time.Time
+	name            *string
+	kind            *credential.Kind
+	username        *string
+	secret          *[]byte
+	clearedFields   map[string]struct{}
+	tenant          *string
+	clearedtenant   bool
+	packages        map[string]struct{}
+	removedpackages map[string]struct{}
+	clearedpackages bool
+	done            bool
+	oldValue        func(context.Context) (*Credential, error)
+	predicates      []predicate.Credential
+}
+
+var _ ent.Mutation = (*CredentialMutation)(nil)
+
+// credentialOption allows management of the mutation configuration using functional options.
+type credentialOption func(*CredentialMutation)
+
+// newCredentialMutation creates new mutation for the Credential entity.
+func newCredentialMutation(c config, op Op, opts ...credentialOption) *CredentialMutation {
+	m := &CredentialMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCredential,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCredentialID sets the ID field of the mutation.
+func withCredentialID(id string) credentialOption {
+	return func(m *CredentialMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Credential
+		)
+		m.oldValue = func(ctx context.Context) (*Credential, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Credential.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCredential sets the old Credential of the mutation.
+func withCredential(node *Credential) credentialOption {
+	return func(m *CredentialMutation) {
+		m.oldValue = func(context.Context) (*Credential, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CredentialMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CredentialMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Credential entities.
+func (m *CredentialMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CredentialMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CredentialMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Credential.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CredentialMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CredentialMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CredentialMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CredentialMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CredentialMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CredentialMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CredentialMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CredentialMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CredentialMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetName sets the "name" field.
+func (m *CredentialMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CredentialMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CredentialMutation) ResetName() {
+	m.name = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CredentialMutation) SetKind(c credential.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CredentialMutation) Kind() (r credential.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldKind(ctx context.Context) (v credential.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CredentialMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetUsername sets the "username" field.
+func (m *CredentialMutation) SetUsername(s string) {
+	m.username = &s
+}
+
+// Username returns the value of the "username" field in the mutation.
+func (m *CredentialMutation) Username() (r string, exists bool) {
+	v := m.username
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsername returns the old "username" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldUsername(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsername is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsername requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsername: %w", err)
+	}
+	return oldValue.Username, nil
+}
+
+// ClearUsername clears the value of the "username" field.
+func (m *CredentialMutation) ClearUsername() {
+	m.username = nil
+	m.clearedFields[credential.FieldUsername] = struct{}{}
+}
+
+// UsernameCleared returns if the "username" field was cleared in this mutation.
+func (m *CredentialMutation) UsernameCleared() bool {
+	_, ok := m.clearedFields[credential.FieldUsername]
+	return ok
+}
+
+// ResetUsername resets all changes to the "username" field.
+func (m *CredentialMutation) ResetUsername() {
+	m.username = nil
+	delete(m.clearedFields, credential.FieldUsername)
+}
+
+// SetSecret sets the "secret" field.
+func (m *CredentialMutation) SetSecret(b []byte) {
+	m.secret = &b
+}
+
+// Secret returns the value of the "secret" field in the mutation.
+func (m *CredentialMutation) Secret() (r []byte, exists bool) {
+	v := m.secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecret returns the old "secret" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldSecret(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecret: %w", err)
+	}
+	return oldValue.Secret, nil
+}
+
+// ResetSecret resets all changes to the "secret" field.
+func (m *CredentialMutation) ResetSecret() {
+	m.secret = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *CredentialMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[credential.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *CredentialMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *CredentialMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *CredentialMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// AddPackageIDs adds the "packages" edge to the ComposerPackage entity by ids.
+func (m *CredentialMutation) AddPackageIDs(ids ...string) {
+	if m.packages == nil {
+		m.packages = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.packages[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPackages clears the "packages" edge to the ComposerPackage entity.
+func (m *CredentialMutation) ClearPackages() {
+	m.clearedpackages = true
+}
+
+// PackagesCleared reports if the "packages" edge to the ComposerPackage entity was cleared.
+func (m *CredentialMutation) PackagesCleared() bool {
+	return m.clearedpackages
+}
+
+// RemovePackageIDs removes the "packages" edge to the ComposerPackage entity by IDs.
+func (m *CredentialMutation) RemovePackageIDs(ids ...string) {
+	if m.removedpackages == nil {
+		m.removedpackages = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.packages, ids[i])
+		m.removedpackages[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPackages returns the removed IDs of the "packages" edge to the ComposerPackage entity.
+func (m *CredentialMutation) RemovedPackagesIDs() (ids []string) {
+	for id := range m.removedpackages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PackagesIDs returns the "packages" edge IDs in the mutation.
+func (m *CredentialMutation) PackagesIDs() (ids []string) {
+	for id := range m.packages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPackages resets all changes to the "packages" edge.
+func (m *CredentialMutation) ResetPackages() {
+	m.packages = nil
+	m.clearedpackages = false
+	m.removedpackages = nil
+}
+
+// Where appends a list predicates to the CredentialMutation builder.
+func (m *CredentialMutation) Where(ps ...predicate.Credential) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CredentialMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CredentialMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Credential, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CredentialMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CredentialMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Credential).
+func (m *CredentialMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CredentialMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, credential.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, credential.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, credential.FieldTenantID)
+	}
+	if m.name != nil {
+		fields = append(fields, credential.FieldName)
+	}
+	if m.kind != nil {
+		fields = append(fields, credential.FieldKind)
+	}
+	if m.username != nil {
+		fields = append(fields, credential.FieldUsername)
+	}
+	if m.secret != nil {
+		fields = append(fields, credential.FieldSecret)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CredentialMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case credential.FieldCreatedAt:
+		return m.CreatedAt()
+	case credential.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case credential.FieldTenantID:
+		return m.TenantID()
+	case credential.FieldName:
+		return m.Name()
+	case credential.FieldKind:
+		return m.Kind()
+	case credential.FieldUsername:
+		return m.Username()
+	case credential.FieldSecret:
+		return m.Secret()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CredentialMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case credential.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case credential.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case credential.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case credential.FieldName:
+		return m.OldName(ctx)
+	case credential.FieldKind:
+		return m.OldKind(ctx)
+	case credential.FieldUsername:
+		return m.OldUsername(ctx)
+	case credential.FieldSecret:
+		return m.OldSecret(ctx)
+	}
+	return nil, fmt.Errorf("unknown Credential field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CredentialMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case credential.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case credential.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case credential.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case credential.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case credential.FieldKind:
+		v, ok := value.(credential.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case credential.FieldUsername:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsername(v)
+		return nil
+	case credential.FieldSecret:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecret(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Credential field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CredentialMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CredentialMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CredentialMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Credential numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CredentialMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(credential.FieldUsername) {
+		fields = append(fields, credential.FieldUsername)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CredentialMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CredentialMutation) ClearField(name string) error {
+	switch name {
+	case credential.FieldUsername:
+		m.ClearUsername()
+		return nil
+	}
+	return fmt.Errorf("unknown Credential nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CredentialMutation) ResetField(name string) error {
+	switch name {
+	case credential.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case credential.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case credential.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case credential.FieldName:
+		m.ResetName()
+		return nil
+	case credential.FieldKind:
+		m.ResetKind()
+		return nil
+	case credential.FieldUsername:
+		m.ResetUsername()
+		return nil
+	case credential.FieldSecret:
+		m.ResetSecret()
+		return nil
+	}
+	return fmt.Errorf("unknown Credential field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CredentialMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.tenant != nil {
+		edges = append(edges, credential.EdgeTenant)
+	}
+	if m.packages != nil {
+		edges = append(edges, credential.EdgePackages)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CredentialMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case credential.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case credential.EdgePackages:
+		ids := make([]ent.Value, 0, len(m.packages))
+		for id := range m.packages {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CredentialMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedpackages != nil {
+		edges = append(edges, credential.EdgePackages)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CredentialMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case credential.EdgePackages:
+		ids := make([]ent.Value, 0, len(m.removedpackages))
+		for id := range m.removedpackages {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CredentialMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtenant {
+		edges = append(edges, credential.EdgeTenant)
+	}
+	if m.clearedpackages {
+		edges = append(edges, credential.EdgePackages)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CredentialMutation) EdgeCleared(name string) bool {
+	switch name {
+	case credential.EdgeTenant:
+		return m.clearedtenant
+	case credential.EdgePackages:
+		return m.clearedpackages
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CredentialMutation) ClearEdge(name string) error {
+	switch name {
+	case credential.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown Credential unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CredentialMutation) ResetEdge(name string) error {
+	switch name {
+	case credential.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case credential.EdgePackages:
+		m.ResetPackages()
+		return nil
+	}
+	return fmt.Errorf("unknown Credential edge %s", name)
+}
+
 // CustomerMutation represents an operation that mutates the Customer nodes in the graph.
 type CustomerMutation struct {
 	config
@@ -1789,6 +5051,1598 @@ func (m *CustomerMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Customer edge %s", name)
 }
 
+// PackageVersionMutation represents an operation that mutates the PackageVersion nodes in the graph.
+type PackageVersionMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	version             *string
+	version_normalized  *string
+	source              *packageversion.Source
+	ref_name            *string
+	reference           *string
+	stability           *packageversion.Stability
+	composer_json       *string
+	dist_key            *string
+	dist_shasum         *string
+	dist_size           *int64
+	adddist_size        *int64
+	released_at         *time.Time
+	default_branch      *bool
+	yanked_at           *time.Time
+	removed_at          *time.Time
+	deprecated          *bool
+	deprecation_message *string
+	clearedFields       map[string]struct{}
+	tenant              *string
+	clearedtenant       bool
+	_package            *string
+	cleared_package     bool
+	done                bool
+	oldValue            func(context.Context) (*PackageVersion, error)
+	predicates          []predicate.PackageVersion
+}
+
+var _ ent.Mutation = (*PackageVersionMutation)(nil)
+
+// packageversionOption allows management of the mutation configuration using functional options.
+type packageversionOption func(*PackageVersionMutation)
+
+// newPackageVersionMutation creates new mutation for the PackageVersion entity.
+func newPackageVersionMutation(c config, op Op, opts ...packageversionOption) *PackageVersionMutation {
+	m := &PackageVersionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePackageVersion,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPackageVersionID sets the ID field of the mutation.
+func withPackageVersionID(id string) packageversionOption {
+	return func(m *PackageVersionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PackageVersion
+		)
+		m.oldValue = func(ctx context.Context) (*PackageVersion, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PackageVersion.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPackageVersion sets the old PackageVersion of the mutation.
+func withPackageVersion(node *PackageVersion) packageversionOption {
+	return func(m *PackageVersionMutation) {
+		m.oldValue = func(context.Context) (*PackageVersion, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PackageVersionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PackageVersionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of PackageVersion entities.
+func (m *PackageVersionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PackageVersionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PackageVersionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PackageVersion.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PackageVersionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PackageVersionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PackageVersionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PackageVersionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PackageVersionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PackageVersionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *PackageVersionMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *PackageVersionMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *PackageVersionMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *PackageVersionMutation) SetPackageID(s string) {
+	m._package = &s
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *PackageVersionMutation) PackageID() (r string, exists bool) {
+	v := m._package
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldPackageID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *PackageVersionMutation) ResetPackageID() {
+	m._package = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *PackageVersionMutation) SetVersion(s string) {
+	m.version = &s
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *PackageVersionMutation) Version() (r string, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *PackageVersionMutation) ResetVersion() {
+	m.version = nil
+}
+
+// SetVersionNormalized sets the "version_normalized" field.
+func (m *PackageVersionMutation) SetVersionNormalized(s string) {
+	m.version_normalized = &s
+}
+
+// VersionNormalized returns the value of the "version_normalized" field in the mutation.
+func (m *PackageVersionMutation) VersionNormalized() (r string, exists bool) {
+	v := m.version_normalized
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersionNormalized returns the old "version_normalized" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldVersionNormalized(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersionNormalized is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersionNormalized requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersionNormalized: %w", err)
+	}
+	return oldValue.VersionNormalized, nil
+}
+
+// ResetVersionNormalized resets all changes to the "version_normalized" field.
+func (m *PackageVersionMutation) ResetVersionNormalized() {
+	m.version_normalized = nil
+}
+
+// SetSource sets the "source" field.
+func (m *PackageVersionMutation) SetSource(pa packageversion.Source) {
+	m.source = &pa
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *PackageVersionMutation) Source() (r packageversion.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldSource(ctx context.Context) (v packageversion.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *PackageVersionMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetRefName sets the "ref_name" field.
+func (m *PackageVersionMutation) SetRefName(s string) {
+	m.ref_name = &s
+}
+
+// RefName returns the value of the "ref_name" field in the mutation.
+func (m *PackageVersionMutation) RefName() (r string, exists bool) {
+	v := m.ref_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefName returns the old "ref_name" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldRefName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefName: %w", err)
+	}
+	return oldValue.RefName, nil
+}
+
+// ClearRefName clears the value of the "ref_name" field.
+func (m *PackageVersionMutation) ClearRefName() {
+	m.ref_name = nil
+	m.clearedFields[packageversion.FieldRefName] = struct{}{}
+}
+
+// RefNameCleared returns if the "ref_name" field was cleared in this mutation.
+func (m *PackageVersionMutation) RefNameCleared() bool {
+	_, ok := m.clearedFields[packageversion.FieldRefName]
+	return ok
+}
+
+// ResetRefName resets all changes to the "ref_name" field.
+func (m *PackageVersionMutation) ResetRefName() {
+	m.ref_name = nil
+	delete(m.clearedFields, packageversion.FieldRefName)
+}
+
+// SetReference sets the "reference" field.
+func (m *PackageVersionMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *PackageVersionMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldReference(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *PackageVersionMutation) ResetReference() {
+	m.reference = nil
+}
+
+// SetStability sets the "stability" field.
+func (m *PackageVersionMutation) SetStability(pa packageversion.Stability) {
+	m.stability = &pa
+}
+
+// Stability returns the value of the "stability" field in the mutation.
+func (m *PackageVersionMutation) Stability() (r packageversion.Stability, exists bool) {
+	v := m.stability
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStability returns the old "stability" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldStability(ctx context.Context) (v packageversion.Stability, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStability is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStability requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStability: %w", err)
+	}
+	return oldValue.Stability, nil
+}
+
+// ResetStability resets all changes to the "stability" field.
+func (m *PackageVersionMutation) ResetStability() {
+	m.stability = nil
+}
+
+// SetComposerJSON sets the "composer_json" field.
+func (m *PackageVersionMutation) SetComposerJSON(s string) {
+	m.composer_json = &s
+}
+
+// ComposerJSON returns the value of the "composer_json" field in the mutation.
+func (m *PackageVersionMutation) ComposerJSON() (r string, exists bool) {
+	v := m.composer_json
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComposerJSON returns the old "composer_json" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldComposerJSON(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComposerJSON is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComposerJSON requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComposerJSON: %w", err)
+	}
+	return oldValue.ComposerJSON, nil
+}
+
+// ResetComposerJSON resets all changes to the "composer_json" field.
+func (m *PackageVersionMutation) ResetComposerJSON() {
+	m.composer_json = nil
+}
+
+// SetDistKey sets the "dist_key" field.
+func (m *PackageVersionMutation) SetDistKey(s string) {
+	m.dist_key = &s
+}
+
+// DistKey returns the value of the "dist_key" field in the mutation.
+func (m *PackageVersionMutation) DistKey() (r string, exists bool) {
+	v := m.dist_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDistKey returns the old "dist_key" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldDistKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDistKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDistKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDistKey: %w", err)
+	}
+	return oldValue.DistKey, nil
+}
+
+// ResetDistKey resets all changes to the "dist_key" field.
+func (m *PackageVersionMutation) ResetDistKey() {
+	m.dist_key = nil
+}
+
+// SetDistShasum sets the "dist_shasum" field.
+func (m *PackageVersionMutation) SetDistShasum(s string) {
+	m.dist_shasum = &s
+}
+
+// DistShasum returns the value of the "dist_shasum" field in the mutation.
+func (m *PackageVersionMutation) DistShasum() (r string, exists bool) {
+	v := m.dist_shasum
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDistShasum returns the old "dist_shasum" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldDistShasum(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDistShasum is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDistShasum requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDistShasum: %w", err)
+	}
+	return oldValue.DistShasum, nil
+}
+
+// ResetDistShasum resets all changes to the "dist_shasum" field.
+func (m *PackageVersionMutation) ResetDistShasum() {
+	m.dist_shasum = nil
+}
+
+// SetDistSize sets the "dist_size" field.
+func (m *PackageVersionMutation) SetDistSize(i int64) {
+	m.dist_size = &i
+	m.adddist_size = nil
+}
+
+// DistSize returns the value of the "dist_size" field in the mutation.
+func (m *PackageVersionMutation) DistSize() (r int64, exists bool) {
+	v := m.dist_size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDistSize returns the old "dist_size" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldDistSize(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDistSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDistSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDistSize: %w", err)
+	}
+	return oldValue.DistSize, nil
+}
+
+// AddDistSize adds i to the "dist_size" field.
+func (m *PackageVersionMutation) AddDistSize(i int64) {
+	if m.adddist_size != nil {
+		*m.adddist_size += i
+	} else {
+		m.adddist_size = &i
+	}
+}
+
+// AddedDistSize returns the value that was added to the "dist_size" field in this mutation.
+func (m *PackageVersionMutation) AddedDistSize() (r int64, exists bool) {
+	v := m.adddist_size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDistSize resets all changes to the "dist_size" field.
+func (m *PackageVersionMutation) ResetDistSize() {
+	m.dist_size = nil
+	m.adddist_size = nil
+}
+
+// SetReleasedAt sets the "released_at" field.
+func (m *PackageVersionMutation) SetReleasedAt(t time.Time) {
+	m.released_at = &t
+}
+
+// ReleasedAt returns the value of the "released_at" field in the mutation.
+func (m *PackageVersionMutation) ReleasedAt() (r time.Time, exists bool) {
+	v := m.released_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReleasedAt returns the old "released_at" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldReleasedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReleasedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReleasedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReleasedAt: %w", err)
+	}
+	return oldValue.ReleasedAt, nil
+}
+
+// ClearReleasedAt clears the value of the "released_at" field.
+func (m *PackageVersionMutation) ClearReleasedAt() {
+	m.released_at = nil
+	m.clearedFields[packageversion.FieldReleasedAt] = struct{}{}
+}
+
+// ReleasedAtCleared returns if the "released_at" field was cleared in this mutation.
+func (m *PackageVersionMutation) ReleasedAtCleared() bool {
+	_, ok := m.clearedFields[packageversion.FieldReleasedAt]
+	return ok
+}
+
+// ResetReleasedAt resets all changes to the "released_at" field.
+func (m *PackageVersionMutation) ResetReleasedAt() {
+	m.released_at = nil
+	delete(m.clearedFields, packageversion.FieldReleasedAt)
+}
+
+// SetDefaultBranch sets the "default_branch" field.
+func (m *PackageVersionMutation) SetDefaultBranch(b bool) {
+	m.default_branch = &b
+}
+
+// DefaultBranch returns the value of the "default_branch" field in the mutation.
+func (m *PackageVersionMutation) DefaultBranch() (r bool, exists bool) {
+	v := m.default_branch
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDefaultBranch returns the old "default_branch" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldDefaultBranch(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDefaultBranch is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDefaultBranch requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDefaultBranch: %w", err)
+	}
+	return oldValue.DefaultBranch, nil
+}
+
+// ResetDefaultBranch resets all changes to the "default_branch" field.
+func (m *PackageVersionMutation) ResetDefaultBranch() {
+	m.default_branch = nil
+}
+
+// SetYankedAt sets the "yanked_at" field.
+func (m *PackageVersionMutation) SetYankedAt(t time.Time) {
+	m.yanked_at = &t
+}
+
+// YankedAt returns the value of the "yanked_at" field in the mutation.
+func (m *PackageVersionMutation) YankedAt() (r time.Time, exists bool) {
+	v := m.yanked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYankedAt returns the old "yanked_at" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldYankedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYankedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYankedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYankedAt: %w", err)
+	}
+	return oldValue.YankedAt, nil
+}
+
+// ClearYankedAt clears the value of the "yanked_at" field.
+func (m *PackageVersionMutation) ClearYankedAt() {
+	m.yanked_at = nil
+	m.clearedFields[packageversion.FieldYankedAt] = struct{}{}
+}
+
+// YankedAtCleared returns if the "yanked_at" field was cleared in this mutation.
+func (m *PackageVersionMutation) YankedAtCleared() bool {
+	_, ok := m.clearedFields[packageversion.FieldYankedAt]
+	return ok
+}
+
+// ResetYankedAt resets all changes to the "yanked_at" field.
+func (m *PackageVersionMutation) ResetYankedAt() {
+	m.yanked_at = nil
+	delete(m.clearedFields, packageversion.FieldYankedAt)
+}
+
+// SetRemovedAt sets the "removed_at" field.
+func (m *PackageVersionMutation) SetRemovedAt(t time.Time) {
+	m.removed_at = &t
+}
+
+// RemovedAt returns the value of the "removed_at" field in the mutation.
+func (m *PackageVersionMutation) RemovedAt() (r time.Time, exists bool) {
+	v := m.removed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemovedAt returns the old "removed_at" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldRemovedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemovedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemovedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemovedAt: %w", err)
+	}
+	return oldValue.RemovedAt, nil
+}
+
+// ClearRemovedAt clears the value of the "removed_at" field.
+func (m *PackageVersionMutation) ClearRemovedAt() {
+	m.removed_at = nil
+	m.clearedFields[packageversion.FieldRemovedAt] = struct{}{}
+}
+
+// RemovedAtCleared returns if the "removed_at" field was cleared in this mutation.
+func (m *PackageVersionMutation) RemovedAtCleared() bool {
+	_, ok := m.clearedFields[packageversion.FieldRemovedAt]
+	return ok
+}
+
+// ResetRemovedAt resets all changes to the "removed_at" field.
+func (m *PackageVersionMutation) ResetRemovedAt() {
+	m.removed_at = nil
+	delete(m.clearedFields, packageversion.FieldRemovedAt)
+}
+
+// SetDeprecated sets the "deprecated" field.
+func (m *PackageVersionMutation) SetDeprecated(b bool) {
+	m.deprecated = &b
+}
+
+// Deprecated returns the value of the "deprecated" field in the mutation.
+func (m *PackageVersionMutation) Deprecated() (r bool, exists bool) {
+	v := m.deprecated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeprecated returns the old "deprecated" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldDeprecated(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeprecated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeprecated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeprecated: %w", err)
+	}
+	return oldValue.Deprecated, nil
+}
+
+// ResetDeprecated resets all changes to the "deprecated" field.
+func (m *PackageVersionMutation) ResetDeprecated() {
+	m.deprecated = nil
+}
+
+// SetDeprecationMessage sets the "deprecation_message" field.
+func (m *PackageVersionMutation) SetDeprecationMessage(s string) {
+	m.deprecation_message = &s
+}
+
+// DeprecationMessage returns the value of the "deprecation_message" field in the mutation.
+func (m *PackageVersionMutation) DeprecationMessage() (r string, exists bool) {
+	v := m.deprecation_message
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeprecationMessage returns the old "deprecation_message" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldDeprecationMessage(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeprecationMessage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeprecationMessage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeprecationMessage: %w", err)
+	}
+	return oldValue.DeprecationMessage, nil
+}
+
+// ClearDeprecationMessage clears the value of the "deprecation_message" field.
+func (m *PackageVersionMutation) ClearDeprecationMessage() {
+	m.deprecation_message = nil
+	m.clearedFields[packageversion.FieldDeprecationMessage] = struct{}{}
+}
+
+// DeprecationMessageCleared returns if the "deprecation_message" field was cleared in this mutation.
+func (m *PackageVersionMutation) DeprecationMessageCleared() bool {
+	_, ok := m.clearedFields[packageversion.FieldDeprecationMessage]
+	return ok
+}
+
+// ResetDeprecationMessage resets all changes to the "deprecation_message" field.
+func (m *PackageVersionMutation) ResetDeprecationMessage() {
+	m.deprecation_message = nil
+	delete(m.clearedFields, packageversion.FieldDeprecationMessage)
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *PackageVersionMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[packageversion.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *PackageVersionMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *PackageVersionMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *PackageVersionMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearPackage clears the "package" edge to the ComposerPackage entity.
+func (m *PackageVersionMutation) ClearPackage() {
+	m.cleared_package = true
+	m.clearedFields[packageversion.FieldPackageID] = struct{}{}
+}
+
+// PackageCleared reports if the "package" edge to the ComposerPackage entity was cleared.
+func (m *PackageVersionMutation) PackageCleared() bool {
+	return m.cleared_package
+}
+
+// PackageIDs returns the "package" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PackageID instead. It exists only for internal usage by the builders.
+func (m *PackageVersionMutation) PackageIDs() (ids []string) {
+	if id := m._package; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPackage resets all changes to the "package" edge.
+func (m *PackageVersionMutation) ResetPackage() {
+	m._package = nil
+	m.cleared_package = false
+}
+
+// Where appends a list predicates to the PackageVersionMutation builder.
+func (m *PackageVersionMutation) Where(ps ...predicate.PackageVersion) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PackageVersionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PackageVersionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PackageVersion, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PackageVersionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PackageVersionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PackageVersion).
+func (m *PackageVersionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PackageVersionMutation) Fields() []string {
+	fields := make([]string, 0, 20)
+	if m.created_at != nil {
+		fields = append(fields, packageversion.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, packageversion.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, packageversion.FieldTenantID)
+	}
+	if m._package != nil {
+		fields = append(fields, packageversion.FieldPackageID)
+	}
+	if m.version != nil {
+		fields = append(fields, packageversion.FieldVersion)
+	}
+	if m.version_normalized != nil {
+		fields = append(fields, packageversion.FieldVersionNormalized)
+	}
+	if m.source != nil {
+		fields = append(fields, packageversion.FieldSource)
+	}
+	if m.ref_name != nil {
+		fields = append(fields, packageversion.FieldRefName)
+	}
+	if m.reference != nil {
+		fields = append(fields, packageversion.FieldReference)
+	}
+	if m.stability != nil {
+		fields = append(fields, packageversion.FieldStability)
+	}
+	if m.composer_json != nil {
+		fields = append(fields, packageversion.FieldComposerJSON)
+	}
+	if m.dist_key != nil {
+		fields = append(fields, packageversion.FieldDistKey)
+	}
+	if m.dist_shasum != nil {
+		fields = append(fields, packageversion.FieldDistShasum)
+	}
+	if m.dist_size != nil {
+		fields = append(fields, packageversion.FieldDistSize)
+	}
+	if m.released_at != nil {
+		fields = append(fields, packageversion.FieldReleasedAt)
+	}
+	if m.default_branch != nil {
+		fields = append(fields, packageversion.FieldDefaultBranch)
+	}
+	if m.yanked_at != nil {
+		fields = append(fields, packageversion.FieldYankedAt)
+	}
+	if m.removed_at != nil {
+		fields = append(fields, packageversion.FieldRemovedAt)
+	}
+	if m.deprecated != nil {
+		fields = append(fields, packageversion.FieldDeprecated)
+	}
+	if m.deprecation_message != nil {
+		fields = append(fields, packageversion.FieldDeprecationMessage)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PackageVersionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case packageversion.FieldCreatedAt:
+		return m.CreatedAt()
+	case packageversion.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case packageversion.FieldTenantID:
+		return m.TenantID()
+	case packageversion.FieldPackageID:
+		return m.PackageID()
+	case packageversion.FieldVersion:
+		return m.Version()
+	case packageversion.FieldVersionNormalized:
+		return m.VersionNormalized()
+	case packageversion.FieldSource:
+		return m.Source()
+	case packageversion.FieldRefName:
+		return m.RefName()
+	case packageversion.FieldReference:
+		return m.Reference()
+	case packageversion.FieldStability:
+		return m.Stability()
+	case packageversion.FieldComposerJSON:
+		return m.ComposerJSON()
+	case packageversion.FieldDistKey:
+		return m.DistKey()
+	case packageversion.FieldDistShasum:
+		return m.DistShasum()
+	case packageversion.FieldDistSize:
+		return m.DistSize()
+	case packageversion.FieldReleasedAt:
+		return m.ReleasedAt()
+	case packageversion.FieldDefaultBranch:
+		return m.DefaultBranch()
+	case packageversion.FieldYankedAt:
+		return m.YankedAt()
+	case packageversion.FieldRemovedAt:
+		return m.RemovedAt()
+	case packageversion.FieldDeprecated:
+		return m.Deprecated()
+	case packageversion.FieldDeprecationMessage:
+		return m.DeprecationMessage()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PackageVersionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case packageversion.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case packageversion.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case packageversion.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case packageversion.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case packageversion.FieldVersion:
+		return m.OldVersion(ctx)
+	case packageversion.FieldVersionNormalized:
+		return m.OldVersionNormalized(ctx)
+	case packageversion.FieldSource:
+		return m.OldSource(ctx)
+	case packageversion.FieldRefName:
+		return m.OldRefName(ctx)
+	case packageversion.FieldReference:
+		return m.OldReference(ctx)
+	case packageversion.FieldStability:
+		return m.OldStability(ctx)
+	case packageversion.FieldComposerJSON:
+		return m.OldComposerJSON(ctx)
+	case packageversion.FieldDistKey:
+		return m.OldDistKey(ctx)
+	case packageversion.FieldDistShasum:
+		return m.OldDistShasum(ctx)
+	case packageversion.FieldDistSize:
+		return m.OldDistSize(ctx)
+	case packageversion.FieldReleasedAt:
+		return m.OldReleasedAt(ctx)
+	case packageversion.FieldDefaultBranch:
+		return m.OldDefaultBranch(ctx)
+	case packageversion.FieldYankedAt:
+		return m.OldYankedAt(ctx)
+	case packageversion.FieldRemovedAt:
+		return m.OldRemovedAt(ctx)
+	case packageversion.FieldDeprecated:
+		return m.OldDeprecated(ctx)
+	case packageversion.FieldDeprecationMessage:
+		return m.OldDeprecationMessage(ctx)
+	}
+	return nil, fmt.Errorf("unknown PackageVersion field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackageVersionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case packageversion.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case packageversion.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case packageversion.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case packageversion.FieldPackageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case packageversion.FieldVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case packageversion.FieldVersionNormalized:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersionNormalized(v)
+		return nil
+	case packageversion.FieldSource:
+		v, ok := value.(packageversion.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case packageversion.FieldRefName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefName(v)
+		return nil
+	case packageversion.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case packageversion.FieldStability:
+		v, ok := value.(packageversion.Stability)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStability(v)
+		return nil
+	case packageversion.FieldComposerJSON:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComposerJSON(v)
+		return nil
+	case packageversion.FieldDistKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDistKey(v)
+		return nil
+	case packageversion.FieldDistShasum:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDistShasum(v)
+		return nil
+	case packageversion.FieldDistSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDistSize(v)
+		return nil
+	case packageversion.FieldReleasedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReleasedAt(v)
+		return nil
+	case packageversion.FieldDefaultBranch:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDefaultBranch(v)
+		return nil
+	case packageversion.FieldYankedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYankedAt(v)
+		return nil
+	case packageversion.FieldRemovedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemovedAt(v)
+		return nil
+	case packageversion.FieldDeprecated:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeprecated(v)
+		return nil
+	case packageversion.FieldDeprecationMessage:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeprecationMessage(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PackageVersion field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PackageVersionMutation) AddedFields() []string {
+	var fields []string
+	if m.adddist_size != nil {
+		fields = append(fields, packageversion.FieldDistSize)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PackageVersionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case packageversion.FieldDistSize:
+		return m.AddedDistSize()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackageVersionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case packageversion.FieldDistSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDistSize(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PackageVersion numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PackageVersionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(packageversion.FieldRefName) {
+		fields = append(fields, packageversion.FieldRefName)
+	}
+	if m.FieldCleared(packageversion.FieldReleasedAt) {
+		fields = append(fields, packageversion.FieldReleasedAt)
+	}
+	if m.FieldCleared(packageversion.FieldYankedAt) {
+		fields = append(fields, packageversion.FieldYankedAt)
+	}
+	if m.FieldCleared(packageversion.FieldRemovedAt) {
+		fields = append(fields, packageversion.FieldRemovedAt)
+	}
+	if m.FieldCleared(packageversion.FieldDeprecationMessage) {
+		fields = append(fields, packageversion.FieldDeprecationMessage)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PackageVersionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PackageVersionMutation) ClearField(name string) error {
+	switch name {
+	case packageversion.FieldRefName:
+		m.ClearRefName()
+		return nil
+	case packageversion.FieldReleasedAt:
+		m.ClearReleasedAt()
+		return nil
+	case packageversion.FieldYankedAt:
+		m.ClearYankedAt()
+		return nil
+	case packageversion.FieldRemovedAt:
+		m.ClearRemovedAt()
+		return nil
+	case packageversion.FieldDeprecationMessage:
+		m.ClearDeprecationMessage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageVersion nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PackageVersionMutation) ResetField(name string) error {
+	switch name {
+	case packageversion.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case packageversion.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case packageversion.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case packageversion.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case packageversion.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case packageversion.FieldVersionNormalized:
+		m.ResetVersionNormalized()
+		return nil
+	case packageversion.FieldSource:
+		m.ResetSource()
+		return nil
+	case packageversion.FieldRefName:
+		m.ResetRefName()
+		return nil
+	case packageversion.FieldReference:
+		m.ResetReference()
+		return nil
+	case packageversion.FieldStability:
+		m.ResetStability()
+		return nil
+	case packageversion.FieldComposerJSON:
+		m.ResetComposerJSON()
+		return nil
+	case packageversion.FieldDistKey:
+		m.ResetDistKey()
+		return nil
+	case packageversion.FieldDistShasum:
+		m.ResetDistShasum()
+		return nil
+	case packageversion.FieldDistSize:
+		m.ResetDistSize()
+		return nil
+	case packageversion.FieldReleasedAt:
+		m.ResetReleasedAt()
+		return nil
+	case packageversion.FieldDefaultBranch:
+		m.ResetDefaultBranch()
+		return nil
+	case packageversion.FieldYankedAt:
+		m.ResetYankedAt()
+		return nil
+	case packageversion.FieldRemovedAt:
+		m.ResetRemovedAt()
+		return nil
+	case packageversion.FieldDeprecated:
+		m.ResetDeprecated()
+		return nil
+	case packageversion.FieldDeprecationMessage:
+		m.ResetDeprecationMessage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageVersion field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PackageVersionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.tenant != nil {
+		edges = append(edges, packageversion.EdgeTenant)
+	}
+	if m._package != nil {
+		edges = append(edges, packageversion.EdgePackage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PackageVersionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case packageversion.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case packageversion.EdgePackage:
+		if id := m._package; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PackageVersionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PackageVersionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PackageVersionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtenant {
+		edges = append(edges, packageversion.EdgeTenant)
+	}
+	if m.cleared_package {
+		edges = append(edges, packageversion.EdgePackage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PackageVersionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case packageversion.EdgeTenant:
+		return m.clearedtenant
+	case packageversion.EdgePackage:
+		return m.cleared_package
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PackageVersionMutation) ClearEdge(name string) error {
+	switch name {
+	case packageversion.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case packageversion.EdgePackage:
+		m.ClearPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageVersion unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PackageVersionMutation) ResetEdge(name string) error {
+	switch name {
+	case packageversion.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case packageversion.EdgePackage:
+		m.ResetPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageVersion edge %s", name)
+}
+
 // SettingMutation represents an operation that mutates the Setting nodes in the graph.
 type SettingMutation struct {
 	config
@@ -2283,6 +7137,2217 @@ func (m *SettingMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Setting edge %s", name)
 }
 
+// SkippedRefMutation represents an operation that mutates the SkippedRef nodes in the graph.
+type SkippedRefMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	created_at      *time.Time
+	updated_at      *time.Time
+	ref_kind        *skippedref.RefKind
+	ref_name        *string
+	reference       *string
+	reason          *string
+	clearedFields   map[string]struct{}
+	tenant          *string
+	clearedtenant   bool
+	_package        *string
+	cleared_package bool
+	done            bool
+	oldValue        func(context.Context) (*SkippedRef, error)
+	predicates      []predicate.SkippedRef
+}
+
+var _ ent.Mutation = (*SkippedRefMutation)(nil)
+
+// skippedrefOption allows management of the mutation configuration using functional options.
+type skippedrefOption func(*SkippedRefMutation)
+
+// newSkippedRefMutation creates new mutation for the SkippedRef entity.
+func newSkippedRefMutation(c config, op Op, opts ...skippedrefOption) *SkippedRefMutation {
+	m := &SkippedRefMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSkippedRef,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSkippedRefID sets the ID field of the mutation.
+func withSkippedRefID(id string) skippedrefOption {
+	return func(m *SkippedRefMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SkippedRef
+		)
+		m.oldValue = func(ctx context.Context) (*SkippedRef, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SkippedRef.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSkippedRef sets the old SkippedRef of the mutation.
+func withSkippedRef(node *SkippedRef) skippedrefOption {
+	return func(m *SkippedRefMutation) {
+		m.oldValue = func(context.Context) (*SkippedRef, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SkippedRefMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SkippedRefMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of SkippedRef entities.
+func (m *SkippedRefMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SkippedRefMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SkippedRefMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SkippedRef.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SkippedRefMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SkippedRefMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SkippedRef entity.
+// If the SkippedRef object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkippedRefMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SkippedRefMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SkippedRefMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SkippedRefMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SkippedRef entity.
+// If the SkippedRef object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkippedRefMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SkippedRefMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *SkippedRefMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *SkippedRefMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the SkippedRef entity.
+// If the SkippedRef object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkippedRefMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *SkippedRefMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *SkippedRefMutation) SetPackageID(s string) {
+	m._package = &s
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *SkippedRefMutation) PackageID() (r string, exists bool) {
+	v := m._package
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the SkippedRef entity.
+// If the SkippedRef object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkippedRefMutation) OldPackageID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *SkippedRefMutation) ResetPackageID() {
+	m._package = nil
+}
+
+// SetRefKind sets the "ref_kind" field.
+func (m *SkippedRefMutation) SetRefKind(sk skippedref.RefKind) {
+	m.ref_kind = &sk
+}
+
+// RefKind returns the value of the "ref_kind" field in the mutation.
+func (m *SkippedRefMutation) RefKind() (r skippedref.RefKind, exists bool) {
+	v := m.ref_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefKind returns the old "ref_kind" field's value of the SkippedRef entity.
+// If the SkippedRef object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkippedRefMutation) OldRefKind(ctx context.Context) (v skippedref.RefKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefKind: %w", err)
+	}
+	return oldValue.RefKind, nil
+}
+
+// ResetRefKind resets all changes to the "ref_kind" field.
+func (m *SkippedRefMutation) ResetRefKind() {
+	m.ref_kind = nil
+}
+
+// SetRefName sets the "ref_name" field.
+func (m *SkippedRefMutation) SetRefName(s string) {
+	m.ref_name = &s
+}
+
+// RefName returns the value of the "ref_name" field in the mutation.
+func (m *SkippedRefMutation) RefName() (r string, exists bool) {
+	v := m.ref_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefName returns the old "ref_name" field's value of the SkippedRef entity.
+// If the SkippedRef object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkippedRefMutation) OldRefName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefName: %w", err)
+	}
+	return oldValue.RefName, nil
+}
+
+// ResetRefName resets all changes to the "ref_name" field.
+func (m *SkippedRefMutation) ResetRefName() {
+	m.ref_name = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *SkippedRefMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *SkippedRefMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the SkippedRef entity.
+// If the SkippedRef object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkippedRefMutation) OldReference(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *SkippedRefMutation) ResetReference() {
+	m.reference = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *SkippedRefMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *SkippedRefMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the SkippedRef entity.
+// If the SkippedRef object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkippedRefMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *SkippedRefMutation) ResetReason() {
+	m.reason = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *SkippedRefMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[skippedref.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *SkippedRefMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *SkippedRefMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *SkippedRefMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearPackage clears the "package" edge to the ComposerPackage entity.
+func (m *SkippedRefMutation) ClearPackage() {
+	m.cleared_package = true
+	m.clearedFields[skippedref.FieldPackageID] = struct{}{}
+}
+
+// PackageCleared reports if the "package" edge to the ComposerPackage entity was cleared.
+func (m *SkippedRefMutation) PackageCleared() bool {
+	return m.cleared_package
+}
+
+// PackageIDs returns the "package" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PackageID instead. It exists only for internal usage by the builders.
+func (m *SkippedRefMutation) PackageIDs() (ids []string) {
+	if id := m._package; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPackage resets all changes to the "package" edge.
+func (m *SkippedRefMutation) ResetPackage() {
+	m._package = nil
+	m.cleared_package = false
+}
+
+// Where appends a list predicates to the SkippedRefMutation builder.
+func (m *SkippedRefMutation) Where(ps ...predicate.SkippedRef) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SkippedRefMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SkippedRefMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SkippedRef, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SkippedRefMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SkippedRefMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SkippedRef).
+func (m *SkippedRefMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SkippedRefMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, skippedref.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, skippedref.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, skippedref.FieldTenantID)
+	}
+	if m._package != nil {
+		fields = append(fields, skippedref.FieldPackageID)
+	}
+	if m.ref_kind != nil {
+		fields = append(fields, skippedref.FieldRefKind)
+	}
+	if m.ref_name != nil {
+		fields = append(fields, skippedref.FieldRefName)
+	}
+	if m.reference != nil {
+		fields = append(fields, skippedref.FieldReference)
+	}
+	if m.reason != nil {
+		fields = append(fields, skippedref.FieldReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SkippedRefMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case skippedref.FieldCreatedAt:
+		return m.CreatedAt()
+	case skippedref.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case skippedref.FieldTenantID:
+		return m.TenantID()
+	case skippedref.FieldPackageID:
+		return m.PackageID()
+	case skippedref.FieldRefKind:
+		return m.RefKind()
+	case skippedref.FieldRefName:
+		return m.RefName()
+	case skippedref.FieldReference:
+		return m.Reference()
+	case skippedref.FieldReason:
+		return m.Reason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SkippedRefMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case skippedref.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case skippedref.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case skippedref.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case skippedref.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case skippedref.FieldRefKind:
+		return m.OldRefKind(ctx)
+	case skippedref.FieldRefName:
+		return m.OldRefName(ctx)
+	case skippedref.FieldReference:
+		return m.OldReference(ctx)
+	case skippedref.FieldReason:
+		return m.OldReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown SkippedRef field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SkippedRefMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case skippedref.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case skippedref.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case skippedref.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case skippedref.FieldPackageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case skippedref.FieldRefKind:
+		v, ok := value.(skippedref.RefKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefKind(v)
+		return nil
+	case skippedref.FieldRefName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefName(v)
+		return nil
+	case skippedref.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case skippedref.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SkippedRef field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SkippedRefMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SkippedRefMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SkippedRefMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SkippedRef numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SkippedRefMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SkippedRefMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SkippedRefMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SkippedRef nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SkippedRefMutation) ResetField(name string) error {
+	switch name {
+	case skippedref.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case skippedref.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case skippedref.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case skippedref.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case skippedref.FieldRefKind:
+		m.ResetRefKind()
+		return nil
+	case skippedref.FieldRefName:
+		m.ResetRefName()
+		return nil
+	case skippedref.FieldReference:
+		m.ResetReference()
+		return nil
+	case skippedref.FieldReason:
+		m.ResetReason()
+		return nil
+	}
+	return fmt.Errorf("unknown SkippedRef field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SkippedRefMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.tenant != nil {
+		edges = append(edges, skippedref.EdgeTenant)
+	}
+	if m._package != nil {
+		edges = append(edges, skippedref.EdgePackage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SkippedRefMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case skippedref.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case skippedref.EdgePackage:
+		if id := m._package; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SkippedRefMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SkippedRefMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SkippedRefMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtenant {
+		edges = append(edges, skippedref.EdgeTenant)
+	}
+	if m.cleared_package {
+		edges = append(edges, skippedref.EdgePackage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SkippedRefMutation) EdgeCleared(name string) bool {
+	switch name {
+	case skippedref.EdgeTenant:
+		return m.clearedtenant
+	case skippedref.EdgePackage:
+		return m.cleared_package
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SkippedRefMutation) ClearEdge(name string) error {
+	switch name {
+	case skippedref.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case skippedref.EdgePackage:
+		m.ClearPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown SkippedRef unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SkippedRefMutation) ResetEdge(name string) error {
+	switch name {
+	case skippedref.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case skippedref.EdgePackage:
+		m.ResetPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown SkippedRef edge %s", name)
+}
+
+// TaskMutation represents an operation that mutates the Task nodes in the graph.
+type TaskMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *string
+	created_at       *time.Time
+	updated_at       *time.Time
+	kind             *task.Kind
+	key              *string
+	args             *map[string]interface{}
+	status           *task.Status
+	attempts         *int
+	addattempts      *int
+	max_attempts     *int
+	addmax_attempts  *int
+	run_at           *time.Time
+	lease_owner      *string
+	lease_expires_at *time.Time
+	error            *string
+	progress         *string
+	started_at       *time.Time
+	finished_at      *time.Time
+	clearedFields    map[string]struct{}
+	tenant           *string
+	clearedtenant    bool
+	done             bool
+	oldValue         func(context.Context) (*Task, error)
+	predicates       []predicate.Task
+}
+
+var _ ent.Mutation = (*TaskMutation)(nil)
+
+// taskOption allows management of the mutation configuration using functional options.
+type taskOption func(*TaskMutation)
+
+// newTaskMutation creates new mutation for the Task entity.
+func newTaskMutation(c config, op Op, opts ...taskOption) *TaskMutation {
+	m := &TaskMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTask,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTaskID sets the ID field of the mutation.
+func withTaskID(id string) taskOption {
+	return func(m *TaskMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Task
+		)
+		m.oldValue = func(ctx context.Context) (*Task, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Task.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTask sets the old Task of the mutation.
+func withTask(node *Task) taskOption {
+	return func(m *TaskMutation) {
+		m.oldValue = func(context.Context) (*Task, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TaskMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TaskMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Task entities.
+func (m *TaskMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TaskMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TaskMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Task.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TaskMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TaskMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TaskMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TaskMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TaskMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TaskMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *TaskMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *TaskMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *TaskMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *TaskMutation) SetKind(t task.Kind) {
+	m.kind = &t
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *TaskMutation) Kind() (r task.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldKind(ctx context.Context) (v task.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *TaskMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetKey sets the "key" field.
+func (m *TaskMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *TaskMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *TaskMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetArgs sets the "args" field.
+func (m *TaskMutation) SetArgs(value map[string]interface{}) {
+	m.args = &value
+}
+
+// Args returns the value of the "args" field in the mutation.
+func (m *TaskMutation) Args() (r map[string]interface{}, exists bool) {
+	v := m.args
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArgs returns the old "args" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldArgs(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArgs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArgs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArgs: %w", err)
+	}
+	return oldValue.Args, nil
+}
+
+// ClearArgs clears the value of the "args" field.
+func (m *TaskMutation) ClearArgs() {
+	m.args = nil
+	m.clearedFields[task.FieldArgs] = struct{}{}
+}
+
+// ArgsCleared returns if the "args" field was cleared in this mutation.
+func (m *TaskMutation) ArgsCleared() bool {
+	_, ok := m.clearedFields[task.FieldArgs]
+	return ok
+}
+
+// ResetArgs resets all changes to the "args" field.
+func (m *TaskMutation) ResetArgs() {
+	m.args = nil
+	delete(m.clearedFields, task.FieldArgs)
+}
+
+// SetStatus sets the "status" field.
+func (m *TaskMutation) SetStatus(t task.Status) {
+	m.status = &t
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *TaskMutation) Status() (r task.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldStatus(ctx context.Context) (v task.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *TaskMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *TaskMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *TaskMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *TaskMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *TaskMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *TaskMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetMaxAttempts sets the "max_attempts" field.
+func (m *TaskMutation) SetMaxAttempts(i int) {
+	m.max_attempts = &i
+	m.addmax_attempts = nil
+}
+
+// MaxAttempts returns the value of the "max_attempts" field in the mutation.
+func (m *TaskMutation) MaxAttempts() (r int, exists bool) {
+	v := m.max_attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxAttempts returns the old "max_attempts" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldMaxAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxAttempts: %w", err)
+	}
+	return oldValue.MaxAttempts, nil
+}
+
+// AddMaxAttempts adds i to the "max_attempts" field.
+func (m *TaskMutation) AddMaxAttempts(i int) {
+	if m.addmax_attempts != nil {
+		*m.addmax_attempts += i
+	} else {
+		m.addmax_attempts = &i
+	}
+}
+
+// AddedMaxAttempts returns the value that was added to the "max_attempts" field in this mutation.
+func (m *TaskMutation) AddedMaxAttempts() (r int, exists bool) {
+	v := m.addmax_attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMaxAttempts resets all changes to the "max_attempts" field.
+func (m *TaskMutation) ResetMaxAttempts() {
+	m.max_attempts = nil
+	m.addmax_attempts = nil
+}
+
+// SetRunAt sets the "run_at" field.
+func (m *TaskMutation) SetRunAt(t time.Time) {
+	m.run_at = &t
+}
+
+// RunAt returns the value of the "run_at" field in the mutation.
+func (m *TaskMutation) RunAt() (r time.Time, exists bool) {
+	v := m.run_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRunAt returns the old "run_at" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldRunAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRunAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRunAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRunAt: %w", err)
+	}
+	return oldValue.RunAt, nil
+}
+
+// ResetRunAt resets all changes to the "run_at" field.
+func (m *TaskMutation) ResetRunAt() {
+	m.run_at = nil
+}
+
+// SetLeaseOwner sets the "lease_owner" field.
+func (m *TaskMutation) SetLeaseOwner(s string) {
+	m.lease_owner = &s
+}
+
+// LeaseOwner returns the value of the "lease_owner" field in the mutation.
+func (m *TaskMutation) LeaseOwner() (r string, exists bool) {
+	v := m.lease_owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseOwner returns the old "lease_owner" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldLeaseOwner(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseOwner is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseOwner requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseOwner: %w", err)
+	}
+	return oldValue.LeaseOwner, nil
+}
+
+// ClearLeaseOwner clears the value of the "lease_owner" field.
+func (m *TaskMutation) ClearLeaseOwner() {
+	m.lease_owner = nil
+	m.clearedFields[task.FieldLeaseOwner] = struct{}{}
+}
+
+// LeaseOwnerCleared returns if the "lease_owner" field was cleared in this mutation.
+func (m *TaskMutation) LeaseOwnerCleared() bool {
+	_, ok := m.clearedFields[task.FieldLeaseOwner]
+	return ok
+}
+
+// ResetLeaseOwner resets all changes to the "lease_owner" field.
+func (m *TaskMutation) ResetLeaseOwner() {
+	m.lease_owner = nil
+	delete(m.clearedFields, task.FieldLeaseOwner)
+}
+
+// SetLeaseExpiresAt sets the "lease_expires_at" field.
+func (m *TaskMutation) SetLeaseExpiresAt(t time.Time) {
+	m.lease_expires_at = &t
+}
+
+// LeaseExpiresAt returns the value of the "lease_expires_at" field in the mutation.
+func (m *TaskMutation) LeaseExpiresAt() (r time.Time, exists bool) {
+	v := m.lease_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseExpiresAt returns the old "lease_expires_at" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldLeaseExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseExpiresAt: %w", err)
+	}
+	return oldValue.LeaseExpiresAt, nil
+}
+
+// ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
+func (m *TaskMutation) ClearLeaseExpiresAt() {
+	m.lease_expires_at = nil
+	m.clearedFields[task.FieldLeaseExpiresAt] = struct{}{}
+}
+
+// LeaseExpiresAtCleared returns if the "lease_expires_at" field was cleared in this mutation.
+func (m *TaskMutation) LeaseExpiresAtCleared() bool {
+	_, ok := m.clearedFields[task.FieldLeaseExpiresAt]
+	return ok
+}
+
+// ResetLeaseExpiresAt resets all changes to the "lease_expires_at" field.
+func (m *TaskMutation) ResetLeaseExpiresAt() {
+	m.lease_expires_at = nil
+	delete(m.clearedFields, task.FieldLeaseExpiresAt)
+}
+
+// SetError sets the "error" field.
+func (m *TaskMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *TaskMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldError(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ClearError clears the value of the "error" field.
+func (m *TaskMutation) ClearError() {
+	m.error = nil
+	m.clearedFields[task.FieldError] = struct{}{}
+}
+
+// ErrorCleared returns if the "error" field was cleared in this mutation.
+func (m *TaskMutation) ErrorCleared() bool {
+	_, ok := m.clearedFields[task.FieldError]
+	return ok
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *TaskMutation) ResetError() {
+	m.error = nil
+	delete(m.clearedFields, task.FieldError)
+}
+
+// SetProgress sets the "progress" field.
+func (m *TaskMutation) SetProgress(s string) {
+	m.progress = &s
+}
+
+// Progress returns the value of the "progress" field in the mutation.
+func (m *TaskMutation) Progress() (r string, exists bool) {
+	v := m.progress
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProgress returns the old "progress" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldProgress(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProgress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProgress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProgress: %w", err)
+	}
+	return oldValue.Progress, nil
+}
+
+// ClearProgress clears the value of the "progress" field.
+func (m *TaskMutation) ClearProgress() {
+	m.progress = nil
+	m.clearedFields[task.FieldProgress] = struct{}{}
+}
+
+// ProgressCleared returns if the "progress" field was cleared in this mutation.
+func (m *TaskMutation) ProgressCleared() bool {
+	_, ok := m.clearedFields[task.FieldProgress]
+	return ok
+}
+
+// ResetProgress resets all changes to the "progress" field.
+func (m *TaskMutation) ResetProgress() {
+	m.progress = nil
+	delete(m.clearedFields, task.FieldProgress)
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *TaskMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *TaskMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldStartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ClearStartedAt clears the value of the "started_at" field.
+func (m *TaskMutation) ClearStartedAt() {
+	m.started_at = nil
+	m.clearedFields[task.FieldStartedAt] = struct{}{}
+}
+
+// StartedAtCleared returns if the "started_at" field was cleared in this mutation.
+func (m *TaskMutation) StartedAtCleared() bool {
+	_, ok := m.clearedFields[task.FieldStartedAt]
+	return ok
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *TaskMutation) ResetStartedAt() {
+	m.started_at = nil
+	delete(m.clearedFields, task.FieldStartedAt)
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *TaskMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *TaskMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *TaskMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[task.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *TaskMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[task.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *TaskMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, task.FieldFinishedAt)
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *TaskMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[task.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *TaskMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *TaskMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *TaskMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the TaskMutation builder.
+func (m *TaskMutation) Where(ps ...predicate.Task) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TaskMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TaskMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Task, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TaskMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TaskMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Task).
+func (m *TaskMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TaskMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, task.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, task.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, task.FieldTenantID)
+	}
+	if m.kind != nil {
+		fields = append(fields, task.FieldKind)
+	}
+	if m.key != nil {
+		fields = append(fields, task.FieldKey)
+	}
+	if m.args != nil {
+		fields = append(fields, task.FieldArgs)
+	}
+	if m.status != nil {
+		fields = append(fields, task.FieldStatus)
+	}
+	if m.attempts != nil {
+		fields = append(fields, task.FieldAttempts)
+	}
+	if m.max_attempts != nil {
+		fields = append(fields, task.FieldMaxAttempts)
+	}
+	if m.run_at != nil {
+		fields = append(fields, task.FieldRunAt)
+	}
+	if m.lease_owner != nil {
+		fields = append(fields, task.FieldLeaseOwner)
+	}
+	if m.lease_expires_at != nil {
+		fields = append(fields, task.FieldLeaseExpiresAt)
+	}
+	if m.error != nil {
+		fields = append(fields, task.FieldError)
+	}
+	if m.progress != nil {
+		fields = append(fields, task.FieldProgress)
+	}
+	if m.started_at != nil {
+		fields = append(fields, task.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, task.FieldFinishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TaskMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case task.FieldCreatedAt:
+		return m.CreatedAt()
+	case task.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case task.FieldTenantID:
+		return m.TenantID()
+	case task.FieldKind:
+		return m.Kind()
+	case task.FieldKey:
+		return m.Key()
+	case task.FieldArgs:
+		return m.Args()
+	case task.FieldStatus:
+		return m.Status()
+	case task.FieldAttempts:
+		return m.Attempts()
+	case task.FieldMaxAttempts:
+		return m.MaxAttempts()
+	case task.FieldRunAt:
+		return m.RunAt()
+	case task.FieldLeaseOwner:
+		return m.LeaseOwner()
+	case task.FieldLeaseExpiresAt:
+		return m.LeaseExpiresAt()
+	case task.FieldError:
+		return m.Error()
+	case task.FieldProgress:
+		return m.Progress()
+	case task.FieldStartedAt:
+		return m.StartedAt()
+	case task.FieldFinishedAt:
+		return m.FinishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TaskMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case task.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case task.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case task.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case task.FieldKind:
+		return m.OldKind(ctx)
+	case task.FieldKey:
+		return m.OldKey(ctx)
+	case task.FieldArgs:
+		return m.OldArgs(ctx)
+	case task.FieldStatus:
+		return m.OldStatus(ctx)
+	case task.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case task.FieldMaxAttempts:
+		return m.OldMaxAttempts(ctx)
+	case task.FieldRunAt:
+		return m.OldRunAt(ctx)
+	case task.FieldLeaseOwner:
+		return m.OldLeaseOwner(ctx)
+	case task.FieldLeaseExpiresAt:
+		return m.OldLeaseExpiresAt(ctx)
+	case task.FieldError:
+		return m.OldError(ctx)
+	case task.FieldProgress:
+		return m.OldProgress(ctx)
+	case task.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case task.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Task field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TaskMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case task.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case task.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case task.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case task.FieldKind:
+		v, ok := value.(task.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case task.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case task.FieldArgs:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArgs(v)
+		return nil
+	case task.FieldStatus:
+		v, ok := value.(task.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case task.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case task.FieldMaxAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxAttempts(v)
+		return nil
+	case task.FieldRunAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRunAt(v)
+		return nil
+	case task.FieldLeaseOwner:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseOwner(v)
+		return nil
+	case task.FieldLeaseExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseExpiresAt(v)
+		return nil
+	case task.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	case task.FieldProgress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProgress(v)
+		return nil
+	case task.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case task.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Task field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TaskMutation) AddedFields() []string {
+	var fields []string
+	if m.addattempts != nil {
+		fields = append(fields, task.FieldAttempts)
+	}
+	if m.addmax_attempts != nil {
+		fields = append(fields, task.FieldMaxAttempts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TaskMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case task.FieldAttempts:
+		return m.AddedAttempts()
+	case task.FieldMaxAttempts:
+		return m.AddedMaxAttempts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TaskMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case task.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	case task.FieldMaxAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Task numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TaskMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(task.FieldArgs) {
+		fields = append(fields, task.FieldArgs)
+	}
+	if m.FieldCleared(task.FieldLeaseOwner) {
+		fields = append(fields, task.FieldLeaseOwner)
+	}
+	if m.FieldCleared(task.FieldLeaseExpiresAt) {
+		fields = append(fields, task.FieldLeaseExpiresAt)
+	}
+	if m.FieldCleared(task.FieldError) {
+		fields = append(fields, task.FieldError)
+	}
+	if m.FieldCleared(task.FieldProgress) {
+		fields = append(fields, task.FieldProgress)
+	}
+	if m.FieldCleared(task.FieldStartedAt) {
+		fields = append(fields, task.FieldStartedAt)
+	}
+	if m.FieldCleared(task.FieldFinishedAt) {
+		fields = append(fields, task.FieldFinishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TaskMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TaskMutation) ClearField(name string) error {
+	switch name {
+	case task.FieldArgs:
+		m.ClearArgs()
+		return nil
+	case task.FieldLeaseOwner:
+		m.ClearLeaseOwner()
+		return nil
+	case task.FieldLeaseExpiresAt:
+		m.ClearLeaseExpiresAt()
+		return nil
+	case task.FieldError:
+		m.ClearError()
+		return nil
+	case task.FieldProgress:
+		m.ClearProgress()
+		return nil
+	case task.FieldStartedAt:
+		m.ClearStartedAt()
+		return nil
+	case task.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Task nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TaskMutation) ResetField(name string) error {
+	switch name {
+	case task.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case task.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case task.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case task.FieldKind:
+		m.ResetKind()
+		return nil
+	case task.FieldKey:
+		m.ResetKey()
+		return nil
+	case task.FieldArgs:
+		m.ResetArgs()
+		return nil
+	case task.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case task.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case task.FieldMaxAttempts:
+		m.ResetMaxAttempts()
+		return nil
+	case task.FieldRunAt:
+		m.ResetRunAt()
+		return nil
+	case task.FieldLeaseOwner:
+		m.ResetLeaseOwner()
+		return nil
+	case task.FieldLeaseExpiresAt:
+		m.ResetLeaseExpiresAt()
+		return nil
+	case task.FieldError:
+		m.ResetError()
+		return nil
+	case task.FieldProgress:
+		m.ResetProgress()
+		return nil
+	case task.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case task.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Task field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TaskMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, task.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TaskMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case task.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TaskMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TaskMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TaskMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, task.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TaskMutation) EdgeCleared(name string) bool {
+	switch name {
+	case task.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TaskMutation) ClearEdge(name string) error {
+	switch name {
+	case task.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown Task unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TaskMutation) ResetEdge(name string) error {
+	switch name {
+	case task.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown Task edge %s", name)
+}
+
 // TenantMutation represents an operation that mutates the Tenant nodes in the graph.
 type TenantMutation struct {
 	config
@@ -2775,4 +9840,948 @@ func (m *TenantMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *TenantMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Tenant edge %s", name)
+}
+
+// WebhookDeliveryMutation represents an operation that mutates the WebhookDelivery nodes in the graph.
+type WebhookDeliveryMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	created_at      *time.Time
+	updated_at      *time.Time
+	provider        *webhookdelivery.Provider
+	event           *string
+	delivery_id     *string
+	outcome         *webhookdelivery.Outcome
+	repository_url  *string
+	error           *string
+	clearedFields   map[string]struct{}
+	tenant          *string
+	clearedtenant   bool
+	packages        map[string]struct{}
+	removedpackages map[string]struct{}
+	clearedpackages bool
+	done            bool
+	oldValue        func(context.Context) (*WebhookDelivery, error)
+	predicates      []predicate.WebhookDelivery
+}
+
+var _ ent.Mutation = (*WebhookDeliveryMutation)(nil)
+
+// webhookdeliveryOption allows management of the mutation configuration using functional options.
+type webhookdeliveryOption func(*WebhookDeliveryMutation)
+
+// newWebhookDeliveryMutation creates new mutation for the WebhookDelivery entity.
+func newWebhookDeliveryMutation(c config, op Op, opts ...webhookdeliveryOption) *WebhookDeliveryMutation {
+	m := &WebhookDeliveryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWebhookDelivery,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWebhookDeliveryID sets the ID field of the mutation.
+func withWebhookDeliveryID(id string) webhookdeliveryOption {
+	return func(m *WebhookDeliveryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WebhookDelivery
+		)
+		m.oldValue = func(ctx context.Context) (*WebhookDelivery, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WebhookDelivery.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWebhookDelivery sets the old WebhookDelivery of the mutation.
+func withWebhookDelivery(node *WebhookDelivery) webhookdeliveryOption {
+	return func(m *WebhookDeliveryMutation) {
+		m.oldValue = func(context.Context) (*WebhookDelivery, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WebhookDeliveryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WebhookDeliveryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of WebhookDelivery entities.
+func (m *WebhookDeliveryMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WebhookDeliveryMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WebhookDeliveryMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WebhookDelivery.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *WebhookDeliveryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *WebhookDeliveryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *WebhookDeliveryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *WebhookDeliveryMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *WebhookDeliveryMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *WebhookDeliveryMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *WebhookDeliveryMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *WebhookDeliveryMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *WebhookDeliveryMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetProvider sets the "provider" field.
+func (m *WebhookDeliveryMutation) SetProvider(w webhookdelivery.Provider) {
+	m.provider = &w
+}
+
+// Provider returns the value of the "provider" field in the mutation.
+func (m *WebhookDeliveryMutation) Provider() (r webhookdelivery.Provider, exists bool) {
+	v := m.provider
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvider returns the old "provider" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldProvider(ctx context.Context) (v webhookdelivery.Provider, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvider is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvider requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvider: %w", err)
+	}
+	return oldValue.Provider, nil
+}
+
+// ResetProvider resets all changes to the "provider" field.
+func (m *WebhookDeliveryMutation) ResetProvider() {
+	m.provider = nil
+}
+
+// SetEvent sets the "event" field.
+func (m *WebhookDeliveryMutation) SetEvent(s string) {
+	m.event = &s
+}
+
+// Event returns the value of the "event" field in the mutation.
+func (m *WebhookDeliveryMutation) Event() (r string, exists bool) {
+	v := m.event
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvent returns the old "event" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldEvent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvent: %w", err)
+	}
+	return oldValue.Event, nil
+}
+
+// ResetEvent resets all changes to the "event" field.
+func (m *WebhookDeliveryMutation) ResetEvent() {
+	m.event = nil
+}
+
+// SetDeliveryID sets the "delivery_id" field.
+func (m *WebhookDeliveryMutation) SetDeliveryID(s string) {
+	m.delivery_id = &s
+}
+
+// DeliveryID returns the value of the "delivery_id" field in the mutation.
+func (m *WebhookDeliveryMutation) DeliveryID() (r string, exists bool) {
+	v := m.delivery_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveryID returns the old "delivery_id" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldDeliveryID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveryID: %w", err)
+	}
+	return oldValue.DeliveryID, nil
+}
+
+// ResetDeliveryID resets all changes to the "delivery_id" field.
+func (m *WebhookDeliveryMutation) ResetDeliveryID() {
+	m.delivery_id = nil
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *WebhookDeliveryMutation) SetOutcome(w webhookdelivery.Outcome) {
+	m.outcome = &w
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *WebhookDeliveryMutation) Outcome() (r webhookdelivery.Outcome, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldOutcome(ctx context.Context) (v webhookdelivery.Outcome, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *WebhookDeliveryMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetRepositoryURL sets the "repository_url" field.
+func (m *WebhookDeliveryMutation) SetRepositoryURL(s string) {
+	m.repository_url = &s
+}
+
+// RepositoryURL returns the value of the "repository_url" field in the mutation.
+func (m *WebhookDeliveryMutation) RepositoryURL() (r string, exists bool) {
+	v := m.repository_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepositoryURL returns the old "repository_url" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldRepositoryURL(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepositoryURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepositoryURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepositoryURL: %w", err)
+	}
+	return oldValue.RepositoryURL, nil
+}
+
+// ClearRepositoryURL clears the value of the "repository_url" field.
+func (m *WebhookDeliveryMutation) ClearRepositoryURL() {
+	m.repository_url = nil
+	m.clearedFields[webhookdelivery.FieldRepositoryURL] = struct{}{}
+}
+
+// RepositoryURLCleared returns if the "repository_url" field was cleared in this mutation.
+func (m *WebhookDeliveryMutation) RepositoryURLCleared() bool {
+	_, ok := m.clearedFields[webhookdelivery.FieldRepositoryURL]
+	return ok
+}
+
+// ResetRepositoryURL resets all changes to the "repository_url" field.
+func (m *WebhookDeliveryMutation) ResetRepositoryURL() {
+	m.repository_url = nil
+	delete(m.clearedFields, webhookdelivery.FieldRepositoryURL)
+}
+
+// SetError sets the "error" field.
+func (m *WebhookDeliveryMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *WebhookDeliveryMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldError(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ClearError clears the value of the "error" field.
+func (m *WebhookDeliveryMutation) ClearError() {
+	m.error = nil
+	m.clearedFields[webhookdelivery.FieldError] = struct{}{}
+}
+
+// ErrorCleared returns if the "error" field was cleared in this mutation.
+func (m *WebhookDeliveryMutation) ErrorCleared() bool {
+	_, ok := m.clearedFields[webhookdelivery.FieldError]
+	return ok
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *WebhookDeliveryMutation) ResetError() {
+	m.error = nil
+	delete(m.clearedFields, webhookdelivery.FieldError)
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *WebhookDeliveryMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[webhookdelivery.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *WebhookDeliveryMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *WebhookDeliveryMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *WebhookDeliveryMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// AddPackageIDs adds the "packages" edge to the ComposerPackage entity by ids.
+func (m *WebhookDeliveryMutation) AddPackageIDs(ids ...string) {
+	if m.packages == nil {
+		m.packages = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.packages[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPackages clears the "packages" edge to the ComposerPackage entity.
+func (m *WebhookDeliveryMutation) ClearPackages() {
+	m.clearedpackages = true
+}
+
+// PackagesCleared reports if the "packages" edge to the ComposerPackage entity was cleared.
+func (m *WebhookDeliveryMutation) PackagesCleared() bool {
+	return m.clearedpackages
+}
+
+// RemovePackageIDs removes the "packages" edge to the ComposerPackage entity by IDs.
+func (m *WebhookDeliveryMutation) RemovePackageIDs(ids ...string) {
+	if m.removedpackages == nil {
+		m.removedpackages = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.packages, ids[i])
+		m.removedpackages[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPackages returns the removed IDs of the "packages" edge to the ComposerPackage entity.
+func (m *WebhookDeliveryMutation) RemovedPackagesIDs() (ids []string) {
+	for id := range m.removedpackages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PackagesIDs returns the "packages" edge IDs in the mutation.
+func (m *WebhookDeliveryMutation) PackagesIDs() (ids []string) {
+	for id := range m.packages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPackages resets all changes to the "packages" edge.
+func (m *WebhookDeliveryMutation) ResetPackages() {
+	m.packages = nil
+	m.clearedpackages = false
+	m.removedpackages = nil
+}
+
+// Where appends a list predicates to the WebhookDeliveryMutation builder.
+func (m *WebhookDeliveryMutation) Where(ps ...predicate.WebhookDelivery) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WebhookDeliveryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WebhookDeliveryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WebhookDelivery, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WebhookDeliveryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WebhookDeliveryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WebhookDelivery).
+func (m *WebhookDeliveryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WebhookDeliveryMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, webhookdelivery.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, webhookdelivery.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, webhookdelivery.FieldTenantID)
+	}
+	if m.provider != nil {
+		fields = append(fields, webhookdelivery.FieldProvider)
+	}
+	if m.event != nil {
+		fields = append(fields, webhookdelivery.FieldEvent)
+	}
+	if m.delivery_id != nil {
+		fields = append(fields, webhookdelivery.FieldDeliveryID)
+	}
+	if m.outcome != nil {
+		fields = append(fields, webhookdelivery.FieldOutcome)
+	}
+	if m.repository_url != nil {
+		fields = append(fields, webhookdelivery.FieldRepositoryURL)
+	}
+	if m.error != nil {
+		fields = append(fields, webhookdelivery.FieldError)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WebhookDeliveryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case webhookdelivery.FieldCreatedAt:
+		return m.CreatedAt()
+	case webhookdelivery.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case webhookdelivery.FieldTenantID:
+		return m.TenantID()
+	case webhookdelivery.FieldProvider:
+		return m.Provider()
+	case webhookdelivery.FieldEvent:
+		return m.Event()
+	case webhookdelivery.FieldDeliveryID:
+		return m.DeliveryID()
+	case webhookdelivery.FieldOutcome:
+		return m.Outcome()
+	case webhookdelivery.FieldRepositoryURL:
+		return m.RepositoryURL()
+	case webhookdelivery.FieldError:
+		return m.Error()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WebhookDeliveryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case webhookdelivery.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case webhookdelivery.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case webhookdelivery.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case webhookdelivery.FieldProvider:
+		return m.OldProvider(ctx)
+	case webhookdelivery.FieldEvent:
+		return m.OldEvent(ctx)
+	case webhookdelivery.FieldDeliveryID:
+		return m.OldDeliveryID(ctx)
+	case webhookdelivery.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case webhookdelivery.FieldRepositoryURL:
+		return m.OldRepositoryURL(ctx)
+	case webhookdelivery.FieldError:
+		return m.OldError(ctx)
+	}
+	return nil, fmt.Errorf("unknown WebhookDelivery field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookDeliveryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case webhookdelivery.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case webhookdelivery.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case webhookdelivery.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case webhookdelivery.FieldProvider:
+		v, ok := value.(webhookdelivery.Provider)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvider(v)
+		return nil
+	case webhookdelivery.FieldEvent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvent(v)
+		return nil
+	case webhookdelivery.FieldDeliveryID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveryID(v)
+		return nil
+	case webhookdelivery.FieldOutcome:
+		v, ok := value.(webhookdelivery.Outcome)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case webhookdelivery.FieldRepositoryURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepositoryURL(v)
+		return nil
+	case webhookdelivery.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WebhookDeliveryMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WebhookDeliveryMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookDeliveryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown WebhookDelivery numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WebhookDeliveryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(webhookdelivery.FieldRepositoryURL) {
+		fields = append(fields, webhookdelivery.FieldRepositoryURL)
+	}
+	if m.FieldCleared(webhookdelivery.FieldError) {
+		fields = append(fields, webhookdelivery.FieldError)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WebhookDeliveryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WebhookDeliveryMutation) ClearField(name string) error {
+	switch name {
+	case webhookdelivery.FieldRepositoryURL:
+		m.ClearRepositoryURL()
+		return nil
+	case webhookdelivery.FieldError:
+		m.ClearError()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WebhookDeliveryMutation) ResetField(name string) error {
+	switch name {
+	case webhookdelivery.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case webhookdelivery.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case webhookdelivery.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case webhookdelivery.FieldProvider:
+		m.ResetProvider()
+		return nil
+	case webhookdelivery.FieldEvent:
+		m.ResetEvent()
+		return nil
+	case webhookdelivery.FieldDeliveryID:
+		m.ResetDeliveryID()
+		return nil
+	case webhookdelivery.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case webhookdelivery.FieldRepositoryURL:
+		m.ResetRepositoryURL()
+		return nil
+	case webhookdelivery.FieldError:
+		m.ResetError()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WebhookDeliveryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.tenant != nil {
+		edges = append(edges, webhookdelivery.EdgeTenant)
+	}
+	if m.packages != nil {
+		edges = append(edges, webhookdelivery.EdgePackages)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WebhookDeliveryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case webhookdelivery.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case webhookdelivery.EdgePackages:
+		ids := make([]ent.Value, 0, len(m.packages))
+		for id := range m.packages {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WebhookDeliveryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedpackages != nil {
+		edges = append(edges, webhookdelivery.EdgePackages)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WebhookDeliveryMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case webhookdelivery.EdgePackages:
+		ids := make([]ent.Value, 0, len(m.removedpackages))
+		for id := range m.removedpackages {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WebhookDeliveryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtenant {
+		edges = append(edges, webhookdelivery.EdgeTenant)
+	}
+	if m.clearedpackages {
+		edges = append(edges, webhookdelivery.EdgePackages)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WebhookDeliveryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case webhookdelivery.EdgeTenant:
+		return m.clearedtenant
+	case webhookdelivery.EdgePackages:
+		return m.clearedpackages
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WebhookDeliveryMutation) ClearEdge(name string) error {
+	switch name {
+	case webhookdelivery.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WebhookDeliveryMutation) ResetEdge(name string) error {
+	switch name {
+	case webhookdelivery.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case webhookdelivery.EdgePackages:
+		m.ResetPackages()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery edge %s", name)
 }

@@ -16,12 +16,24 @@ type Tx struct {
 	config
 	// AdminToken is the client for interacting with the AdminToken builders.
 	AdminToken *AdminTokenClient
+	// ComposerPackage is the client for interacting with the ComposerPackage builders.
+	ComposerPackage *ComposerPackageClient
+	// Credential is the client for interacting with the Credential builders.
+	Credential *CredentialClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
+	// PackageVersion is the client for interacting with the PackageVersion builders.
+	PackageVersion *PackageVersionClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
+	// SkippedRef is the client for interacting with the SkippedRef builders.
+	SkippedRef *SkippedRefClient
+	// Task is the client for interacting with the Task builders.
+	Task *TaskClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 
 	// lazily loaded.
 	client     *Client
@@ -154,9 +166,15 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.AdminToken = NewAdminTokenClient(tx.config)
+	tx.ComposerPackage = NewComposerPackageClient(tx.config)
+	tx.Credential = NewCredentialClient(tx.config)
 	tx.Customer = NewCustomerClient(tx.config)
+	tx.PackageVersion = NewPackageVersionClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
+	tx.SkippedRef = NewSkippedRefClient(tx.config)
+	tx.Task = NewTaskClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -40,6 +41,109 @@ var (
 				Name:    "admintoken_tenant_id",
 				Unique:  false,
 				Columns: []*schema.Column{AdminTokensColumns[10]},
+			},
+		},
+	}
+	// PackagesColumns holds the columns for the "packages" table.
+	PackagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"github", "gitlab", "bitbucket", "git", "artifact"}},
+		{Name: "repository_url", Type: field.TypeString, Nullable: true},
+		{Name: "repository_key", Type: field.TypeString, Nullable: true},
+		{Name: "description", Type: field.TypeString, Nullable: true},
+		{Name: "abandoned", Type: field.TypeBool, Default: false},
+		{Name: "abandoned_replacement", Type: field.TypeString, Nullable: true},
+		{Name: "default_branch", Type: field.TypeString, Nullable: true},
+		{Name: "readme", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "readme_html", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "monorepo_paths", Type: field.TypeJSON, Nullable: true},
+		{Name: "monorepo_excludes", Type: field.TypeJSON, Nullable: true},
+		{Name: "monorepo_path", Type: field.TypeString, Nullable: true},
+		{Name: "webhook_secret", Type: field.TypeBytes, Nullable: true},
+		{Name: "synced_at", Type: field.TypeTime, Nullable: true},
+		{Name: "sync_error", Type: field.TypeString, Nullable: true},
+		{Name: "metadata_tagged", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "metadata_dev", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "metadata_updated_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeString},
+		{Name: "parent_id", Type: field.TypeString, Nullable: true},
+		{Name: "credential_id", Type: field.TypeString, Nullable: true},
+	}
+	// PackagesTable holds the schema information for the "packages" table.
+	PackagesTable = &schema.Table{
+		Name:       "packages",
+		Columns:    PackagesColumns,
+		PrimaryKey: []*schema.Column{PackagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "packages_tenants_tenant",
+				Columns:    []*schema.Column{PackagesColumns[22]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "packages_packages_children",
+				Columns:    []*schema.Column{PackagesColumns[23]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "packages_credentials_packages",
+				Columns:    []*schema.Column{PackagesColumns[24]},
+				RefColumns: []*schema.Column{CredentialsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "composerpackage_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{PackagesColumns[22]},
+			},
+			{
+				Name:    "composerpackage_tenant_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{PackagesColumns[22], PackagesColumns[3]},
+			},
+			{
+				Name:    "composerpackage_tenant_id_repository_key",
+				Unique:  false,
+				Columns: []*schema.Column{PackagesColumns[22], PackagesColumns[6]},
+			},
+		},
+	}
+	// CredentialsColumns holds the columns for the "credentials" table.
+	CredentialsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"https_token", "ssh_key"}},
+		{Name: "username", Type: field.TypeString, Nullable: true},
+		{Name: "secret", Type: field.TypeBytes},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// CredentialsTable holds the schema information for the "credentials" table.
+	CredentialsTable = &schema.Table{
+		Name:       "credentials",
+		Columns:    CredentialsColumns,
+		PrimaryKey: []*schema.Column{CredentialsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "credentials_tenants_tenant",
+				Columns:    []*schema.Column{CredentialsColumns[7]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "credential_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{CredentialsColumns[7]},
 			},
 		},
 	}
@@ -86,6 +190,62 @@ var (
 			},
 		},
 	}
+	// PackageVersionsColumns holds the columns for the "package_versions" table.
+	PackageVersionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeString},
+		{Name: "version_normalized", Type: field.TypeString},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"tag", "branch", "upload"}},
+		{Name: "ref_name", Type: field.TypeString, Nullable: true},
+		{Name: "reference", Type: field.TypeString},
+		{Name: "stability", Type: field.TypeEnum, Enums: []string{"stable", "RC", "beta", "alpha", "dev"}},
+		{Name: "composer_json", Type: field.TypeString, Size: 2147483647},
+		{Name: "dist_key", Type: field.TypeString},
+		{Name: "dist_shasum", Type: field.TypeString},
+		{Name: "dist_size", Type: field.TypeInt64},
+		{Name: "released_at", Type: field.TypeTime, Nullable: true},
+		{Name: "default_branch", Type: field.TypeBool, Default: false},
+		{Name: "yanked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "removed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "deprecated", Type: field.TypeBool, Default: false},
+		{Name: "deprecation_message", Type: field.TypeString, Nullable: true},
+		{Name: "package_id", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// PackageVersionsTable holds the schema information for the "package_versions" table.
+	PackageVersionsTable = &schema.Table{
+		Name:       "package_versions",
+		Columns:    PackageVersionsColumns,
+		PrimaryKey: []*schema.Column{PackageVersionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "package_versions_packages_versions",
+				Columns:    []*schema.Column{PackageVersionsColumns[19]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "package_versions_tenants_tenant",
+				Columns:    []*schema.Column{PackageVersionsColumns[20]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "packageversion_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{PackageVersionsColumns[20]},
+			},
+			{
+				Name:    "packageversion_package_id_version",
+				Unique:  true,
+				Columns: []*schema.Column{PackageVersionsColumns[19], PackageVersionsColumns[3]},
+			},
+		},
+	}
 	// SettingsColumns holds the columns for the "settings" table.
 	SettingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -99,6 +259,104 @@ var (
 		Name:       "settings",
 		Columns:    SettingsColumns,
 		PrimaryKey: []*schema.Column{SettingsColumns[0]},
+	}
+	// SkippedRefsColumns holds the columns for the "skipped_refs" table.
+	SkippedRefsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "ref_kind", Type: field.TypeEnum, Enums: []string{"tag", "branch"}},
+		{Name: "ref_name", Type: field.TypeString},
+		{Name: "reference", Type: field.TypeString},
+		{Name: "reason", Type: field.TypeString},
+		{Name: "package_id", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// SkippedRefsTable holds the schema information for the "skipped_refs" table.
+	SkippedRefsTable = &schema.Table{
+		Name:       "skipped_refs",
+		Columns:    SkippedRefsColumns,
+		PrimaryKey: []*schema.Column{SkippedRefsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "skipped_refs_packages_skipped_refs",
+				Columns:    []*schema.Column{SkippedRefsColumns[7]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "skipped_refs_tenants_tenant",
+				Columns:    []*schema.Column{SkippedRefsColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "skippedref_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{SkippedRefsColumns[8]},
+			},
+			{
+				Name:    "skippedref_package_id_ref_kind_ref_name",
+				Unique:  true,
+				Columns: []*schema.Column{SkippedRefsColumns[7], SkippedRefsColumns[3], SkippedRefsColumns[4]},
+			},
+		},
+	}
+	// TasksColumns holds the columns for the "tasks" table.
+	TasksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"package_sync", "sync_all", "cleanup"}},
+		{Name: "key", Type: field.TypeString},
+		{Name: "args", Type: field.TypeJSON, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "running", "succeeded", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "max_attempts", Type: field.TypeInt, Default: 5},
+		{Name: "run_at", Type: field.TypeTime},
+		{Name: "lease_owner", Type: field.TypeString, Nullable: true},
+		{Name: "lease_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "error", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "progress", Type: field.TypeString, Nullable: true},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// TasksTable holds the schema information for the "tasks" table.
+	TasksTable = &schema.Table{
+		Name:       "tasks",
+		Columns:    TasksColumns,
+		PrimaryKey: []*schema.Column{TasksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "tasks_tenants_tenant",
+				Columns:    []*schema.Column{TasksColumns[16]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "task_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[16]},
+			},
+			{
+				Name:    "task_tenant_id_kind_key",
+				Unique:  true,
+				Columns: []*schema.Column{TasksColumns[16], TasksColumns[3], TasksColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status IN ('pending', 'running')",
+				},
+			},
+			{
+				Name:    "task_status_run_at",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[6], TasksColumns[9]},
+			},
+		},
 	}
 	// TenantsColumns holds the columns for the "tenants" table.
 	TenantsColumns = []*schema.Column{
@@ -114,16 +372,105 @@ var (
 		Columns:    TenantsColumns,
 		PrimaryKey: []*schema.Column{TenantsColumns[0]},
 	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "provider", Type: field.TypeEnum, Enums: []string{"github", "gitlab", "bitbucket"}},
+		{Name: "event", Type: field.TypeString},
+		{Name: "delivery_id", Type: field.TypeString},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"queued", "ignored", "rejected", "duplicate"}},
+		{Name: "repository_url", Type: field.TypeString, Nullable: true},
+		{Name: "error", Type: field.TypeString, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_tenants_tenant",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[9]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[9]},
+			},
+			{
+				Name:    "webhookdelivery_tenant_id_provider_delivery_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[5]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "outcome IN ('queued', 'ignored')",
+				},
+			},
+		},
+	}
+	// WebhookDeliveryPackagesColumns holds the columns for the "webhook_delivery_packages" table.
+	WebhookDeliveryPackagesColumns = []*schema.Column{
+		{Name: "webhook_delivery_id", Type: field.TypeString},
+		{Name: "composer_package_id", Type: field.TypeString},
+	}
+	// WebhookDeliveryPackagesTable holds the schema information for the "webhook_delivery_packages" table.
+	WebhookDeliveryPackagesTable = &schema.Table{
+		Name:       "webhook_delivery_packages",
+		Columns:    WebhookDeliveryPackagesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveryPackagesColumns[0], WebhookDeliveryPackagesColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_delivery_packages_webhook_delivery_id",
+				Columns:    []*schema.Column{WebhookDeliveryPackagesColumns[0]},
+				RefColumns: []*schema.Column{WebhookDeliveriesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "webhook_delivery_packages_composer_package_id",
+				Columns:    []*schema.Column{WebhookDeliveryPackagesColumns[1]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AdminTokensTable,
+		PackagesTable,
+		CredentialsTable,
 		CustomersTable,
+		PackageVersionsTable,
 		SettingsTable,
+		SkippedRefsTable,
+		TasksTable,
 		TenantsTable,
+		WebhookDeliveriesTable,
+		WebhookDeliveryPackagesTable,
 	}
 )
 
 func init() {
 	AdminTokensTable.ForeignKeys[0].RefTable = TenantsTable
+	PackagesTable.ForeignKeys[0].RefTable = TenantsTable
+	PackagesTable.ForeignKeys[1].RefTable = PackagesTable
+	PackagesTable.ForeignKeys[2].RefTable = CredentialsTable
+	PackagesTable.Annotation = &entsql.Annotation{
+		Table: "packages",
+	}
+	CredentialsTable.ForeignKeys[0].RefTable = TenantsTable
 	CustomersTable.ForeignKeys[0].RefTable = TenantsTable
+	PackageVersionsTable.ForeignKeys[0].RefTable = PackagesTable
+	PackageVersionsTable.ForeignKeys[1].RefTable = TenantsTable
+	SkippedRefsTable.ForeignKeys[0].RefTable = PackagesTable
+	SkippedRefsTable.ForeignKeys[1].RefTable = TenantsTable
+	TasksTable.ForeignKeys[0].RefTable = TenantsTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = TenantsTable
+	WebhookDeliveryPackagesTable.ForeignKeys[0].RefTable = WebhookDeliveriesTable
+	WebhookDeliveryPackagesTable.ForeignKeys[1].RefTable = PackagesTable
 }

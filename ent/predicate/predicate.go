@@ -9,11 +9,29 @@ import (
 // AdminToken is the predicate function for admintoken builders.
 type AdminToken func(*sql.Selector)
 
+// ComposerPackage is the predicate function for composerpackage builders.
+type ComposerPackage func(*sql.Selector)
+
+// Credential is the predicate function for credential builders.
+type Credential func(*sql.Selector)
+
 // Customer is the predicate function for customer builders.
 type Customer func(*sql.Selector)
+
+// PackageVersion is the predicate function for packageversion builders.
+type PackageVersion func(*sql.Selector)
 
 // Setting is the predicate function for setting builders.
 type Setting func(*sql.Selector)
 
+// SkippedRef is the predicate function for skippedref builders.
+type SkippedRef func(*sql.Selector)
+
+// Task is the predicate function for task builders.
+type Task func(*sql.Selector)
+
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)

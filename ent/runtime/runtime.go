@@ -6,10 +6,16 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/schema"
 	"github.com/cargoman/cargoman/ent/setting"
+	"github.com/cargoman/cargoman/ent/skippedref"
+	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/tenant"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -53,6 +59,88 @@ func init() {
 	admintoken.DefaultID = admintokenDescID.Default.(func() string)
 	// admintoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	admintoken.IDValidator = admintokenDescID.Validators[0].(func(string) error)
+	composerpackageMixin := schema.ComposerPackage{}.Mixin()
+	composerpackageMixinHooks2 := composerpackageMixin[2].Hooks()
+	composerpackage.Hooks[0] = composerpackageMixinHooks2[0]
+	composerpackageMixinInters2 := composerpackageMixin[2].Interceptors()
+	composerpackage.Interceptors[0] = composerpackageMixinInters2[0]
+	composerpackageMixinFields0 := composerpackageMixin[0].Fields()
+	_ = composerpackageMixinFields0
+	composerpackageMixinFields1 := composerpackageMixin[1].Fields()
+	_ = composerpackageMixinFields1
+	composerpackageMixinFields2 := composerpackageMixin[2].Fields()
+	_ = composerpackageMixinFields2
+	composerpackageFields := schema.ComposerPackage{}.Fields()
+	_ = composerpackageFields
+	// composerpackageDescCreatedAt is the schema descriptor for created_at field.
+	composerpackageDescCreatedAt := composerpackageMixinFields1[0].Descriptor()
+	// composerpackage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	composerpackage.DefaultCreatedAt = composerpackageDescCreatedAt.Default.(func() time.Time)
+	// composerpackageDescUpdatedAt is the schema descriptor for updated_at field.
+	composerpackageDescUpdatedAt := composerpackageMixinFields1[1].Descriptor()
+	// composerpackage.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	composerpackage.DefaultUpdatedAt = composerpackageDescUpdatedAt.Default.(func() time.Time)
+	// composerpackage.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	composerpackage.UpdateDefaultUpdatedAt = composerpackageDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// composerpackageDescTenantID is the schema descriptor for tenant_id field.
+	composerpackageDescTenantID := composerpackageMixinFields2[0].Descriptor()
+	// composerpackage.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	composerpackage.TenantIDValidator = composerpackageDescTenantID.Validators[0].(func(string) error)
+	// composerpackageDescName is the schema descriptor for name field.
+	composerpackageDescName := composerpackageFields[0].Descriptor()
+	// composerpackage.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	composerpackage.NameValidator = composerpackageDescName.Validators[0].(func(string) error)
+	// composerpackageDescAbandoned is the schema descriptor for abandoned field.
+	composerpackageDescAbandoned := composerpackageFields[5].Descriptor()
+	// composerpackage.DefaultAbandoned holds the default value on creation for the abandoned field.
+	composerpackage.DefaultAbandoned = composerpackageDescAbandoned.Default.(bool)
+	// composerpackageDescAbandonedReplacement is the schema descriptor for abandoned_replacement field.
+	composerpackageDescAbandonedReplacement := composerpackageFields[6].Descriptor()
+	// composerpackage.AbandonedReplacementValidator is a validator for the "abandoned_replacement" field. It is called by the builders before save.
+	composerpackage.AbandonedReplacementValidator = composerpackageDescAbandonedReplacement.Validators[0].(func(string) error)
+	// composerpackageDescID is the schema descriptor for id field.
+	composerpackageDescID := composerpackageMixinFields0[0].Descriptor()
+	// composerpackage.DefaultID holds the default value on creation for the id field.
+	composerpackage.DefaultID = composerpackageDescID.Default.(func() string)
+	// composerpackage.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	composerpackage.IDValidator = composerpackageDescID.Validators[0].(func(string) error)
+	credentialMixin := schema.Credential{}.Mixin()
+	credentialMixinHooks2 := credentialMixin[2].Hooks()
+	credential.Hooks[0] = credentialMixinHooks2[0]
+	credentialMixinInters2 := credentialMixin[2].Interceptors()
+	credential.Interceptors[0] = credentialMixinInters2[0]
+	credentialMixinFields0 := credentialMixin[0].Fields()
+	_ = credentialMixinFields0
+	credentialMixinFields1 := credentialMixin[1].Fields()
+	_ = credentialMixinFields1
+	credentialMixinFields2 := credentialMixin[2].Fields()
+	_ = credentialMixinFields2
+	credentialFields := schema.Credential{}.Fields()
+	_ = credentialFields
+	// credentialDescCreatedAt is the schema descriptor for created_at field.
+	credentialDescCreatedAt := credentialMixinFields1[0].Descriptor()
+	// credential.DefaultCreatedAt holds the default value on creation for the created_at field.
+	credential.DefaultCreatedAt = credentialDescCreatedAt.Default.(func() time.Time)
+	// credentialDescUpdatedAt is the schema descriptor for updated_at field.
+	credentialDescUpdatedAt := credentialMixinFields1[1].Descriptor()
+	// credential.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	credential.DefaultUpdatedAt = credentialDescUpdatedAt.Default.(func() time.Time)
+	// credential.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	credential.UpdateDefaultUpdatedAt = credentialDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// credentialDescTenantID is the schema descriptor for tenant_id field.
+	credentialDescTenantID := credentialMixinFields2[0].Descriptor()
+	// credential.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	credential.TenantIDValidator = credentialDescTenantID.Validators[0].(func(string) error)
+	// credentialDescName is the schema descriptor for name field.
+	credentialDescName := credentialFields[0].Descriptor()
+	// credential.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	credential.NameValidator = credentialDescName.Validators[0].(func(string) error)
+	// credentialDescID is the schema descriptor for id field.
+	credentialDescID := credentialMixinFields0[0].Descriptor()
+	// credential.DefaultID holds the default value on creation for the id field.
+	credential.DefaultID = credentialDescID.Default.(func() string)
+	// credential.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	credential.IDValidator = credentialDescID.Validators[0].(func(string) error)
 	customerMixin := schema.Customer{}.Mixin()
 	customerMixinHooks2 := customerMixin[2].Hooks()
 	customer.Hooks[0] = customerMixinHooks2[0]
@@ -102,6 +190,47 @@ func init() {
 	customer.DefaultID = customerDescID.Default.(func() string)
 	// customer.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	customer.IDValidator = customerDescID.Validators[0].(func(string) error)
+	packageversionMixin := schema.PackageVersion{}.Mixin()
+	packageversionMixinHooks2 := packageversionMixin[2].Hooks()
+	packageversion.Hooks[0] = packageversionMixinHooks2[0]
+	packageversionMixinInters2 := packageversionMixin[2].Interceptors()
+	packageversion.Interceptors[0] = packageversionMixinInters2[0]
+	packageversionMixinFields0 := packageversionMixin[0].Fields()
+	_ = packageversionMixinFields0
+	packageversionMixinFields1 := packageversionMixin[1].Fields()
+	_ = packageversionMixinFields1
+	packageversionMixinFields2 := packageversionMixin[2].Fields()
+	_ = packageversionMixinFields2
+	packageversionFields := schema.PackageVersion{}.Fields()
+	_ = packageversionFields
+	// packageversionDescCreatedAt is the schema descriptor for created_at field.
+	packageversionDescCreatedAt := packageversionMixinFields1[0].Descriptor()
+	// packageversion.DefaultCreatedAt holds the default value on creation for the created_at field.
+	packageversion.DefaultCreatedAt = packageversionDescCreatedAt.Default.(func() time.Time)
+	// packageversionDescUpdatedAt is the schema descriptor for updated_at field.
+	packageversionDescUpdatedAt := packageversionMixinFields1[1].Descriptor()
+	// packageversion.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	packageversion.DefaultUpdatedAt = packageversionDescUpdatedAt.Default.(func() time.Time)
+	// packageversion.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	packageversion.UpdateDefaultUpdatedAt = packageversionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// packageversionDescTenantID is the schema descriptor for tenant_id field.
+	packageversionDescTenantID := packageversionMixinFields2[0].Descriptor()
+	// packageversion.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	packageversion.TenantIDValidator = packageversionDescTenantID.Validators[0].(func(string) error)
+	// packageversionDescDefaultBranch is the schema descriptor for default_branch field.
+	packageversionDescDefaultBranch := packageversionFields[12].Descriptor()
+	// packageversion.DefaultDefaultBranch holds the default value on creation for the default_branch field.
+	packageversion.DefaultDefaultBranch = packageversionDescDefaultBranch.Default.(bool)
+	// packageversionDescDeprecated is the schema descriptor for deprecated field.
+	packageversionDescDeprecated := packageversionFields[15].Descriptor()
+	// packageversion.DefaultDeprecated holds the default value on creation for the deprecated field.
+	packageversion.DefaultDeprecated = packageversionDescDeprecated.Default.(bool)
+	// packageversionDescID is the schema descriptor for id field.
+	packageversionDescID := packageversionMixinFields0[0].Descriptor()
+	// packageversion.DefaultID holds the default value on creation for the id field.
+	packageversion.DefaultID = packageversionDescID.Default.(func() string)
+	// packageversion.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	packageversion.IDValidator = packageversionDescID.Validators[0].(func(string) error)
 	settingMixin := schema.Setting{}.Mixin()
 	settingMixinFields0 := settingMixin[0].Fields()
 	_ = settingMixinFields0
@@ -129,6 +258,84 @@ func init() {
 	setting.DefaultID = settingDescID.Default.(func() string)
 	// setting.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	setting.IDValidator = settingDescID.Validators[0].(func(string) error)
+	skippedrefMixin := schema.SkippedRef{}.Mixin()
+	skippedrefMixinHooks2 := skippedrefMixin[2].Hooks()
+	skippedref.Hooks[0] = skippedrefMixinHooks2[0]
+	skippedrefMixinInters2 := skippedrefMixin[2].Interceptors()
+	skippedref.Interceptors[0] = skippedrefMixinInters2[0]
+	skippedrefMixinFields0 := skippedrefMixin[0].Fields()
+	_ = skippedrefMixinFields0
+	skippedrefMixinFields1 := skippedrefMixin[1].Fields()
+	_ = skippedrefMixinFields1
+	skippedrefMixinFields2 := skippedrefMixin[2].Fields()
+	_ = skippedrefMixinFields2
+	skippedrefFields := schema.SkippedRef{}.Fields()
+	_ = skippedrefFields
+	// skippedrefDescCreatedAt is the schema descriptor for created_at field.
+	skippedrefDescCreatedAt := skippedrefMixinFields1[0].Descriptor()
+	// skippedref.DefaultCreatedAt holds the default value on creation for the created_at field.
+	skippedref.DefaultCreatedAt = skippedrefDescCreatedAt.Default.(func() time.Time)
+	// skippedrefDescUpdatedAt is the schema descriptor for updated_at field.
+	skippedrefDescUpdatedAt := skippedrefMixinFields1[1].Descriptor()
+	// skippedref.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	skippedref.DefaultUpdatedAt = skippedrefDescUpdatedAt.Default.(func() time.Time)
+	// skippedref.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	skippedref.UpdateDefaultUpdatedAt = skippedrefDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// skippedrefDescTenantID is the schema descriptor for tenant_id field.
+	skippedrefDescTenantID := skippedrefMixinFields2[0].Descriptor()
+	// skippedref.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	skippedref.TenantIDValidator = skippedrefDescTenantID.Validators[0].(func(string) error)
+	// skippedrefDescID is the schema descriptor for id field.
+	skippedrefDescID := skippedrefMixinFields0[0].Descriptor()
+	// skippedref.DefaultID holds the default value on creation for the id field.
+	skippedref.DefaultID = skippedrefDescID.Default.(func() string)
+	// skippedref.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	skippedref.IDValidator = skippedrefDescID.Validators[0].(func(string) error)
+	taskMixin := schema.Task{}.Mixin()
+	taskMixinHooks2 := taskMixin[2].Hooks()
+	task.Hooks[0] = taskMixinHooks2[0]
+	taskMixinInters2 := taskMixin[2].Interceptors()
+	task.Interceptors[0] = taskMixinInters2[0]
+	taskMixinFields0 := taskMixin[0].Fields()
+	_ = taskMixinFields0
+	taskMixinFields1 := taskMixin[1].Fields()
+	_ = taskMixinFields1
+	taskMixinFields2 := taskMixin[2].Fields()
+	_ = taskMixinFields2
+	taskFields := schema.Task{}.Fields()
+	_ = taskFields
+	// taskDescCreatedAt is the schema descriptor for created_at field.
+	taskDescCreatedAt := taskMixinFields1[0].Descriptor()
+	// task.DefaultCreatedAt holds the default value on creation for the created_at field.
+	task.DefaultCreatedAt = taskDescCreatedAt.Default.(func() time.Time)
+	// taskDescUpdatedAt is the schema descriptor for updated_at field.
+	taskDescUpdatedAt := taskMixinFields1[1].Descriptor()
+	// task.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	task.DefaultUpdatedAt = taskDescUpdatedAt.Default.(func() time.Time)
+	// task.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	task.UpdateDefaultUpdatedAt = taskDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// taskDescTenantID is the schema descriptor for tenant_id field.
+	taskDescTenantID := taskMixinFields2[0].Descriptor()
+	// task.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	task.TenantIDValidator = taskDescTenantID.Validators[0].(func(string) error)
+	// taskDescAttempts is the schema descriptor for attempts field.
+	taskDescAttempts := taskFields[4].Descriptor()
+	// task.DefaultAttempts holds the default value on creation for the attempts field.
+	task.DefaultAttempts = taskDescAttempts.Default.(int)
+	// taskDescMaxAttempts is the schema descriptor for max_attempts field.
+	taskDescMaxAttempts := taskFields[5].Descriptor()
+	// task.DefaultMaxAttempts holds the default value on creation for the max_attempts field.
+	task.DefaultMaxAttempts = taskDescMaxAttempts.Default.(int)
+	// taskDescRunAt is the schema descriptor for run_at field.
+	taskDescRunAt := taskFields[6].Descriptor()
+	// task.DefaultRunAt holds the default value on creation for the run_at field.
+	task.DefaultRunAt = taskDescRunAt.Default.(func() time.Time)
+	// taskDescID is the schema descriptor for id field.
+	taskDescID := taskMixinFields0[0].Descriptor()
+	// task.DefaultID holds the default value on creation for the id field.
+	task.DefaultID = taskDescID.Default.(func() string)
+	// task.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	task.IDValidator = taskDescID.Validators[0].(func(string) error)
 	tenantMixin := schema.Tenant{}.Mixin()
 	tenantMixinFields0 := tenantMixin[0].Fields()
 	_ = tenantMixinFields0
@@ -160,6 +367,39 @@ func init() {
 	tenant.DefaultID = tenantDescID.Default.(func() string)
 	// tenant.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	tenant.IDValidator = tenantDescID.Validators[0].(func(string) error)
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdeliveryMixinHooks2 := webhookdeliveryMixin[2].Hooks()
+	webhookdelivery.Hooks[0] = webhookdeliveryMixinHooks2[0]
+	webhookdeliveryMixinInters2 := webhookdeliveryMixin[2].Interceptors()
+	webhookdelivery.Interceptors[0] = webhookdeliveryMixinInters2[0]
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryMixinFields1 := webhookdeliveryMixin[1].Fields()
+	_ = webhookdeliveryMixinFields1
+	webhookdeliveryMixinFields2 := webhookdeliveryMixin[2].Fields()
+	_ = webhookdeliveryMixinFields2
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryMixinFields1[0].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
+	// webhookdeliveryDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookdeliveryDescUpdatedAt := webhookdeliveryMixinFields1[1].Descriptor()
+	// webhookdelivery.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookdelivery.DefaultUpdatedAt = webhookdeliveryDescUpdatedAt.Default.(func() time.Time)
+	// webhookdelivery.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookdelivery.UpdateDefaultUpdatedAt = webhookdeliveryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookdeliveryDescTenantID is the schema descriptor for tenant_id field.
+	webhookdeliveryDescTenantID := webhookdeliveryMixinFields2[0].Descriptor()
+	// webhookdelivery.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	webhookdelivery.TenantIDValidator = webhookdeliveryDescTenantID.Validators[0].(func(string) error)
+	// webhookdeliveryDescID is the schema descriptor for id field.
+	webhookdeliveryDescID := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.DefaultID holds the default value on creation for the id field.
+	webhookdelivery.DefaultID = webhookdeliveryDescID.Default.(func() string)
+	// webhookdelivery.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookdelivery.IDValidator = webhookdeliveryDescID.Validators[0].(func(string) error)
 }
 
 const (

@@ -18,6 +18,12 @@ const (
 	AdminToken = "adt"
 	Customer   = "cus"
 	Setting    = "set"
+	Package    = "pkg"
+	Version    = "ver"
+	SkippedRef = "srf"
+	Credential = "crd"
+	Task       = "tsk"
+	Delivery   = "whd"
 )
 
 // New returns a fresh id with the given prefix, e.g. "cus_0193a1...".

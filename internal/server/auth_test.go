@@ -123,7 +123,9 @@ func TestAuthorizationMatrixGraphQL(t *testing.T) {
 		s := testenv.StartServer(t, b)
 		creds := credentials(t, s)
 		newCustomer := func() string {
-			var out struct{ CreateCustomer struct{ Customer struct{ ID string } } }
+			var out struct {
+				CreateCustomer struct{ Customer struct{ ID string } }
+			}
 			s.MustGraphQL(t, testenv.RootToken, `mutation { createCustomer(input: {name: "M"}) { customer { id } } }`, nil, &out)
 			return out.CreateCustomer.Customer.ID
 		}

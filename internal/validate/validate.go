@@ -66,3 +66,18 @@ func ExternalID(s string) error {
 	}
 	return nil
 }
+
+// packageNamePattern is Composer's rule for package names (vendor/name,
+// lower case), as composer/composer's ValidatingArrayLoader checks it.
+var packageNamePattern = regexp.MustCompile(`^[a-z0-9]([_.-]?[a-z0-9]+)*/[a-z0-9](([_.]|-{1,2})?[a-z0-9]+)*$`)
+
+// PackageName checks a Composer package name such as acme/lib.
+func PackageName(s string) error {
+	if len(s) > 214 {
+		return fmt.Errorf("must be at most 214 characters")
+	}
+	if !packageNamePattern.MatchString(s) {
+		return fmt.Errorf("%q is not a valid Composer package name (vendor/name in lower case, e.g. acme/lib)", s)
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/cargoman/cargoman/internal/ids"
+)
+
+// WebhookDelivery records one call of a git provider's webhook: what came,
+// whether its signature held, which packages it matched and what was done.
+type WebhookDelivery struct{ ent.Schema }
+
+// Mixin of the WebhookDelivery.
+func (WebhookDelivery) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: ids.Delivery}, TimeMixin{}, TenantMixin{}}
+}
+
+// Fields of the WebhookDelivery.
+func (WebhookDelivery) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("provider").
+			Values("github", "gitlab", "bitbucket").
+			Immutable().
+			Annotations(entgql.Type("WebhookProvider")),
+		field.String("event").Immutable(),
+		field.String("delivery_id").Immutable(),
+		field.Enum("outcome").
+			Values("queued", "ignored", "rejected", "duplicate").
+			Annotations(entgql.Type("WebhookOutcome")).
+			Comment("queued: syncs enqueued; ignored: nothing to do; rejected: bad signature or payload; duplicate: a replay."),
+		field.String("repository_url").Optional().Nillable(),
+		field.String("error").Optional().Nillable(),
+	}
+}
+
+// Edges of the WebhookDelivery.
+func (WebhookDelivery) Edges() []ent.Edge {
+	return []ent.Edge{edge.To("packages", ComposerPackage.Type)}
+}
+
+// Indexes of the WebhookDelivery: a delivery id is processed once.
+func (WebhookDelivery) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "provider", "delivery_id").
+			Unique().
+			Annotations(entsql.IndexWhere("outcome IN ('queued', 'ignored')")),
+	}
+}
+
+// Annotations of the WebhookDelivery.
+func (WebhookDelivery) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
