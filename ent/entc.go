@@ -43,12 +43,14 @@ func requireViewerOnNodeFields(_ *gen.Graph, s *ast.Schema) error {
 
 func main() {
 	ext, err := entgql.NewExtension(
+		// WithTemplates replaces the template list, so it must come before
+		// the options that add templates (WithWhereInputs).
+		entgql.WithTemplates(append(entgql.AllTemplates, offsetTemplate)...),
 		entgql.WithSchemaGenerator(),
 		entgql.WithWhereInputs(true),
 		entgql.WithRelaySpec(true),
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithSchemaPath("schema/ent.graphql"),
-		entgql.WithTemplates(append(entgql.AllTemplates, offsetTemplate)...),
 		entgql.WithSchemaHook(requireViewerOnNodeFields),
 	)
 	if err != nil {

@@ -139,6 +139,9 @@ func newAdminTokenPaginateArgs(rv map[string]any) *admintokenPaginateArgs {
 			}
 		}
 	}
+	if v, ok := rv[whereField].(*AdminTokenWhereInput); ok {
+		args.opts = append(args.opts, WithAdminTokenFilter(v.Filter))
+	}
 	return args
 }
 
@@ -239,7 +242,7 @@ func (_q *ComposerPackageQuery) collectField(ctx context.Context, oneNode bool, 
 				path  = append(path, alias)
 				query = (&WebhookDeliveryClient{config: _q.config}).Query()
 			)
-			args := newWebhookDeliveryPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newWebhookDeliveryPaginateArgs(fieldArgs(ctx, new(WebhookDeliveryWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -462,6 +465,9 @@ func newPackagePaginateArgs(rv map[string]any) *packagePaginateArgs {
 			}
 		}
 	}
+	if v, ok := rv[whereField].(*PackageWhereInput); ok {
+		args.opts = append(args.opts, WithPackageFilter(v.Filter))
+	}
 	return args
 }
 
@@ -581,6 +587,9 @@ func newCredentialPaginateArgs(rv map[string]any) *credentialPaginateArgs {
 			}
 		}
 	}
+	if v, ok := rv[whereField].(*CredentialWhereInput); ok {
+		args.opts = append(args.opts, WithCredentialFilter(v.Filter))
+	}
 	return args
 }
 
@@ -696,6 +705,9 @@ func newCustomerPaginateArgs(rv map[string]any) *customerPaginateArgs {
 				args.opts = append(args.opts, WithCustomerOrder(v))
 			}
 		}
+	}
+	if v, ok := rv[whereField].(*CustomerWhereInput); ok {
+		args.opts = append(args.opts, WithCustomerFilter(v.Filter))
 	}
 	return args
 }
@@ -878,6 +890,9 @@ func newPackageVersionPaginateArgs(rv map[string]any) *packageversionPaginateArg
 			}
 		}
 	}
+	if v, ok := rv[whereField].(*PackageVersionWhereInput); ok {
+		args.opts = append(args.opts, WithPackageVersionFilter(v.Filter))
+	}
 	return args
 }
 
@@ -1003,6 +1018,9 @@ func newSkippedRefPaginateArgs(rv map[string]any) *skippedrefPaginateArgs {
 				args.opts = append(args.opts, WithSkippedRefOrder(v))
 			}
 		}
+	}
+	if v, ok := rv[whereField].(*SkippedRefWhereInput); ok {
+		args.opts = append(args.opts, WithSkippedRefFilter(v.Filter))
 	}
 	return args
 }
@@ -1159,6 +1177,9 @@ func newTaskPaginateArgs(rv map[string]any) *taskPaginateArgs {
 				args.opts = append(args.opts, WithTaskOrder(v))
 			}
 		}
+	}
+	if v, ok := rv[whereField].(*TaskWhereInput); ok {
+		args.opts = append(args.opts, WithTaskFilter(v.Filter))
 	}
 	return args
 }
@@ -1394,6 +1415,9 @@ func newWebhookDeliveryPaginateArgs(rv map[string]any) *webhookdeliveryPaginateA
 				args.opts = append(args.opts, WithWebhookDeliveryOrder(v))
 			}
 		}
+	}
+	if v, ok := rv[whereField].(*WebhookDeliveryWhereInput); ok {
+		args.opts = append(args.opts, WithWebhookDeliveryFilter(v.Filter))
 	}
 	return args
 }

@@ -61,10 +61,11 @@ func (_m *ComposerPackage) Credential(ctx context.Context) (*Credential, error) 
 }
 
 func (_m *ComposerPackage) WebhookDeliveries(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *WebhookDeliveryOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *WebhookDeliveryOrder, where *WebhookDeliveryWhereInput,
 ) (*WebhookDeliveryConnection, error) {
 	opts := []WebhookDeliveryPaginateOption{
 		WithWebhookDeliveryOrder(orderBy),
+		WithWebhookDeliveryFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]

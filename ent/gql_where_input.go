@@ -8,8 +8,14 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
+	"github.com/cargoman/cargoman/ent/skippedref"
+	"github.com/cargoman/cargoman/ent/task"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
 )
 
 // AdminTokenWhereInput represents a where input for filtering AdminToken queries.
@@ -461,6 +467,1190 @@ func (i *AdminTokenWhereInput) P() (predicate.AdminToken, error) {
 		return predicates[0], nil
 	default:
 		return admintoken.And(predicates...), nil
+	}
+}
+
+// PackageWhereInput represents a where input for filtering ComposerPackage queries.
+type PackageWhereInput struct {
+	Predicates []predicate.ComposerPackage `json:"-"`
+	Not        *PackageWhereInput          `json:"not,omitempty"`
+	Or         []*PackageWhereInput        `json:"or,omitempty"`
+	And        []*PackageWhereInput        `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "type" field predicates.
+	Type      *composerpackage.Type  `json:"type,omitempty"`
+	TypeNEQ   *composerpackage.Type  `json:"typeNEQ,omitempty"`
+	TypeIn    []composerpackage.Type `json:"typeIn,omitempty"`
+	TypeNotIn []composerpackage.Type `json:"typeNotIn,omitempty"`
+
+	// "repository_url" field predicates.
+	RepositoryURL             *string  `json:"repositoryURL,omitempty"`
+	RepositoryURLNEQ          *string  `json:"repositoryURLNEQ,omitempty"`
+	RepositoryURLIn           []string `json:"repositoryURLIn,omitempty"`
+	RepositoryURLNotIn        []string `json:"repositoryURLNotIn,omitempty"`
+	RepositoryURLGT           *string  `json:"repositoryURLGT,omitempty"`
+	RepositoryURLGTE          *string  `json:"repositoryURLGTE,omitempty"`
+	RepositoryURLLT           *string  `json:"repositoryURLLT,omitempty"`
+	RepositoryURLLTE          *string  `json:"repositoryURLLTE,omitempty"`
+	RepositoryURLContains     *string  `json:"repositoryURLContains,omitempty"`
+	RepositoryURLHasPrefix    *string  `json:"repositoryURLHasPrefix,omitempty"`
+	RepositoryURLHasSuffix    *string  `json:"repositoryURLHasSuffix,omitempty"`
+	RepositoryURLIsNil        bool     `json:"repositoryURLIsNil,omitempty"`
+	RepositoryURLNotNil       bool     `json:"repositoryURLNotNil,omitempty"`
+	RepositoryURLEqualFold    *string  `json:"repositoryURLEqualFold,omitempty"`
+	RepositoryURLContainsFold *string  `json:"repositoryURLContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "abandoned" field predicates.
+	Abandoned    *bool `json:"abandoned,omitempty"`
+	AbandonedNEQ *bool `json:"abandonedNEQ,omitempty"`
+
+	// "abandoned_replacement" field predicates.
+	AbandonedReplacement             *string  `json:"abandonedReplacement,omitempty"`
+	AbandonedReplacementNEQ          *string  `json:"abandonedReplacementNEQ,omitempty"`
+	AbandonedReplacementIn           []string `json:"abandonedReplacementIn,omitempty"`
+	AbandonedReplacementNotIn        []string `json:"abandonedReplacementNotIn,omitempty"`
+	AbandonedReplacementGT           *string  `json:"abandonedReplacementGT,omitempty"`
+	AbandonedReplacementGTE          *string  `json:"abandonedReplacementGTE,omitempty"`
+	AbandonedReplacementLT           *string  `json:"abandonedReplacementLT,omitempty"`
+	AbandonedReplacementLTE          *string  `json:"abandonedReplacementLTE,omitempty"`
+	AbandonedReplacementContains     *string  `json:"abandonedReplacementContains,omitempty"`
+	AbandonedReplacementHasPrefix    *string  `json:"abandonedReplacementHasPrefix,omitempty"`
+	AbandonedReplacementHasSuffix    *string  `json:"abandonedReplacementHasSuffix,omitempty"`
+	AbandonedReplacementIsNil        bool     `json:"abandonedReplacementIsNil,omitempty"`
+	AbandonedReplacementNotNil       bool     `json:"abandonedReplacementNotNil,omitempty"`
+	AbandonedReplacementEqualFold    *string  `json:"abandonedReplacementEqualFold,omitempty"`
+	AbandonedReplacementContainsFold *string  `json:"abandonedReplacementContainsFold,omitempty"`
+
+	// "default_branch" field predicates.
+	DefaultBranch             *string  `json:"defaultBranch,omitempty"`
+	DefaultBranchNEQ          *string  `json:"defaultBranchNEQ,omitempty"`
+	DefaultBranchIn           []string `json:"defaultBranchIn,omitempty"`
+	DefaultBranchNotIn        []string `json:"defaultBranchNotIn,omitempty"`
+	DefaultBranchGT           *string  `json:"defaultBranchGT,omitempty"`
+	DefaultBranchGTE          *string  `json:"defaultBranchGTE,omitempty"`
+	DefaultBranchLT           *string  `json:"defaultBranchLT,omitempty"`
+	DefaultBranchLTE          *string  `json:"defaultBranchLTE,omitempty"`
+	DefaultBranchContains     *string  `json:"defaultBranchContains,omitempty"`
+	DefaultBranchHasPrefix    *string  `json:"defaultBranchHasPrefix,omitempty"`
+	DefaultBranchHasSuffix    *string  `json:"defaultBranchHasSuffix,omitempty"`
+	DefaultBranchIsNil        bool     `json:"defaultBranchIsNil,omitempty"`
+	DefaultBranchNotNil       bool     `json:"defaultBranchNotNil,omitempty"`
+	DefaultBranchEqualFold    *string  `json:"defaultBranchEqualFold,omitempty"`
+	DefaultBranchContainsFold *string  `json:"defaultBranchContainsFold,omitempty"`
+
+	// "monorepo_path" field predicates.
+	MonorepoPath             *string  `json:"monorepoPath,omitempty"`
+	MonorepoPathNEQ          *string  `json:"monorepoPathNEQ,omitempty"`
+	MonorepoPathIn           []string `json:"monorepoPathIn,omitempty"`
+	MonorepoPathNotIn        []string `json:"monorepoPathNotIn,omitempty"`
+	MonorepoPathGT           *string  `json:"monorepoPathGT,omitempty"`
+	MonorepoPathGTE          *string  `json:"monorepoPathGTE,omitempty"`
+	MonorepoPathLT           *string  `json:"monorepoPathLT,omitempty"`
+	MonorepoPathLTE          *string  `json:"monorepoPathLTE,omitempty"`
+	MonorepoPathContains     *string  `json:"monorepoPathContains,omitempty"`
+	MonorepoPathHasPrefix    *string  `json:"monorepoPathHasPrefix,omitempty"`
+	MonorepoPathHasSuffix    *string  `json:"monorepoPathHasSuffix,omitempty"`
+	MonorepoPathIsNil        bool     `json:"monorepoPathIsNil,omitempty"`
+	MonorepoPathNotNil       bool     `json:"monorepoPathNotNil,omitempty"`
+	MonorepoPathEqualFold    *string  `json:"monorepoPathEqualFold,omitempty"`
+	MonorepoPathContainsFold *string  `json:"monorepoPathContainsFold,omitempty"`
+
+	// "synced_at" field predicates.
+	SyncedAt       *time.Time  `json:"syncedAt,omitempty"`
+	SyncedAtNEQ    *time.Time  `json:"syncedAtNEQ,omitempty"`
+	SyncedAtIn     []time.Time `json:"syncedAtIn,omitempty"`
+	SyncedAtNotIn  []time.Time `json:"syncedAtNotIn,omitempty"`
+	SyncedAtGT     *time.Time  `json:"syncedAtGT,omitempty"`
+	SyncedAtGTE    *time.Time  `json:"syncedAtGTE,omitempty"`
+	SyncedAtLT     *time.Time  `json:"syncedAtLT,omitempty"`
+	SyncedAtLTE    *time.Time  `json:"syncedAtLTE,omitempty"`
+	SyncedAtIsNil  bool        `json:"syncedAtIsNil,omitempty"`
+	SyncedAtNotNil bool        `json:"syncedAtNotNil,omitempty"`
+
+	// "sync_error" field predicates.
+	SyncError             *string  `json:"syncError,omitempty"`
+	SyncErrorNEQ          *string  `json:"syncErrorNEQ,omitempty"`
+	SyncErrorIn           []string `json:"syncErrorIn,omitempty"`
+	SyncErrorNotIn        []string `json:"syncErrorNotIn,omitempty"`
+	SyncErrorGT           *string  `json:"syncErrorGT,omitempty"`
+	SyncErrorGTE          *string  `json:"syncErrorGTE,omitempty"`
+	SyncErrorLT           *string  `json:"syncErrorLT,omitempty"`
+	SyncErrorLTE          *string  `json:"syncErrorLTE,omitempty"`
+	SyncErrorContains     *string  `json:"syncErrorContains,omitempty"`
+	SyncErrorHasPrefix    *string  `json:"syncErrorHasPrefix,omitempty"`
+	SyncErrorHasSuffix    *string  `json:"syncErrorHasSuffix,omitempty"`
+	SyncErrorIsNil        bool     `json:"syncErrorIsNil,omitempty"`
+	SyncErrorNotNil       bool     `json:"syncErrorNotNil,omitempty"`
+	SyncErrorEqualFold    *string  `json:"syncErrorEqualFold,omitempty"`
+	SyncErrorContainsFold *string  `json:"syncErrorContainsFold,omitempty"`
+
+	// "versions" edge predicates.
+	HasVersions     *bool                       `json:"hasVersions,omitempty"`
+	HasVersionsWith []*PackageVersionWhereInput `json:"hasVersionsWith,omitempty"`
+
+	// "skipped_refs" edge predicates.
+	HasSkippedRefs     *bool                   `json:"hasSkippedRefs,omitempty"`
+	HasSkippedRefsWith []*SkippedRefWhereInput `json:"hasSkippedRefsWith,omitempty"`
+
+	// "parent" edge predicates.
+	HasParent     *bool                `json:"hasParent,omitempty"`
+	HasParentWith []*PackageWhereInput `json:"hasParentWith,omitempty"`
+
+	// "children" edge predicates.
+	HasChildren     *bool                `json:"hasChildren,omitempty"`
+	HasChildrenWith []*PackageWhereInput `json:"hasChildrenWith,omitempty"`
+
+	// "credential" edge predicates.
+	HasCredential     *bool                   `json:"hasCredential,omitempty"`
+	HasCredentialWith []*CredentialWhereInput `json:"hasCredentialWith,omitempty"`
+
+	// "webhook_deliveries" edge predicates.
+	HasWebhookDeliveries     *bool                        `json:"hasWebhookDeliveries,omitempty"`
+	HasWebhookDeliveriesWith []*WebhookDeliveryWhereInput `json:"hasWebhookDeliveriesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PackageWhereInput) AddPredicates(predicates ...predicate.ComposerPackage) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PackageWhereInput filter on the ComposerPackageQuery builder.
+func (i *PackageWhereInput) Filter(q *ComposerPackageQuery) (*ComposerPackageQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPackageWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPackageWhereInput is returned in case the PackageWhereInput is empty.
+var ErrEmptyPackageWhereInput = errors.New("ent: empty predicate PackageWhereInput")
+
+// P returns a predicate for filtering composerpackages.
+// An error is returned if the input is empty or invalid.
+func (i *PackageWhereInput) P() (predicate.ComposerPackage, error) {
+	var predicates []predicate.ComposerPackage
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, composerpackage.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ComposerPackage, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, composerpackage.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ComposerPackage, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, composerpackage.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, composerpackage.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, composerpackage.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, composerpackage.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, composerpackage.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, composerpackage.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, composerpackage.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, composerpackage.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, composerpackage.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, composerpackage.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, composerpackage.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, composerpackage.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, composerpackage.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, composerpackage.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, composerpackage.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, composerpackage.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, composerpackage.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, composerpackage.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, composerpackage.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, composerpackage.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, composerpackage.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, composerpackage.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, composerpackage.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, composerpackage.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, composerpackage.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, composerpackage.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, composerpackage.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, composerpackage.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, composerpackage.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, composerpackage.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, composerpackage.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, composerpackage.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, composerpackage.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, composerpackage.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, composerpackage.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, composerpackage.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, composerpackage.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, composerpackage.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, composerpackage.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, composerpackage.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Type != nil {
+		predicates = append(predicates, composerpackage.TypeEQ(*i.Type))
+	}
+	if i.TypeNEQ != nil {
+		predicates = append(predicates, composerpackage.TypeNEQ(*i.TypeNEQ))
+	}
+	if len(i.TypeIn) > 0 {
+		predicates = append(predicates, composerpackage.TypeIn(i.TypeIn...))
+	}
+	if len(i.TypeNotIn) > 0 {
+		predicates = append(predicates, composerpackage.TypeNotIn(i.TypeNotIn...))
+	}
+	if i.RepositoryURL != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLEQ(*i.RepositoryURL))
+	}
+	if i.RepositoryURLNEQ != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLNEQ(*i.RepositoryURLNEQ))
+	}
+	if len(i.RepositoryURLIn) > 0 {
+		predicates = append(predicates, composerpackage.RepositoryURLIn(i.RepositoryURLIn...))
+	}
+	if len(i.RepositoryURLNotIn) > 0 {
+		predicates = append(predicates, composerpackage.RepositoryURLNotIn(i.RepositoryURLNotIn...))
+	}
+	if i.RepositoryURLGT != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLGT(*i.RepositoryURLGT))
+	}
+	if i.RepositoryURLGTE != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLGTE(*i.RepositoryURLGTE))
+	}
+	if i.RepositoryURLLT != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLLT(*i.RepositoryURLLT))
+	}
+	if i.RepositoryURLLTE != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLLTE(*i.RepositoryURLLTE))
+	}
+	if i.RepositoryURLContains != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLContains(*i.RepositoryURLContains))
+	}
+	if i.RepositoryURLHasPrefix != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLHasPrefix(*i.RepositoryURLHasPrefix))
+	}
+	if i.RepositoryURLHasSuffix != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLHasSuffix(*i.RepositoryURLHasSuffix))
+	}
+	if i.RepositoryURLIsNil {
+		predicates = append(predicates, composerpackage.RepositoryURLIsNil())
+	}
+	if i.RepositoryURLNotNil {
+		predicates = append(predicates, composerpackage.RepositoryURLNotNil())
+	}
+	if i.RepositoryURLEqualFold != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLEqualFold(*i.RepositoryURLEqualFold))
+	}
+	if i.RepositoryURLContainsFold != nil {
+		predicates = append(predicates, composerpackage.RepositoryURLContainsFold(*i.RepositoryURLContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, composerpackage.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, composerpackage.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, composerpackage.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, composerpackage.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, composerpackage.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, composerpackage.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, composerpackage.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, composerpackage.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, composerpackage.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, composerpackage.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, composerpackage.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, composerpackage.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, composerpackage.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, composerpackage.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, composerpackage.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Abandoned != nil {
+		predicates = append(predicates, composerpackage.AbandonedEQ(*i.Abandoned))
+	}
+	if i.AbandonedNEQ != nil {
+		predicates = append(predicates, composerpackage.AbandonedNEQ(*i.AbandonedNEQ))
+	}
+	if i.AbandonedReplacement != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementEQ(*i.AbandonedReplacement))
+	}
+	if i.AbandonedReplacementNEQ != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementNEQ(*i.AbandonedReplacementNEQ))
+	}
+	if len(i.AbandonedReplacementIn) > 0 {
+		predicates = append(predicates, composerpackage.AbandonedReplacementIn(i.AbandonedReplacementIn...))
+	}
+	if len(i.AbandonedReplacementNotIn) > 0 {
+		predicates = append(predicates, composerpackage.AbandonedReplacementNotIn(i.AbandonedReplacementNotIn...))
+	}
+	if i.AbandonedReplacementGT != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementGT(*i.AbandonedReplacementGT))
+	}
+	if i.AbandonedReplacementGTE != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementGTE(*i.AbandonedReplacementGTE))
+	}
+	if i.AbandonedReplacementLT != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementLT(*i.AbandonedReplacementLT))
+	}
+	if i.AbandonedReplacementLTE != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementLTE(*i.AbandonedReplacementLTE))
+	}
+	if i.AbandonedReplacementContains != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementContains(*i.AbandonedReplacementContains))
+	}
+	if i.AbandonedReplacementHasPrefix != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementHasPrefix(*i.AbandonedReplacementHasPrefix))
+	}
+	if i.AbandonedReplacementHasSuffix != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementHasSuffix(*i.AbandonedReplacementHasSuffix))
+	}
+	if i.AbandonedReplacementIsNil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementIsNil())
+	}
+	if i.AbandonedReplacementNotNil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementNotNil())
+	}
+	if i.AbandonedReplacementEqualFold != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementEqualFold(*i.AbandonedReplacementEqualFold))
+	}
+	if i.AbandonedReplacementContainsFold != nil {
+		predicates = append(predicates, composerpackage.AbandonedReplacementContainsFold(*i.AbandonedReplacementContainsFold))
+	}
+	if i.DefaultBranch != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchEQ(*i.DefaultBranch))
+	}
+	if i.DefaultBranchNEQ != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchNEQ(*i.DefaultBranchNEQ))
+	}
+	if len(i.DefaultBranchIn) > 0 {
+		predicates = append(predicates, composerpackage.DefaultBranchIn(i.DefaultBranchIn...))
+	}
+	if len(i.DefaultBranchNotIn) > 0 {
+		predicates = append(predicates, composerpackage.DefaultBranchNotIn(i.DefaultBranchNotIn...))
+	}
+	if i.DefaultBranchGT != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchGT(*i.DefaultBranchGT))
+	}
+	if i.DefaultBranchGTE != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchGTE(*i.DefaultBranchGTE))
+	}
+	if i.DefaultBranchLT != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchLT(*i.DefaultBranchLT))
+	}
+	if i.DefaultBranchLTE != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchLTE(*i.DefaultBranchLTE))
+	}
+	if i.DefaultBranchContains != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchContains(*i.DefaultBranchContains))
+	}
+	if i.DefaultBranchHasPrefix != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchHasPrefix(*i.DefaultBranchHasPrefix))
+	}
+	if i.DefaultBranchHasSuffix != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchHasSuffix(*i.DefaultBranchHasSuffix))
+	}
+	if i.DefaultBranchIsNil {
+		predicates = append(predicates, composerpackage.DefaultBranchIsNil())
+	}
+	if i.DefaultBranchNotNil {
+		predicates = append(predicates, composerpackage.DefaultBranchNotNil())
+	}
+	if i.DefaultBranchEqualFold != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchEqualFold(*i.DefaultBranchEqualFold))
+	}
+	if i.DefaultBranchContainsFold != nil {
+		predicates = append(predicates, composerpackage.DefaultBranchContainsFold(*i.DefaultBranchContainsFold))
+	}
+	if i.MonorepoPath != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathEQ(*i.MonorepoPath))
+	}
+	if i.MonorepoPathNEQ != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathNEQ(*i.MonorepoPathNEQ))
+	}
+	if len(i.MonorepoPathIn) > 0 {
+		predicates = append(predicates, composerpackage.MonorepoPathIn(i.MonorepoPathIn...))
+	}
+	if len(i.MonorepoPathNotIn) > 0 {
+		predicates = append(predicates, composerpackage.MonorepoPathNotIn(i.MonorepoPathNotIn...))
+	}
+	if i.MonorepoPathGT != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathGT(*i.MonorepoPathGT))
+	}
+	if i.MonorepoPathGTE != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathGTE(*i.MonorepoPathGTE))
+	}
+	if i.MonorepoPathLT != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathLT(*i.MonorepoPathLT))
+	}
+	if i.MonorepoPathLTE != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathLTE(*i.MonorepoPathLTE))
+	}
+	if i.MonorepoPathContains != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathContains(*i.MonorepoPathContains))
+	}
+	if i.MonorepoPathHasPrefix != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathHasPrefix(*i.MonorepoPathHasPrefix))
+	}
+	if i.MonorepoPathHasSuffix != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathHasSuffix(*i.MonorepoPathHasSuffix))
+	}
+	if i.MonorepoPathIsNil {
+		predicates = append(predicates, composerpackage.MonorepoPathIsNil())
+	}
+	if i.MonorepoPathNotNil {
+		predicates = append(predicates, composerpackage.MonorepoPathNotNil())
+	}
+	if i.MonorepoPathEqualFold != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathEqualFold(*i.MonorepoPathEqualFold))
+	}
+	if i.MonorepoPathContainsFold != nil {
+		predicates = append(predicates, composerpackage.MonorepoPathContainsFold(*i.MonorepoPathContainsFold))
+	}
+	if i.SyncedAt != nil {
+		predicates = append(predicates, composerpackage.SyncedAtEQ(*i.SyncedAt))
+	}
+	if i.SyncedAtNEQ != nil {
+		predicates = append(predicates, composerpackage.SyncedAtNEQ(*i.SyncedAtNEQ))
+	}
+	if len(i.SyncedAtIn) > 0 {
+		predicates = append(predicates, composerpackage.SyncedAtIn(i.SyncedAtIn...))
+	}
+	if len(i.SyncedAtNotIn) > 0 {
+		predicates = append(predicates, composerpackage.SyncedAtNotIn(i.SyncedAtNotIn...))
+	}
+	if i.SyncedAtGT != nil {
+		predicates = append(predicates, composerpackage.SyncedAtGT(*i.SyncedAtGT))
+	}
+	if i.SyncedAtGTE != nil {
+		predicates = append(predicates, composerpackage.SyncedAtGTE(*i.SyncedAtGTE))
+	}
+	if i.SyncedAtLT != nil {
+		predicates = append(predicates, composerpackage.SyncedAtLT(*i.SyncedAtLT))
+	}
+	if i.SyncedAtLTE != nil {
+		predicates = append(predicates, composerpackage.SyncedAtLTE(*i.SyncedAtLTE))
+	}
+	if i.SyncedAtIsNil {
+		predicates = append(predicates, composerpackage.SyncedAtIsNil())
+	}
+	if i.SyncedAtNotNil {
+		predicates = append(predicates, composerpackage.SyncedAtNotNil())
+	}
+	if i.SyncError != nil {
+		predicates = append(predicates, composerpackage.SyncErrorEQ(*i.SyncError))
+	}
+	if i.SyncErrorNEQ != nil {
+		predicates = append(predicates, composerpackage.SyncErrorNEQ(*i.SyncErrorNEQ))
+	}
+	if len(i.SyncErrorIn) > 0 {
+		predicates = append(predicates, composerpackage.SyncErrorIn(i.SyncErrorIn...))
+	}
+	if len(i.SyncErrorNotIn) > 0 {
+		predicates = append(predicates, composerpackage.SyncErrorNotIn(i.SyncErrorNotIn...))
+	}
+	if i.SyncErrorGT != nil {
+		predicates = append(predicates, composerpackage.SyncErrorGT(*i.SyncErrorGT))
+	}
+	if i.SyncErrorGTE != nil {
+		predicates = append(predicates, composerpackage.SyncErrorGTE(*i.SyncErrorGTE))
+	}
+	if i.SyncErrorLT != nil {
+		predicates = append(predicates, composerpackage.SyncErrorLT(*i.SyncErrorLT))
+	}
+	if i.SyncErrorLTE != nil {
+		predicates = append(predicates, composerpackage.SyncErrorLTE(*i.SyncErrorLTE))
+	}
+	if i.SyncErrorContains != nil {
+		predicates = append(predicates, composerpackage.SyncErrorContains(*i.SyncErrorContains))
+	}
+	if i.SyncErrorHasPrefix != nil {
+		predicates = append(predicates, composerpackage.SyncErrorHasPrefix(*i.SyncErrorHasPrefix))
+	}
+	if i.SyncErrorHasSuffix != nil {
+		predicates = append(predicates, composerpackage.SyncErrorHasSuffix(*i.SyncErrorHasSuffix))
+	}
+	if i.SyncErrorIsNil {
+		predicates = append(predicates, composerpackage.SyncErrorIsNil())
+	}
+	if i.SyncErrorNotNil {
+		predicates = append(predicates, composerpackage.SyncErrorNotNil())
+	}
+	if i.SyncErrorEqualFold != nil {
+		predicates = append(predicates, composerpackage.SyncErrorEqualFold(*i.SyncErrorEqualFold))
+	}
+	if i.SyncErrorContainsFold != nil {
+		predicates = append(predicates, composerpackage.SyncErrorContainsFold(*i.SyncErrorContainsFold))
+	}
+
+	if i.HasVersions != nil {
+		p := composerpackage.HasVersions()
+		if !*i.HasVersions {
+			p = composerpackage.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasVersionsWith) > 0 {
+		with := make([]predicate.PackageVersion, 0, len(i.HasVersionsWith))
+		for _, w := range i.HasVersionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasVersionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, composerpackage.HasVersionsWith(with...))
+	}
+	if i.HasSkippedRefs != nil {
+		p := composerpackage.HasSkippedRefs()
+		if !*i.HasSkippedRefs {
+			p = composerpackage.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSkippedRefsWith) > 0 {
+		with := make([]predicate.SkippedRef, 0, len(i.HasSkippedRefsWith))
+		for _, w := range i.HasSkippedRefsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSkippedRefsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, composerpackage.HasSkippedRefsWith(with...))
+	}
+	if i.HasParent != nil {
+		p := composerpackage.HasParent()
+		if !*i.HasParent {
+			p = composerpackage.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasParentWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasParentWith))
+		for _, w := range i.HasParentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasParentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, composerpackage.HasParentWith(with...))
+	}
+	if i.HasChildren != nil {
+		p := composerpackage.HasChildren()
+		if !*i.HasChildren {
+			p = composerpackage.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasChildrenWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasChildrenWith))
+		for _, w := range i.HasChildrenWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasChildrenWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, composerpackage.HasChildrenWith(with...))
+	}
+	if i.HasCredential != nil {
+		p := composerpackage.HasCredential()
+		if !*i.HasCredential {
+			p = composerpackage.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCredentialWith) > 0 {
+		with := make([]predicate.Credential, 0, len(i.HasCredentialWith))
+		for _, w := range i.HasCredentialWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCredentialWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, composerpackage.HasCredentialWith(with...))
+	}
+	if i.HasWebhookDeliveries != nil {
+		p := composerpackage.HasWebhookDeliveries()
+		if !*i.HasWebhookDeliveries {
+			p = composerpackage.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasWebhookDeliveriesWith) > 0 {
+		with := make([]predicate.WebhookDelivery, 0, len(i.HasWebhookDeliveriesWith))
+		for _, w := range i.HasWebhookDeliveriesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasWebhookDeliveriesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, composerpackage.HasWebhookDeliveriesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPackageWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return composerpackage.And(predicates...), nil
+	}
+}
+
+// CredentialWhereInput represents a where input for filtering Credential queries.
+type CredentialWhereInput struct {
+	Predicates []predicate.Credential  `json:"-"`
+	Not        *CredentialWhereInput   `json:"not,omitempty"`
+	Or         []*CredentialWhereInput `json:"or,omitempty"`
+	And        []*CredentialWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *credential.Kind  `json:"kind,omitempty"`
+	KindNEQ   *credential.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []credential.Kind `json:"kindIn,omitempty"`
+	KindNotIn []credential.Kind `json:"kindNotIn,omitempty"`
+
+	// "username" field predicates.
+	Username             *string  `json:"username,omitempty"`
+	UsernameNEQ          *string  `json:"usernameNEQ,omitempty"`
+	UsernameIn           []string `json:"usernameIn,omitempty"`
+	UsernameNotIn        []string `json:"usernameNotIn,omitempty"`
+	UsernameGT           *string  `json:"usernameGT,omitempty"`
+	UsernameGTE          *string  `json:"usernameGTE,omitempty"`
+	UsernameLT           *string  `json:"usernameLT,omitempty"`
+	UsernameLTE          *string  `json:"usernameLTE,omitempty"`
+	UsernameContains     *string  `json:"usernameContains,omitempty"`
+	UsernameHasPrefix    *string  `json:"usernameHasPrefix,omitempty"`
+	UsernameHasSuffix    *string  `json:"usernameHasSuffix,omitempty"`
+	UsernameIsNil        bool     `json:"usernameIsNil,omitempty"`
+	UsernameNotNil       bool     `json:"usernameNotNil,omitempty"`
+	UsernameEqualFold    *string  `json:"usernameEqualFold,omitempty"`
+	UsernameContainsFold *string  `json:"usernameContainsFold,omitempty"`
+
+	// "packages" edge predicates.
+	HasPackages     *bool                `json:"hasPackages,omitempty"`
+	HasPackagesWith []*PackageWhereInput `json:"hasPackagesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CredentialWhereInput) AddPredicates(predicates ...predicate.Credential) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CredentialWhereInput filter on the CredentialQuery builder.
+func (i *CredentialWhereInput) Filter(q *CredentialQuery) (*CredentialQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCredentialWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCredentialWhereInput is returned in case the CredentialWhereInput is empty.
+var ErrEmptyCredentialWhereInput = errors.New("ent: empty predicate CredentialWhereInput")
+
+// P returns a predicate for filtering credentials.
+// An error is returned if the input is empty or invalid.
+func (i *CredentialWhereInput) P() (predicate.Credential, error) {
+	var predicates []predicate.Credential
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, credential.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Credential, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, credential.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Credential, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, credential.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, credential.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, credential.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, credential.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, credential.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, credential.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, credential.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, credential.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, credential.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, credential.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, credential.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, credential.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, credential.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, credential.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, credential.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, credential.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, credential.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, credential.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, credential.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, credential.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, credential.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, credential.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, credential.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, credential.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, credential.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, credential.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, credential.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, credential.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, credential.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, credential.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, credential.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, credential.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, credential.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, credential.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, credential.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, credential.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, credential.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, credential.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, credential.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, credential.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, credential.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, credential.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, credential.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, credential.KindNotIn(i.KindNotIn...))
+	}
+	if i.Username != nil {
+		predicates = append(predicates, credential.UsernameEQ(*i.Username))
+	}
+	if i.UsernameNEQ != nil {
+		predicates = append(predicates, credential.UsernameNEQ(*i.UsernameNEQ))
+	}
+	if len(i.UsernameIn) > 0 {
+		predicates = append(predicates, credential.UsernameIn(i.UsernameIn...))
+	}
+	if len(i.UsernameNotIn) > 0 {
+		predicates = append(predicates, credential.UsernameNotIn(i.UsernameNotIn...))
+	}
+	if i.UsernameGT != nil {
+		predicates = append(predicates, credential.UsernameGT(*i.UsernameGT))
+	}
+	if i.UsernameGTE != nil {
+		predicates = append(predicates, credential.UsernameGTE(*i.UsernameGTE))
+	}
+	if i.UsernameLT != nil {
+		predicates = append(predicates, credential.UsernameLT(*i.UsernameLT))
+	}
+	if i.UsernameLTE != nil {
+		predicates = append(predicates, credential.UsernameLTE(*i.UsernameLTE))
+	}
+	if i.UsernameContains != nil {
+		predicates = append(predicates, credential.UsernameContains(*i.UsernameContains))
+	}
+	if i.UsernameHasPrefix != nil {
+		predicates = append(predicates, credential.UsernameHasPrefix(*i.UsernameHasPrefix))
+	}
+	if i.UsernameHasSuffix != nil {
+		predicates = append(predicates, credential.UsernameHasSuffix(*i.UsernameHasSuffix))
+	}
+	if i.UsernameIsNil {
+		predicates = append(predicates, credential.UsernameIsNil())
+	}
+	if i.UsernameNotNil {
+		predicates = append(predicates, credential.UsernameNotNil())
+	}
+	if i.UsernameEqualFold != nil {
+		predicates = append(predicates, credential.UsernameEqualFold(*i.UsernameEqualFold))
+	}
+	if i.UsernameContainsFold != nil {
+		predicates = append(predicates, credential.UsernameContainsFold(*i.UsernameContainsFold))
+	}
+
+	if i.HasPackages != nil {
+		p := credential.HasPackages()
+		if !*i.HasPackages {
+			p = credential.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPackagesWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasPackagesWith))
+		for _, w := range i.HasPackagesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPackagesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, credential.HasPackagesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCredentialWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return credential.And(predicates...), nil
 	}
 }
 
@@ -919,5 +2109,2379 @@ func (i *CustomerWhereInput) P() (predicate.Customer, error) {
 		return predicates[0], nil
 	default:
 		return customer.And(predicates...), nil
+	}
+}
+
+// PackageVersionWhereInput represents a where input for filtering PackageVersion queries.
+type PackageVersionWhereInput struct {
+	Predicates []predicate.PackageVersion  `json:"-"`
+	Not        *PackageVersionWhereInput   `json:"not,omitempty"`
+	Or         []*PackageVersionWhereInput `json:"or,omitempty"`
+	And        []*PackageVersionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "version" field predicates.
+	Version             *string  `json:"version,omitempty"`
+	VersionNEQ          *string  `json:"versionNEQ,omitempty"`
+	VersionIn           []string `json:"versionIn,omitempty"`
+	VersionNotIn        []string `json:"versionNotIn,omitempty"`
+	VersionGT           *string  `json:"versionGT,omitempty"`
+	VersionGTE          *string  `json:"versionGTE,omitempty"`
+	VersionLT           *string  `json:"versionLT,omitempty"`
+	VersionLTE          *string  `json:"versionLTE,omitempty"`
+	VersionContains     *string  `json:"versionContains,omitempty"`
+	VersionHasPrefix    *string  `json:"versionHasPrefix,omitempty"`
+	VersionHasSuffix    *string  `json:"versionHasSuffix,omitempty"`
+	VersionEqualFold    *string  `json:"versionEqualFold,omitempty"`
+	VersionContainsFold *string  `json:"versionContainsFold,omitempty"`
+
+	// "version_normalized" field predicates.
+	VersionNormalized             *string  `json:"versionNormalized,omitempty"`
+	VersionNormalizedNEQ          *string  `json:"versionNormalizedNEQ,omitempty"`
+	VersionNormalizedIn           []string `json:"versionNormalizedIn,omitempty"`
+	VersionNormalizedNotIn        []string `json:"versionNormalizedNotIn,omitempty"`
+	VersionNormalizedGT           *string  `json:"versionNormalizedGT,omitempty"`
+	VersionNormalizedGTE          *string  `json:"versionNormalizedGTE,omitempty"`
+	VersionNormalizedLT           *string  `json:"versionNormalizedLT,omitempty"`
+	VersionNormalizedLTE          *string  `json:"versionNormalizedLTE,omitempty"`
+	VersionNormalizedContains     *string  `json:"versionNormalizedContains,omitempty"`
+	VersionNormalizedHasPrefix    *string  `json:"versionNormalizedHasPrefix,omitempty"`
+	VersionNormalizedHasSuffix    *string  `json:"versionNormalizedHasSuffix,omitempty"`
+	VersionNormalizedEqualFold    *string  `json:"versionNormalizedEqualFold,omitempty"`
+	VersionNormalizedContainsFold *string  `json:"versionNormalizedContainsFold,omitempty"`
+
+	// "source" field predicates.
+	Source      *packageversion.Source  `json:"source,omitempty"`
+	SourceNEQ   *packageversion.Source  `json:"sourceNEQ,omitempty"`
+	SourceIn    []packageversion.Source `json:"sourceIn,omitempty"`
+	SourceNotIn []packageversion.Source `json:"sourceNotIn,omitempty"`
+
+	// "ref_name" field predicates.
+	RefName             *string  `json:"refName,omitempty"`
+	RefNameNEQ          *string  `json:"refNameNEQ,omitempty"`
+	RefNameIn           []string `json:"refNameIn,omitempty"`
+	RefNameNotIn        []string `json:"refNameNotIn,omitempty"`
+	RefNameGT           *string  `json:"refNameGT,omitempty"`
+	RefNameGTE          *string  `json:"refNameGTE,omitempty"`
+	RefNameLT           *string  `json:"refNameLT,omitempty"`
+	RefNameLTE          *string  `json:"refNameLTE,omitempty"`
+	RefNameContains     *string  `json:"refNameContains,omitempty"`
+	RefNameHasPrefix    *string  `json:"refNameHasPrefix,omitempty"`
+	RefNameHasSuffix    *string  `json:"refNameHasSuffix,omitempty"`
+	RefNameIsNil        bool     `json:"refNameIsNil,omitempty"`
+	RefNameNotNil       bool     `json:"refNameNotNil,omitempty"`
+	RefNameEqualFold    *string  `json:"refNameEqualFold,omitempty"`
+	RefNameContainsFold *string  `json:"refNameContainsFold,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "stability" field predicates.
+	Stability      *packageversion.Stability  `json:"stability,omitempty"`
+	StabilityNEQ   *packageversion.Stability  `json:"stabilityNEQ,omitempty"`
+	StabilityIn    []packageversion.Stability `json:"stabilityIn,omitempty"`
+	StabilityNotIn []packageversion.Stability `json:"stabilityNotIn,omitempty"`
+
+	// "dist_shasum" field predicates.
+	DistShasum             *string  `json:"distShasum,omitempty"`
+	DistShasumNEQ          *string  `json:"distShasumNEQ,omitempty"`
+	DistShasumIn           []string `json:"distShasumIn,omitempty"`
+	DistShasumNotIn        []string `json:"distShasumNotIn,omitempty"`
+	DistShasumGT           *string  `json:"distShasumGT,omitempty"`
+	DistShasumGTE          *string  `json:"distShasumGTE,omitempty"`
+	DistShasumLT           *string  `json:"distShasumLT,omitempty"`
+	DistShasumLTE          *string  `json:"distShasumLTE,omitempty"`
+	DistShasumContains     *string  `json:"distShasumContains,omitempty"`
+	DistShasumHasPrefix    *string  `json:"distShasumHasPrefix,omitempty"`
+	DistShasumHasSuffix    *string  `json:"distShasumHasSuffix,omitempty"`
+	DistShasumEqualFold    *string  `json:"distShasumEqualFold,omitempty"`
+	DistShasumContainsFold *string  `json:"distShasumContainsFold,omitempty"`
+
+	// "dist_size" field predicates.
+	DistSize      *int64  `json:"distSize,omitempty"`
+	DistSizeNEQ   *int64  `json:"distSizeNEQ,omitempty"`
+	DistSizeIn    []int64 `json:"distSizeIn,omitempty"`
+	DistSizeNotIn []int64 `json:"distSizeNotIn,omitempty"`
+	DistSizeGT    *int64  `json:"distSizeGT,omitempty"`
+	DistSizeGTE   *int64  `json:"distSizeGTE,omitempty"`
+	DistSizeLT    *int64  `json:"distSizeLT,omitempty"`
+	DistSizeLTE   *int64  `json:"distSizeLTE,omitempty"`
+
+	// "released_at" field predicates.
+	ReleasedAt       *time.Time  `json:"releasedAt,omitempty"`
+	ReleasedAtNEQ    *time.Time  `json:"releasedAtNEQ,omitempty"`
+	ReleasedAtIn     []time.Time `json:"releasedAtIn,omitempty"`
+	ReleasedAtNotIn  []time.Time `json:"releasedAtNotIn,omitempty"`
+	ReleasedAtGT     *time.Time  `json:"releasedAtGT,omitempty"`
+	ReleasedAtGTE    *time.Time  `json:"releasedAtGTE,omitempty"`
+	ReleasedAtLT     *time.Time  `json:"releasedAtLT,omitempty"`
+	ReleasedAtLTE    *time.Time  `json:"releasedAtLTE,omitempty"`
+	ReleasedAtIsNil  bool        `json:"releasedAtIsNil,omitempty"`
+	ReleasedAtNotNil bool        `json:"releasedAtNotNil,omitempty"`
+
+	// "default_branch" field predicates.
+	DefaultBranch    *bool `json:"defaultBranch,omitempty"`
+	DefaultBranchNEQ *bool `json:"defaultBranchNEQ,omitempty"`
+
+	// "yanked_at" field predicates.
+	YankedAt       *time.Time  `json:"yankedAt,omitempty"`
+	YankedAtNEQ    *time.Time  `json:"yankedAtNEQ,omitempty"`
+	YankedAtIn     []time.Time `json:"yankedAtIn,omitempty"`
+	YankedAtNotIn  []time.Time `json:"yankedAtNotIn,omitempty"`
+	YankedAtGT     *time.Time  `json:"yankedAtGT,omitempty"`
+	YankedAtGTE    *time.Time  `json:"yankedAtGTE,omitempty"`
+	YankedAtLT     *time.Time  `json:"yankedAtLT,omitempty"`
+	YankedAtLTE    *time.Time  `json:"yankedAtLTE,omitempty"`
+	YankedAtIsNil  bool        `json:"yankedAtIsNil,omitempty"`
+	YankedAtNotNil bool        `json:"yankedAtNotNil,omitempty"`
+
+	// "removed_at" field predicates.
+	RemovedAt       *time.Time  `json:"removedAt,omitempty"`
+	RemovedAtNEQ    *time.Time  `json:"removedAtNEQ,omitempty"`
+	RemovedAtIn     []time.Time `json:"removedAtIn,omitempty"`
+	RemovedAtNotIn  []time.Time `json:"removedAtNotIn,omitempty"`
+	RemovedAtGT     *time.Time  `json:"removedAtGT,omitempty"`
+	RemovedAtGTE    *time.Time  `json:"removedAtGTE,omitempty"`
+	RemovedAtLT     *time.Time  `json:"removedAtLT,omitempty"`
+	RemovedAtLTE    *time.Time  `json:"removedAtLTE,omitempty"`
+	RemovedAtIsNil  bool        `json:"removedAtIsNil,omitempty"`
+	RemovedAtNotNil bool        `json:"removedAtNotNil,omitempty"`
+
+	// "deprecated" field predicates.
+	Deprecated    *bool `json:"deprecated,omitempty"`
+	DeprecatedNEQ *bool `json:"deprecatedNEQ,omitempty"`
+
+	// "deprecation_message" field predicates.
+	DeprecationMessage             *string  `json:"deprecationMessage,omitempty"`
+	DeprecationMessageNEQ          *string  `json:"deprecationMessageNEQ,omitempty"`
+	DeprecationMessageIn           []string `json:"deprecationMessageIn,omitempty"`
+	DeprecationMessageNotIn        []string `json:"deprecationMessageNotIn,omitempty"`
+	DeprecationMessageGT           *string  `json:"deprecationMessageGT,omitempty"`
+	DeprecationMessageGTE          *string  `json:"deprecationMessageGTE,omitempty"`
+	DeprecationMessageLT           *string  `json:"deprecationMessageLT,omitempty"`
+	DeprecationMessageLTE          *string  `json:"deprecationMessageLTE,omitempty"`
+	DeprecationMessageContains     *string  `json:"deprecationMessageContains,omitempty"`
+	DeprecationMessageHasPrefix    *string  `json:"deprecationMessageHasPrefix,omitempty"`
+	DeprecationMessageHasSuffix    *string  `json:"deprecationMessageHasSuffix,omitempty"`
+	DeprecationMessageIsNil        bool     `json:"deprecationMessageIsNil,omitempty"`
+	DeprecationMessageNotNil       bool     `json:"deprecationMessageNotNil,omitempty"`
+	DeprecationMessageEqualFold    *string  `json:"deprecationMessageEqualFold,omitempty"`
+	DeprecationMessageContainsFold *string  `json:"deprecationMessageContainsFold,omitempty"`
+
+	// "package" edge predicates.
+	HasPackage     *bool                `json:"hasPackage,omitempty"`
+	HasPackageWith []*PackageWhereInput `json:"hasPackageWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PackageVersionWhereInput) AddPredicates(predicates ...predicate.PackageVersion) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PackageVersionWhereInput filter on the PackageVersionQuery builder.
+func (i *PackageVersionWhereInput) Filter(q *PackageVersionQuery) (*PackageVersionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPackageVersionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPackageVersionWhereInput is returned in case the PackageVersionWhereInput is empty.
+var ErrEmptyPackageVersionWhereInput = errors.New("ent: empty predicate PackageVersionWhereInput")
+
+// P returns a predicate for filtering packageversions.
+// An error is returned if the input is empty or invalid.
+func (i *PackageVersionWhereInput) P() (predicate.PackageVersion, error) {
+	var predicates []predicate.PackageVersion
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, packageversion.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.PackageVersion, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, packageversion.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.PackageVersion, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, packageversion.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, packageversion.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, packageversion.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, packageversion.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, packageversion.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, packageversion.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, packageversion.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, packageversion.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, packageversion.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, packageversion.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, packageversion.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, packageversion.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, packageversion.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, packageversion.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, packageversion.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, packageversion.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, packageversion.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, packageversion.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, packageversion.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, packageversion.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, packageversion.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, packageversion.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, packageversion.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, packageversion.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, packageversion.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, packageversion.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, packageversion.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, packageversion.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, packageversion.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, packageversion.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, packageversion.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, packageversion.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, packageversion.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, packageversion.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, packageversion.VersionLTE(*i.VersionLTE))
+	}
+	if i.VersionContains != nil {
+		predicates = append(predicates, packageversion.VersionContains(*i.VersionContains))
+	}
+	if i.VersionHasPrefix != nil {
+		predicates = append(predicates, packageversion.VersionHasPrefix(*i.VersionHasPrefix))
+	}
+	if i.VersionHasSuffix != nil {
+		predicates = append(predicates, packageversion.VersionHasSuffix(*i.VersionHasSuffix))
+	}
+	if i.VersionEqualFold != nil {
+		predicates = append(predicates, packageversion.VersionEqualFold(*i.VersionEqualFold))
+	}
+	if i.VersionContainsFold != nil {
+		predicates = append(predicates, packageversion.VersionContainsFold(*i.VersionContainsFold))
+	}
+	if i.VersionNormalized != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedEQ(*i.VersionNormalized))
+	}
+	if i.VersionNormalizedNEQ != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedNEQ(*i.VersionNormalizedNEQ))
+	}
+	if len(i.VersionNormalizedIn) > 0 {
+		predicates = append(predicates, packageversion.VersionNormalizedIn(i.VersionNormalizedIn...))
+	}
+	if len(i.VersionNormalizedNotIn) > 0 {
+		predicates = append(predicates, packageversion.VersionNormalizedNotIn(i.VersionNormalizedNotIn...))
+	}
+	if i.VersionNormalizedGT != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedGT(*i.VersionNormalizedGT))
+	}
+	if i.VersionNormalizedGTE != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedGTE(*i.VersionNormalizedGTE))
+	}
+	if i.VersionNormalizedLT != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedLT(*i.VersionNormalizedLT))
+	}
+	if i.VersionNormalizedLTE != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedLTE(*i.VersionNormalizedLTE))
+	}
+	if i.VersionNormalizedContains != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedContains(*i.VersionNormalizedContains))
+	}
+	if i.VersionNormalizedHasPrefix != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedHasPrefix(*i.VersionNormalizedHasPrefix))
+	}
+	if i.VersionNormalizedHasSuffix != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedHasSuffix(*i.VersionNormalizedHasSuffix))
+	}
+	if i.VersionNormalizedEqualFold != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedEqualFold(*i.VersionNormalizedEqualFold))
+	}
+	if i.VersionNormalizedContainsFold != nil {
+		predicates = append(predicates, packageversion.VersionNormalizedContainsFold(*i.VersionNormalizedContainsFold))
+	}
+	if i.Source != nil {
+		predicates = append(predicates, packageversion.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, packageversion.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, packageversion.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, packageversion.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.RefName != nil {
+		predicates = append(predicates, packageversion.RefNameEQ(*i.RefName))
+	}
+	if i.RefNameNEQ != nil {
+		predicates = append(predicates, packageversion.RefNameNEQ(*i.RefNameNEQ))
+	}
+	if len(i.RefNameIn) > 0 {
+		predicates = append(predicates, packageversion.RefNameIn(i.RefNameIn...))
+	}
+	if len(i.RefNameNotIn) > 0 {
+		predicates = append(predicates, packageversion.RefNameNotIn(i.RefNameNotIn...))
+	}
+	if i.RefNameGT != nil {
+		predicates = append(predicates, packageversion.RefNameGT(*i.RefNameGT))
+	}
+	if i.RefNameGTE != nil {
+		predicates = append(predicates, packageversion.RefNameGTE(*i.RefNameGTE))
+	}
+	if i.RefNameLT != nil {
+		predicates = append(predicates, packageversion.RefNameLT(*i.RefNameLT))
+	}
+	if i.RefNameLTE != nil {
+		predicates = append(predicates, packageversion.RefNameLTE(*i.RefNameLTE))
+	}
+	if i.RefNameContains != nil {
+		predicates = append(predicates, packageversion.RefNameContains(*i.RefNameContains))
+	}
+	if i.RefNameHasPrefix != nil {
+		predicates = append(predicates, packageversion.RefNameHasPrefix(*i.RefNameHasPrefix))
+	}
+	if i.RefNameHasSuffix != nil {
+		predicates = append(predicates, packageversion.RefNameHasSuffix(*i.RefNameHasSuffix))
+	}
+	if i.RefNameIsNil {
+		predicates = append(predicates, packageversion.RefNameIsNil())
+	}
+	if i.RefNameNotNil {
+		predicates = append(predicates, packageversion.RefNameNotNil())
+	}
+	if i.RefNameEqualFold != nil {
+		predicates = append(predicates, packageversion.RefNameEqualFold(*i.RefNameEqualFold))
+	}
+	if i.RefNameContainsFold != nil {
+		predicates = append(predicates, packageversion.RefNameContainsFold(*i.RefNameContainsFold))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, packageversion.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, packageversion.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, packageversion.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, packageversion.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, packageversion.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, packageversion.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, packageversion.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, packageversion.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, packageversion.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, packageversion.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, packageversion.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, packageversion.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, packageversion.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.Stability != nil {
+		predicates = append(predicates, packageversion.StabilityEQ(*i.Stability))
+	}
+	if i.StabilityNEQ != nil {
+		predicates = append(predicates, packageversion.StabilityNEQ(*i.StabilityNEQ))
+	}
+	if len(i.StabilityIn) > 0 {
+		predicates = append(predicates, packageversion.StabilityIn(i.StabilityIn...))
+	}
+	if len(i.StabilityNotIn) > 0 {
+		predicates = append(predicates, packageversion.StabilityNotIn(i.StabilityNotIn...))
+	}
+	if i.DistShasum != nil {
+		predicates = append(predicates, packageversion.DistShasumEQ(*i.DistShasum))
+	}
+	if i.DistShasumNEQ != nil {
+		predicates = append(predicates, packageversion.DistShasumNEQ(*i.DistShasumNEQ))
+	}
+	if len(i.DistShasumIn) > 0 {
+		predicates = append(predicates, packageversion.DistShasumIn(i.DistShasumIn...))
+	}
+	if len(i.DistShasumNotIn) > 0 {
+		predicates = append(predicates, packageversion.DistShasumNotIn(i.DistShasumNotIn...))
+	}
+	if i.DistShasumGT != nil {
+		predicates = append(predicates, packageversion.DistShasumGT(*i.DistShasumGT))
+	}
+	if i.DistShasumGTE != nil {
+		predicates = append(predicates, packageversion.DistShasumGTE(*i.DistShasumGTE))
+	}
+	if i.DistShasumLT != nil {
+		predicates = append(predicates, packageversion.DistShasumLT(*i.DistShasumLT))
+	}
+	if i.DistShasumLTE != nil {
+		predicates = append(predicates, packageversion.DistShasumLTE(*i.DistShasumLTE))
+	}
+	if i.DistShasumContains != nil {
+		predicates = append(predicates, packageversion.DistShasumContains(*i.DistShasumContains))
+	}
+	if i.DistShasumHasPrefix != nil {
+		predicates = append(predicates, packageversion.DistShasumHasPrefix(*i.DistShasumHasPrefix))
+	}
+	if i.DistShasumHasSuffix != nil {
+		predicates = append(predicates, packageversion.DistShasumHasSuffix(*i.DistShasumHasSuffix))
+	}
+	if i.DistShasumEqualFold != nil {
+		predicates = append(predicates, packageversion.DistShasumEqualFold(*i.DistShasumEqualFold))
+	}
+	if i.DistShasumContainsFold != nil {
+		predicates = append(predicates, packageversion.DistShasumContainsFold(*i.DistShasumContainsFold))
+	}
+	if i.DistSize != nil {
+		predicates = append(predicates, packageversion.DistSizeEQ(*i.DistSize))
+	}
+	if i.DistSizeNEQ != nil {
+		predicates = append(predicates, packageversion.DistSizeNEQ(*i.DistSizeNEQ))
+	}
+	if len(i.DistSizeIn) > 0 {
+		predicates = append(predicates, packageversion.DistSizeIn(i.DistSizeIn...))
+	}
+	if len(i.DistSizeNotIn) > 0 {
+		predicates = append(predicates, packageversion.DistSizeNotIn(i.DistSizeNotIn...))
+	}
+	if i.DistSizeGT != nil {
+		predicates = append(predicates, packageversion.DistSizeGT(*i.DistSizeGT))
+	}
+	if i.DistSizeGTE != nil {
+		predicates = append(predicates, packageversion.DistSizeGTE(*i.DistSizeGTE))
+	}
+	if i.DistSizeLT != nil {
+		predicates = append(predicates, packageversion.DistSizeLT(*i.DistSizeLT))
+	}
+	if i.DistSizeLTE != nil {
+		predicates = append(predicates, packageversion.DistSizeLTE(*i.DistSizeLTE))
+	}
+	if i.ReleasedAt != nil {
+		predicates = append(predicates, packageversion.ReleasedAtEQ(*i.ReleasedAt))
+	}
+	if i.ReleasedAtNEQ != nil {
+		predicates = append(predicates, packageversion.ReleasedAtNEQ(*i.ReleasedAtNEQ))
+	}
+	if len(i.ReleasedAtIn) > 0 {
+		predicates = append(predicates, packageversion.ReleasedAtIn(i.ReleasedAtIn...))
+	}
+	if len(i.ReleasedAtNotIn) > 0 {
+		predicates = append(predicates, packageversion.ReleasedAtNotIn(i.ReleasedAtNotIn...))
+	}
+	if i.ReleasedAtGT != nil {
+		predicates = append(predicates, packageversion.ReleasedAtGT(*i.ReleasedAtGT))
+	}
+	if i.ReleasedAtGTE != nil {
+		predicates = append(predicates, packageversion.ReleasedAtGTE(*i.ReleasedAtGTE))
+	}
+	if i.ReleasedAtLT != nil {
+		predicates = append(predicates, packageversion.ReleasedAtLT(*i.ReleasedAtLT))
+	}
+	if i.ReleasedAtLTE != nil {
+		predicates = append(predicates, packageversion.ReleasedAtLTE(*i.ReleasedAtLTE))
+	}
+	if i.ReleasedAtIsNil {
+		predicates = append(predicates, packageversion.ReleasedAtIsNil())
+	}
+	if i.ReleasedAtNotNil {
+		predicates = append(predicates, packageversion.ReleasedAtNotNil())
+	}
+	if i.DefaultBranch != nil {
+		predicates = append(predicates, packageversion.DefaultBranchEQ(*i.DefaultBranch))
+	}
+	if i.DefaultBranchNEQ != nil {
+		predicates = append(predicates, packageversion.DefaultBranchNEQ(*i.DefaultBranchNEQ))
+	}
+	if i.YankedAt != nil {
+		predicates = append(predicates, packageversion.YankedAtEQ(*i.YankedAt))
+	}
+	if i.YankedAtNEQ != nil {
+		predicates = append(predicates, packageversion.YankedAtNEQ(*i.YankedAtNEQ))
+	}
+	if len(i.YankedAtIn) > 0 {
+		predicates = append(predicates, packageversion.YankedAtIn(i.YankedAtIn...))
+	}
+	if len(i.YankedAtNotIn) > 0 {
+		predicates = append(predicates, packageversion.YankedAtNotIn(i.YankedAtNotIn...))
+	}
+	if i.YankedAtGT != nil {
+		predicates = append(predicates, packageversion.YankedAtGT(*i.YankedAtGT))
+	}
+	if i.YankedAtGTE != nil {
+		predicates = append(predicates, packageversion.YankedAtGTE(*i.YankedAtGTE))
+	}
+	if i.YankedAtLT != nil {
+		predicates = append(predicates, packageversion.YankedAtLT(*i.YankedAtLT))
+	}
+	if i.YankedAtLTE != nil {
+		predicates = append(predicates, packageversion.YankedAtLTE(*i.YankedAtLTE))
+	}
+	if i.YankedAtIsNil {
+		predicates = append(predicates, packageversion.YankedAtIsNil())
+	}
+	if i.YankedAtNotNil {
+		predicates = append(predicates, packageversion.YankedAtNotNil())
+	}
+	if i.RemovedAt != nil {
+		predicates = append(predicates, packageversion.RemovedAtEQ(*i.RemovedAt))
+	}
+	if i.RemovedAtNEQ != nil {
+		predicates = append(predicates, packageversion.RemovedAtNEQ(*i.RemovedAtNEQ))
+	}
+	if len(i.RemovedAtIn) > 0 {
+		predicates = append(predicates, packageversion.RemovedAtIn(i.RemovedAtIn...))
+	}
+	if len(i.RemovedAtNotIn) > 0 {
+		predicates = append(predicates, packageversion.RemovedAtNotIn(i.RemovedAtNotIn...))
+	}
+	if i.RemovedAtGT != nil {
+		predicates = append(predicates, packageversion.RemovedAtGT(*i.RemovedAtGT))
+	}
+	if i.RemovedAtGTE != nil {
+		predicates = append(predicates, packageversion.RemovedAtGTE(*i.RemovedAtGTE))
+	}
+	if i.RemovedAtLT != nil {
+		predicates = append(predicates, packageversion.RemovedAtLT(*i.RemovedAtLT))
+	}
+	if i.RemovedAtLTE != nil {
+		predicates = append(predicates, packageversion.RemovedAtLTE(*i.RemovedAtLTE))
+	}
+	if i.RemovedAtIsNil {
+		predicates = append(predicates, packageversion.RemovedAtIsNil())
+	}
+	if i.RemovedAtNotNil {
+		predicates = append(predicates, packageversion.RemovedAtNotNil())
+	}
+	if i.Deprecated != nil {
+		predicates = append(predicates, packageversion.DeprecatedEQ(*i.Deprecated))
+	}
+	if i.DeprecatedNEQ != nil {
+		predicates = append(predicates, packageversion.DeprecatedNEQ(*i.DeprecatedNEQ))
+	}
+	if i.DeprecationMessage != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageEQ(*i.DeprecationMessage))
+	}
+	if i.DeprecationMessageNEQ != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageNEQ(*i.DeprecationMessageNEQ))
+	}
+	if len(i.DeprecationMessageIn) > 0 {
+		predicates = append(predicates, packageversion.DeprecationMessageIn(i.DeprecationMessageIn...))
+	}
+	if len(i.DeprecationMessageNotIn) > 0 {
+		predicates = append(predicates, packageversion.DeprecationMessageNotIn(i.DeprecationMessageNotIn...))
+	}
+	if i.DeprecationMessageGT != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageGT(*i.DeprecationMessageGT))
+	}
+	if i.DeprecationMessageGTE != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageGTE(*i.DeprecationMessageGTE))
+	}
+	if i.DeprecationMessageLT != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageLT(*i.DeprecationMessageLT))
+	}
+	if i.DeprecationMessageLTE != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageLTE(*i.DeprecationMessageLTE))
+	}
+	if i.DeprecationMessageContains != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageContains(*i.DeprecationMessageContains))
+	}
+	if i.DeprecationMessageHasPrefix != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageHasPrefix(*i.DeprecationMessageHasPrefix))
+	}
+	if i.DeprecationMessageHasSuffix != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageHasSuffix(*i.DeprecationMessageHasSuffix))
+	}
+	if i.DeprecationMessageIsNil {
+		predicates = append(predicates, packageversion.DeprecationMessageIsNil())
+	}
+	if i.DeprecationMessageNotNil {
+		predicates = append(predicates, packageversion.DeprecationMessageNotNil())
+	}
+	if i.DeprecationMessageEqualFold != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageEqualFold(*i.DeprecationMessageEqualFold))
+	}
+	if i.DeprecationMessageContainsFold != nil {
+		predicates = append(predicates, packageversion.DeprecationMessageContainsFold(*i.DeprecationMessageContainsFold))
+	}
+
+	if i.HasPackage != nil {
+		p := packageversion.HasPackage()
+		if !*i.HasPackage {
+			p = packageversion.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPackageWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasPackageWith))
+		for _, w := range i.HasPackageWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPackageWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, packageversion.HasPackageWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPackageVersionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return packageversion.And(predicates...), nil
+	}
+}
+
+// SkippedRefWhereInput represents a where input for filtering SkippedRef queries.
+type SkippedRefWhereInput struct {
+	Predicates []predicate.SkippedRef  `json:"-"`
+	Not        *SkippedRefWhereInput   `json:"not,omitempty"`
+	Or         []*SkippedRefWhereInput `json:"or,omitempty"`
+	And        []*SkippedRefWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "ref_kind" field predicates.
+	RefKind      *skippedref.RefKind  `json:"refKind,omitempty"`
+	RefKindNEQ   *skippedref.RefKind  `json:"refKindNEQ,omitempty"`
+	RefKindIn    []skippedref.RefKind `json:"refKindIn,omitempty"`
+	RefKindNotIn []skippedref.RefKind `json:"refKindNotIn,omitempty"`
+
+	// "ref_name" field predicates.
+	RefName             *string  `json:"refName,omitempty"`
+	RefNameNEQ          *string  `json:"refNameNEQ,omitempty"`
+	RefNameIn           []string `json:"refNameIn,omitempty"`
+	RefNameNotIn        []string `json:"refNameNotIn,omitempty"`
+	RefNameGT           *string  `json:"refNameGT,omitempty"`
+	RefNameGTE          *string  `json:"refNameGTE,omitempty"`
+	RefNameLT           *string  `json:"refNameLT,omitempty"`
+	RefNameLTE          *string  `json:"refNameLTE,omitempty"`
+	RefNameContains     *string  `json:"refNameContains,omitempty"`
+	RefNameHasPrefix    *string  `json:"refNameHasPrefix,omitempty"`
+	RefNameHasSuffix    *string  `json:"refNameHasSuffix,omitempty"`
+	RefNameEqualFold    *string  `json:"refNameEqualFold,omitempty"`
+	RefNameContainsFold *string  `json:"refNameContainsFold,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "package" edge predicates.
+	HasPackage     *bool                `json:"hasPackage,omitempty"`
+	HasPackageWith []*PackageWhereInput `json:"hasPackageWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SkippedRefWhereInput) AddPredicates(predicates ...predicate.SkippedRef) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SkippedRefWhereInput filter on the SkippedRefQuery builder.
+func (i *SkippedRefWhereInput) Filter(q *SkippedRefQuery) (*SkippedRefQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySkippedRefWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySkippedRefWhereInput is returned in case the SkippedRefWhereInput is empty.
+var ErrEmptySkippedRefWhereInput = errors.New("ent: empty predicate SkippedRefWhereInput")
+
+// P returns a predicate for filtering skippedrefs.
+// An error is returned if the input is empty or invalid.
+func (i *SkippedRefWhereInput) P() (predicate.SkippedRef, error) {
+	var predicates []predicate.SkippedRef
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, skippedref.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.SkippedRef, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, skippedref.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.SkippedRef, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, skippedref.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, skippedref.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, skippedref.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, skippedref.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, skippedref.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, skippedref.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, skippedref.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, skippedref.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, skippedref.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, skippedref.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, skippedref.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, skippedref.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, skippedref.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, skippedref.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, skippedref.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, skippedref.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, skippedref.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, skippedref.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, skippedref.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, skippedref.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, skippedref.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, skippedref.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, skippedref.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, skippedref.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, skippedref.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, skippedref.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, skippedref.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.RefKind != nil {
+		predicates = append(predicates, skippedref.RefKindEQ(*i.RefKind))
+	}
+	if i.RefKindNEQ != nil {
+		predicates = append(predicates, skippedref.RefKindNEQ(*i.RefKindNEQ))
+	}
+	if len(i.RefKindIn) > 0 {
+		predicates = append(predicates, skippedref.RefKindIn(i.RefKindIn...))
+	}
+	if len(i.RefKindNotIn) > 0 {
+		predicates = append(predicates, skippedref.RefKindNotIn(i.RefKindNotIn...))
+	}
+	if i.RefName != nil {
+		predicates = append(predicates, skippedref.RefNameEQ(*i.RefName))
+	}
+	if i.RefNameNEQ != nil {
+		predicates = append(predicates, skippedref.RefNameNEQ(*i.RefNameNEQ))
+	}
+	if len(i.RefNameIn) > 0 {
+		predicates = append(predicates, skippedref.RefNameIn(i.RefNameIn...))
+	}
+	if len(i.RefNameNotIn) > 0 {
+		predicates = append(predicates, skippedref.RefNameNotIn(i.RefNameNotIn...))
+	}
+	if i.RefNameGT != nil {
+		predicates = append(predicates, skippedref.RefNameGT(*i.RefNameGT))
+	}
+	if i.RefNameGTE != nil {
+		predicates = append(predicates, skippedref.RefNameGTE(*i.RefNameGTE))
+	}
+	if i.RefNameLT != nil {
+		predicates = append(predicates, skippedref.RefNameLT(*i.RefNameLT))
+	}
+	if i.RefNameLTE != nil {
+		predicates = append(predicates, skippedref.RefNameLTE(*i.RefNameLTE))
+	}
+	if i.RefNameContains != nil {
+		predicates = append(predicates, skippedref.RefNameContains(*i.RefNameContains))
+	}
+	if i.RefNameHasPrefix != nil {
+		predicates = append(predicates, skippedref.RefNameHasPrefix(*i.RefNameHasPrefix))
+	}
+	if i.RefNameHasSuffix != nil {
+		predicates = append(predicates, skippedref.RefNameHasSuffix(*i.RefNameHasSuffix))
+	}
+	if i.RefNameEqualFold != nil {
+		predicates = append(predicates, skippedref.RefNameEqualFold(*i.RefNameEqualFold))
+	}
+	if i.RefNameContainsFold != nil {
+		predicates = append(predicates, skippedref.RefNameContainsFold(*i.RefNameContainsFold))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, skippedref.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, skippedref.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, skippedref.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, skippedref.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, skippedref.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, skippedref.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, skippedref.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, skippedref.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, skippedref.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, skippedref.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, skippedref.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, skippedref.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, skippedref.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, skippedref.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, skippedref.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, skippedref.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, skippedref.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, skippedref.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, skippedref.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, skippedref.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, skippedref.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, skippedref.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, skippedref.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, skippedref.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, skippedref.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, skippedref.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+
+	if i.HasPackage != nil {
+		p := skippedref.HasPackage()
+		if !*i.HasPackage {
+			p = skippedref.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPackageWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasPackageWith))
+		for _, w := range i.HasPackageWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPackageWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, skippedref.HasPackageWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySkippedRefWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return skippedref.And(predicates...), nil
+	}
+}
+
+// TaskWhereInput represents a where input for filtering Task queries.
+type TaskWhereInput struct {
+	Predicates []predicate.Task  `json:"-"`
+	Not        *TaskWhereInput   `json:"not,omitempty"`
+	Or         []*TaskWhereInput `json:"or,omitempty"`
+	And        []*TaskWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *task.Kind  `json:"kind,omitempty"`
+	KindNEQ   *task.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []task.Kind `json:"kindIn,omitempty"`
+	KindNotIn []task.Kind `json:"kindNotIn,omitempty"`
+
+	// "key" field predicates.
+	Key             *string  `json:"key,omitempty"`
+	KeyNEQ          *string  `json:"keyNEQ,omitempty"`
+	KeyIn           []string `json:"keyIn,omitempty"`
+	KeyNotIn        []string `json:"keyNotIn,omitempty"`
+	KeyGT           *string  `json:"keyGT,omitempty"`
+	KeyGTE          *string  `json:"keyGTE,omitempty"`
+	KeyLT           *string  `json:"keyLT,omitempty"`
+	KeyLTE          *string  `json:"keyLTE,omitempty"`
+	KeyContains     *string  `json:"keyContains,omitempty"`
+	KeyHasPrefix    *string  `json:"keyHasPrefix,omitempty"`
+	KeyHasSuffix    *string  `json:"keyHasSuffix,omitempty"`
+	KeyEqualFold    *string  `json:"keyEqualFold,omitempty"`
+	KeyContainsFold *string  `json:"keyContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *task.Status  `json:"status,omitempty"`
+	StatusNEQ   *task.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []task.Status `json:"statusIn,omitempty"`
+	StatusNotIn []task.Status `json:"statusNotIn,omitempty"`
+
+	// "attempts" field predicates.
+	Attempts      *int  `json:"attempts,omitempty"`
+	AttemptsNEQ   *int  `json:"attemptsNEQ,omitempty"`
+	AttemptsIn    []int `json:"attemptsIn,omitempty"`
+	AttemptsNotIn []int `json:"attemptsNotIn,omitempty"`
+	AttemptsGT    *int  `json:"attemptsGT,omitempty"`
+	AttemptsGTE   *int  `json:"attemptsGTE,omitempty"`
+	AttemptsLT    *int  `json:"attemptsLT,omitempty"`
+	AttemptsLTE   *int  `json:"attemptsLTE,omitempty"`
+
+	// "max_attempts" field predicates.
+	MaxAttempts      *int  `json:"maxAttempts,omitempty"`
+	MaxAttemptsNEQ   *int  `json:"maxAttemptsNEQ,omitempty"`
+	MaxAttemptsIn    []int `json:"maxAttemptsIn,omitempty"`
+	MaxAttemptsNotIn []int `json:"maxAttemptsNotIn,omitempty"`
+	MaxAttemptsGT    *int  `json:"maxAttemptsGT,omitempty"`
+	MaxAttemptsGTE   *int  `json:"maxAttemptsGTE,omitempty"`
+	MaxAttemptsLT    *int  `json:"maxAttemptsLT,omitempty"`
+	MaxAttemptsLTE   *int  `json:"maxAttemptsLTE,omitempty"`
+
+	// "run_at" field predicates.
+	RunAt      *time.Time  `json:"runAt,omitempty"`
+	RunAtNEQ   *time.Time  `json:"runAtNEQ,omitempty"`
+	RunAtIn    []time.Time `json:"runAtIn,omitempty"`
+	RunAtNotIn []time.Time `json:"runAtNotIn,omitempty"`
+	RunAtGT    *time.Time  `json:"runAtGT,omitempty"`
+	RunAtGTE   *time.Time  `json:"runAtGTE,omitempty"`
+	RunAtLT    *time.Time  `json:"runAtLT,omitempty"`
+	RunAtLTE   *time.Time  `json:"runAtLTE,omitempty"`
+
+	// "lease_owner" field predicates.
+	LeaseOwner             *string  `json:"leaseOwner,omitempty"`
+	LeaseOwnerNEQ          *string  `json:"leaseOwnerNEQ,omitempty"`
+	LeaseOwnerIn           []string `json:"leaseOwnerIn,omitempty"`
+	LeaseOwnerNotIn        []string `json:"leaseOwnerNotIn,omitempty"`
+	LeaseOwnerGT           *string  `json:"leaseOwnerGT,omitempty"`
+	LeaseOwnerGTE          *string  `json:"leaseOwnerGTE,omitempty"`
+	LeaseOwnerLT           *string  `json:"leaseOwnerLT,omitempty"`
+	LeaseOwnerLTE          *string  `json:"leaseOwnerLTE,omitempty"`
+	LeaseOwnerContains     *string  `json:"leaseOwnerContains,omitempty"`
+	LeaseOwnerHasPrefix    *string  `json:"leaseOwnerHasPrefix,omitempty"`
+	LeaseOwnerHasSuffix    *string  `json:"leaseOwnerHasSuffix,omitempty"`
+	LeaseOwnerIsNil        bool     `json:"leaseOwnerIsNil,omitempty"`
+	LeaseOwnerNotNil       bool     `json:"leaseOwnerNotNil,omitempty"`
+	LeaseOwnerEqualFold    *string  `json:"leaseOwnerEqualFold,omitempty"`
+	LeaseOwnerContainsFold *string  `json:"leaseOwnerContainsFold,omitempty"`
+
+	// "lease_expires_at" field predicates.
+	LeaseExpiresAt       *time.Time  `json:"leaseExpiresAt,omitempty"`
+	LeaseExpiresAtNEQ    *time.Time  `json:"leaseExpiresAtNEQ,omitempty"`
+	LeaseExpiresAtIn     []time.Time `json:"leaseExpiresAtIn,omitempty"`
+	LeaseExpiresAtNotIn  []time.Time `json:"leaseExpiresAtNotIn,omitempty"`
+	LeaseExpiresAtGT     *time.Time  `json:"leaseExpiresAtGT,omitempty"`
+	LeaseExpiresAtGTE    *time.Time  `json:"leaseExpiresAtGTE,omitempty"`
+	LeaseExpiresAtLT     *time.Time  `json:"leaseExpiresAtLT,omitempty"`
+	LeaseExpiresAtLTE    *time.Time  `json:"leaseExpiresAtLTE,omitempty"`
+	LeaseExpiresAtIsNil  bool        `json:"leaseExpiresAtIsNil,omitempty"`
+	LeaseExpiresAtNotNil bool        `json:"leaseExpiresAtNotNil,omitempty"`
+
+	// "error" field predicates.
+	Error             *string  `json:"error,omitempty"`
+	ErrorNEQ          *string  `json:"errorNEQ,omitempty"`
+	ErrorIn           []string `json:"errorIn,omitempty"`
+	ErrorNotIn        []string `json:"errorNotIn,omitempty"`
+	ErrorGT           *string  `json:"errorGT,omitempty"`
+	ErrorGTE          *string  `json:"errorGTE,omitempty"`
+	ErrorLT           *string  `json:"errorLT,omitempty"`
+	ErrorLTE          *string  `json:"errorLTE,omitempty"`
+	ErrorContains     *string  `json:"errorContains,omitempty"`
+	ErrorHasPrefix    *string  `json:"errorHasPrefix,omitempty"`
+	ErrorHasSuffix    *string  `json:"errorHasSuffix,omitempty"`
+	ErrorIsNil        bool     `json:"errorIsNil,omitempty"`
+	ErrorNotNil       bool     `json:"errorNotNil,omitempty"`
+	ErrorEqualFold    *string  `json:"errorEqualFold,omitempty"`
+	ErrorContainsFold *string  `json:"errorContainsFold,omitempty"`
+
+	// "progress" field predicates.
+	Progress             *string  `json:"progress,omitempty"`
+	ProgressNEQ          *string  `json:"progressNEQ,omitempty"`
+	ProgressIn           []string `json:"progressIn,omitempty"`
+	ProgressNotIn        []string `json:"progressNotIn,omitempty"`
+	ProgressGT           *string  `json:"progressGT,omitempty"`
+	ProgressGTE          *string  `json:"progressGTE,omitempty"`
+	ProgressLT           *string  `json:"progressLT,omitempty"`
+	ProgressLTE          *string  `json:"progressLTE,omitempty"`
+	ProgressContains     *string  `json:"progressContains,omitempty"`
+	ProgressHasPrefix    *string  `json:"progressHasPrefix,omitempty"`
+	ProgressHasSuffix    *string  `json:"progressHasSuffix,omitempty"`
+	ProgressIsNil        bool     `json:"progressIsNil,omitempty"`
+	ProgressNotNil       bool     `json:"progressNotNil,omitempty"`
+	ProgressEqualFold    *string  `json:"progressEqualFold,omitempty"`
+	ProgressContainsFold *string  `json:"progressContainsFold,omitempty"`
+
+	// "started_at" field predicates.
+	StartedAt       *time.Time  `json:"startedAt,omitempty"`
+	StartedAtNEQ    *time.Time  `json:"startedAtNEQ,omitempty"`
+	StartedAtIn     []time.Time `json:"startedAtIn,omitempty"`
+	StartedAtNotIn  []time.Time `json:"startedAtNotIn,omitempty"`
+	StartedAtGT     *time.Time  `json:"startedAtGT,omitempty"`
+	StartedAtGTE    *time.Time  `json:"startedAtGTE,omitempty"`
+	StartedAtLT     *time.Time  `json:"startedAtLT,omitempty"`
+	StartedAtLTE    *time.Time  `json:"startedAtLTE,omitempty"`
+	StartedAtIsNil  bool        `json:"startedAtIsNil,omitempty"`
+	StartedAtNotNil bool        `json:"startedAtNotNil,omitempty"`
+
+	// "finished_at" field predicates.
+	FinishedAt       *time.Time  `json:"finishedAt,omitempty"`
+	FinishedAtNEQ    *time.Time  `json:"finishedAtNEQ,omitempty"`
+	FinishedAtIn     []time.Time `json:"finishedAtIn,omitempty"`
+	FinishedAtNotIn  []time.Time `json:"finishedAtNotIn,omitempty"`
+	FinishedAtGT     *time.Time  `json:"finishedAtGT,omitempty"`
+	FinishedAtGTE    *time.Time  `json:"finishedAtGTE,omitempty"`
+	FinishedAtLT     *time.Time  `json:"finishedAtLT,omitempty"`
+	FinishedAtLTE    *time.Time  `json:"finishedAtLTE,omitempty"`
+	FinishedAtIsNil  bool        `json:"finishedAtIsNil,omitempty"`
+	FinishedAtNotNil bool        `json:"finishedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TaskWhereInput) AddPredicates(predicates ...predicate.Task) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TaskWhereInput filter on the TaskQuery builder.
+func (i *TaskWhereInput) Filter(q *TaskQuery) (*TaskQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTaskWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTaskWhereInput is returned in case the TaskWhereInput is empty.
+var ErrEmptyTaskWhereInput = errors.New("ent: empty predicate TaskWhereInput")
+
+// P returns a predicate for filtering tasks.
+// An error is returned if the input is empty or invalid.
+func (i *TaskWhereInput) P() (predicate.Task, error) {
+	var predicates []predicate.Task
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, task.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Task, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, task.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Task, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, task.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, task.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, task.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, task.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, task.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, task.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, task.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, task.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, task.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, task.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, task.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, task.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, task.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, task.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, task.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, task.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, task.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, task.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, task.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, task.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, task.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, task.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, task.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, task.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, task.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, task.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, task.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, task.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, task.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, task.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, task.KindNotIn(i.KindNotIn...))
+	}
+	if i.Key != nil {
+		predicates = append(predicates, task.KeyEQ(*i.Key))
+	}
+	if i.KeyNEQ != nil {
+		predicates = append(predicates, task.KeyNEQ(*i.KeyNEQ))
+	}
+	if len(i.KeyIn) > 0 {
+		predicates = append(predicates, task.KeyIn(i.KeyIn...))
+	}
+	if len(i.KeyNotIn) > 0 {
+		predicates = append(predicates, task.KeyNotIn(i.KeyNotIn...))
+	}
+	if i.KeyGT != nil {
+		predicates = append(predicates, task.KeyGT(*i.KeyGT))
+	}
+	if i.KeyGTE != nil {
+		predicates = append(predicates, task.KeyGTE(*i.KeyGTE))
+	}
+	if i.KeyLT != nil {
+		predicates = append(predicates, task.KeyLT(*i.KeyLT))
+	}
+	if i.KeyLTE != nil {
+		predicates = append(predicates, task.KeyLTE(*i.KeyLTE))
+	}
+	if i.KeyContains != nil {
+		predicates = append(predicates, task.KeyContains(*i.KeyContains))
+	}
+	if i.KeyHasPrefix != nil {
+		predicates = append(predicates, task.KeyHasPrefix(*i.KeyHasPrefix))
+	}
+	if i.KeyHasSuffix != nil {
+		predicates = append(predicates, task.KeyHasSuffix(*i.KeyHasSuffix))
+	}
+	if i.KeyEqualFold != nil {
+		predicates = append(predicates, task.KeyEqualFold(*i.KeyEqualFold))
+	}
+	if i.KeyContainsFold != nil {
+		predicates = append(predicates, task.KeyContainsFold(*i.KeyContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, task.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, task.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, task.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, task.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Attempts != nil {
+		predicates = append(predicates, task.AttemptsEQ(*i.Attempts))
+	}
+	if i.AttemptsNEQ != nil {
+		predicates = append(predicates, task.AttemptsNEQ(*i.AttemptsNEQ))
+	}
+	if len(i.AttemptsIn) > 0 {
+		predicates = append(predicates, task.AttemptsIn(i.AttemptsIn...))
+	}
+	if len(i.AttemptsNotIn) > 0 {
+		predicates = append(predicates, task.AttemptsNotIn(i.AttemptsNotIn...))
+	}
+	if i.AttemptsGT != nil {
+		predicates = append(predicates, task.AttemptsGT(*i.AttemptsGT))
+	}
+	if i.AttemptsGTE != nil {
+		predicates = append(predicates, task.AttemptsGTE(*i.AttemptsGTE))
+	}
+	if i.AttemptsLT != nil {
+		predicates = append(predicates, task.AttemptsLT(*i.AttemptsLT))
+	}
+	if i.AttemptsLTE != nil {
+		predicates = append(predicates, task.AttemptsLTE(*i.AttemptsLTE))
+	}
+	if i.MaxAttempts != nil {
+		predicates = append(predicates, task.MaxAttemptsEQ(*i.MaxAttempts))
+	}
+	if i.MaxAttemptsNEQ != nil {
+		predicates = append(predicates, task.MaxAttemptsNEQ(*i.MaxAttemptsNEQ))
+	}
+	if len(i.MaxAttemptsIn) > 0 {
+		predicates = append(predicates, task.MaxAttemptsIn(i.MaxAttemptsIn...))
+	}
+	if len(i.MaxAttemptsNotIn) > 0 {
+		predicates = append(predicates, task.MaxAttemptsNotIn(i.MaxAttemptsNotIn...))
+	}
+	if i.MaxAttemptsGT != nil {
+		predicates = append(predicates, task.MaxAttemptsGT(*i.MaxAttemptsGT))
+	}
+	if i.MaxAttemptsGTE != nil {
+		predicates = append(predicates, task.MaxAttemptsGTE(*i.MaxAttemptsGTE))
+	}
+	if i.MaxAttemptsLT != nil {
+		predicates = append(predicates, task.MaxAttemptsLT(*i.MaxAttemptsLT))
+	}
+	if i.MaxAttemptsLTE != nil {
+		predicates = append(predicates, task.MaxAttemptsLTE(*i.MaxAttemptsLTE))
+	}
+	if i.RunAt != nil {
+		predicates = append(predicates, task.RunAtEQ(*i.RunAt))
+	}
+	if i.RunAtNEQ != nil {
+		predicates = append(predicates, task.RunAtNEQ(*i.RunAtNEQ))
+	}
+	if len(i.RunAtIn) > 0 {
+		predicates = append(predicates, task.RunAtIn(i.RunAtIn...))
+	}
+	if len(i.RunAtNotIn) > 0 {
+		predicates = append(predicates, task.RunAtNotIn(i.RunAtNotIn...))
+	}
+	if i.RunAtGT != nil {
+		predicates = append(predicates, task.RunAtGT(*i.RunAtGT))
+	}
+	if i.RunAtGTE != nil {
+		predicates = append(predicates, task.RunAtGTE(*i.RunAtGTE))
+	}
+	if i.RunAtLT != nil {
+		predicates = append(predicates, task.RunAtLT(*i.RunAtLT))
+	}
+	if i.RunAtLTE != nil {
+		predicates = append(predicates, task.RunAtLTE(*i.RunAtLTE))
+	}
+	if i.LeaseOwner != nil {
+		predicates = append(predicates, task.LeaseOwnerEQ(*i.LeaseOwner))
+	}
+	if i.LeaseOwnerNEQ != nil {
+		predicates = append(predicates, task.LeaseOwnerNEQ(*i.LeaseOwnerNEQ))
+	}
+	if len(i.LeaseOwnerIn) > 0 {
+		predicates = append(predicates, task.LeaseOwnerIn(i.LeaseOwnerIn...))
+	}
+	if len(i.LeaseOwnerNotIn) > 0 {
+		predicates = append(predicates, task.LeaseOwnerNotIn(i.LeaseOwnerNotIn...))
+	}
+	if i.LeaseOwnerGT != nil {
+		predicates = append(predicates, task.LeaseOwnerGT(*i.LeaseOwnerGT))
+	}
+	if i.LeaseOwnerGTE != nil {
+		predicates = append(predicates, task.LeaseOwnerGTE(*i.LeaseOwnerGTE))
+	}
+	if i.LeaseOwnerLT != nil {
+		predicates = append(predicates, task.LeaseOwnerLT(*i.LeaseOwnerLT))
+	}
+	if i.LeaseOwnerLTE != nil {
+		predicates = append(predicates, task.LeaseOwnerLTE(*i.LeaseOwnerLTE))
+	}
+	if i.LeaseOwnerContains != nil {
+		predicates = append(predicates, task.LeaseOwnerContains(*i.LeaseOwnerContains))
+	}
+	if i.LeaseOwnerHasPrefix != nil {
+		predicates = append(predicates, task.LeaseOwnerHasPrefix(*i.LeaseOwnerHasPrefix))
+	}
+	if i.LeaseOwnerHasSuffix != nil {
+		predicates = append(predicates, task.LeaseOwnerHasSuffix(*i.LeaseOwnerHasSuffix))
+	}
+	if i.LeaseOwnerIsNil {
+		predicates = append(predicates, task.LeaseOwnerIsNil())
+	}
+	if i.LeaseOwnerNotNil {
+		predicates = append(predicates, task.LeaseOwnerNotNil())
+	}
+	if i.LeaseOwnerEqualFold != nil {
+		predicates = append(predicates, task.LeaseOwnerEqualFold(*i.LeaseOwnerEqualFold))
+	}
+	if i.LeaseOwnerContainsFold != nil {
+		predicates = append(predicates, task.LeaseOwnerContainsFold(*i.LeaseOwnerContainsFold))
+	}
+	if i.LeaseExpiresAt != nil {
+		predicates = append(predicates, task.LeaseExpiresAtEQ(*i.LeaseExpiresAt))
+	}
+	if i.LeaseExpiresAtNEQ != nil {
+		predicates = append(predicates, task.LeaseExpiresAtNEQ(*i.LeaseExpiresAtNEQ))
+	}
+	if len(i.LeaseExpiresAtIn) > 0 {
+		predicates = append(predicates, task.LeaseExpiresAtIn(i.LeaseExpiresAtIn...))
+	}
+	if len(i.LeaseExpiresAtNotIn) > 0 {
+		predicates = append(predicates, task.LeaseExpiresAtNotIn(i.LeaseExpiresAtNotIn...))
+	}
+	if i.LeaseExpiresAtGT != nil {
+		predicates = append(predicates, task.LeaseExpiresAtGT(*i.LeaseExpiresAtGT))
+	}
+	if i.LeaseExpiresAtGTE != nil {
+		predicates = append(predicates, task.LeaseExpiresAtGTE(*i.LeaseExpiresAtGTE))
+	}
+	if i.LeaseExpiresAtLT != nil {
+		predicates = append(predicates, task.LeaseExpiresAtLT(*i.LeaseExpiresAtLT))
+	}
+	if i.LeaseExpiresAtLTE != nil {
+		predicates = append(predicates, task.LeaseExpiresAtLTE(*i.LeaseExpiresAtLTE))
+	}
+	if i.LeaseExpiresAtIsNil {
+		predicates = append(predicates, task.LeaseExpiresAtIsNil())
+	}
+	if i.LeaseExpiresAtNotNil {
+		predicates = append(predicates, task.LeaseExpiresAtNotNil())
+	}
+	if i.Error != nil {
+		predicates = append(predicates, task.ErrorEQ(*i.Error))
+	}
+	if i.ErrorNEQ != nil {
+		predicates = append(predicates, task.ErrorNEQ(*i.ErrorNEQ))
+	}
+	if len(i.ErrorIn) > 0 {
+		predicates = append(predicates, task.ErrorIn(i.ErrorIn...))
+	}
+	if len(i.ErrorNotIn) > 0 {
+		predicates = append(predicates, task.ErrorNotIn(i.ErrorNotIn...))
+	}
+	if i.ErrorGT != nil {
+		predicates = append(predicates, task.ErrorGT(*i.ErrorGT))
+	}
+	if i.ErrorGTE != nil {
+		predicates = append(predicates, task.ErrorGTE(*i.ErrorGTE))
+	}
+	if i.ErrorLT != nil {
+		predicates = append(predicates, task.ErrorLT(*i.ErrorLT))
+	}
+	if i.ErrorLTE != nil {
+		predicates = append(predicates, task.ErrorLTE(*i.ErrorLTE))
+	}
+	if i.ErrorContains != nil {
+		predicates = append(predicates, task.ErrorContains(*i.ErrorContains))
+	}
+	if i.ErrorHasPrefix != nil {
+		predicates = append(predicates, task.ErrorHasPrefix(*i.ErrorHasPrefix))
+	}
+	if i.ErrorHasSuffix != nil {
+		predicates = append(predicates, task.ErrorHasSuffix(*i.ErrorHasSuffix))
+	}
+	if i.ErrorIsNil {
+		predicates = append(predicates, task.ErrorIsNil())
+	}
+	if i.ErrorNotNil {
+		predicates = append(predicates, task.ErrorNotNil())
+	}
+	if i.ErrorEqualFold != nil {
+		predicates = append(predicates, task.ErrorEqualFold(*i.ErrorEqualFold))
+	}
+	if i.ErrorContainsFold != nil {
+		predicates = append(predicates, task.ErrorContainsFold(*i.ErrorContainsFold))
+	}
+	if i.Progress != nil {
+		predicates = append(predicates, task.ProgressEQ(*i.Progress))
+	}
+	if i.ProgressNEQ != nil {
+		predicates = append(predicates, task.ProgressNEQ(*i.ProgressNEQ))
+	}
+	if len(i.ProgressIn) > 0 {
+		predicates = append(predicates, task.ProgressIn(i.ProgressIn...))
+	}
+	if len(i.ProgressNotIn) > 0 {
+		predicates = append(predicates, task.ProgressNotIn(i.ProgressNotIn...))
+	}
+	if i.ProgressGT != nil {
+		predicates = append(predicates, task.ProgressGT(*i.ProgressGT))
+	}
+	if i.ProgressGTE != nil {
+		predicates = append(predicates, task.ProgressGTE(*i.ProgressGTE))
+	}
+	if i.ProgressLT != nil {
+		predicates = append(predicates, task.ProgressLT(*i.ProgressLT))
+	}
+	if i.ProgressLTE != nil {
+		predicates = append(predicates, task.ProgressLTE(*i.ProgressLTE))
+	}
+	if i.ProgressContains != nil {
+		predicates = append(predicates, task.ProgressContains(*i.ProgressContains))
+	}
+	if i.ProgressHasPrefix != nil {
+		predicates = append(predicates, task.ProgressHasPrefix(*i.ProgressHasPrefix))
+	}
+	if i.ProgressHasSuffix != nil {
+		predicates = append(predicates, task.ProgressHasSuffix(*i.ProgressHasSuffix))
+	}
+	if i.ProgressIsNil {
+		predicates = append(predicates, task.ProgressIsNil())
+	}
+	if i.ProgressNotNil {
+		predicates = append(predicates, task.ProgressNotNil())
+	}
+	if i.ProgressEqualFold != nil {
+		predicates = append(predicates, task.ProgressEqualFold(*i.ProgressEqualFold))
+	}
+	if i.ProgressContainsFold != nil {
+		predicates = append(predicates, task.ProgressContainsFold(*i.ProgressContainsFold))
+	}
+	if i.StartedAt != nil {
+		predicates = append(predicates, task.StartedAtEQ(*i.StartedAt))
+	}
+	if i.StartedAtNEQ != nil {
+		predicates = append(predicates, task.StartedAtNEQ(*i.StartedAtNEQ))
+	}
+	if len(i.StartedAtIn) > 0 {
+		predicates = append(predicates, task.StartedAtIn(i.StartedAtIn...))
+	}
+	if len(i.StartedAtNotIn) > 0 {
+		predicates = append(predicates, task.StartedAtNotIn(i.StartedAtNotIn...))
+	}
+	if i.StartedAtGT != nil {
+		predicates = append(predicates, task.StartedAtGT(*i.StartedAtGT))
+	}
+	if i.StartedAtGTE != nil {
+		predicates = append(predicates, task.StartedAtGTE(*i.StartedAtGTE))
+	}
+	if i.StartedAtLT != nil {
+		predicates = append(predicates, task.StartedAtLT(*i.StartedAtLT))
+	}
+	if i.StartedAtLTE != nil {
+		predicates = append(predicates, task.StartedAtLTE(*i.StartedAtLTE))
+	}
+	if i.StartedAtIsNil {
+		predicates = append(predicates, task.StartedAtIsNil())
+	}
+	if i.StartedAtNotNil {
+		predicates = append(predicates, task.StartedAtNotNil())
+	}
+	if i.FinishedAt != nil {
+		predicates = append(predicates, task.FinishedAtEQ(*i.FinishedAt))
+	}
+	if i.FinishedAtNEQ != nil {
+		predicates = append(predicates, task.FinishedAtNEQ(*i.FinishedAtNEQ))
+	}
+	if len(i.FinishedAtIn) > 0 {
+		predicates = append(predicates, task.FinishedAtIn(i.FinishedAtIn...))
+	}
+	if len(i.FinishedAtNotIn) > 0 {
+		predicates = append(predicates, task.FinishedAtNotIn(i.FinishedAtNotIn...))
+	}
+	if i.FinishedAtGT != nil {
+		predicates = append(predicates, task.FinishedAtGT(*i.FinishedAtGT))
+	}
+	if i.FinishedAtGTE != nil {
+		predicates = append(predicates, task.FinishedAtGTE(*i.FinishedAtGTE))
+	}
+	if i.FinishedAtLT != nil {
+		predicates = append(predicates, task.FinishedAtLT(*i.FinishedAtLT))
+	}
+	if i.FinishedAtLTE != nil {
+		predicates = append(predicates, task.FinishedAtLTE(*i.FinishedAtLTE))
+	}
+	if i.FinishedAtIsNil {
+		predicates = append(predicates, task.FinishedAtIsNil())
+	}
+	if i.FinishedAtNotNil {
+		predicates = append(predicates, task.FinishedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTaskWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return task.And(predicates...), nil
+	}
+}
+
+// WebhookDeliveryWhereInput represents a where input for filtering WebhookDelivery queries.
+type WebhookDeliveryWhereInput struct {
+	Predicates []predicate.WebhookDelivery  `json:"-"`
+	Not        *WebhookDeliveryWhereInput   `json:"not,omitempty"`
+	Or         []*WebhookDeliveryWhereInput `json:"or,omitempty"`
+	And        []*WebhookDeliveryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "provider" field predicates.
+	Provider      *webhookdelivery.Provider  `json:"provider,omitempty"`
+	ProviderNEQ   *webhookdelivery.Provider  `json:"providerNEQ,omitempty"`
+	ProviderIn    []webhookdelivery.Provider `json:"providerIn,omitempty"`
+	ProviderNotIn []webhookdelivery.Provider `json:"providerNotIn,omitempty"`
+
+	// "event" field predicates.
+	Event             *string  `json:"event,omitempty"`
+	EventNEQ          *string  `json:"eventNEQ,omitempty"`
+	EventIn           []string `json:"eventIn,omitempty"`
+	EventNotIn        []string `json:"eventNotIn,omitempty"`
+	EventGT           *string  `json:"eventGT,omitempty"`
+	EventGTE          *string  `json:"eventGTE,omitempty"`
+	EventLT           *string  `json:"eventLT,omitempty"`
+	EventLTE          *string  `json:"eventLTE,omitempty"`
+	EventContains     *string  `json:"eventContains,omitempty"`
+	EventHasPrefix    *string  `json:"eventHasPrefix,omitempty"`
+	EventHasSuffix    *string  `json:"eventHasSuffix,omitempty"`
+	EventEqualFold    *string  `json:"eventEqualFold,omitempty"`
+	EventContainsFold *string  `json:"eventContainsFold,omitempty"`
+
+	// "delivery_id" field predicates.
+	DeliveryID             *string  `json:"deliveryID,omitempty"`
+	DeliveryIDNEQ          *string  `json:"deliveryIDNEQ,omitempty"`
+	DeliveryIDIn           []string `json:"deliveryIDIn,omitempty"`
+	DeliveryIDNotIn        []string `json:"deliveryIDNotIn,omitempty"`
+	DeliveryIDGT           *string  `json:"deliveryIDGT,omitempty"`
+	DeliveryIDGTE          *string  `json:"deliveryIDGTE,omitempty"`
+	DeliveryIDLT           *string  `json:"deliveryIDLT,omitempty"`
+	DeliveryIDLTE          *string  `json:"deliveryIDLTE,omitempty"`
+	DeliveryIDContains     *string  `json:"deliveryIDContains,omitempty"`
+	DeliveryIDHasPrefix    *string  `json:"deliveryIDHasPrefix,omitempty"`
+	DeliveryIDHasSuffix    *string  `json:"deliveryIDHasSuffix,omitempty"`
+	DeliveryIDEqualFold    *string  `json:"deliveryIDEqualFold,omitempty"`
+	DeliveryIDContainsFold *string  `json:"deliveryIDContainsFold,omitempty"`
+
+	// "outcome" field predicates.
+	Outcome      *webhookdelivery.Outcome  `json:"outcome,omitempty"`
+	OutcomeNEQ   *webhookdelivery.Outcome  `json:"outcomeNEQ,omitempty"`
+	OutcomeIn    []webhookdelivery.Outcome `json:"outcomeIn,omitempty"`
+	OutcomeNotIn []webhookdelivery.Outcome `json:"outcomeNotIn,omitempty"`
+
+	// "repository_url" field predicates.
+	RepositoryURL             *string  `json:"repositoryURL,omitempty"`
+	RepositoryURLNEQ          *string  `json:"repositoryURLNEQ,omitempty"`
+	RepositoryURLIn           []string `json:"repositoryURLIn,omitempty"`
+	RepositoryURLNotIn        []string `json:"repositoryURLNotIn,omitempty"`
+	RepositoryURLGT           *string  `json:"repositoryURLGT,omitempty"`
+	RepositoryURLGTE          *string  `json:"repositoryURLGTE,omitempty"`
+	RepositoryURLLT           *string  `json:"repositoryURLLT,omitempty"`
+	RepositoryURLLTE          *string  `json:"repositoryURLLTE,omitempty"`
+	RepositoryURLContains     *string  `json:"repositoryURLContains,omitempty"`
+	RepositoryURLHasPrefix    *string  `json:"repositoryURLHasPrefix,omitempty"`
+	RepositoryURLHasSuffix    *string  `json:"repositoryURLHasSuffix,omitempty"`
+	RepositoryURLIsNil        bool     `json:"repositoryURLIsNil,omitempty"`
+	RepositoryURLNotNil       bool     `json:"repositoryURLNotNil,omitempty"`
+	RepositoryURLEqualFold    *string  `json:"repositoryURLEqualFold,omitempty"`
+	RepositoryURLContainsFold *string  `json:"repositoryURLContainsFold,omitempty"`
+
+	// "error" field predicates.
+	Error             *string  `json:"error,omitempty"`
+	ErrorNEQ          *string  `json:"errorNEQ,omitempty"`
+	ErrorIn           []string `json:"errorIn,omitempty"`
+	ErrorNotIn        []string `json:"errorNotIn,omitempty"`
+	ErrorGT           *string  `json:"errorGT,omitempty"`
+	ErrorGTE          *string  `json:"errorGTE,omitempty"`
+	ErrorLT           *string  `json:"errorLT,omitempty"`
+	ErrorLTE          *string  `json:"errorLTE,omitempty"`
+	ErrorContains     *string  `json:"errorContains,omitempty"`
+	ErrorHasPrefix    *string  `json:"errorHasPrefix,omitempty"`
+	ErrorHasSuffix    *string  `json:"errorHasSuffix,omitempty"`
+	ErrorIsNil        bool     `json:"errorIsNil,omitempty"`
+	ErrorNotNil       bool     `json:"errorNotNil,omitempty"`
+	ErrorEqualFold    *string  `json:"errorEqualFold,omitempty"`
+	ErrorContainsFold *string  `json:"errorContainsFold,omitempty"`
+
+	// "packages" edge predicates.
+	HasPackages     *bool                `json:"hasPackages,omitempty"`
+	HasPackagesWith []*PackageWhereInput `json:"hasPackagesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *WebhookDeliveryWhereInput) AddPredicates(predicates ...predicate.WebhookDelivery) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the WebhookDeliveryWhereInput filter on the WebhookDeliveryQuery builder.
+func (i *WebhookDeliveryWhereInput) Filter(q *WebhookDeliveryQuery) (*WebhookDeliveryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyWebhookDeliveryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyWebhookDeliveryWhereInput is returned in case the WebhookDeliveryWhereInput is empty.
+var ErrEmptyWebhookDeliveryWhereInput = errors.New("ent: empty predicate WebhookDeliveryWhereInput")
+
+// P returns a predicate for filtering webhookdeliveries.
+// An error is returned if the input is empty or invalid.
+func (i *WebhookDeliveryWhereInput) P() (predicate.WebhookDelivery, error) {
+	var predicates []predicate.WebhookDelivery
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, webhookdelivery.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.WebhookDelivery, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, webhookdelivery.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.WebhookDelivery, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, webhookdelivery.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, webhookdelivery.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, webhookdelivery.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, webhookdelivery.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, webhookdelivery.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, webhookdelivery.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, webhookdelivery.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, webhookdelivery.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, webhookdelivery.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, webhookdelivery.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, webhookdelivery.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, webhookdelivery.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, webhookdelivery.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, webhookdelivery.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, webhookdelivery.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, webhookdelivery.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, webhookdelivery.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, webhookdelivery.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, webhookdelivery.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, webhookdelivery.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, webhookdelivery.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, webhookdelivery.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, webhookdelivery.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, webhookdelivery.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Provider != nil {
+		predicates = append(predicates, webhookdelivery.ProviderEQ(*i.Provider))
+	}
+	if i.ProviderNEQ != nil {
+		predicates = append(predicates, webhookdelivery.ProviderNEQ(*i.ProviderNEQ))
+	}
+	if len(i.ProviderIn) > 0 {
+		predicates = append(predicates, webhookdelivery.ProviderIn(i.ProviderIn...))
+	}
+	if len(i.ProviderNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.ProviderNotIn(i.ProviderNotIn...))
+	}
+	if i.Event != nil {
+		predicates = append(predicates, webhookdelivery.EventEQ(*i.Event))
+	}
+	if i.EventNEQ != nil {
+		predicates = append(predicates, webhookdelivery.EventNEQ(*i.EventNEQ))
+	}
+	if len(i.EventIn) > 0 {
+		predicates = append(predicates, webhookdelivery.EventIn(i.EventIn...))
+	}
+	if len(i.EventNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.EventNotIn(i.EventNotIn...))
+	}
+	if i.EventGT != nil {
+		predicates = append(predicates, webhookdelivery.EventGT(*i.EventGT))
+	}
+	if i.EventGTE != nil {
+		predicates = append(predicates, webhookdelivery.EventGTE(*i.EventGTE))
+	}
+	if i.EventLT != nil {
+		predicates = append(predicates, webhookdelivery.EventLT(*i.EventLT))
+	}
+	if i.EventLTE != nil {
+		predicates = append(predicates, webhookdelivery.EventLTE(*i.EventLTE))
+	}
+	if i.EventContains != nil {
+		predicates = append(predicates, webhookdelivery.EventContains(*i.EventContains))
+	}
+	if i.EventHasPrefix != nil {
+		predicates = append(predicates, webhookdelivery.EventHasPrefix(*i.EventHasPrefix))
+	}
+	if i.EventHasSuffix != nil {
+		predicates = append(predicates, webhookdelivery.EventHasSuffix(*i.EventHasSuffix))
+	}
+	if i.EventEqualFold != nil {
+		predicates = append(predicates, webhookdelivery.EventEqualFold(*i.EventEqualFold))
+	}
+	if i.EventContainsFold != nil {
+		predicates = append(predicates, webhookdelivery.EventContainsFold(*i.EventContainsFold))
+	}
+	if i.DeliveryID != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDEQ(*i.DeliveryID))
+	}
+	if i.DeliveryIDNEQ != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDNEQ(*i.DeliveryIDNEQ))
+	}
+	if len(i.DeliveryIDIn) > 0 {
+		predicates = append(predicates, webhookdelivery.DeliveryIDIn(i.DeliveryIDIn...))
+	}
+	if len(i.DeliveryIDNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.DeliveryIDNotIn(i.DeliveryIDNotIn...))
+	}
+	if i.DeliveryIDGT != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDGT(*i.DeliveryIDGT))
+	}
+	if i.DeliveryIDGTE != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDGTE(*i.DeliveryIDGTE))
+	}
+	if i.DeliveryIDLT != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDLT(*i.DeliveryIDLT))
+	}
+	if i.DeliveryIDLTE != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDLTE(*i.DeliveryIDLTE))
+	}
+	if i.DeliveryIDContains != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDContains(*i.DeliveryIDContains))
+	}
+	if i.DeliveryIDHasPrefix != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDHasPrefix(*i.DeliveryIDHasPrefix))
+	}
+	if i.DeliveryIDHasSuffix != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDHasSuffix(*i.DeliveryIDHasSuffix))
+	}
+	if i.DeliveryIDEqualFold != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDEqualFold(*i.DeliveryIDEqualFold))
+	}
+	if i.DeliveryIDContainsFold != nil {
+		predicates = append(predicates, webhookdelivery.DeliveryIDContainsFold(*i.DeliveryIDContainsFold))
+	}
+	if i.Outcome != nil {
+		predicates = append(predicates, webhookdelivery.OutcomeEQ(*i.Outcome))
+	}
+	if i.OutcomeNEQ != nil {
+		predicates = append(predicates, webhookdelivery.OutcomeNEQ(*i.OutcomeNEQ))
+	}
+	if len(i.OutcomeIn) > 0 {
+		predicates = append(predicates, webhookdelivery.OutcomeIn(i.OutcomeIn...))
+	}
+	if len(i.OutcomeNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.OutcomeNotIn(i.OutcomeNotIn...))
+	}
+	if i.RepositoryURL != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLEQ(*i.RepositoryURL))
+	}
+	if i.RepositoryURLNEQ != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLNEQ(*i.RepositoryURLNEQ))
+	}
+	if len(i.RepositoryURLIn) > 0 {
+		predicates = append(predicates, webhookdelivery.RepositoryURLIn(i.RepositoryURLIn...))
+	}
+	if len(i.RepositoryURLNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.RepositoryURLNotIn(i.RepositoryURLNotIn...))
+	}
+	if i.RepositoryURLGT != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLGT(*i.RepositoryURLGT))
+	}
+	if i.RepositoryURLGTE != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLGTE(*i.RepositoryURLGTE))
+	}
+	if i.RepositoryURLLT != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLLT(*i.RepositoryURLLT))
+	}
+	if i.RepositoryURLLTE != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLLTE(*i.RepositoryURLLTE))
+	}
+	if i.RepositoryURLContains != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLContains(*i.RepositoryURLContains))
+	}
+	if i.RepositoryURLHasPrefix != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLHasPrefix(*i.RepositoryURLHasPrefix))
+	}
+	if i.RepositoryURLHasSuffix != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLHasSuffix(*i.RepositoryURLHasSuffix))
+	}
+	if i.RepositoryURLIsNil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLIsNil())
+	}
+	if i.RepositoryURLNotNil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLNotNil())
+	}
+	if i.RepositoryURLEqualFold != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLEqualFold(*i.RepositoryURLEqualFold))
+	}
+	if i.RepositoryURLContainsFold != nil {
+		predicates = append(predicates, webhookdelivery.RepositoryURLContainsFold(*i.RepositoryURLContainsFold))
+	}
+	if i.Error != nil {
+		predicates = append(predicates, webhookdelivery.ErrorEQ(*i.Error))
+	}
+	if i.ErrorNEQ != nil {
+		predicates = append(predicates, webhookdelivery.ErrorNEQ(*i.ErrorNEQ))
+	}
+	if len(i.ErrorIn) > 0 {
+		predicates = append(predicates, webhookdelivery.ErrorIn(i.ErrorIn...))
+	}
+	if len(i.ErrorNotIn) > 0 {
+		predicates = append(predicates, webhookdelivery.ErrorNotIn(i.ErrorNotIn...))
+	}
+	if i.ErrorGT != nil {
+		predicates = append(predicates, webhookdelivery.ErrorGT(*i.ErrorGT))
+	}
+	if i.ErrorGTE != nil {
+		predicates = append(predicates, webhookdelivery.ErrorGTE(*i.ErrorGTE))
+	}
+	if i.ErrorLT != nil {
+		predicates = append(predicates, webhookdelivery.ErrorLT(*i.ErrorLT))
+	}
+	if i.ErrorLTE != nil {
+		predicates = append(predicates, webhookdelivery.ErrorLTE(*i.ErrorLTE))
+	}
+	if i.ErrorContains != nil {
+		predicates = append(predicates, webhookdelivery.ErrorContains(*i.ErrorContains))
+	}
+	if i.ErrorHasPrefix != nil {
+		predicates = append(predicates, webhookdelivery.ErrorHasPrefix(*i.ErrorHasPrefix))
+	}
+	if i.ErrorHasSuffix != nil {
+		predicates = append(predicates, webhookdelivery.ErrorHasSuffix(*i.ErrorHasSuffix))
+	}
+	if i.ErrorIsNil {
+		predicates = append(predicates, webhookdelivery.ErrorIsNil())
+	}
+	if i.ErrorNotNil {
+		predicates = append(predicates, webhookdelivery.ErrorNotNil())
+	}
+	if i.ErrorEqualFold != nil {
+		predicates = append(predicates, webhookdelivery.ErrorEqualFold(*i.ErrorEqualFold))
+	}
+	if i.ErrorContainsFold != nil {
+		predicates = append(predicates, webhookdelivery.ErrorContainsFold(*i.ErrorContainsFold))
+	}
+
+	if i.HasPackages != nil {
+		p := webhookdelivery.HasPackages()
+		if !*i.HasPackages {
+			p = webhookdelivery.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPackagesWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasPackagesWith))
+		for _, w := range i.HasPackagesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPackagesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, webhookdelivery.HasPackagesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyWebhookDeliveryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return webhookdelivery.And(predicates...), nil
 	}
 }

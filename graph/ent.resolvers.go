@@ -7,16 +7,10 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/graph/generated"
 )
-
-// DistSize is the resolver for the distSize field.
-func (r *packageVersionResolver) DistSize(ctx context.Context, obj *ent.PackageVersion) (int, error) {
-	panic(fmt.Errorf("not implemented: DistSize - distSize"))
-}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (ent.Noder, error) {
@@ -40,15 +34,13 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 	return out, nil
 }
 
-// PackageVersion returns generated.PackageVersionResolver implementation.
-func (r *Resolver) PackageVersion() generated.PackageVersionResolver {
-	return &packageVersionResolver{r}
-}
+// Package returns generated.PackageResolver implementation.
+func (r *Resolver) Package() generated.PackageResolver { return &packageResolver{r} }
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
-	packageVersionResolver struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
+	packageResolver struct{ *Resolver }
+	queryResolver   struct{ *Resolver }
 )

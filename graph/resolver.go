@@ -7,10 +7,18 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/internal/packages"
 )
 
 // Resolver holds what resolvers share.
 type Resolver struct {
-	client *ent.Client
-	now    func() time.Time
+	client   *ent.Client
+	packages *packages.Service
+	now      func() time.Time
+}
+
+// Deps are the services the resolvers use.
+type Deps struct {
+	Client   *ent.Client
+	Packages *packages.Service
 }

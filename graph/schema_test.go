@@ -9,7 +9,7 @@ import (
 // TestEveryOperationHasARule walks the schema: a Query or Mutation field
 // without @hasRole would be open to anyone, so it fails the build.
 func TestEveryOperationHasARule(t *testing.T) {
-	schema := graph.NewSchema(nil).Schema()
+	schema := graph.NewSchema(graph.Deps{}).Schema()
 	for _, root := range []string{"Query", "Mutation"} {
 		def := schema.Types[root]
 		if def == nil {

@@ -13,14 +13,17 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/graph/generated"
 )
 
-// NewSchema returns the executable schema over client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
+// NewSchema returns the executable schema over the services in d.
+func NewSchema(d Deps) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{client: client, now: func() time.Time { return time.Now().UTC() }},
+		Resolvers: &Resolver{
+			client:   d.Client,
+			packages: d.Packages,
+			now:      func() time.Time { return time.Now().UTC() },
+		},
 		Directives: generated.DirectiveRoot{HasRole: hasRole},
 	})
 }
@@ -60,6 +63,7 @@ func NewHandler(es graphql.ExecutableSchema, log *slog.Logger) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 64 << 20, MaxMemory: 8 << 20})
 	configure(srv, log)
 	return srv
 }

@@ -164,7 +164,7 @@ func TestCustomerListPaginationAndFilters(t *testing.T) {
 						t.Errorf("Link %q has rel %s", link, rel)
 					}
 				}
-				if link != "" && !strings.HasPrefix(link, "<http://cargoman.test/api/v1/customers?") {
+				if link != "" && !strings.HasPrefix(link, "<"+s.URL+"/api/v1/customers?") {
 					t.Errorf("Link %q is not absolute on PUBLIC_URL", link)
 				}
 			})

@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/casing"
 )
 
@@ -28,29 +29,47 @@ const MaxBodyBytes = 1 << 20
 // filling needs precomputed.
 type compiled struct {
 	Route
-	vars      ast.VariableDefinitionList
-	hasInput  bool
-	pathNames map[string]string // camelCase variable -> path parameter
+	vars     ast.VariableDefinitionList
+	hasInput bool
+	// pathVars maps a variable (or $input field) to its path template.
+	pathVars map[string]string
+}
+
+// DistOpener opens the dist archive of a version for download.
+type DistOpener interface {
+	OpenDist(ctx context.Context, versionID string) (blob.Object, string, error)
+}
+
+// Options are what the REST layer needs besides its routes.
+type Options struct {
+	PublicURL string
+	// Middleware wraps every route (authentication).
+	Middleware func(http.Handler) http.Handler
+	Dists      DistOpener
+	// MaxUploadBytes bounds uploaded files.
+	MaxUploadBytes int64
 }
 
 // Handler serves the REST routes.
 type Handler struct {
-	exec      *executor.Executor
-	publicURL string
+	exec *executor.Executor
+	opts Options
 }
 
 // Mount compiles routes against the executor's schema and registers them
-// on r, each behind middleware (authentication). It fails if any document
-// does not validate, so a broken route is caught at start-up (and by
-// tests), never by a user.
-func Mount(r *mux.Router, exec *executor.Executor, schema *ast.Schema, publicURL string, routes []Route, middleware func(http.Handler) http.Handler) error {
-	h := &Handler{exec: exec, publicURL: publicURL}
+// on r. It fails if any document does not validate, so a broken route is
+// caught at start-up (and by tests), never by a user.
+func Mount(r *mux.Router, exec *executor.Executor, schema *ast.Schema, routes []Route, opts Options) error {
+	h := &Handler{exec: exec, opts: opts}
+	if h.opts.Middleware == nil {
+		h.opts.Middleware = func(next http.Handler) http.Handler { return next }
+	}
 	for _, rt := range routes {
 		c, err := compile(schema, rt)
 		if err != nil {
 			return err
 		}
-		r.Handle(rt.Path, middleware(h.serve(c))).Methods(rt.Method)
+		r.Handle(rt.Path, h.opts.Middleware(h.serve(c))).Methods(rt.Method)
 	}
 	return nil
 }
@@ -63,18 +82,26 @@ func compile(schema *ast.Schema, rt Route) (*compiled, error) {
 	if len(doc.Operations) != 1 {
 		return nil, fmt.Errorf("rest: %s %s: want exactly one operation", rt.Method, rt.Path)
 	}
-	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathNames: map[string]string{}}
-	tmpl, err := mux.NewRouter().NewRoute().Path(rt.Path).GetPathTemplate()
-	if err != nil {
-		return nil, fmt.Errorf("rest: %s %s: %w", rt.Method, rt.Path, err)
-	}
-	for _, name := range pathParams(tmpl) {
-		c.pathNames[casing.Camel(name)] = name
+	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathVars: rt.Vars}
+	if c.pathVars == nil {
+		c.pathVars = map[string]string{}
+		for _, name := range pathParams(rt.Path) {
+			c.pathVars[casing.Camel(name)] = "{" + name + "}"
+		}
 	}
 	for _, v := range c.vars {
 		c.hasInput = c.hasInput || v.Variable == "input"
 	}
 	return c, nil
+}
+
+// expand fills a template such as "{vendor}/{name}" from path values.
+func expand(tmpl string, vals map[string]string) string {
+	out := tmpl
+	for k, v := range vals {
+		out = strings.ReplaceAll(out, "{"+k+"}", v)
+	}
+	return out
 }
 
 // pathParams lists the {names} of a path template.
@@ -102,7 +129,7 @@ func (h *Handler) serve(c *compiled) http.Handler {
 			WriteError(w, err)
 			return
 		}
-		vars, err := c.variables(r, page)
+		vars, err := h.variables(c, r, page)
 		if err != nil {
 			WriteError(w, err)
 			return
@@ -110,6 +137,15 @@ func (h *Handler) serve(c *compiled) http.Handler {
 		resp := h.execute(r.Context(), c.Query, vars)
 		if len(resp.Errors) > 0 {
 			WriteError(w, errorFromGraphQL(resp.Errors[0]))
+			return
+		}
+		if c.Respond != nil {
+			value, err := unwrap(resp.Data, c.Result)
+			if err != nil {
+				WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+				return
+			}
+			c.Respond(h, w, r, value)
 			return
 		}
 		h.respond(w, r, c, resp.Data, page)
@@ -132,26 +168,38 @@ func (h *Handler) execute(ctx context.Context, query string, vars map[string]any
 }
 
 // variables fills the operation's variables from the request.
-func (c *compiled) variables(r *http.Request, p *page) (map[string]any, error) {
+func (h *Handler) variables(c *compiled, r *http.Request, p *page) (map[string]any, error) {
 	pathVals := mux.Vars(r)
 	vars := make(map[string]any, len(c.vars))
+	for k, v := range c.Fixed {
+		vars[k] = v
+	}
 	if c.hasInput {
-		input, err := readBody(r)
+		var input map[string]any
+		var err error
+		if c.Upload != "" {
+			input, err = h.readUpload(r, c.Upload)
+		} else {
+			input, err = readBody(r)
+		}
 		if err != nil {
 			return nil, err
 		}
-		for camel, name := range c.pathNames {
-			input[camel] = pathVals[name]
+		for name, tmpl := range c.pathVars {
+			input[name] = expand(tmpl, pathVals)
 		}
 		vars["input"] = input
 	}
 	query := r.URL.Query()
 	for _, def := range c.vars {
 		name := def.Variable
+		if _, fixed := c.Fixed[name]; fixed {
+			continue
+		}
 		switch {
 		case name == "input":
-		case c.pathNames[name] != "":
-			vars[name] = pathVals[c.pathNames[name]]
+		case c.pathVars[name] != "":
+			vars[name] = expand(c.pathVars[name], pathVals)
 		case p != nil && name == "first":
 			vars[name] = p.size
 		case p != nil && name == "offset":
@@ -246,7 +294,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, c *compiled, d
 			WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
 			return
 		}
-		p.writeHeaders(w, r, h.publicURL, total)
+		p.writeHeaders(w, r, h.opts.PublicURL, total)
 	}
 	if c.status() == http.StatusNoContent {
 		w.WriteHeader(http.StatusNoContent)

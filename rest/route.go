@@ -5,7 +5,10 @@
 // GraphQL result with snake_case keys, unwrapped from the root field.
 package rest
 
-import "net/http"
+import (
+	"encoding/json"
+	"net/http"
+)
 
 // Route maps one REST route onto one GraphQL operation.
 //
@@ -28,7 +31,22 @@ type Route struct {
 	// List marks a connection result: the body is the array of its nodes,
 	// with page-based pagination and X-Pagination-* and Link headers.
 	List bool
+	// Vars, when set, replaces the default mapping of path parameters: each
+	// variable (or $input field) takes a template of path parameters, e.g.
+	// {"name": "{vendor}/{name}"}.
+	Vars map[string]string
+	// Fixed variables the route always sets (e.g. a status filter).
+	Fixed map[string]any
+	// Upload names the $input field that receives an uploaded file: the
+	// "file" part of a multipart body, or a raw application/zip body.
+	Upload string
+	// Respond, when set, writes the response itself from the unwrapped
+	// result (e.g. streaming a file) instead of sending JSON.
+	Respond Responder
 }
+
+// Responder writes a non-JSON response for a route's GraphQL result.
+type Responder func(h *Handler, w http.ResponseWriter, r *http.Request, result json.RawMessage)
 
 func (r Route) status() int {
 	if r.Status == 0 {

@@ -68,5 +68,9 @@ var customerRoutes = []Route{
 
 // Routes returns every REST route, in the order they are matched.
 func Routes() []Route {
-	return customerRoutes
+	var all []Route
+	for _, group := range [][]Route{customerRoutes, packageRoutes, taskRoutes} {
+		all = append(all, group...)
+	}
+	return all
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"path/filepath"
+	"strconv"
 
 	"github.com/cargoman/cargoman/internal/database"
 )
@@ -11,45 +13,80 @@ import (
 // config is the server configuration. Every setting is an environment
 // variable and a flag of the same meaning; flags win.
 type config struct {
-	ListenAddr  string
-	PublicURL   string
-	DataDir     string
-	DatabaseURL string
-	AdminToken  string
+	ListenAddr        string
+	PublicURL         string
+	DataDir           string
+	DatabaseURL       string
+	AdminToken        string
+	EncryptionKey     string
+	WebhookSecret     string
+	AllowLocalRepos   bool
+	Mode              string
+	WorkerConcurrency int
 }
 
 // setting describes one configuration value, for flags and the README.
 type setting struct {
 	env, flag, def, usage string
-	dst                   *string
+	dst                   any
 }
 
 func (c *config) settings() []setting {
 	return []setting{
 		{"LISTEN_ADDR", "listen-addr", ":8080", "address to listen on", &c.ListenAddr},
 		{"PUBLIC_URL", "public-url", "http://localhost:8080", "URL clients reach the server at, used in absolute links", &c.PublicURL},
-		{"DATA_DIR", "data-dir", "./data", "directory for the embedded database and stored files", &c.DataDir},
+		{"DATA_DIR", "data-dir", "./data", "directory for the embedded database, archives, mirrors and the encryption key", &c.DataDir},
 		{"DATABASE_URL", "database-url", "", "postgres://... for PostgreSQL; default: SQLite file cargoman.db in DATA_DIR", &c.DatabaseURL},
 		{"ADMIN_TOKEN", "admin-token", "", "root API token; if unset, one is generated at first start and printed once", &c.AdminToken},
+		{"ENCRYPTION_KEY", "encryption-key", "", "base64 32-byte key encrypting stored secrets; default: DATA_DIR/encryption.key, created at first start (set it when several instances share a database)", &c.EncryptionKey},
+		{"WEBHOOK_SECRET", "webhook-secret", "", "secret git-provider webhooks may be signed with, for every package", &c.WebhookSecret},
+		{"ALLOW_LOCAL_REPOSITORIES", "allow-local-repositories", "false", "let packages use local paths and file:// URLs (they read the server's disk)", &c.AllowLocalRepos},
+		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
+		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
 	}
 }
 
 // parseConfig reads the environment, then flags from args.
-func parseConfig(name string, args []string, getenv func(string) string) (*config, error) {
+func parseConfig(name string, args []string, getenv func(string) string, usage io.Writer) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(usage)
 	for _, s := range c.settings() {
 		def := s.def
 		if v := getenv(s.env); v != "" {
 			def = v
 		}
-		fs.StringVar(s.dst, s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
+		help := fmt.Sprintf("%s (env %s)", s.usage, s.env)
+		switch dst := s.dst.(type) {
+		case *string:
+			fs.StringVar(dst, s.flag, def, help)
+		case *bool:
+			b, err := strconv.ParseBool(def)
+			if err != nil {
+				return nil, fmt.Errorf("%s must be true or false, not %q", s.env, def)
+			}
+			fs.BoolVar(dst, s.flag, b, help)
+		case *int:
+			n, err := strconv.Atoi(def)
+			if err != nil {
+				return nil, fmt.Errorf("%s must be a whole number, not %q", s.env, def)
+			}
+			fs.IntVar(dst, s.flag, n, help)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	switch c.Mode {
+	case "all", "api", "worker":
+	default:
+		return nil, fmt.Errorf("MODE must be all, api or worker, not %q", c.Mode)
+	}
+	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 64 {
+		return nil, fmt.Errorf("WORKER_CONCURRENCY must be between 1 and 64")
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = database.SQLiteURL(filepath.Join(c.DataDir, "cargoman.db"))

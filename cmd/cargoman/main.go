@@ -19,10 +19,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cargoman/cargoman/internal/auth"
-	"github.com/cargoman/cargoman/internal/bootstrap"
+	"github.com/cargoman/cargoman/internal/app"
 	"github.com/cargoman/cargoman/internal/database"
-	"github.com/cargoman/cargoman/internal/server"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -48,7 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "cargoman", versionString())
 		return nil
 	case "migrate":
-		cfg, err := parseConfig("migrate", args[1:], getenv)
+		cfg, err := parseConfig("migrate", args[1:], getenv, stderr)
 		if err != nil {
 			return err
 		}
@@ -60,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Info("database migrated", "dialect", db.Dialect)
 		return nil
 	case "serve":
-		cfg, err := parseConfig("serve", args[1:], getenv)
+		cfg, err := parseConfig("serve", args[1:], getenv, stderr)
 		if err != nil {
 			return err
 		}
@@ -92,41 +90,46 @@ func openAndMigrate(ctx context.Context, cfg *config) (*database.DB, error) {
 	return db, nil
 }
 
-// serve runs the server until ctx ends, then drains in-flight requests.
+// serve runs the server until ctx ends, then drains in-flight requests
+// and lets running tasks finish.
 func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer) error {
 	db, err := openAndMigrate(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	boot, err := bootstrap.Run(ctx, db.Client, cfg.AdminToken)
+	a, err := app.New(ctx, db, app.Config{
+		PublicURL:              cfg.PublicURL,
+		DataDir:                cfg.DataDir,
+		AdminToken:             cfg.AdminToken,
+		EncryptionKey:          cfg.EncryptionKey,
+		WebhookSecret:          cfg.WebhookSecret,
+		AllowLocalRepositories: cfg.AllowLocalRepos,
+		Workers:                cfg.Mode != "api",
+		WorkerConcurrency:      cfg.WorkerConcurrency,
+		ServeAPI:               cfg.Mode != "worker",
+	}, log)
 	if err != nil {
 		return err
 	}
-	usage := auth.NewUsageRecorder(db.Client)
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
-	usageDone := make(chan struct{})
-	go func() {
-		defer close(usageDone)
-		usage.Run(bg, 10*time.Second, log)
-	}()
+	background := make(chan error, 1)
+	go func() { background <- a.Run(bg) }()
 	defer func() {
 		stopBackground()
-		<-usageDone
+		if err := <-background; err != nil {
+			log.Error("background work", "err", err)
+		}
 	}()
 
-	handler, err := server.New(server.Options{
-		DB:            db,
-		Authenticator: auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage),
-		PublicURL:     cfg.PublicURL,
-		Log:           log,
-	})
-	if err != nil {
-		return err
+	if cfg.Mode == "worker" {
+		fmt.Fprintf(stdout, "Cargoman %s worker running (database: %s)\n", versionString(), db.Dialect)
+		<-ctx.Done()
+		log.Info("shutting down: letting running tasks finish")
+		return nil
 	}
 	srv := &http.Server{
-		Addr:              cfg.ListenAddr,
-		Handler:           handler,
+		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
@@ -139,8 +142,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 
 	fmt.Fprintf(stdout, "Cargoman %s listening on %s\n  GraphQL:    %s/graphql\n  REST:       %s/api/v1\n  Database:   %s\n",
 		versionString(), ln.Addr(), cfg.PublicURL, cfg.PublicURL, db.Dialect)
-	if boot.GeneratedRootToken != "" {
-		fmt.Fprintf(stdout, "\nGenerated root ADMIN_TOKEN (shown only this once; only its hash is stored):\n\n  %s\n\n", boot.GeneratedRootToken)
+	if a.Boot.GeneratedRootToken != "" {
+		fmt.Fprintf(stdout, "\nGenerated root ADMIN_TOKEN (shown only this once; only its hash is stored):\n\n  %s\n\n", a.Boot.GeneratedRootToken)
 	}
 
 	select {

@@ -24,16 +24,18 @@ func TestParseConfig(t *testing.T) {
 		want config
 		err  bool
 	}{
-		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db"}},
-		{name: "env", env: map[string]string{"LISTEN_ADDR": ":9", "DATA_DIR": "/srv", "ADMIN_TOKEN": "s", "PUBLIC_URL": "https://p.example"},
-			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: "s"}},
-		{name: "flags win", env: map[string]string{"LISTEN_ADDR": ":9", "DATABASE_URL": "postgres://x"}, args: []string{"-listen-addr", ":10"},
-			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x"}},
+		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2}},
+		{name: "env", env: map[string]string{"LISTEN_ADDR": ":9", "DATA_DIR": "/srv", "ADMIN_TOKEN": "s", "PUBLIC_URL": "https://p.example", "ALLOW_LOCAL_REPOSITORIES": "true", "MODE": "worker"},
+			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: "s", AllowLocalRepos: true, Mode: "worker", WorkerConcurrency: 2}},
+		{name: "flags win", env: map[string]string{"LISTEN_ADDR": ":9", "DATABASE_URL": "postgres://x"}, args: []string{"-listen-addr", ":10", "-worker-concurrency", "4"},
+			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x", Mode: "all", WorkerConcurrency: 4}},
 		{name: "unknown flag", args: []string{"-nope"}, err: true},
+		{name: "bad mode", env: map[string]string{"MODE": "both"}, err: true},
+		{name: "bad bool", env: map[string]string{"ALLOW_LOCAL_REPOSITORIES": "maybe"}, err: true},
 		{name: "stray argument", args: []string{"extra"}, err: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseConfig("serve", tc.args, func(k string) string { return tc.env[k] })
+			got, err := parseConfig("serve", tc.args, func(k string) string { return tc.env[k] }, io.Discard)
 			if tc.err {
 				if err == nil {
 					t.Fatal("want error")

@@ -42,7 +42,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Mutation() MutationResolver
-	PackageVersion() PackageVersionResolver
+	Package() PackageResolver
 	Query() QueryResolver
 }
 
@@ -79,8 +79,22 @@ type ComplexityRoot struct {
 		PlainToken func(childComplexity int) int
 	}
 
+	CreateCredentialPayload struct {
+		Credential func(childComplexity int) int
+	}
+
 	CreateCustomerPayload struct {
 		Customer func(childComplexity int) int
+	}
+
+	CreatePackagePayload struct {
+		Package func(childComplexity int) int
+		Task    func(childComplexity int) int
+	}
+
+	CreateTaskPayload struct {
+		Created func(childComplexity int) int
+		Task    func(childComplexity int) int
 	}
 
 	Credential struct {
@@ -126,29 +140,53 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DeleteCredentialPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	DeleteCustomerPayload struct {
 		DeletedID func(childComplexity int) int
 	}
 
+	DeletePackagePayload struct {
+		DeletedName func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateAdminToken   func(childComplexity int, input model.CreateAdminTokenInput) int
+		CreateCredential   func(childComplexity int, input model.CreateCredentialInput) int
 		CreateCustomer     func(childComplexity int, input model.CreateCustomerInput) int
+		CreatePackage      func(childComplexity int, input model.CreatePackageInput) int
+		CreateTask         func(childComplexity int, input model.CreateTaskInput) int
+		DeleteCredential   func(childComplexity int, input model.DeleteCredentialInput) int
 		DeleteCustomer     func(childComplexity int, input model.DeleteCustomerInput) int
+		DeletePackage      func(childComplexity int, input model.PackageNameInput) int
+		DeprecateVersion   func(childComplexity int, input model.DeprecateVersionInput) int
 		ReactivateCustomer func(childComplexity int, input model.ReactivateCustomerInput) int
 		RevokeAdminToken   func(childComplexity int, input model.RevokeAdminTokenInput) int
 		SuspendCustomer    func(childComplexity int, input model.SuspendCustomerInput) int
+		SyncPackage        func(childComplexity int, input model.PackageNameInput) int
+		UndeprecateVersion func(childComplexity int, input model.VersionInput) int
+		UnyankVersion      func(childComplexity int, input model.VersionInput) int
 		UpdateCustomer     func(childComplexity int, input model.UpdateCustomerInput) int
+		UpdatePackage      func(childComplexity int, input model.UpdatePackageInput) int
+		UploadVersion      func(childComplexity int, input model.UploadVersionInput) int
+		ValidatePackage    func(childComplexity int, input model.PackageNameInput) int
+		YankVersion        func(childComplexity int, input model.VersionInput) int
 	}
 
 	Package struct {
 		Abandoned            func(childComplexity int) int
 		AbandonedReplacement func(childComplexity int) int
+		AllVersions          func(childComplexity int) int
 		Children             func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		Credential           func(childComplexity int) int
+		CurrentTask          func(childComplexity int) int
 		DefaultBranch        func(childComplexity int) int
 		Description          func(childComplexity int) int
 		ID                   func(childComplexity int) int
+		InstallableVersions  func(childComplexity int) int
 		MonorepoExcludes     func(childComplexity int) int
 		MonorepoPath         func(childComplexity int) int
 		MonorepoPaths        func(childComplexity int) int
@@ -156,6 +194,7 @@ type ComplexityRoot struct {
 		Parent               func(childComplexity int) int
 		Readme               func(childComplexity int) int
 		ReadmeHTML           func(childComplexity int) int
+		RejectedRefs         func(childComplexity int) int
 		RepositoryURL        func(childComplexity int) int
 		SkippedRefs          func(childComplexity int) int
 		SyncError            func(childComplexity int) int
@@ -163,7 +202,7 @@ type ComplexityRoot struct {
 		Type                 func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
 		Versions             func(childComplexity int) int
-		WebhookDeliveries    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.WebhookDeliveryOrder) int
+		WebhookDeliveries    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.WebhookDeliveryOrder, where *ent.WebhookDeliveryWhereInput) int
 	}
 
 	PackageConnection struct {
@@ -219,12 +258,19 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AdminTokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.AdminTokenOrder, where *ent.AdminTokenWhereInput) int
+		Credentials          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		Customer             func(childComplexity int, id string) int
 		CustomerByExternalID func(childComplexity int, externalID string) int
 		Customers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput, status *customer.Status, search *string) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
+		Package              func(childComplexity int, name string) int
+		PackageVersion       func(childComplexity int, packageArg string, version string) int
+		Packages             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput, search *string, typeArg *composerpackage.Type, parent *string) int
+		Task                 func(childComplexity int, id string) int
+		Tasks                func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, status *task.Status, kind *task.Kind) int
 		Viewer               func(childComplexity int) int
+		WebhookDeliveries    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, packageArg *string) int
 	}
 
 	ReactivateCustomerPayload struct {
@@ -248,6 +294,10 @@ type ComplexityRoot struct {
 
 	SuspendCustomerPayload struct {
 		Customer func(childComplexity int) int
+	}
+
+	SyncPackagePayload struct {
+		Task func(childComplexity int) int
 	}
 
 	Task struct {
@@ -290,6 +340,32 @@ type ComplexityRoot struct {
 
 	UpdateCustomerPayload struct {
 		Customer func(childComplexity int) int
+	}
+
+	UpdatePackagePayload struct {
+		Package func(childComplexity int) int
+	}
+
+	ValidatePackagePayload struct {
+		Package  func(childComplexity int) int
+		Valid    func(childComplexity int) int
+		Versions func(childComplexity int) int
+	}
+
+	ValidationIssue struct {
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	VersionPayload struct {
+		Version func(childComplexity int) int
+	}
+
+	VersionValidation struct {
+		Errors   func(childComplexity int) int
+		Valid    func(childComplexity int) int
+		Version  func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -338,9 +414,25 @@ type MutationResolver interface {
 	DeleteCustomer(ctx context.Context, input model.DeleteCustomerInput) (*model.DeleteCustomerPayload, error)
 	SuspendCustomer(ctx context.Context, input model.SuspendCustomerInput) (*model.SuspendCustomerPayload, error)
 	ReactivateCustomer(ctx context.Context, input model.ReactivateCustomerInput) (*model.ReactivateCustomerPayload, error)
+	CreatePackage(ctx context.Context, input model.CreatePackageInput) (*model.CreatePackagePayload, error)
+	UpdatePackage(ctx context.Context, input model.UpdatePackageInput) (*model.UpdatePackagePayload, error)
+	DeletePackage(ctx context.Context, input model.PackageNameInput) (*model.DeletePackagePayload, error)
+	SyncPackage(ctx context.Context, input model.PackageNameInput) (*model.SyncPackagePayload, error)
+	YankVersion(ctx context.Context, input model.VersionInput) (*model.VersionPayload, error)
+	UnyankVersion(ctx context.Context, input model.VersionInput) (*model.VersionPayload, error)
+	DeprecateVersion(ctx context.Context, input model.DeprecateVersionInput) (*model.VersionPayload, error)
+	UndeprecateVersion(ctx context.Context, input model.VersionInput) (*model.VersionPayload, error)
+	UploadVersion(ctx context.Context, input model.UploadVersionInput) (*model.VersionPayload, error)
+	ValidatePackage(ctx context.Context, input model.PackageNameInput) (*model.ValidatePackagePayload, error)
+	CreateCredential(ctx context.Context, input model.CreateCredentialInput) (*model.CreateCredentialPayload, error)
+	DeleteCredential(ctx context.Context, input model.DeleteCredentialInput) (*model.DeleteCredentialPayload, error)
+	CreateTask(ctx context.Context, input model.CreateTaskInput) (*model.CreateTaskPayload, error)
 }
-type PackageVersionResolver interface {
-	DistSize(ctx context.Context, obj *ent.PackageVersion) (int, error)
+type PackageResolver interface {
+	InstallableVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
+	AllVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
+	RejectedRefs(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.SkippedRef, error)
+	CurrentTask(ctx context.Context, obj *ent.ComposerPackage) (*ent.Task, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
@@ -349,6 +441,13 @@ type QueryResolver interface {
 	Customers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput, status *customer.Status, search *string) (*ent.CustomerConnection, error)
 	Customer(ctx context.Context, id string) (*ent.Customer, error)
 	CustomerByExternalID(ctx context.Context, externalID string) (*ent.Customer, error)
+	Packages(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput, search *string, typeArg *composerpackage.Type, parent *string) (*ent.PackageConnection, error)
+	Package(ctx context.Context, name string) (*ent.ComposerPackage, error)
+	PackageVersion(ctx context.Context, packageArg string, version string) (*ent.PackageVersion, error)
+	WebhookDeliveries(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, packageArg *string) (*ent.WebhookDeliveryConnection, error)
+	Credentials(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CredentialConnection, error)
+	Tasks(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, status *task.Status, kind *task.Kind) (*ent.TaskConnection, error)
+	Task(ctx context.Context, id string) (*ent.Task, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 }
 
@@ -470,12 +569,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateAdminTokenPayload.PlainToken(childComplexity), true
 
+	case "CreateCredentialPayload.credential":
+		if e.ComplexityRoot.CreateCredentialPayload.Credential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCredentialPayload.Credential(childComplexity), true
+
 	case "CreateCustomerPayload.customer":
 		if e.ComplexityRoot.CreateCustomerPayload.Customer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CreateCustomerPayload.Customer(childComplexity), true
+
+	case "CreatePackagePayload.package":
+		if e.ComplexityRoot.CreatePackagePayload.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePackagePayload.Package(childComplexity), true
+	case "CreatePackagePayload.task":
+		if e.ComplexityRoot.CreatePackagePayload.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePackagePayload.Task(childComplexity), true
+
+	case "CreateTaskPayload.created":
+		if e.ComplexityRoot.CreateTaskPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateTaskPayload.Created(childComplexity), true
+	case "CreateTaskPayload.task":
+		if e.ComplexityRoot.CreateTaskPayload.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateTaskPayload.Task(childComplexity), true
 
 	case "Credential.createdAt":
 		if e.ComplexityRoot.Credential.CreatedAt == nil {
@@ -633,12 +765,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
+	case "DeleteCredentialPayload.deletedID":
+		if e.ComplexityRoot.DeleteCredentialPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteCredentialPayload.DeletedID(childComplexity), true
+
 	case "DeleteCustomerPayload.deletedID":
 		if e.ComplexityRoot.DeleteCustomerPayload.DeletedID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DeleteCustomerPayload.DeletedID(childComplexity), true
+
+	case "DeletePackagePayload.deletedName":
+		if e.ComplexityRoot.DeletePackagePayload.DeletedName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePackagePayload.DeletedName(childComplexity), true
 
 	case "Mutation.createAdminToken":
 		if e.ComplexityRoot.Mutation.CreateAdminToken == nil {
@@ -651,6 +797,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAdminToken(childComplexity, args["input"].(model.CreateAdminTokenInput)), true
+	case "Mutation.createCredential":
+		if e.ComplexityRoot.Mutation.CreateCredential == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCredential_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCredential(childComplexity, args["input"].(model.CreateCredentialInput)), true
 	case "Mutation.createCustomer":
 		if e.ComplexityRoot.Mutation.CreateCustomer == nil {
 			break
@@ -662,6 +819,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCustomer(childComplexity, args["input"].(model.CreateCustomerInput)), true
+	case "Mutation.createPackage":
+		if e.ComplexityRoot.Mutation.CreatePackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePackage(childComplexity, args["input"].(model.CreatePackageInput)), true
+	case "Mutation.createTask":
+		if e.ComplexityRoot.Mutation.CreateTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTask(childComplexity, args["input"].(model.CreateTaskInput)), true
+	case "Mutation.deleteCredential":
+		if e.ComplexityRoot.Mutation.DeleteCredential == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCredential_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCredential(childComplexity, args["input"].(model.DeleteCredentialInput)), true
 	case "Mutation.deleteCustomer":
 		if e.ComplexityRoot.Mutation.DeleteCustomer == nil {
 			break
@@ -673,6 +863,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCustomer(childComplexity, args["input"].(model.DeleteCustomerInput)), true
+	case "Mutation.deletePackage":
+		if e.ComplexityRoot.Mutation.DeletePackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePackage(childComplexity, args["input"].(model.PackageNameInput)), true
+	case "Mutation.deprecateVersion":
+		if e.ComplexityRoot.Mutation.DeprecateVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deprecateVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeprecateVersion(childComplexity, args["input"].(model.DeprecateVersionInput)), true
 	case "Mutation.reactivateCustomer":
 		if e.ComplexityRoot.Mutation.ReactivateCustomer == nil {
 			break
@@ -706,6 +918,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SuspendCustomer(childComplexity, args["input"].(model.SuspendCustomerInput)), true
+	case "Mutation.syncPackage":
+		if e.ComplexityRoot.Mutation.SyncPackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncPackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncPackage(childComplexity, args["input"].(model.PackageNameInput)), true
+	case "Mutation.undeprecateVersion":
+		if e.ComplexityRoot.Mutation.UndeprecateVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_undeprecateVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UndeprecateVersion(childComplexity, args["input"].(model.VersionInput)), true
+	case "Mutation.unyankVersion":
+		if e.ComplexityRoot.Mutation.UnyankVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unyankVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnyankVersion(childComplexity, args["input"].(model.VersionInput)), true
 	case "Mutation.updateCustomer":
 		if e.ComplexityRoot.Mutation.UpdateCustomer == nil {
 			break
@@ -717,6 +962,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCustomer(childComplexity, args["input"].(model.UpdateCustomerInput)), true
+	case "Mutation.updatePackage":
+		if e.ComplexityRoot.Mutation.UpdatePackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePackage(childComplexity, args["input"].(model.UpdatePackageInput)), true
+	case "Mutation.uploadVersion":
+		if e.ComplexityRoot.Mutation.UploadVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadVersion(childComplexity, args["input"].(model.UploadVersionInput)), true
+	case "Mutation.validatePackage":
+		if e.ComplexityRoot.Mutation.ValidatePackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_validatePackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ValidatePackage(childComplexity, args["input"].(model.PackageNameInput)), true
+	case "Mutation.yankVersion":
+		if e.ComplexityRoot.Mutation.YankVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_yankVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.YankVersion(childComplexity, args["input"].(model.VersionInput)), true
 
 	case "Package.abandoned":
 		if e.ComplexityRoot.Package.Abandoned == nil {
@@ -730,6 +1019,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.AbandonedReplacement(childComplexity), true
+	case "Package.allVersions":
+		if e.ComplexityRoot.Package.AllVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.AllVersions(childComplexity), true
 	case "Package.children":
 		if e.ComplexityRoot.Package.Children == nil {
 			break
@@ -748,6 +1043,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.Credential(childComplexity), true
+	case "Package.currentTask":
+		if e.ComplexityRoot.Package.CurrentTask == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.CurrentTask(childComplexity), true
 	case "Package.defaultBranch":
 		if e.ComplexityRoot.Package.DefaultBranch == nil {
 			break
@@ -766,6 +1067,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.ID(childComplexity), true
+	case "Package.installableVersions":
+		if e.ComplexityRoot.Package.InstallableVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.InstallableVersions(childComplexity), true
 	case "Package.monorepoExcludes":
 		if e.ComplexityRoot.Package.MonorepoExcludes == nil {
 			break
@@ -808,6 +1115,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.ReadmeHTML(childComplexity), true
+	case "Package.rejectedRefs":
+		if e.ComplexityRoot.Package.RejectedRefs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.RejectedRefs(childComplexity), true
 	case "Package.repositoryURL":
 		if e.ComplexityRoot.Package.RepositoryURL == nil {
 			break
@@ -860,7 +1173,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.WebhookDeliveries(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.WebhookDeliveryOrder)), true
+		return e.ComplexityRoot.Package.WebhookDeliveries(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.WebhookDeliveryOrder), args["where"].(*ent.WebhookDeliveryWhereInput)), true
 
 	case "PackageConnection.edges":
 		if e.ComplexityRoot.PackageConnection.Edges == nil {
@@ -1077,6 +1390,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AdminTokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["orderBy"].(*ent.AdminTokenOrder), args["where"].(*ent.AdminTokenWhereInput)), true
+	case "Query.credentials":
+		if e.ComplexityRoot.Query.Credentials == nil {
+			break
+		}
+
+		args, err := ec.field_Query_credentials_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Credentials(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Query.customer":
 		if e.ComplexityRoot.Query.Customer == nil {
 			break
@@ -1133,12 +1457,78 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.package":
+		if e.ComplexityRoot.Query.Package == nil {
+			break
+		}
+
+		args, err := ec.field_Query_package_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Package(childComplexity, args["name"].(string)), true
+	case "Query.packageVersion":
+		if e.ComplexityRoot.Query.PackageVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Query_packageVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PackageVersion(childComplexity, args["package"].(string), args["version"].(string)), true
+	case "Query.packages":
+		if e.ComplexityRoot.Query.Packages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_packages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Packages(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["orderBy"].(*ent.PackageOrder), args["where"].(*ent.PackageWhereInput), args["search"].(*string), args["type"].(*composerpackage.Type), args["parent"].(*string)), true
+	case "Query.task":
+		if e.ComplexityRoot.Query.Task == nil {
+			break
+		}
+
+		args, err := ec.field_Query_task_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Task(childComplexity, args["id"].(string)), true
+	case "Query.tasks":
+		if e.ComplexityRoot.Query.Tasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Tasks(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["orderBy"].(*ent.TaskOrder), args["where"].(*ent.TaskWhereInput), args["status"].(*task.Status), args["kind"].(*task.Kind)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["package"].(*string)), true
 
 	case "ReactivateCustomerPayload.customer":
 		if e.ComplexityRoot.ReactivateCustomerPayload.Customer == nil {
@@ -1209,6 +1599,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SuspendCustomerPayload.Customer(childComplexity), true
+
+	case "SyncPackagePayload.task":
+		if e.ComplexityRoot.SyncPackagePayload.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPackagePayload.Task(childComplexity), true
 
 	case "Task.args":
 		if e.ComplexityRoot.Task.Args == nil {
@@ -1377,6 +1774,77 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateCustomerPayload.Customer(childComplexity), true
 
+	case "UpdatePackagePayload.package":
+		if e.ComplexityRoot.UpdatePackagePayload.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePackagePayload.Package(childComplexity), true
+
+	case "ValidatePackagePayload.package":
+		if e.ComplexityRoot.ValidatePackagePayload.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidatePackagePayload.Package(childComplexity), true
+	case "ValidatePackagePayload.valid":
+		if e.ComplexityRoot.ValidatePackagePayload.Valid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidatePackagePayload.Valid(childComplexity), true
+	case "ValidatePackagePayload.versions":
+		if e.ComplexityRoot.ValidatePackagePayload.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidatePackagePayload.Versions(childComplexity), true
+
+	case "ValidationIssue.field":
+		if e.ComplexityRoot.ValidationIssue.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidationIssue.Field(childComplexity), true
+	case "ValidationIssue.message":
+		if e.ComplexityRoot.ValidationIssue.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidationIssue.Message(childComplexity), true
+
+	case "VersionPayload.version":
+		if e.ComplexityRoot.VersionPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionPayload.Version(childComplexity), true
+
+	case "VersionValidation.errors":
+		if e.ComplexityRoot.VersionValidation.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionValidation.Errors(childComplexity), true
+	case "VersionValidation.valid":
+		if e.ComplexityRoot.VersionValidation.Valid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionValidation.Valid(childComplexity), true
+	case "VersionValidation.version":
+		if e.ComplexityRoot.VersionValidation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionValidation.Version(childComplexity), true
+	case "VersionValidation.warnings":
+		if e.ComplexityRoot.VersionValidation.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionValidation.Warnings(childComplexity), true
+
 	case "Viewer.adminToken":
 		if e.ComplexityRoot.Viewer.AdminToken == nil {
 			break
@@ -1518,12 +1986,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAdminTokenOrder,
 		ec.unmarshalInputAdminTokenWhereInput,
 		ec.unmarshalInputCreateAdminTokenInput,
+		ec.unmarshalInputCreateCredentialInput,
 		ec.unmarshalInputCreateCustomerInput,
+		ec.unmarshalInputCreatePackageInput,
+		ec.unmarshalInputCreateTaskInput,
 		ec.unmarshalInputCredentialOrder,
 		ec.unmarshalInputCredentialWhereInput,
 		ec.unmarshalInputCustomerOrder,
 		ec.unmarshalInputCustomerWhereInput,
+		ec.unmarshalInputDeleteCredentialInput,
 		ec.unmarshalInputDeleteCustomerInput,
+		ec.unmarshalInputDeprecateVersionInput,
+		ec.unmarshalInputPackageNameInput,
 		ec.unmarshalInputPackageOrder,
 		ec.unmarshalInputPackageVersionOrder,
 		ec.unmarshalInputPackageVersionWhereInput,
@@ -1537,6 +2011,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputTaskWhereInput,
 		ec.unmarshalInputTenantOrder,
 		ec.unmarshalInputUpdateCustomerInput,
+		ec.unmarshalInputUpdatePackageInput,
+		ec.unmarshalInputUploadVersionInput,
+		ec.unmarshalInputVersionInput,
 		ec.unmarshalInputWebhookDeliveryOrder,
 		ec.unmarshalInputWebhookDeliveryWhereInput,
 	)
@@ -3768,6 +4245,232 @@ enum WebhookProvider @goModel(model: "github.com/cargoman/cargoman/ent/webhookde
   bitbucket
 }
 `, BuiltIn: false},
+	{Name: "../../schema/package.graphql", Input: `extend type Query {
+  """
+  Packages of this tenant. ` + "`" + `search` + "`" + ` matches name or description; ` + "`" + `parent` + "`" + `
+  lists the children of a monorepo package.
+  """
+  packages(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    offset: Int
+    orderBy: PackageOrder
+    where: PackageWhereInput
+    search: String
+    type: PackageType
+    parent: String
+  ): PackageConnection! @hasRole(role: VIEWER)
+
+  "One package by name (vendor/name); NOT_FOUND when there is none."
+  package(name: String!): Package! @hasRole(role: VIEWER)
+
+  """
+  One version of a package. ` + "`" + `version` + "`" + ` may be the version as shown
+  (1.2.0, dev-main), its normalized form (1.2.0.0) or the tag name (v1.2.0).
+  """
+  packageVersion(package: String!, version: String!): PackageVersion! @hasRole(role: VIEWER)
+
+  "Deliveries of git-provider webhooks, newest first; ` + "`" + `package` + "`" + ` narrows to those that matched it."
+  webhookDeliveries(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    offset: Int
+    package: String
+  ): WebhookDeliveryConnection! @hasRole(role: VIEWER)
+
+  "Credentials for private repositories (their secrets are never returned)."
+  credentials(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): CredentialConnection! @hasRole(role: VIEWER)
+}
+
+extend type Package {
+  "The versions Composer offers: neither yanked nor removed upstream, newest first."
+  installableVersions: [PackageVersion!]!
+  "All versions, including yanked and removed ones, newest first."
+  allVersions: [PackageVersion!]!
+  "Refs sync did not turn into versions, with the reason."
+  rejectedRefs: [SkippedRef!]!
+  "The task syncing this package now, if one is pending or running."
+  currentTask: Task
+}
+
+input CreatePackageInput {
+  "Composer name, vendor/name in lower case."
+  name: String!
+  type: PackageType!
+  "Git URL (https, ssh, or a local path when the server allows it); omit for artifact packages."
+  repositoryURL: String
+  "A credential for a private repository."
+  credentialID: ID
+  "Secret the git provider signs webhooks with (in addition to the server-wide one)."
+  webhookSecret: String
+  "Declares a monorepo: globs of directories holding child packages, e.g. packages/*."
+  monorepoPaths: [String!]
+  monorepoExcludes: [String!]
+}
+
+type CreatePackagePayload {
+  package: Package!
+  "The first sync, already queued (null for artifact packages)."
+  task: Task
+}
+
+"Changes only the fields that are sent; null clears optional ones."
+input UpdatePackageInput {
+  name: String!
+  repositoryURL: String @goField(omittable: true)
+  credentialID: ID @goField(omittable: true)
+  webhookSecret: String @goField(omittable: true)
+  abandoned: Boolean @goField(omittable: true)
+  "Package users should move to; implies abandoned."
+  abandonedReplacement: String @goField(omittable: true)
+  monorepoPaths: [String!] @goField(omittable: true)
+  monorepoExcludes: [String!] @goField(omittable: true)
+}
+
+type UpdatePackagePayload {
+  package: Package!
+}
+
+input PackageNameInput {
+  name: String!
+}
+
+type DeletePackagePayload {
+  deletedName: String!
+}
+
+type SyncPackagePayload {
+  task: Task!
+}
+
+input VersionInput {
+  package: String!
+  version: String!
+}
+
+input DeprecateVersionInput {
+  package: String!
+  version: String!
+  "Told to users of the version; defaults to a generic notice."
+  message: String
+}
+
+type VersionPayload {
+  version: PackageVersion!
+}
+
+input UploadVersionInput {
+  package: String!
+  "A zip with a composer.json at its root or in its single top folder."
+  file: Upload!
+  "The version; defaults to composer.json's version."
+  version: String
+}
+
+"One finding of validation."
+type ValidationIssue {
+  field: String!
+  message: String!
+}
+
+"What validation found in one version's composer.json."
+type VersionValidation {
+  version: String!
+  valid: Boolean!
+  errors: [ValidationIssue!]!
+  warnings: [ValidationIssue!]!
+}
+
+type ValidatePackagePayload {
+  package: Package!
+  valid: Boolean!
+  versions: [VersionValidation!]!
+}
+
+input CreateCredentialInput {
+  name: String!
+  kind: CredentialKind!
+  "User name for HTTPS tokens (default x-access-token)."
+  username: String
+  "The token or the private key (PEM). Stored encrypted; never returned."
+  secret: String!
+}
+
+type CreateCredentialPayload {
+  credential: Credential!
+}
+
+input DeleteCredentialInput {
+  id: ID!
+}
+
+type DeleteCredentialPayload {
+  deletedID: ID!
+}
+
+extend type Mutation {
+  "Adds a package; a git package's first sync is queued at once."
+  createPackage(input: CreatePackageInput!): CreatePackagePayload! @hasRole(role: ADMIN)
+  updatePackage(input: UpdatePackageInput!): UpdatePackagePayload! @hasRole(role: ADMIN)
+  "Deletes the package, its versions and their archives."
+  deletePackage(input: PackageNameInput!): DeletePackagePayload! @hasRole(role: ADMIN)
+  "Queues a sync (or returns the one already queued)."
+  syncPackage(input: PackageNameInput!): SyncPackagePayload! @hasRole(role: ADMIN)
+  "Takes a version out of Composer metadata; its archive stays downloadable for existing lock files."
+  yankVersion(input: VersionInput!): VersionPayload! @hasRole(role: ADMIN)
+  unyankVersion(input: VersionInput!): VersionPayload! @hasRole(role: ADMIN)
+  "Flags a version as deprecated; Composer warns its users."
+  deprecateVersion(input: DeprecateVersionInput!): VersionPayload! @hasRole(role: ADMIN)
+  undeprecateVersion(input: VersionInput!): VersionPayload! @hasRole(role: ADMIN)
+  "Adds a version to an artifact package from an uploaded zip."
+  uploadVersion(input: UploadVersionInput!): VersionPayload! @hasRole(role: ADMIN)
+  "Checks every installable version's composer.json as composer validate does."
+  validatePackage(input: PackageNameInput!): ValidatePackagePayload! @hasRole(role: VIEWER)
+  createCredential(input: CreateCredentialInput!): CreateCredentialPayload! @hasRole(role: ADMIN)
+  deleteCredential(input: DeleteCredentialInput!): DeleteCredentialPayload! @hasRole(role: ADMIN)
+}
+
+scalar Upload
+`, BuiltIn: false},
+	{Name: "../../schema/task.graphql", Input: `extend type Query {
+  "Background tasks, newest first by default."
+  tasks(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    offset: Int
+    orderBy: TaskOrder
+    where: TaskWhereInput
+    status: TaskStatus
+    kind: TaskKind
+  ): TaskConnection! @hasRole(role: VIEWER)
+  task(id: ID!): Task! @hasRole(role: VIEWER)
+}
+
+input CreateTaskInput {
+  kind: TaskKind!
+  """
+  Arguments of the kind: package_sync takes {"package": "vendor/name"};
+  sync_all and cleanup take none.
+  """
+  args: Map
+}
+
+type CreateTaskPayload {
+  task: Task!
+  "False when an identical task was already pending or running (it is returned)."
+  created: Boolean!
+}
+
+extend type Mutation {
+  createTask(input: CreateTaskInput!): CreateTaskPayload! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../../schema/viewer.graphql", Input: `"""
 What kind of credential made the request.
 """
@@ -3861,12 +4564,40 @@ func (ec *executionContext) childFields_CreateAdminTokenPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type CreateAdminTokenPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateCredentialPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "credential":
+		return ec.fieldContext_CreateCredentialPayload_credential(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCredentialPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "customer":
 		return ec.fieldContext_CreateCustomerPayload_customer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateCustomerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatePackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_CreatePackagePayload_package(ctx, field)
+	case "task":
+		return ec.fieldContext_CreatePackagePayload_task(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "task":
+		return ec.fieldContext_CreateTaskPayload_task(ctx, field)
+	case "created":
+		return ec.fieldContext_CreateTaskPayload_created(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateTaskPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Credential(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3887,6 +4618,18 @@ func (ec *executionContext) childFields_Credential(ctx context.Context, field gr
 		return ec.fieldContext_Credential_packages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Credential", field.Name)
+}
+
+func (ec *executionContext) childFields_CredentialConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CredentialConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CredentialConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CredentialConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CredentialConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_CredentialEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3943,12 +4686,28 @@ func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteCredentialPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedID":
+		return ec.fieldContext_DeleteCredentialPayload_deletedID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteCredentialPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedID":
 		return ec.fieldContext_DeleteCustomerPayload_deletedID(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteCustomerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletePackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedName":
+		return ec.fieldContext_DeletePackagePayload_deletedName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePackagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Package(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3999,8 +4758,28 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_credential(ctx, field)
 	case "webhookDeliveries":
 		return ec.fieldContext_Package_webhookDeliveries(ctx, field)
+	case "installableVersions":
+		return ec.fieldContext_Package_installableVersions(ctx, field)
+	case "allVersions":
+		return ec.fieldContext_Package_allVersions(ctx, field)
+	case "rejectedRefs":
+		return ec.fieldContext_Package_rejectedRefs(ctx, field)
+	case "currentTask":
+		return ec.fieldContext_Package_currentTask(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Package", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PackageConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PackageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PackageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4127,6 +4906,14 @@ func (ec *executionContext) childFields_SuspendCustomerPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type SuspendCustomerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SyncPackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "task":
+		return ec.fieldContext_SyncPackagePayload_task(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncPackagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4165,6 +4952,18 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
 }
 
+func (ec *executionContext) childFields_TaskConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TaskConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TaskConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TaskConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_TaskEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -4197,6 +4996,58 @@ func (ec *executionContext) childFields_UpdateCustomerPayload(ctx context.Contex
 		return ec.fieldContext_UpdateCustomerPayload_customer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateCustomerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_UpdatePackagePayload_package(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ValidatePackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_ValidatePackagePayload_package(ctx, field)
+	case "valid":
+		return ec.fieldContext_ValidatePackagePayload_valid(ctx, field)
+	case "versions":
+		return ec.fieldContext_ValidatePackagePayload_versions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValidatePackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ValidationIssue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_ValidationIssue_field(ctx, field)
+	case "message":
+		return ec.fieldContext_ValidationIssue_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValidationIssue", field.Name)
+}
+
+func (ec *executionContext) childFields_VersionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_VersionPayload_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VersionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_VersionValidation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_VersionValidation_version(ctx, field)
+	case "valid":
+		return ec.fieldContext_VersionValidation_valid(ctx, field)
+	case "errors":
+		return ec.fieldContext_VersionValidation_errors(ctx, field)
+	case "warnings":
+		return ec.fieldContext_VersionValidation_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VersionValidation", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4409,6 +5260,20 @@ func (ec *executionContext) field_Mutation_createAdminToken_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCredential_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCredentialInput, error) {
+			return ec.unmarshalNCreateCredentialInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCredentialInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4423,12 +5288,82 @@ func (ec *executionContext) field_Mutation_createCustomer_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePackageInput, error) {
+			return ec.unmarshalNCreatePackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreatePackageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTaskInput, error) {
+			return ec.unmarshalNCreateTaskInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateTaskInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCredential_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteCredentialInput, error) {
+			return ec.unmarshalNDeleteCredentialInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCredentialInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DeleteCustomerInput, error) {
 			return ec.unmarshalNDeleteCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCustomerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deletePackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PackageNameInput, error) {
+			return ec.unmarshalNPackageNameInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageNameInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deprecateVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeprecateVersionInput, error) {
+			return ec.unmarshalNDeprecateVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeprecateVersionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4479,12 +5414,110 @@ func (ec *executionContext) field_Mutation_suspendCustomer_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_syncPackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PackageNameInput, error) {
+			return ec.unmarshalNPackageNameInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageNameInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_undeprecateVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VersionInput, error) {
+			return ec.unmarshalNVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unyankVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VersionInput, error) {
+			return ec.unmarshalNVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCustomerInput, error) {
 			return ec.unmarshalNUpdateCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdateCustomerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePackageInput, error) {
+			return ec.unmarshalNUpdatePackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdatePackageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UploadVersionInput, error) {
+			return ec.unmarshalNUploadVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUploadVersionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_validatePackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PackageNameInput, error) {
+			return ec.unmarshalNPackageNameInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageNameInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_yankVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VersionInput, error) {
+			return ec.unmarshalNVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4536,6 +5569,14 @@ func (ec *executionContext) field_Package_webhookDeliveries_args(ctx context.Con
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.WebhookDeliveryWhereInput, error) {
+			return ec.unmarshalOWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -4612,6 +5653,52 @@ func (ec *executionContext) field_Query_adminTokens_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_credentials_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
 	return args, nil
 }
 
@@ -4746,6 +5833,274 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_packageVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_package_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_packages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PackageOrder, error) {
+			return ec.unmarshalOPackageOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PackageWhereInput, error) {
+			return ec.unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*composerpackage.Type, error) {
+			return ec.unmarshalOPackageType2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcomposerpackageᚐType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "parent",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parent"] = arg9
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_task_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.TaskOrder, error) {
+			return ec.unmarshalOTaskOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.TaskWhereInput, error) {
+			return ec.unmarshalOTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*task.Status, error) {
+			return ec.unmarshalOTaskStatus2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋtaskᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*task.Kind, error) {
+			return ec.unmarshalOTaskKind2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋtaskᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg5
 	return args, nil
 }
 
@@ -5213,6 +6568,38 @@ func (ec *executionContext) fieldContext_CreateAdminTokenPayload_plainToken(_ co
 	return graphql.NewScalarFieldContext("CreateAdminTokenPayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _CreateCredentialPayload_credential(ctx context.Context, field graphql.CollectedField, obj *model.CreateCredentialPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCredentialPayload_credential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Credential) graphql.Marshaler {
+			return ec.marshalNCredential2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredential(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCredentialPayload_credential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCredentialPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Credential(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateCustomerPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.CreateCustomerPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5243,6 +6630,125 @@ func (ec *executionContext) fieldContext_CreateCustomerPayload_customer(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CreatePackagePayload_package(ctx context.Context, field graphql.CollectedField, obj *model.CreatePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePackagePayload_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComposerPackage) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePackagePayload_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePackagePayload_task(ctx context.Context, field graphql.CollectedField, obj *model.CreatePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePackagePayload_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Task, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePackagePayload_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateTaskPayload_task(ctx context.Context, field graphql.CollectedField, obj *model.CreateTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateTaskPayload_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Task, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Task) graphql.Marshaler {
+			return ec.marshalNTask2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateTaskPayload_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateTaskPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateTaskPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.CreateTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateTaskPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateTaskPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateTaskPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Credential_id(ctx context.Context, field graphql.CollectedField, obj *ent.Credential) (ret graphql.Marshaler) {
@@ -5883,6 +7389,29 @@ func (ec *executionContext) fieldContext_CustomerEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("CustomerEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _DeleteCredentialPayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCredentialPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteCredentialPayload_deletedID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteCredentialPayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteCredentialPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _DeleteCustomerPayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCustomerPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5904,6 +7433,29 @@ func (ec *executionContext) _DeleteCustomerPayload_deletedID(ctx context.Context
 }
 func (ec *executionContext) fieldContext_DeleteCustomerPayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteCustomerPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeletePackagePayload_deletedName(ctx context.Context, field graphql.CollectedField, obj *model.DeletePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePackagePayload_deletedName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePackagePayload_deletedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePackagePayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Mutation_createAdminToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -6334,6 +7886,812 @@ func (ec *executionContext) fieldContext_Mutation_reactivateCustomer(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reactivateCustomer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePackage(ctx, fc.Args["input"].(model.CreatePackageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreatePackagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CreatePackagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatePackagePayload) graphql.Marshaler {
+			return ec.marshalNCreatePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreatePackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatePackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePackage(ctx, fc.Args["input"].(model.UpdatePackageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.UpdatePackagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.UpdatePackagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePackagePayload) graphql.Marshaler {
+			return ec.marshalNUpdatePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdatePackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdatePackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deletePackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deletePackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeletePackage(ctx, fc.Args["input"].(model.PackageNameInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeletePackagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.DeletePackagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePackagePayload) graphql.Marshaler {
+			return ec.marshalNDeletePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeletePackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deletePackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deletePackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncPackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncPackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncPackage(ctx, fc.Args["input"].(model.PackageNameInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncPackagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncPackagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncPackagePayload) graphql.Marshaler {
+			return ec.marshalNSyncPackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSyncPackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncPackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncPackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncPackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_yankVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_yankVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().YankVersion(ctx, fc.Args["input"].(model.VersionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VersionPayload) graphql.Marshaler {
+			return ec.marshalNVersionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_yankVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_yankVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unyankVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unyankVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnyankVersion(ctx, fc.Args["input"].(model.VersionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VersionPayload) graphql.Marshaler {
+			return ec.marshalNVersionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unyankVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unyankVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deprecateVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deprecateVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeprecateVersion(ctx, fc.Args["input"].(model.DeprecateVersionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VersionPayload) graphql.Marshaler {
+			return ec.marshalNVersionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deprecateVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deprecateVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_undeprecateVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_undeprecateVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UndeprecateVersion(ctx, fc.Args["input"].(model.VersionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VersionPayload) graphql.Marshaler {
+			return ec.marshalNVersionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_undeprecateVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_undeprecateVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadVersion(ctx, fc.Args["input"].(model.UploadVersionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VersionPayload) graphql.Marshaler {
+			return ec.marshalNVersionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_validatePackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_validatePackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ValidatePackage(ctx, fc.Args["input"].(model.PackageNameInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.ValidatePackagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ValidatePackagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ValidatePackagePayload) graphql.Marshaler {
+			return ec.marshalNValidatePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐValidatePackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_validatePackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValidatePackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_validatePackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCredential(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCredential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCredential(ctx, fc.Args["input"].(model.CreateCredentialInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreateCredentialPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CreateCredentialPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCredentialPayload) graphql.Marshaler {
+			return ec.marshalNCreateCredentialPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCredentialPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCredential(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateCredentialPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCredential_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCredential(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCredential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCredential(ctx, fc.Args["input"].(model.DeleteCredentialInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteCredentialPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.DeleteCredentialPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteCredentialPayload) graphql.Marshaler {
+			return ec.marshalNDeleteCredentialPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCredentialPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCredential(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteCredentialPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCredential_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTask(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTask(ctx, fc.Args["input"].(model.CreateTaskInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreateTaskPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CreateTaskPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateTaskPayload) graphql.Marshaler {
+			return ec.marshalNCreateTaskPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateTaskPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTask(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateTaskPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTask_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6901,7 +9259,7 @@ func (ec *executionContext) _Package_webhookDeliveries(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.WebhookDeliveries(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.WebhookDeliveryOrder))
+			return obj.WebhookDeliveries(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.WebhookDeliveryOrder), fc.Args["where"].(*ent.WebhookDeliveryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.WebhookDeliveryConnection) graphql.Marshaler {
@@ -6931,6 +9289,134 @@ func (ec *executionContext) fieldContext_Package_webhookDeliveries(ctx context.C
 	if fc.Args, err = ec.field_Package_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_installableVersions(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_installableVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().InstallableVersions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_installableVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_allVersions(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_allVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().AllVersions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_allVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_rejectedRefs(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_rejectedRefs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().RejectedRefs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SkippedRef) graphql.Marshaler {
+			return ec.marshalNSkippedRef2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_rejectedRefs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkippedRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_currentTask(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_currentTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().CurrentTask(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_currentTask(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -7339,18 +9825,18 @@ func (ec *executionContext) _PackageVersion_distSize(ctx context.Context, field 
 			return ec.fieldContext_PackageVersion_distSize(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PackageVersion().DistSize(ctx, obj)
+			return obj.DistSize, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_PackageVersion_distSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PackageVersion", field, true, true, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PackageVersion", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _PackageVersion_releasedAt(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
@@ -8129,6 +10615,440 @@ func (ec *executionContext) fieldContext_Query_customerByExternalId(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_packages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Packages(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int), fc.Args["orderBy"].(*ent.PackageOrder), fc.Args["where"].(*ent.PackageWhereInput), fc.Args["search"].(*string), fc.Args["type"].(*composerpackage.Type), fc.Args["parent"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.PackageConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.PackageConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
+			return ec.marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_packages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_package(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Package(ctx, fc.Args["name"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.ComposerPackage
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ComposerPackage
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComposerPackage) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_package(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_package_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_packageVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PackageVersion(ctx, fc.Args["package"].(string), fc.Args["version"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.PackageVersion
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.PackageVersion
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_packageVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_packageVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int), fc.Args["package"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.WebhookDeliveryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.WebhookDeliveryConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WebhookDeliveryConnection) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDeliveryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_credentials(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_credentials(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Credentials(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.CredentialConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.CredentialConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CredentialConnection) graphql.Marshaler {
+			return ec.marshalNCredentialConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_credentials(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CredentialConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_credentials_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Tasks(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int), fc.Args["orderBy"].(*ent.TaskOrder), fc.Args["where"].(*ent.TaskWhereInput), fc.Args["status"].(*task.Status), fc.Args["kind"].(*task.Kind))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.TaskConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.TaskConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TaskConnection) graphql.Marshaler {
+			return ec.marshalNTaskConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_task(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Task(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.Task
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.Task
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Task) graphql.Marshaler {
+			return ec.marshalNTask2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_task(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_task_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8539,6 +11459,38 @@ func (ec *executionContext) fieldContext_SuspendCustomerPayload_customer(_ conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncPackagePayload_task(ctx context.Context, field graphql.CollectedField, obj *model.SyncPackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPackagePayload_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Task, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Task) graphql.Marshaler {
+			return ec.marshalNTask2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPackagePayload_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncPackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9196,6 +12148,313 @@ func (ec *executionContext) fieldContext_UpdateCustomerPayload_customer(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePackagePayload_package(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePackagePayload_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComposerPackage) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePackagePayload_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValidatePackagePayload_package(ctx context.Context, field graphql.CollectedField, obj *model.ValidatePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidatePackagePayload_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComposerPackage) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidatePackagePayload_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValidatePackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValidatePackagePayload_valid(ctx context.Context, field graphql.CollectedField, obj *model.ValidatePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidatePackagePayload_valid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Valid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidatePackagePayload_valid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValidatePackagePayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ValidatePackagePayload_versions(ctx context.Context, field graphql.CollectedField, obj *model.ValidatePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidatePackagePayload_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VersionValidation) graphql.Marshaler {
+			return ec.marshalNVersionValidation2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionValidationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidatePackagePayload_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValidatePackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionValidation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValidationIssue_field(ctx context.Context, field graphql.CollectedField, obj *model.ValidationIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidationIssue_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidationIssue_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValidationIssue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ValidationIssue_message(ctx context.Context, field graphql.CollectedField, obj *model.ValidationIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidationIssue_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidationIssue_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValidationIssue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.VersionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VersionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VersionValidation_version(ctx context.Context, field graphql.CollectedField, obj *model.VersionValidation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionValidation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionValidation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionValidation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionValidation_valid(ctx context.Context, field graphql.CollectedField, obj *model.VersionValidation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionValidation_valid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Valid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionValidation_valid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionValidation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _VersionValidation_errors(ctx context.Context, field graphql.CollectedField, obj *model.VersionValidation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionValidation_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ValidationIssue) graphql.Marshaler {
+			return ec.marshalNValidationIssue2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐValidationIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionValidation_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VersionValidation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValidationIssue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VersionValidation_warnings(ctx context.Context, field graphql.CollectedField, obj *model.VersionValidation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionValidation_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ValidationIssue) graphql.Marshaler {
+			return ec.marshalNValidationIssue2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐValidationIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionValidation_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VersionValidation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValidationIssue(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11528,6 +14787,57 @@ func (ec *executionContext) unmarshalInputCreateAdminTokenInput(ctx context.Cont
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreateCredentialInput(ctx context.Context, obj any) (model.CreateCredentialInput, error) {
+	var it model.CreateCredentialInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "kind", "username", "secret"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCredentialKind2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcredentialᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateCustomerInput(ctx context.Context, obj any) (model.CreateCustomerInput, error) {
 	var it model.CreateCustomerInput
 	if obj == nil {
@@ -11567,6 +14877,115 @@ func (ec *executionContext) unmarshalInputCreateCustomerInput(ctx context.Contex
 				return it, err
 			}
 			it.ExternalID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreatePackageInput(ctx context.Context, obj any) (model.CreatePackageInput, error) {
+	var it model.CreatePackageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "type", "repositoryURL", "credentialID", "webhookSecret", "monorepoPaths", "monorepoExcludes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNPackageType2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcomposerpackageᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "repositoryURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepositoryURL = data
+		case "credentialID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credentialID"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CredentialID = data
+		case "webhookSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webhookSecret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebhookSecret = data
+		case "monorepoPaths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPaths"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonorepoPaths = data
+		case "monorepoExcludes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoExcludes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonorepoExcludes = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, obj any) (model.CreateTaskInput, error) {
+	var it model.CreateTaskInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "args"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNTaskKind2githubᚗcomᚋcargomanᚋcargomanᚋentᚋtaskᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "args":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("args"))
+			data, err := ec.unmarshalOMap2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Args = data
 		}
 	}
 	return it, nil
@@ -11613,8 +15032,8 @@ func (ec *executionContext) unmarshalInputCredentialOrder(ctx context.Context, o
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Context, obj any) (model.CredentialWhereInput, error) {
-	var it model.CredentialWhereInput
+func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Context, obj any) (ent.CredentialWhereInput, error) {
+	var it ent.CredentialWhereInput
 	if obj == nil {
 		return it, nil
 	}
@@ -11633,21 +15052,21 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 		switch k {
 		case "not":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
-			data, err := ec.unmarshalOCredentialWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCredentialWhereInput(ctx, v)
+			data, err := ec.unmarshalOCredentialWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialWhereInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Not = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
-			data, err := ec.unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCredentialWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.And = data
 		case "or":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
-			data, err := ec.unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCredentialWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11665,7 +15084,7 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.IDNeq = data
+			it.IDNEQ = data
 		case "idIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -11686,28 +15105,28 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.IDGt = data
+			it.IDGT = data
 		case "idGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDGte = data
+			it.IDGTE = data
 		case "idLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLt = data
+			it.IDLT = data
 		case "idLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLte = data
+			it.IDLTE = data
 		case "idEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -11735,17 +15154,17 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtNeq = data
+			it.CreatedAtNEQ = data
 		case "createdAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedAtIn = data
 		case "createdAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11756,28 +15175,28 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGt = data
+			it.CreatedAtGT = data
 		case "createdAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGte = data
+			it.CreatedAtGTE = data
 		case "createdAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLt = data
+			it.CreatedAtLT = data
 		case "createdAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLte = data
+			it.CreatedAtLTE = data
 		case "updatedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -11791,17 +15210,17 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtNeq = data
+			it.UpdatedAtNEQ = data
 		case "updatedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.UpdatedAtIn = data
 		case "updatedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11812,28 +15231,28 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGt = data
+			it.UpdatedAtGT = data
 		case "updatedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGte = data
+			it.UpdatedAtGTE = data
 		case "updatedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLt = data
+			it.UpdatedAtLT = data
 		case "updatedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLte = data
+			it.UpdatedAtLTE = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11847,7 +15266,7 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.NameNeq = data
+			it.NameNEQ = data
 		case "nameIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -11868,28 +15287,28 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.NameGt = data
+			it.NameGT = data
 		case "nameGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.NameGte = data
+			it.NameGTE = data
 		case "nameLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.NameLt = data
+			it.NameLT = data
 		case "nameLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.NameLte = data
+			it.NameLTE = data
 		case "nameContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11938,7 +15357,7 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.KindNeq = data
+			it.KindNEQ = data
 		case "kindIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
 			data, err := ec.unmarshalOCredentialKind2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcredentialᚐKindᚄ(ctx, v)
@@ -11966,7 +15385,7 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.UsernameNeq = data
+			it.UsernameNEQ = data
 		case "usernameIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernameIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -11987,28 +15406,28 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.UsernameGt = data
+			it.UsernameGT = data
 		case "usernameGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernameGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UsernameGte = data
+			it.UsernameGTE = data
 		case "usernameLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernameLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UsernameLt = data
+			it.UsernameLT = data
 		case "usernameLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernameLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UsernameLte = data
+			it.UsernameLTE = data
 		case "usernameContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernameContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -12032,14 +15451,14 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			it.UsernameHasSuffix = data
 		case "usernameIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernameIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.UsernameIsNil = data
 		case "usernameNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernameNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12067,7 +15486,7 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 			it.HasPackages = data
 		case "hasPackagesWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackagesWith"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12778,6 +16197,36 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDeleteCredentialInput(ctx context.Context, obj any) (model.DeleteCredentialInput, error) {
+	var it model.DeleteCredentialInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputDeleteCustomerInput(ctx context.Context, obj any) (model.DeleteCustomerInput, error) {
 	var it model.DeleteCustomerInput
 	if obj == nil {
@@ -12803,6 +16252,80 @@ func (ec *executionContext) unmarshalInputDeleteCustomerInput(ctx context.Contex
 				return it, err
 			}
 			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeprecateVersionInput(ctx context.Context, obj any) (model.DeprecateVersionInput, error) {
+	var it model.DeprecateVersionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"package", "version", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPackageNameInput(ctx context.Context, obj any) (model.PackageNameInput, error) {
+	var it model.PackageNameInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
 		}
 	}
 	return it, nil
@@ -12890,8 +16413,8 @@ func (ec *executionContext) unmarshalInputPackageVersionOrder(ctx context.Contex
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.Context, obj any) (model.PackageVersionWhereInput, error) {
-	var it model.PackageVersionWhereInput
+func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.Context, obj any) (ent.PackageVersionWhereInput, error) {
+	var it ent.PackageVersionWhereInput
 	if obj == nil {
 		return it, nil
 	}
@@ -12910,21 +16433,21 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 		switch k {
 		case "not":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
-			data, err := ec.unmarshalOPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageVersionWhereInput(ctx, v)
+			data, err := ec.unmarshalOPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Not = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
-			data, err := ec.unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageVersionWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.And = data
 		case "or":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
-			data, err := ec.unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageVersionWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12942,7 +16465,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.IDNeq = data
+			it.IDNEQ = data
 		case "idIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -12963,28 +16486,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.IDGt = data
+			it.IDGT = data
 		case "idGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDGte = data
+			it.IDGTE = data
 		case "idLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLt = data
+			it.IDLT = data
 		case "idLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLte = data
+			it.IDLTE = data
 		case "idEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -13012,17 +16535,17 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtNeq = data
+			it.CreatedAtNEQ = data
 		case "createdAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedAtIn = data
 		case "createdAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13033,28 +16556,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGt = data
+			it.CreatedAtGT = data
 		case "createdAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGte = data
+			it.CreatedAtGTE = data
 		case "createdAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLt = data
+			it.CreatedAtLT = data
 		case "createdAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLte = data
+			it.CreatedAtLTE = data
 		case "updatedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -13068,17 +16591,17 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtNeq = data
+			it.UpdatedAtNEQ = data
 		case "updatedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.UpdatedAtIn = data
 		case "updatedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13089,28 +16612,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGt = data
+			it.UpdatedAtGT = data
 		case "updatedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGte = data
+			it.UpdatedAtGTE = data
 		case "updatedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLt = data
+			it.UpdatedAtLT = data
 		case "updatedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLte = data
+			it.UpdatedAtLTE = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -13124,7 +16647,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.VersionNeq = data
+			it.VersionNEQ = data
 		case "versionIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -13145,28 +16668,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.VersionGt = data
+			it.VersionGT = data
 		case "versionGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.VersionGte = data
+			it.VersionGTE = data
 		case "versionLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.VersionLt = data
+			it.VersionLT = data
 		case "versionLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.VersionLte = data
+			it.VersionLTE = data
 		case "versionContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -13215,7 +16738,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.VersionNormalizedNeq = data
+			it.VersionNormalizedNEQ = data
 		case "versionNormalizedIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -13236,28 +16759,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.VersionNormalizedGt = data
+			it.VersionNormalizedGT = data
 		case "versionNormalizedGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.VersionNormalizedGte = data
+			it.VersionNormalizedGTE = data
 		case "versionNormalizedLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.VersionNormalizedLt = data
+			it.VersionNormalizedLT = data
 		case "versionNormalizedLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.VersionNormalizedLte = data
+			it.VersionNormalizedLTE = data
 		case "versionNormalizedContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -13306,7 +16829,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.SourceNeq = data
+			it.SourceNEQ = data
 		case "sourceIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
 			data, err := ec.unmarshalOVersionSource2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋpackageversionᚐSourceᚄ(ctx, v)
@@ -13334,7 +16857,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.RefNameNeq = data
+			it.RefNameNEQ = data
 		case "refNameIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -13355,28 +16878,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.RefNameGt = data
+			it.RefNameGT = data
 		case "refNameGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RefNameGte = data
+			it.RefNameGTE = data
 		case "refNameLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RefNameLt = data
+			it.RefNameLT = data
 		case "refNameLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RefNameLte = data
+			it.RefNameLTE = data
 		case "refNameContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -13400,14 +16923,14 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			it.RefNameHasSuffix = data
 		case "refNameIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RefNameIsNil = data
 		case "refNameNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13439,7 +16962,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceNeq = data
+			it.ReferenceNEQ = data
 		case "referenceIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -13460,28 +16983,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceGt = data
+			it.ReferenceGT = data
 		case "referenceGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceGte = data
+			it.ReferenceGTE = data
 		case "referenceLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceLt = data
+			it.ReferenceLT = data
 		case "referenceLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceLte = data
+			it.ReferenceLTE = data
 		case "referenceContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -13530,7 +17053,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.StabilityNeq = data
+			it.StabilityNEQ = data
 		case "stabilityIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stabilityIn"))
 			data, err := ec.unmarshalOStability2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋpackageversionᚐStabilityᚄ(ctx, v)
@@ -13558,7 +17081,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.DistShasumNeq = data
+			it.DistShasumNEQ = data
 		case "distShasumIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distShasumIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -13579,28 +17102,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.DistShasumGt = data
+			it.DistShasumGT = data
 		case "distShasumGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distShasumGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DistShasumGte = data
+			it.DistShasumGTE = data
 		case "distShasumLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distShasumLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DistShasumLt = data
+			it.DistShasumLT = data
 		case "distShasumLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distShasumLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DistShasumLte = data
+			it.DistShasumLTE = data
 		case "distShasumContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distShasumContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -13638,60 +17161,60 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			it.DistShasumContainsFold = data
 		case "distSize":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distSize"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DistSize = data
 		case "distSizeNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distSizeNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DistSizeNeq = data
+			it.DistSizeNEQ = data
 		case "distSizeIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distSizeIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DistSizeIn = data
 		case "distSizeNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distSizeNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DistSizeNotIn = data
 		case "distSizeGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distSizeGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DistSizeGt = data
+			it.DistSizeGT = data
 		case "distSizeGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distSizeGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DistSizeGte = data
+			it.DistSizeGTE = data
 		case "distSizeLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distSizeLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DistSizeLt = data
+			it.DistSizeLT = data
 		case "distSizeLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distSizeLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DistSizeLte = data
+			it.DistSizeLTE = data
 		case "releasedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -13705,17 +17228,17 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.ReleasedAtNeq = data
+			it.ReleasedAtNEQ = data
 		case "releasedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ReleasedAtIn = data
 		case "releasedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13726,38 +17249,38 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.ReleasedAtGt = data
+			it.ReleasedAtGT = data
 		case "releasedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReleasedAtGte = data
+			it.ReleasedAtGTE = data
 		case "releasedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReleasedAtLt = data
+			it.ReleasedAtLT = data
 		case "releasedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReleasedAtLte = data
+			it.ReleasedAtLTE = data
 		case "releasedAtIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAtIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ReleasedAtIsNil = data
 		case "releasedAtNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAtNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13775,7 +17298,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.DefaultBranchNeq = data
+			it.DefaultBranchNEQ = data
 		case "yankedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yankedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -13789,17 +17312,17 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.YankedAtNeq = data
+			it.YankedAtNEQ = data
 		case "yankedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yankedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.YankedAtIn = data
 		case "yankedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yankedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13810,38 +17333,38 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.YankedAtGt = data
+			it.YankedAtGT = data
 		case "yankedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yankedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.YankedAtGte = data
+			it.YankedAtGTE = data
 		case "yankedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yankedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.YankedAtLt = data
+			it.YankedAtLT = data
 		case "yankedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yankedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.YankedAtLte = data
+			it.YankedAtLTE = data
 		case "yankedAtIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yankedAtIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.YankedAtIsNil = data
 		case "yankedAtNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yankedAtNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13859,17 +17382,17 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.RemovedAtNeq = data
+			it.RemovedAtNEQ = data
 		case "removedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RemovedAtIn = data
 		case "removedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13880,38 +17403,38 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.RemovedAtGt = data
+			it.RemovedAtGT = data
 		case "removedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RemovedAtGte = data
+			it.RemovedAtGTE = data
 		case "removedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RemovedAtLt = data
+			it.RemovedAtLT = data
 		case "removedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RemovedAtLte = data
+			it.RemovedAtLTE = data
 		case "removedAtIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedAtIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RemovedAtIsNil = data
 		case "removedAtNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedAtNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13929,7 +17452,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.DeprecatedNeq = data
+			it.DeprecatedNEQ = data
 		case "deprecationMessage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deprecationMessage"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -13943,7 +17466,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.DeprecationMessageNeq = data
+			it.DeprecationMessageNEQ = data
 		case "deprecationMessageIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deprecationMessageIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -13964,28 +17487,28 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.DeprecationMessageGt = data
+			it.DeprecationMessageGT = data
 		case "deprecationMessageGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deprecationMessageGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DeprecationMessageGte = data
+			it.DeprecationMessageGTE = data
 		case "deprecationMessageLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deprecationMessageLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DeprecationMessageLt = data
+			it.DeprecationMessageLT = data
 		case "deprecationMessageLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deprecationMessageLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DeprecationMessageLte = data
+			it.DeprecationMessageLTE = data
 		case "deprecationMessageContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deprecationMessageContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14009,14 +17532,14 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			it.DeprecationMessageHasSuffix = data
 		case "deprecationMessageIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deprecationMessageIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DeprecationMessageIsNil = data
 		case "deprecationMessageNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deprecationMessageNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14044,7 +17567,7 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 			it.HasPackage = data
 		case "hasPackageWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackageWith"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14054,8 +17577,8 @@ func (ec *executionContext) unmarshalInputPackageVersionWhereInput(ctx context.C
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context, obj any) (model.PackageWhereInput, error) {
-	var it model.PackageWhereInput
+func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context, obj any) (ent.PackageWhereInput, error) {
+	var it ent.PackageWhereInput
 	if obj == nil {
 		return it, nil
 	}
@@ -14074,21 +17597,21 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 		switch k {
 		case "not":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInput(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Not = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.And = data
 		case "or":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14106,7 +17629,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.IDNeq = data
+			it.IDNEQ = data
 		case "idIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -14127,28 +17650,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.IDGt = data
+			it.IDGT = data
 		case "idGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDGte = data
+			it.IDGTE = data
 		case "idLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLt = data
+			it.IDLT = data
 		case "idLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLte = data
+			it.IDLTE = data
 		case "idEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -14176,17 +17699,17 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtNeq = data
+			it.CreatedAtNEQ = data
 		case "createdAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedAtIn = data
 		case "createdAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14197,28 +17720,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGt = data
+			it.CreatedAtGT = data
 		case "createdAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGte = data
+			it.CreatedAtGTE = data
 		case "createdAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLt = data
+			it.CreatedAtLT = data
 		case "createdAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLte = data
+			it.CreatedAtLTE = data
 		case "updatedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -14232,17 +17755,17 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtNeq = data
+			it.UpdatedAtNEQ = data
 		case "updatedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.UpdatedAtIn = data
 		case "updatedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14253,28 +17776,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGt = data
+			it.UpdatedAtGT = data
 		case "updatedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGte = data
+			it.UpdatedAtGTE = data
 		case "updatedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLt = data
+			it.UpdatedAtLT = data
 		case "updatedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLte = data
+			it.UpdatedAtLTE = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14288,7 +17811,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.NameNeq = data
+			it.NameNEQ = data
 		case "nameIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -14309,28 +17832,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.NameGt = data
+			it.NameGT = data
 		case "nameGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.NameGte = data
+			it.NameGTE = data
 		case "nameLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.NameLt = data
+			it.NameLT = data
 		case "nameLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.NameLte = data
+			it.NameLTE = data
 		case "nameContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14379,7 +17902,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.TypeNeq = data
+			it.TypeNEQ = data
 		case "typeIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("typeIn"))
 			data, err := ec.unmarshalOPackageType2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcomposerpackageᚐTypeᚄ(ctx, v)
@@ -14407,7 +17930,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLNeq = data
+			it.RepositoryURLNEQ = data
 		case "repositoryURLIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -14428,28 +17951,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLGt = data
+			it.RepositoryURLGT = data
 		case "repositoryURLGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLGte = data
+			it.RepositoryURLGTE = data
 		case "repositoryURLLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLLt = data
+			it.RepositoryURLLT = data
 		case "repositoryURLLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLLte = data
+			it.RepositoryURLLTE = data
 		case "repositoryURLContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14473,14 +17996,14 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.RepositoryURLHasSuffix = data
 		case "repositoryURLIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RepositoryURLIsNil = data
 		case "repositoryURLNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14512,7 +18035,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.DescriptionNeq = data
+			it.DescriptionNEQ = data
 		case "descriptionIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -14533,28 +18056,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.DescriptionGt = data
+			it.DescriptionGT = data
 		case "descriptionGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DescriptionGte = data
+			it.DescriptionGTE = data
 		case "descriptionLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DescriptionLt = data
+			it.DescriptionLT = data
 		case "descriptionLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DescriptionLte = data
+			it.DescriptionLTE = data
 		case "descriptionContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14578,14 +18101,14 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.DescriptionHasSuffix = data
 		case "descriptionIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DescriptionIsNil = data
 		case "descriptionNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14617,7 +18140,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.AbandonedNeq = data
+			it.AbandonedNEQ = data
 		case "abandonedReplacement":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacement"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14631,7 +18154,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.AbandonedReplacementNeq = data
+			it.AbandonedReplacementNEQ = data
 		case "abandonedReplacementIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacementIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -14652,28 +18175,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.AbandonedReplacementGt = data
+			it.AbandonedReplacementGT = data
 		case "abandonedReplacementGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacementGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AbandonedReplacementGte = data
+			it.AbandonedReplacementGTE = data
 		case "abandonedReplacementLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacementLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AbandonedReplacementLt = data
+			it.AbandonedReplacementLT = data
 		case "abandonedReplacementLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacementLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AbandonedReplacementLte = data
+			it.AbandonedReplacementLTE = data
 		case "abandonedReplacementContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacementContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14697,14 +18220,14 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.AbandonedReplacementHasSuffix = data
 		case "abandonedReplacementIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacementIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AbandonedReplacementIsNil = data
 		case "abandonedReplacementNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacementNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14736,7 +18259,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.DefaultBranchNeq = data
+			it.DefaultBranchNEQ = data
 		case "defaultBranchIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranchIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -14757,28 +18280,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.DefaultBranchGt = data
+			it.DefaultBranchGT = data
 		case "defaultBranchGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranchGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DefaultBranchGte = data
+			it.DefaultBranchGTE = data
 		case "defaultBranchLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranchLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DefaultBranchLt = data
+			it.DefaultBranchLT = data
 		case "defaultBranchLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranchLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DefaultBranchLte = data
+			it.DefaultBranchLTE = data
 		case "defaultBranchContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranchContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14802,14 +18325,14 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.DefaultBranchHasSuffix = data
 		case "defaultBranchIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranchIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DefaultBranchIsNil = data
 		case "defaultBranchNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranchNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14841,7 +18364,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.MonorepoPathNeq = data
+			it.MonorepoPathNEQ = data
 		case "monorepoPathIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPathIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -14862,28 +18385,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.MonorepoPathGt = data
+			it.MonorepoPathGT = data
 		case "monorepoPathGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPathGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MonorepoPathGte = data
+			it.MonorepoPathGTE = data
 		case "monorepoPathLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPathLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MonorepoPathLt = data
+			it.MonorepoPathLT = data
 		case "monorepoPathLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPathLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MonorepoPathLte = data
+			it.MonorepoPathLTE = data
 		case "monorepoPathContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPathContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14907,14 +18430,14 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.MonorepoPathHasSuffix = data
 		case "monorepoPathIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPathIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonorepoPathIsNil = data
 		case "monorepoPathNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPathNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14946,17 +18469,17 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.SyncedAtNeq = data
+			it.SyncedAtNEQ = data
 		case "syncedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SyncedAtIn = data
 		case "syncedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14967,38 +18490,38 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.SyncedAtGt = data
+			it.SyncedAtGT = data
 		case "syncedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SyncedAtGte = data
+			it.SyncedAtGTE = data
 		case "syncedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SyncedAtLt = data
+			it.SyncedAtLT = data
 		case "syncedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SyncedAtLte = data
+			it.SyncedAtLTE = data
 		case "syncedAtIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncedAtIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SyncedAtIsNil = data
 		case "syncedAtNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncedAtNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15016,7 +18539,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.SyncErrorNeq = data
+			it.SyncErrorNEQ = data
 		case "syncErrorIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncErrorIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -15037,28 +18560,28 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.SyncErrorGt = data
+			it.SyncErrorGT = data
 		case "syncErrorGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncErrorGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SyncErrorGte = data
+			it.SyncErrorGTE = data
 		case "syncErrorLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncErrorLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SyncErrorLt = data
+			it.SyncErrorLT = data
 		case "syncErrorLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncErrorLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SyncErrorLte = data
+			it.SyncErrorLTE = data
 		case "syncErrorContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncErrorContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15082,14 +18605,14 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.SyncErrorHasSuffix = data
 		case "syncErrorIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncErrorIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SyncErrorIsNil = data
 		case "syncErrorNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncErrorNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15117,7 +18640,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.HasVersions = data
 		case "hasVersionsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVersionsWith"))
-			data, err := ec.unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageVersionWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15131,7 +18654,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.HasSkippedRefs = data
 		case "hasSkippedRefsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSkippedRefsWith"))
-			data, err := ec.unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSkippedRefWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15145,7 +18668,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.HasParent = data
 		case "hasParentWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParentWith"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15159,7 +18682,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.HasChildren = data
 		case "hasChildrenWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasChildrenWith"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15173,7 +18696,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.HasCredential = data
 		case "hasCredentialWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCredentialWith"))
-			data, err := ec.unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCredentialWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15187,7 +18710,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 			it.HasWebhookDeliveries = data
 		case "hasWebhookDeliveriesWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasWebhookDeliveriesWith"))
-			data, err := ec.unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐWebhookDeliveryWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15298,8 +18821,8 @@ func (ec *executionContext) unmarshalInputSkippedRefOrder(ctx context.Context, o
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Context, obj any) (model.SkippedRefWhereInput, error) {
-	var it model.SkippedRefWhereInput
+func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Context, obj any) (ent.SkippedRefWhereInput, error) {
+	var it ent.SkippedRefWhereInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15318,21 +18841,21 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 		switch k {
 		case "not":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
-			data, err := ec.unmarshalOSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSkippedRefWhereInput(ctx, v)
+			data, err := ec.unmarshalOSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Not = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
-			data, err := ec.unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSkippedRefWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.And = data
 		case "or":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
-			data, err := ec.unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSkippedRefWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15350,7 +18873,7 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.IDNeq = data
+			it.IDNEQ = data
 		case "idIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -15371,28 +18894,28 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.IDGt = data
+			it.IDGT = data
 		case "idGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDGte = data
+			it.IDGTE = data
 		case "idLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLt = data
+			it.IDLT = data
 		case "idLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLte = data
+			it.IDLTE = data
 		case "idEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -15420,17 +18943,17 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtNeq = data
+			it.CreatedAtNEQ = data
 		case "createdAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedAtIn = data
 		case "createdAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15441,28 +18964,28 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGt = data
+			it.CreatedAtGT = data
 		case "createdAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGte = data
+			it.CreatedAtGTE = data
 		case "createdAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLt = data
+			it.CreatedAtLT = data
 		case "createdAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLte = data
+			it.CreatedAtLTE = data
 		case "updatedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -15476,17 +18999,17 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtNeq = data
+			it.UpdatedAtNEQ = data
 		case "updatedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.UpdatedAtIn = data
 		case "updatedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15497,28 +19020,28 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGt = data
+			it.UpdatedAtGT = data
 		case "updatedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGte = data
+			it.UpdatedAtGTE = data
 		case "updatedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLt = data
+			it.UpdatedAtLT = data
 		case "updatedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLte = data
+			it.UpdatedAtLTE = data
 		case "refKind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refKind"))
 			data, err := ec.unmarshalORefKind2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋskippedrefᚐRefKind(ctx, v)
@@ -15532,7 +19055,7 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.RefKindNeq = data
+			it.RefKindNEQ = data
 		case "refKindIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refKindIn"))
 			data, err := ec.unmarshalORefKind2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋskippedrefᚐRefKindᚄ(ctx, v)
@@ -15560,7 +19083,7 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.RefNameNeq = data
+			it.RefNameNEQ = data
 		case "refNameIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -15581,28 +19104,28 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.RefNameGt = data
+			it.RefNameGT = data
 		case "refNameGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RefNameGte = data
+			it.RefNameGTE = data
 		case "refNameLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RefNameLt = data
+			it.RefNameLT = data
 		case "refNameLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RefNameLte = data
+			it.RefNameLTE = data
 		case "refNameContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refNameContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15651,7 +19174,7 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceNeq = data
+			it.ReferenceNEQ = data
 		case "referenceIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -15672,28 +19195,28 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceGt = data
+			it.ReferenceGT = data
 		case "referenceGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceGte = data
+			it.ReferenceGTE = data
 		case "referenceLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceLt = data
+			it.ReferenceLT = data
 		case "referenceLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReferenceLte = data
+			it.ReferenceLTE = data
 		case "referenceContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15742,7 +19265,7 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.ReasonNeq = data
+			it.ReasonNEQ = data
 		case "reasonIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -15763,28 +19286,28 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.ReasonGt = data
+			it.ReasonGT = data
 		case "reasonGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReasonGte = data
+			it.ReasonGTE = data
 		case "reasonLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReasonLt = data
+			it.ReasonLT = data
 		case "reasonLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ReasonLte = data
+			it.ReasonLTE = data
 		case "reasonContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15829,7 +19352,7 @@ func (ec *executionContext) unmarshalInputSkippedRefWhereInput(ctx context.Conte
 			it.HasPackage = data
 		case "hasPackageWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackageWith"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15917,8 +19440,8 @@ func (ec *executionContext) unmarshalInputTaskOrder(ctx context.Context, obj any
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, obj any) (model.TaskWhereInput, error) {
-	var it model.TaskWhereInput
+func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, obj any) (ent.TaskWhereInput, error) {
+	var it ent.TaskWhereInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15937,21 +19460,21 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 		switch k {
 		case "not":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
-			data, err := ec.unmarshalOTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐTaskWhereInput(ctx, v)
+			data, err := ec.unmarshalOTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskWhereInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Not = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
-			data, err := ec.unmarshalOTaskWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐTaskWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOTaskWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.And = data
 		case "or":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
-			data, err := ec.unmarshalOTaskWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐTaskWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOTaskWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15969,7 +19492,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.IDNeq = data
+			it.IDNEQ = data
 		case "idIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -15990,28 +19513,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.IDGt = data
+			it.IDGT = data
 		case "idGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDGte = data
+			it.IDGTE = data
 		case "idLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLt = data
+			it.IDLT = data
 		case "idLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLte = data
+			it.IDLTE = data
 		case "idEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -16039,17 +19562,17 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtNeq = data
+			it.CreatedAtNEQ = data
 		case "createdAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedAtIn = data
 		case "createdAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16060,28 +19583,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGt = data
+			it.CreatedAtGT = data
 		case "createdAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGte = data
+			it.CreatedAtGTE = data
 		case "createdAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLt = data
+			it.CreatedAtLT = data
 		case "createdAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLte = data
+			it.CreatedAtLTE = data
 		case "updatedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -16095,17 +19618,17 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtNeq = data
+			it.UpdatedAtNEQ = data
 		case "updatedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.UpdatedAtIn = data
 		case "updatedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16116,28 +19639,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGt = data
+			it.UpdatedAtGT = data
 		case "updatedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGte = data
+			it.UpdatedAtGTE = data
 		case "updatedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLt = data
+			it.UpdatedAtLT = data
 		case "updatedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLte = data
+			it.UpdatedAtLTE = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOTaskKind2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋtaskᚐKind(ctx, v)
@@ -16151,7 +19674,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.KindNeq = data
+			it.KindNEQ = data
 		case "kindIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
 			data, err := ec.unmarshalOTaskKind2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋtaskᚐKindᚄ(ctx, v)
@@ -16179,7 +19702,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.KeyNeq = data
+			it.KeyNEQ = data
 		case "keyIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -16200,28 +19723,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.KeyGt = data
+			it.KeyGT = data
 		case "keyGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.KeyGte = data
+			it.KeyGTE = data
 		case "keyLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.KeyLt = data
+			it.KeyLT = data
 		case "keyLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.KeyLte = data
+			it.KeyLTE = data
 		case "keyContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16270,7 +19793,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.StatusNeq = data
+			it.StatusNEQ = data
 		case "statusIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
 			data, err := ec.unmarshalOTaskStatus2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋtaskᚐStatusᚄ(ctx, v)
@@ -16298,7 +19821,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.AttemptsNeq = data
+			it.AttemptsNEQ = data
 		case "attemptsIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsIn"))
 			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
@@ -16319,28 +19842,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.AttemptsGt = data
+			it.AttemptsGT = data
 		case "attemptsGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGTE"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AttemptsGte = data
+			it.AttemptsGTE = data
 		case "attemptsLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLT"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AttemptsLt = data
+			it.AttemptsLT = data
 		case "attemptsLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLTE"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AttemptsLte = data
+			it.AttemptsLTE = data
 		case "maxAttempts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAttempts"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -16354,7 +19877,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.MaxAttemptsNeq = data
+			it.MaxAttemptsNEQ = data
 		case "maxAttemptsIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAttemptsIn"))
 			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
@@ -16375,28 +19898,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.MaxAttemptsGt = data
+			it.MaxAttemptsGT = data
 		case "maxAttemptsGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAttemptsGTE"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MaxAttemptsGte = data
+			it.MaxAttemptsGTE = data
 		case "maxAttemptsLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAttemptsLT"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MaxAttemptsLt = data
+			it.MaxAttemptsLT = data
 		case "maxAttemptsLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAttemptsLTE"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MaxAttemptsLte = data
+			it.MaxAttemptsLTE = data
 		case "runAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("runAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -16410,17 +19933,17 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.RunAtNeq = data
+			it.RunAtNEQ = data
 		case "runAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("runAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RunAtIn = data
 		case "runAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("runAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16431,28 +19954,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.RunAtGt = data
+			it.RunAtGT = data
 		case "runAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("runAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RunAtGte = data
+			it.RunAtGTE = data
 		case "runAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("runAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RunAtLt = data
+			it.RunAtLT = data
 		case "runAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("runAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RunAtLte = data
+			it.RunAtLTE = data
 		case "leaseOwner":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseOwner"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16466,7 +19989,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.LeaseOwnerNeq = data
+			it.LeaseOwnerNEQ = data
 		case "leaseOwnerIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseOwnerIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -16487,28 +20010,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.LeaseOwnerGt = data
+			it.LeaseOwnerGT = data
 		case "leaseOwnerGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseOwnerGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.LeaseOwnerGte = data
+			it.LeaseOwnerGTE = data
 		case "leaseOwnerLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseOwnerLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.LeaseOwnerLt = data
+			it.LeaseOwnerLT = data
 		case "leaseOwnerLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseOwnerLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.LeaseOwnerLte = data
+			it.LeaseOwnerLTE = data
 		case "leaseOwnerContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseOwnerContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16532,14 +20055,14 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			it.LeaseOwnerHasSuffix = data
 		case "leaseOwnerIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseOwnerIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LeaseOwnerIsNil = data
 		case "leaseOwnerNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseOwnerNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16571,17 +20094,17 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.LeaseExpiresAtNeq = data
+			it.LeaseExpiresAtNEQ = data
 		case "leaseExpiresAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseExpiresAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LeaseExpiresAtIn = data
 		case "leaseExpiresAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseExpiresAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16592,38 +20115,38 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.LeaseExpiresAtGt = data
+			it.LeaseExpiresAtGT = data
 		case "leaseExpiresAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseExpiresAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.LeaseExpiresAtGte = data
+			it.LeaseExpiresAtGTE = data
 		case "leaseExpiresAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseExpiresAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.LeaseExpiresAtLt = data
+			it.LeaseExpiresAtLT = data
 		case "leaseExpiresAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseExpiresAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.LeaseExpiresAtLte = data
+			it.LeaseExpiresAtLTE = data
 		case "leaseExpiresAtIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseExpiresAtIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LeaseExpiresAtIsNil = data
 		case "leaseExpiresAtNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaseExpiresAtNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16641,7 +20164,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.ErrorNeq = data
+			it.ErrorNEQ = data
 		case "errorIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -16662,28 +20185,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.ErrorGt = data
+			it.ErrorGT = data
 		case "errorGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ErrorGte = data
+			it.ErrorGTE = data
 		case "errorLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ErrorLt = data
+			it.ErrorLT = data
 		case "errorLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ErrorLte = data
+			it.ErrorLTE = data
 		case "errorContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16707,14 +20230,14 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			it.ErrorHasSuffix = data
 		case "errorIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ErrorIsNil = data
 		case "errorNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16746,7 +20269,7 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.ProgressNeq = data
+			it.ProgressNEQ = data
 		case "progressIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("progressIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -16767,28 +20290,28 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.ProgressGt = data
+			it.ProgressGT = data
 		case "progressGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("progressGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgressGte = data
+			it.ProgressGTE = data
 		case "progressLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("progressLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgressLt = data
+			it.ProgressLT = data
 		case "progressLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("progressLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgressLte = data
+			it.ProgressLTE = data
 		case "progressContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("progressContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16812,14 +20335,14 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			it.ProgressHasSuffix = data
 		case "progressIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("progressIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ProgressIsNil = data
 		case "progressNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("progressNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16851,17 +20374,17 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.StartedAtNeq = data
+			it.StartedAtNEQ = data
 		case "startedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartedAtIn = data
 		case "startedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16872,38 +20395,38 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.StartedAtGt = data
+			it.StartedAtGT = data
 		case "startedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartedAtGte = data
+			it.StartedAtGTE = data
 		case "startedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartedAtLt = data
+			it.StartedAtLT = data
 		case "startedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartedAtLte = data
+			it.StartedAtLTE = data
 		case "startedAtIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartedAtIsNil = data
 		case "startedAtNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16921,17 +20444,17 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.FinishedAtNeq = data
+			it.FinishedAtNEQ = data
 		case "finishedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FinishedAtIn = data
 		case "finishedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16942,38 +20465,38 @@ func (ec *executionContext) unmarshalInputTaskWhereInput(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.FinishedAtGt = data
+			it.FinishedAtGT = data
 		case "finishedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FinishedAtGte = data
+			it.FinishedAtGTE = data
 		case "finishedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FinishedAtLt = data
+			it.FinishedAtLT = data
 		case "finishedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FinishedAtLte = data
+			it.FinishedAtLTE = data
 		case "finishedAtIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FinishedAtIsNil = data
 		case "finishedAtNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17075,6 +20598,166 @@ func (ec *executionContext) unmarshalInputUpdateCustomerInput(ctx context.Contex
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdatePackageInput(ctx context.Context, obj any) (model.UpdatePackageInput, error) {
+	var it model.UpdatePackageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "repositoryURL", "credentialID", "webhookSecret", "abandoned", "abandonedReplacement", "monorepoPaths", "monorepoExcludes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "repositoryURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepositoryURL = graphql.OmittableOf(data)
+		case "credentialID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credentialID"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CredentialID = graphql.OmittableOf(data)
+		case "webhookSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webhookSecret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebhookSecret = graphql.OmittableOf(data)
+		case "abandoned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandoned"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Abandoned = graphql.OmittableOf(data)
+		case "abandonedReplacement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonedReplacement"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AbandonedReplacement = graphql.OmittableOf(data)
+		case "monorepoPaths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoPaths"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonorepoPaths = graphql.OmittableOf(data)
+		case "monorepoExcludes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monorepoExcludes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonorepoExcludes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUploadVersionInput(ctx context.Context, obj any) (model.UploadVersionInput, error) {
+	var it model.UploadVersionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"package", "file", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputVersionInput(ctx context.Context, obj any) (model.VersionInput, error) {
+	var it model.VersionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"package", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputWebhookDeliveryOrder(ctx context.Context, obj any) (ent.WebhookDeliveryOrder, error) {
 	var it ent.WebhookDeliveryOrder
 	if obj == nil {
@@ -17116,8 +20799,8 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryOrder(ctx context.Conte
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.Context, obj any) (model.WebhookDeliveryWhereInput, error) {
-	var it model.WebhookDeliveryWhereInput
+func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.Context, obj any) (ent.WebhookDeliveryWhereInput, error) {
+	var it ent.WebhookDeliveryWhereInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17136,21 +20819,21 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 		switch k {
 		case "not":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
-			data, err := ec.unmarshalOWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐWebhookDeliveryWhereInput(ctx, v)
+			data, err := ec.unmarshalOWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Not = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
-			data, err := ec.unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐWebhookDeliveryWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.And = data
 		case "or":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
-			data, err := ec.unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐWebhookDeliveryWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17168,7 +20851,7 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.IDNeq = data
+			it.IDNEQ = data
 		case "idIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -17189,28 +20872,28 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.IDGt = data
+			it.IDGT = data
 		case "idGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDGte = data
+			it.IDGTE = data
 		case "idLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLt = data
+			it.IDLT = data
 		case "idLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IDLte = data
+			it.IDLTE = data
 		case "idEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -17238,17 +20921,17 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtNeq = data
+			it.CreatedAtNEQ = data
 		case "createdAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedAtIn = data
 		case "createdAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17259,28 +20942,28 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGt = data
+			it.CreatedAtGT = data
 		case "createdAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtGte = data
+			it.CreatedAtGTE = data
 		case "createdAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLt = data
+			it.CreatedAtLT = data
 		case "createdAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CreatedAtLte = data
+			it.CreatedAtLTE = data
 		case "updatedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -17294,17 +20977,17 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtNeq = data
+			it.UpdatedAtNEQ = data
 		case "updatedAtIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.UpdatedAtIn = data
 		case "updatedAtNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17315,28 +20998,28 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGt = data
+			it.UpdatedAtGT = data
 		case "updatedAtGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtGte = data
+			it.UpdatedAtGTE = data
 		case "updatedAtLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLt = data
+			it.UpdatedAtLT = data
 		case "updatedAtLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UpdatedAtLte = data
+			it.UpdatedAtLTE = data
 		case "provider":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
 			data, err := ec.unmarshalOWebhookProvider2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋwebhookdeliveryᚐProvider(ctx, v)
@@ -17350,7 +21033,7 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.ProviderNeq = data
+			it.ProviderNEQ = data
 		case "providerIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIn"))
 			data, err := ec.unmarshalOWebhookProvider2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋwebhookdeliveryᚐProviderᚄ(ctx, v)
@@ -17378,7 +21061,7 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.EventNeq = data
+			it.EventNEQ = data
 		case "eventIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -17399,28 +21082,28 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.EventGt = data
+			it.EventGT = data
 		case "eventGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.EventGte = data
+			it.EventGTE = data
 		case "eventLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.EventLt = data
+			it.EventLT = data
 		case "eventLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.EventLte = data
+			it.EventLTE = data
 		case "eventContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17469,7 +21152,7 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.DeliveryIdneq = data
+			it.DeliveryIDNEQ = data
 		case "deliveryIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryIDIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -17490,28 +21173,28 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.DeliveryIdgt = data
+			it.DeliveryIDGT = data
 		case "deliveryIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryIDGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DeliveryIdgte = data
+			it.DeliveryIDGTE = data
 		case "deliveryIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryIDLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DeliveryIdlt = data
+			it.DeliveryIDLT = data
 		case "deliveryIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryIDLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DeliveryIdlte = data
+			it.DeliveryIDLTE = data
 		case "deliveryIDContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryIDContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17560,7 +21243,7 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeNeq = data
+			it.OutcomeNEQ = data
 		case "outcomeIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeIn"))
 			data, err := ec.unmarshalOWebhookOutcome2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋwebhookdeliveryᚐOutcomeᚄ(ctx, v)
@@ -17588,7 +21271,7 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLNeq = data
+			it.RepositoryURLNEQ = data
 		case "repositoryURLIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -17609,28 +21292,28 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLGt = data
+			it.RepositoryURLGT = data
 		case "repositoryURLGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLGte = data
+			it.RepositoryURLGTE = data
 		case "repositoryURLLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLLt = data
+			it.RepositoryURLLT = data
 		case "repositoryURLLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RepositoryURLLte = data
+			it.RepositoryURLLTE = data
 		case "repositoryURLContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17654,14 +21337,14 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			it.RepositoryURLHasSuffix = data
 		case "repositoryURLIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RepositoryURLIsNil = data
 		case "repositoryURLNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repositoryURLNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17693,7 +21376,7 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.ErrorNeq = data
+			it.ErrorNEQ = data
 		case "errorIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorIn"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -17714,28 +21397,28 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			if err != nil {
 				return it, err
 			}
-			it.ErrorGt = data
+			it.ErrorGT = data
 		case "errorGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorGTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ErrorGte = data
+			it.ErrorGTE = data
 		case "errorLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorLT"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ErrorLt = data
+			it.ErrorLT = data
 		case "errorLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorLTE"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ErrorLte = data
+			it.ErrorLTE = data
 		case "errorContains":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorContains"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17759,14 +21442,14 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			it.ErrorHasSuffix = data
 		case "errorIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorIsNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ErrorIsNil = data
 		case "errorNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorNotNil"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17794,7 +21477,7 @@ func (ec *executionContext) unmarshalInputWebhookDeliveryWhereInput(ctx context.
 			it.HasPackages = data
 		case "hasPackagesWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackagesWith"))
-			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18082,6 +21765,44 @@ func (ec *executionContext) _CreateAdminTokenPayload(ctx context.Context, sel as
 	return out
 }
 
+var createCredentialPayloadImplementors = []string{"CreateCredentialPayload"}
+
+func (ec *executionContext) _CreateCredentialPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCredentialPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCredentialPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateCredentialPayload")
+		case "credential":
+			out.Values[i] = ec._CreateCredentialPayload_credential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createCustomerPayloadImplementors = []string{"CreateCustomerPayload"}
 
 func (ec *executionContext) _CreateCustomerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCustomerPayload) graphql.Marshaler {
@@ -18096,6 +21817,92 @@ func (ec *executionContext) _CreateCustomerPayload(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("CreateCustomerPayload")
 		case "customer":
 			out.Values[i] = ec._CreateCustomerPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createPackagePayloadImplementors = []string{"CreatePackagePayload"}
+
+func (ec *executionContext) _CreatePackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createPackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatePackagePayload")
+		case "package":
+			out.Values[i] = ec._CreatePackagePayload_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "task":
+			out.Values[i] = ec._CreatePackagePayload_task(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createTaskPayloadImplementors = []string{"CreateTaskPayload"}
+
+func (ec *executionContext) _CreateTaskPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateTaskPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createTaskPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateTaskPayload")
+		case "task":
+			out.Values[i] = ec._CreateTaskPayload_task(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._CreateTaskPayload_created(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18476,6 +22283,44 @@ func (ec *executionContext) _CustomerEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var deleteCredentialPayloadImplementors = []string{"DeleteCredentialPayload"}
+
+func (ec *executionContext) _DeleteCredentialPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCredentialPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteCredentialPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteCredentialPayload")
+		case "deletedID":
+			out.Values[i] = ec._DeleteCredentialPayload_deletedID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var deleteCustomerPayloadImplementors = []string{"DeleteCustomerPayload"}
 
 func (ec *executionContext) _DeleteCustomerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCustomerPayload) graphql.Marshaler {
@@ -18490,6 +22335,44 @@ func (ec *executionContext) _DeleteCustomerPayload(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("DeleteCustomerPayload")
 		case "deletedID":
 			out.Values[i] = ec._DeleteCustomerPayload_deletedID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deletePackagePayloadImplementors = []string{"DeletePackagePayload"}
+
+func (ec *executionContext) _DeletePackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePackagePayload")
+		case "deletedName":
+			out.Values[i] = ec._DeletePackagePayload_deletedName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18579,6 +22462,97 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reactivateCustomer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reactivateCustomer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletePackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deletePackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncPackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncPackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yankVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_yankVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unyankVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unyankVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deprecateVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deprecateVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undeprecateVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_undeprecateVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validatePackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_validatePackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCredential":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCredential(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCredential":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCredential(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTask":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTask(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -18929,6 +22903,158 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "installableVersions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_installableVersions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "allVersions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_allVersions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rejectedRefs":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_rejectedRefs(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "currentTask":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_currentTask(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19109,43 +23235,10 @@ func (ec *executionContext) _PackageVersion(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "distSize":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._PackageVersion_distSize(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._PackageVersion_distSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "releasedAt":
 			out.Values[i] = ec._PackageVersion_releasedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -19531,6 +23624,160 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "packages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_packages(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "package":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_package(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "packageVersion":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_packageVersion(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "webhookDeliveries":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_webhookDeliveries(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "credentials":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_credentials(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "tasks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_tasks(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "task":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_task(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "viewer":
 			field := field
 
@@ -19784,6 +24031,44 @@ func (ec *executionContext) _SuspendCustomerPayload(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("SuspendCustomerPayload")
 		case "customer":
 			out.Values[i] = ec._SuspendCustomerPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var syncPackagePayloadImplementors = []string{"SyncPackagePayload"}
+
+func (ec *executionContext) _SyncPackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SyncPackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncPackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncPackagePayload")
+		case "task":
+			out.Values[i] = ec._SyncPackagePayload_task(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20084,6 +24369,226 @@ func (ec *executionContext) _UpdateCustomerPayload(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("UpdateCustomerPayload")
 		case "customer":
 			out.Values[i] = ec._UpdateCustomerPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updatePackagePayloadImplementors = []string{"UpdatePackagePayload"}
+
+func (ec *executionContext) _UpdatePackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePackagePayload")
+		case "package":
+			out.Values[i] = ec._UpdatePackagePayload_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var validatePackagePayloadImplementors = []string{"ValidatePackagePayload"}
+
+func (ec *executionContext) _ValidatePackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ValidatePackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, validatePackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValidatePackagePayload")
+		case "package":
+			out.Values[i] = ec._ValidatePackagePayload_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valid":
+			out.Values[i] = ec._ValidatePackagePayload_valid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versions":
+			out.Values[i] = ec._ValidatePackagePayload_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var validationIssueImplementors = []string{"ValidationIssue"}
+
+func (ec *executionContext) _ValidationIssue(ctx context.Context, sel ast.SelectionSet, obj *model.ValidationIssue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, validationIssueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValidationIssue")
+		case "field":
+			out.Values[i] = ec._ValidationIssue_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ValidationIssue_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var versionPayloadImplementors = []string{"VersionPayload"}
+
+func (ec *executionContext) _VersionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VersionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, versionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VersionPayload")
+		case "version":
+			out.Values[i] = ec._VersionPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var versionValidationImplementors = []string{"VersionValidation"}
+
+func (ec *executionContext) _VersionValidation(ctx context.Context, sel ast.SelectionSet, obj *model.VersionValidation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, versionValidationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VersionValidation")
+		case "version":
+			out.Values[i] = ec._VersionValidation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valid":
+			out.Values[i] = ec._VersionValidation_valid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._VersionValidation_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._VersionValidation_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20852,6 +25357,21 @@ func (ec *executionContext) marshalNCreateAdminTokenPayload2ᚖgithubᚗcomᚋca
 	return ec._CreateAdminTokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateCredentialInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCredentialInput(ctx context.Context, v any) (model.CreateCredentialInput, error) {
+	res, err := ec.unmarshalInputCreateCredentialInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateCredentialPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCredentialPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateCredentialPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateCredentialPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCustomerInput(ctx context.Context, v any) (model.CreateCustomerInput, error) {
 	res, err := ec.unmarshalInputCreateCustomerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20865,6 +25385,56 @@ func (ec *executionContext) marshalNCreateCustomerPayload2ᚖgithubᚗcomᚋcarg
 		return graphql.Null
 	}
 	return ec._CreateCustomerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreatePackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreatePackageInput(ctx context.Context, v any) (model.CreatePackageInput, error) {
+	res, err := ec.unmarshalInputCreatePackageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreatePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreatePackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreatePackagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreatePackagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateTaskInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateTaskInput(ctx context.Context, v any) (model.CreateTaskInput, error) {
+	res, err := ec.unmarshalInputCreateTaskInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateTaskPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateTaskPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateTaskPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateTaskPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCredential2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredential(ctx context.Context, sel ast.SelectionSet, v *ent.Credential) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Credential(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCredentialConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CredentialConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CredentialConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCredentialKind2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcredentialᚐKind(ctx context.Context, v any) (credential.Kind, error) {
@@ -20893,7 +25463,7 @@ func (ec *executionContext) marshalNCredentialOrderField2ᚖgithubᚗcomᚋcargo
 	return v
 }
 
-func (ec *executionContext) unmarshalNCredentialWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCredentialWhereInput(ctx context.Context, v any) (*model.CredentialWhereInput, error) {
+func (ec *executionContext) unmarshalNCredentialWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialWhereInput(ctx context.Context, v any) (*ent.CredentialWhereInput, error) {
 	res, err := ec.unmarshalInputCredentialWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20959,6 +25529,21 @@ func (ec *executionContext) unmarshalNCustomerWhereInput2ᚖgithubᚗcomᚋcargo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDeleteCredentialInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCredentialInput(ctx context.Context, v any) (model.DeleteCredentialInput, error) {
+	res, err := ec.unmarshalInputDeleteCredentialInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteCredentialPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCredentialPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteCredentialPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeleteCredentialPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDeleteCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCustomerInput(ctx context.Context, v any) (model.DeleteCustomerInput, error) {
 	res, err := ec.unmarshalInputDeleteCustomerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20972,6 +25557,21 @@ func (ec *executionContext) marshalNDeleteCustomerPayload2ᚖgithubᚗcomᚋcarg
 		return graphql.Null
 	}
 	return ec._DeleteCustomerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeletePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeletePackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePackagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeletePackagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeprecateVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeprecateVersionInput(ctx context.Context, v any) (model.DeprecateVersionInput, error) {
+	res, err := ec.unmarshalInputDeprecateVersionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -21035,6 +25635,22 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := scalar.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalInt64(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21065,6 +25681,21 @@ func (ec *executionContext) marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargoma
 	return ec._Package(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPackageNameInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageNameInput(ctx context.Context, v any) (model.PackageNameInput, error) {
+	res, err := ec.unmarshalInputPackageNameInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPackageOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageOrderField(ctx context.Context, v any) (*ent.PackageOrderField, error) {
 	var res = new(ent.PackageOrderField)
 	err := res.UnmarshalGQL(v)
@@ -21089,6 +25720,22 @@ func (ec *executionContext) unmarshalNPackageType2githubᚗcomᚋcargomanᚋcarg
 
 func (ec *executionContext) marshalNPackageType2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcomposerpackageᚐType(ctx context.Context, sel ast.SelectionSet, v composerpackage.Type) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPackageVersion2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageVersion2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPackageVersion2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersion(ctx context.Context, sel ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
@@ -21117,12 +25764,12 @@ func (ec *executionContext) marshalNPackageVersionOrderField2ᚖgithubᚗcomᚋc
 	return v
 }
 
-func (ec *executionContext) unmarshalNPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageVersionWhereInput(ctx context.Context, v any) (*model.PackageVersionWhereInput, error) {
+func (ec *executionContext) unmarshalNPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInput(ctx context.Context, v any) (*ent.PackageVersionWhereInput, error) {
 	res, err := ec.unmarshalInputPackageVersionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInput(ctx context.Context, v any) (*model.PackageWhereInput, error) {
+func (ec *executionContext) unmarshalNPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx context.Context, v any) (*ent.PackageWhereInput, error) {
 	res, err := ec.unmarshalInputPackageWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21201,6 +25848,22 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNSkippedRef2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkippedRef) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkippedRef2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRef(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSkippedRef2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRef(ctx context.Context, sel ast.SelectionSet, v *ent.SkippedRef) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -21227,7 +25890,7 @@ func (ec *executionContext) marshalNSkippedRefOrderField2ᚖgithubᚗcomᚋcargo
 	return v
 }
 
-func (ec *executionContext) unmarshalNSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSkippedRefWhereInput(ctx context.Context, v any) (*model.SkippedRefWhereInput, error) {
+func (ec *executionContext) unmarshalNSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInput(ctx context.Context, v any) (*ent.SkippedRefWhereInput, error) {
 	res, err := ec.unmarshalInputSkippedRefWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21273,6 +25936,36 @@ func (ec *executionContext) marshalNSuspendCustomerPayload2ᚖgithubᚗcomᚋcar
 	return ec._SuspendCustomerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSyncPackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSyncPackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.SyncPackagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncPackagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTask2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTask(ctx context.Context, sel ast.SelectionSet, v *ent.Task) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Task(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskConnection(ctx context.Context, sel ast.SelectionSet, v *ent.TaskConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TaskConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTaskKind2githubᚗcomᚋcargomanᚋcargomanᚋentᚋtaskᚐKind(ctx context.Context, v any) (task.Kind, error) {
 	var res task.Kind
 	err := res.UnmarshalGQL(v)
@@ -21309,7 +26002,7 @@ func (ec *executionContext) marshalNTaskStatus2githubᚗcomᚋcargomanᚋcargoma
 	return v
 }
 
-func (ec *executionContext) unmarshalNTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐTaskWhereInput(ctx context.Context, v any) (*model.TaskWhereInput, error) {
+func (ec *executionContext) unmarshalNTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskWhereInput(ctx context.Context, v any) (*ent.TaskWhereInput, error) {
 	res, err := ec.unmarshalInputTaskWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21356,28 +26049,6 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	_ = sel
-	res := graphql.MarshalTime(*v)
-	if res == graphql.Null {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-	}
-	return res
-}
-
 func (ec *executionContext) unmarshalNUpdateCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdateCustomerInput(ctx context.Context, v any) (model.UpdateCustomerInput, error) {
 	res, err := ec.unmarshalInputUpdateCustomerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21393,6 +26064,93 @@ func (ec *executionContext) marshalNUpdateCustomerPayload2ᚖgithubᚗcomᚋcarg
 	return ec._UpdateCustomerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdatePackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdatePackageInput(ctx context.Context, v any) (model.UpdatePackageInput, error) {
+	res, err := ec.unmarshalInputUpdatePackageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdatePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdatePackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePackagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdatePackagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUploadVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUploadVersionInput(ctx context.Context, v any) (model.UploadVersionInput, error) {
+	res, err := ec.unmarshalInputUploadVersionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValidatePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐValidatePackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.ValidatePackagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ValidatePackagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNValidationIssue2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐValidationIssueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ValidationIssue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValidationIssue2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐValidationIssue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNValidationIssue2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐValidationIssue(ctx context.Context, sel ast.SelectionSet, v *model.ValidationIssue) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ValidationIssue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionInput(ctx context.Context, v any) (model.VersionInput, error) {
+	res, err := ec.unmarshalInputVersionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVersionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionPayload(ctx context.Context, sel ast.SelectionSet, v *model.VersionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VersionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNVersionSource2githubᚗcomᚋcargomanᚋcargomanᚋentᚋpackageversionᚐSource(ctx context.Context, v any) (packageversion.Source, error) {
 	var res packageversion.Source
 	err := res.UnmarshalGQL(v)
@@ -21401,6 +26159,32 @@ func (ec *executionContext) unmarshalNVersionSource2githubᚗcomᚋcargomanᚋca
 
 func (ec *executionContext) marshalNVersionSource2githubᚗcomᚋcargomanᚋcargomanᚋentᚋpackageversionᚐSource(ctx context.Context, sel ast.SelectionSet, v packageversion.Source) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNVersionValidation2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionValidationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VersionValidation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVersionValidation2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionValidation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVersionValidation2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionValidation(ctx context.Context, sel ast.SelectionSet, v *model.VersionValidation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VersionValidation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
@@ -21467,7 +26251,7 @@ func (ec *executionContext) marshalNWebhookDeliveryOrderField2ᚖgithubᚗcomᚋ
 	return v
 }
 
-func (ec *executionContext) unmarshalNWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐWebhookDeliveryWhereInput(ctx context.Context, v any) (*model.WebhookDeliveryWhereInput, error) {
+func (ec *executionContext) unmarshalNWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInput(ctx context.Context, v any) (*ent.WebhookDeliveryWhereInput, error) {
 	res, err := ec.unmarshalInputWebhookDeliveryWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21853,16 +26637,16 @@ func (ec *executionContext) marshalOCredentialKind2ᚖgithubᚗcomᚋcargomanᚋ
 	return v
 }
 
-func (ec *executionContext) unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCredentialWhereInputᚄ(ctx context.Context, v any) ([]*model.CredentialWhereInput, error) {
+func (ec *executionContext) unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialWhereInputᚄ(ctx context.Context, v any) ([]*ent.CredentialWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.CredentialWhereInput, len(vSlice))
+	res := make([]*ent.CredentialWhereInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNCredentialWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCredentialWhereInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNCredentialWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialWhereInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -21870,7 +26654,7 @@ func (ec *executionContext) unmarshalOCredentialWhereInput2ᚕᚖgithubᚗcomᚋ
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOCredentialWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCredentialWhereInput(ctx context.Context, v any) (*model.CredentialWhereInput, error) {
+func (ec *executionContext) unmarshalOCredentialWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredentialWhereInput(ctx context.Context, v any) (*ent.CredentialWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -22059,6 +26843,41 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕint64ᚄ(ctx context.Context, sel ast.SelectionSet, v []int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
 	if v == nil {
 		return nil, nil
@@ -22109,6 +26928,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := scalar.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalInt64(*v)
 	return res
 }
 
@@ -22181,6 +27018,14 @@ func (ec *executionContext) marshalOPackageEdge2ᚖgithubᚗcomᚋcargomanᚋcar
 		return graphql.Null
 	}
 	return ec._PackageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPackageOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageOrder(ctx context.Context, v any) (*ent.PackageOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPackageOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOPackageType2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcomposerpackageᚐTypeᚄ(ctx context.Context, v any) ([]composerpackage.Type, error) {
@@ -22281,16 +27126,16 @@ func (ec *executionContext) marshalOPackageVersionEdge2ᚖgithubᚗcomᚋcargoma
 	return ec._PackageVersionEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageVersionWhereInputᚄ(ctx context.Context, v any) ([]*model.PackageVersionWhereInput, error) {
+func (ec *executionContext) unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInputᚄ(ctx context.Context, v any) ([]*ent.PackageVersionWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.PackageVersionWhereInput, len(vSlice))
+	res := make([]*ent.PackageVersionWhereInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageVersionWhereInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22298,7 +27143,7 @@ func (ec *executionContext) unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗco
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageVersionWhereInput(ctx context.Context, v any) (*model.PackageVersionWhereInput, error) {
+func (ec *executionContext) unmarshalOPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInput(ctx context.Context, v any) (*ent.PackageVersionWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -22306,16 +27151,16 @@ func (ec *executionContext) unmarshalOPackageVersionWhereInput2ᚖgithubᚗcom�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInputᚄ(ctx context.Context, v any) ([]*model.PackageWhereInput, error) {
+func (ec *executionContext) unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx context.Context, v any) ([]*ent.PackageWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.PackageWhereInput, len(vSlice))
+	res := make([]*ent.PackageWhereInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22323,7 +27168,7 @@ func (ec *executionContext) unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcar
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageWhereInput(ctx context.Context, v any) (*model.PackageWhereInput, error) {
+func (ec *executionContext) unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx context.Context, v any) (*ent.PackageWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -22402,16 +27247,16 @@ func (ec *executionContext) marshalOSkippedRef2ᚕᚖgithubᚗcomᚋcargomanᚋc
 	return ret
 }
 
-func (ec *executionContext) unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSkippedRefWhereInputᚄ(ctx context.Context, v any) ([]*model.SkippedRefWhereInput, error) {
+func (ec *executionContext) unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInputᚄ(ctx context.Context, v any) ([]*ent.SkippedRefWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.SkippedRefWhereInput, len(vSlice))
+	res := make([]*ent.SkippedRefWhereInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSkippedRefWhereInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22419,7 +27264,7 @@ func (ec *executionContext) unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋ
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSkippedRefWhereInput(ctx context.Context, v any) (*model.SkippedRefWhereInput, error) {
+func (ec *executionContext) unmarshalOSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInput(ctx context.Context, v any) (*ent.SkippedRefWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -22611,6 +27456,14 @@ func (ec *executionContext) marshalOTaskKind2ᚖgithubᚗcomᚋcargomanᚋcargom
 	return v
 }
 
+func (ec *executionContext) unmarshalOTaskOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskOrder(ctx context.Context, v any) (*ent.TaskOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTaskOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOTaskStatus2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋtaskᚐStatusᚄ(ctx context.Context, v any) ([]task.Status, error) {
 	if v == nil {
 		return nil, nil
@@ -22663,16 +27516,16 @@ func (ec *executionContext) marshalOTaskStatus2ᚖgithubᚗcomᚋcargomanᚋcarg
 	return v
 }
 
-func (ec *executionContext) unmarshalOTaskWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐTaskWhereInputᚄ(ctx context.Context, v any) ([]*model.TaskWhereInput, error) {
+func (ec *executionContext) unmarshalOTaskWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskWhereInputᚄ(ctx context.Context, v any) ([]*ent.TaskWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.TaskWhereInput, len(vSlice))
+	res := make([]*ent.TaskWhereInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐTaskWhereInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskWhereInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22680,7 +27533,7 @@ func (ec *executionContext) unmarshalOTaskWhereInput2ᚕᚖgithubᚗcomᚋcargom
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐTaskWhereInput(ctx context.Context, v any) (*model.TaskWhereInput, error) {
+func (ec *executionContext) unmarshalOTaskWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐTaskWhereInput(ctx context.Context, v any) (*ent.TaskWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -22712,41 +27565,6 @@ func (ec *executionContext) marshalOTime2ᚕtimeᚐTimeᚄ(ctx context.Context, 
 	ret := make(graphql.Array, len(v))
 	for i := range v {
 		ret[i] = ec.marshalNTime2timeᚐTime(ctx, sel, v[i])
-	}
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx context.Context, v any) ([]*time.Time, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]*time.Time, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNTime2ᚖtimeᚐTime(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOTime2ᚕᚖtimeᚐTimeᚄ(ctx context.Context, sel ast.SelectionSet, v []*time.Time) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := make(graphql.Array, len(v))
-	for i := range v {
-		ret[i] = ec.marshalNTime2ᚖtimeᚐTime(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -22863,16 +27681,16 @@ func (ec *executionContext) unmarshalOWebhookDeliveryOrder2ᚖgithubᚗcomᚋcar
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐWebhookDeliveryWhereInputᚄ(ctx context.Context, v any) ([]*model.WebhookDeliveryWhereInput, error) {
+func (ec *executionContext) unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInputᚄ(ctx context.Context, v any) ([]*ent.WebhookDeliveryWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.WebhookDeliveryWhereInput, len(vSlice))
+	res := make([]*ent.WebhookDeliveryWhereInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐWebhookDeliveryWhereInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22880,7 +27698,7 @@ func (ec *executionContext) unmarshalOWebhookDeliveryWhereInput2ᚕᚖgithubᚗc
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐWebhookDeliveryWhereInput(ctx context.Context, v any) (*model.WebhookDeliveryWhereInput, error) {
+func (ec *executionContext) unmarshalOWebhookDeliveryWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐWebhookDeliveryWhereInput(ctx context.Context, v any) (*ent.WebhookDeliveryWhereInput, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -80,3 +80,12 @@ func kind(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// MarshalInt64 writes an Int held in an int64 (e.g. byte sizes).
+func MarshalInt64(n int64) graphql.Marshaler { return graphql.MarshalInt64(n) }
+
+// UnmarshalInt64 accepts only whole numbers within GraphQL's 32-bit range.
+func UnmarshalInt64(v any) (int64, error) {
+	n, err := UnmarshalInt(v)
+	return int64(n), err
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/rest"
 	"github.com/cargoman/cargoman/web"
 )
@@ -27,13 +28,16 @@ import (
 type Options struct {
 	DB            *database.DB
 	Authenticator *auth.Authenticator
-	PublicURL     string
-	Log           *slog.Logger
+	Packages      *packages.Service
+	// Webhooks serves /api/webhooks/{provider}; nil leaves them out.
+	Webhooks  http.Handler
+	PublicURL string
+	Log       *slog.Logger
 }
 
 // New returns the HTTP handler of the whole service.
 func New(o Options) (http.Handler, error) {
-	schema := graph.NewSchema(o.DB.Client)
+	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages})
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		rest.WriteError(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))
@@ -71,8 +75,16 @@ func New(o Options) (http.Handler, error) {
 		gql.ServeHTTP(w, req)
 	})).Methods(http.MethodGet, http.MethodPost, http.MethodOptions)
 
+	if o.Webhooks != nil {
+		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
+	}
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
-	if err := rest.Mount(r, graph.NewExecutor(schema, o.Log), schema.Schema(), o.PublicURL, rest.Routes(), restAuth); err != nil {
+	err := rest.Mount(r, graph.NewExecutor(schema, o.Log), schema.Schema(), rest.Routes(), rest.Options{
+		PublicURL:  o.PublicURL,
+		Middleware: restAuth,
+		Dists:      o.Packages,
+	})
+	if err != nil {
 		return nil, fmt.Errorf("server: mount REST routes: %w", err)
 	}
 	return logRequests(o.Log, r), nil

@@ -10,46 +10,64 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/cargoman/cargoman/internal/app"
 	"github.com/cargoman/cargoman/internal/auth"
-	"github.com/cargoman/cargoman/internal/bootstrap"
 	"github.com/cargoman/cargoman/internal/database"
-	"github.com/cargoman/cargoman/internal/server"
 )
 
 // RootToken is the ADMIN_TOKEN of test servers.
 const RootToken = "test-root-token"
 
-// Server is a running Cargoman on a test database.
+// WebhookSecret is the server-wide webhook secret of test servers.
+const WebhookSecret = "test-webhook-secret"
+
+// Server is a running Cargoman on a test database, with workers.
 type Server struct {
 	URL string
 	// Handler is the server's handler, for in-process benchmarks.
 	Handler  http.Handler
 	DB       *database.DB
+	App      *app.App
 	TenantID string
 	Usage    *auth.UsageRecorder
+	DataDir  string
 }
 
-// StartServer serves Cargoman over a fresh database of backend b.
+// StartServer serves Cargoman over a fresh database of backend b, with
+// background workers and local repositories allowed.
 func StartServer(t testing.TB, b Backend) *Server {
 	t.Helper()
 	db := b.Open(t)
-	boot, err := bootstrap.Run(context.Background(), db.Client, RootToken)
+	srv := httptest.NewUnstartedServer(nil)
+	url := "http://" + srv.Listener.Addr().String()
+	dataDir := t.TempDir()
+	a, err := app.New(context.Background(), db, app.Config{
+		PublicURL:              url,
+		DataDir:                dataDir,
+		AdminToken:             RootToken,
+		WebhookSecret:          WebhookSecret,
+		AllowLocalRepositories: true,
+		Workers:                true,
+		WorkerConcurrency:      2,
+		ServeAPI:               true,
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		t.Fatalf("bootstrap: %v", err)
+		t.Fatalf("app: %v", err)
 	}
-	usage := auth.NewUsageRecorder(db.Client)
-	h, err := server.New(server.Options{
-		DB:            db,
-		Authenticator: auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage),
-		PublicURL:     "http://cargoman.test",
-		Log:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv.Config.Handler = a.Handler
+	srv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = a.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		<-done
 	})
-	if err != nil {
-		t.Fatalf("server: %v", err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, Handler: h, DB: db, TenantID: boot.TenantID, Usage: usage}
+	return &Server{URL: url, Handler: a.Handler, DB: db, App: a, TenantID: a.Boot.TenantID, Usage: a.Usage, DataDir: dataDir}
 }
 
 // Response is a finished HTTP exchange.

@@ -1,0 +1,262 @@
+// Package hooks serves the git-provider webhook endpoints
+// (/api/webhooks/github, /gitlab, /bitbucket): it checks the signature,
+// records every delivery, ignores replays, and queues a sync of each
+// package whose repository the push was for.
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/task"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/secretbox"
+	"github.com/cargoman/cargoman/internal/tasks"
+	"github.com/cargoman/cargoman/internal/tenancy"
+	"github.com/cargoman/cargoman/internal/webhook"
+	"github.com/cargoman/cargoman/rest"
+)
+
+// Handler serves webhook deliveries.
+type Handler struct {
+	client   *ent.Client
+	box      *secretbox.Box
+	tenantID string
+	global   []byte
+	waker    tasks.Waker
+	log      *slog.Logger
+}
+
+// New returns the handler. global is the server-wide webhook secret (may
+// be empty); packages may have secrets of their own.
+func New(client *ent.Client, box *secretbox.Box, tenantID string, global []byte, waker tasks.Waker, log *slog.Logger) *Handler {
+	return &Handler{client: client, box: box, tenantID: tenantID, global: global, waker: waker, log: log}
+}
+
+// result is the JSON answer to a delivery.
+type result struct {
+	Delivery string   `json:"delivery_id,omitempty"`
+	Outcome  string   `json:"outcome"`
+	Queued   []string `json:"queued,omitempty"`
+	Message  string   `json:"message,omitempty"`
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	provider, err := webhook.ParseProvider(mux.Vars(r)["provider"])
+	if err != nil {
+		writeError(w, apperr.NotFoundf("no webhook endpoint for %q", mux.Vars(r)["provider"]))
+		return
+	}
+	ctx := tenancy.WithTenant(r.Context(), h.tenantID)
+	body, err := webhook.ReadBody(r.Body)
+	if err != nil {
+		writeError(w, apperr.New(apperr.Validation, "%s", err.Error()))
+		return
+	}
+	d, parseErr := webhook.Parse(provider, r.Header, body)
+	var candidates []*ent.ComposerPackage
+	if parseErr == nil {
+		if candidates, err = h.candidates(ctx, d); err != nil {
+			h.fail(w, err)
+			return
+		}
+	}
+	secrets, owners := h.secrets(candidates)
+	if len(secrets) == 0 {
+		h.record(ctx, provider, d, webhookdelivery.OutcomeRejected, "no webhook secret is configured for this repository", nil)
+		writeError(w, apperr.New(apperr.Unauthorized, "no webhook secret is configured for this repository"))
+		return
+	}
+	idx, err := webhook.Verify(provider, r.Header, body, secrets)
+	if err != nil {
+		h.record(ctx, provider, d, webhookdelivery.OutcomeRejected, err.Error(), nil)
+		writeError(w, apperr.New(apperr.Unauthorized, "%s", err.Error()))
+		return
+	}
+	if parseErr != nil {
+		h.record(ctx, provider, nil, webhookdelivery.OutcomeRejected, parseErr.Error(), nil)
+		writeError(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
+		return
+	}
+	matched := candidates
+	if owners[idx] != nil {
+		matched = []*ent.ComposerPackage{owners[idx]}
+	}
+	if dup, err := h.seen(ctx, provider, d.ID); err != nil {
+		h.fail(w, err)
+		return
+	} else if dup {
+		h.record(ctx, provider, d, webhookdelivery.OutcomeDuplicate, "", nil)
+		writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "duplicate", Message: "this delivery was already processed"})
+		return
+	}
+	if d.Ping || !d.ShouldSync() || len(matched) == 0 {
+		msg := "nothing to do for this event"
+		switch {
+		case d.Ping:
+			msg = "pong"
+		case len(matched) == 0 && d.ShouldSync():
+			msg = "no package uses this repository"
+		}
+		if err := h.insert(ctx, h.client, provider, d, webhookdelivery.OutcomeIgnored, msg, matched); err != nil {
+			h.duplicateOr(w, ctx, provider, d, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "ignored", Message: msg})
+		return
+	}
+	queued, err := h.queue(ctx, provider, d, matched)
+	if err != nil {
+		h.duplicateOr(w, ctx, provider, d, err)
+		return
+	}
+	if h.waker != nil {
+		h.waker.Wake()
+	}
+	writeJSON(w, http.StatusAccepted, result{Delivery: d.ID, Outcome: "queued", Queued: queued})
+}
+
+// candidates are the packages whose repository the delivery names.
+func (h *Handler) candidates(ctx context.Context, d *webhook.Delivery) ([]*ent.ComposerPackage, error) {
+	keys := make([]string, 0, len(d.RepositoryURLs))
+	for _, u := range d.RepositoryURLs {
+		if k := webhook.CanonicalRepoURL(u); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	pkgs, err := h.client.ComposerPackage.Query().
+		Where(composerpackage.RepositoryKeyIn(keys...)).
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("hooks: match packages: %w", err)
+	}
+	return pkgs, nil
+}
+
+// secrets lists the secrets a delivery may be signed with: the global one
+// (owner nil: valid for every candidate) and each candidate's own.
+func (h *Handler) secrets(candidates []*ent.ComposerPackage) ([][]byte, []*ent.ComposerPackage) {
+	var secrets [][]byte
+	var owners []*ent.ComposerPackage
+	if len(h.global) > 0 {
+		secrets = append(secrets, h.global)
+		owners = append(owners, nil)
+	}
+	for _, p := range candidates {
+		if len(p.WebhookSecret) == 0 {
+			continue
+		}
+		plain, err := h.box.Open(p.WebhookSecret, []byte(p.ID))
+		if err != nil {
+			h.log.Warn("webhook secret cannot be decrypted", "package", p.Name, "err", err)
+			continue
+		}
+		secrets = append(secrets, plain)
+		owners = append(owners, p)
+	}
+	return secrets, owners
+}
+
+// seen reports whether the delivery id was processed before.
+func (h *Handler) seen(ctx context.Context, provider webhook.Provider, id string) (bool, error) {
+	return h.client.WebhookDelivery.Query().
+		Where(
+			webhookdelivery.ProviderEQ(webhookdelivery.Provider(provider)),
+			webhookdelivery.DeliveryID(id),
+			webhookdelivery.OutcomeIn(webhookdelivery.OutcomeQueued, webhookdelivery.OutcomeIgnored),
+		).
+		Exist(ctx)
+}
+
+// queue records the delivery and queues the syncs in one transaction: the
+// unique delivery id makes a racing replay fail here, queueing nothing.
+func (h *Handler) queue(ctx context.Context, provider webhook.Provider, d *webhook.Delivery, matched []*ent.ComposerPackage) ([]string, error) {
+	tx, err := h.client.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("hooks: begin: %w", err)
+	}
+	if err := h.insert(ctx, tx.Client(), provider, d, webhookdelivery.OutcomeQueued, "", matched); err != nil {
+		return nil, errors.Join(err, tx.Rollback())
+	}
+	var names []string
+	for _, p := range matched {
+		target := p.ID
+		if p.ParentID != nil {
+			target = *p.ParentID // children sync with their monorepo
+		}
+		if p.Type == composerpackage.TypeArtifact {
+			continue
+		}
+		if _, _, err := tasks.Enqueue(ctx, tx.Client(), tasks.Spec{TenantID: p.TenantID, Kind: task.KindPackageSync, Key: target}); err != nil {
+			return nil, errors.Join(err, tx.Rollback())
+		}
+		names = append(names, p.Name)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("hooks: commit: %w", err)
+	}
+	return names, nil
+}
+
+func (h *Handler) insert(ctx context.Context, c *ent.Client, provider webhook.Provider, d *webhook.Delivery, outcome webhookdelivery.Outcome, msg string, pkgs []*ent.ComposerPackage) error {
+	create := c.WebhookDelivery.Create().
+		SetProvider(webhookdelivery.Provider(provider)).
+		SetEvent(d.Event).
+		SetDeliveryID(d.ID).
+		SetOutcome(outcome).
+		AddPackages(pkgs...)
+	if len(d.RepositoryURLs) > 0 {
+		create.SetRepositoryURL(d.RepositoryURLs[0])
+	}
+	if msg != "" && outcome != webhookdelivery.OutcomeQueued && outcome != webhookdelivery.OutcomeIgnored {
+		create.SetError(msg)
+	}
+	return create.Exec(ctx)
+}
+
+// record stores a delivery that changes nothing; failures are only logged,
+// since the answer to the provider does not depend on them.
+func (h *Handler) record(ctx context.Context, provider webhook.Provider, d *webhook.Delivery, outcome webhookdelivery.Outcome, msg string, pkgs []*ent.ComposerPackage) {
+	if d == nil {
+		d = &webhook.Delivery{Event: "unknown", ID: "unparsed"}
+	}
+	if err := h.insert(ctx, h.client, provider, d, outcome, msg, pkgs); err != nil {
+		h.log.Warn("record webhook delivery", "provider", provider, "err", err)
+	}
+}
+
+// duplicateOr answers a racing replay (unique violation) as a duplicate.
+func (h *Handler) duplicateOr(w http.ResponseWriter, ctx context.Context, provider webhook.Provider, d *webhook.Delivery, err error) {
+	if ent.IsConstraintError(err) {
+		h.record(ctx, provider, d, webhookdelivery.OutcomeDuplicate, "", nil)
+		writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "duplicate", Message: "this delivery was already processed"})
+		return
+	}
+	h.fail(w, err)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, err error) {
+	h.log.Error("webhook delivery", "err", err)
+	writeError(w, apperr.New(apperr.Internal, "internal error"))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers in the REST API's error format.
+func writeError(w http.ResponseWriter, e *apperr.Error) { rest.WriteError(w, e) }

@@ -1,0 +1,240 @@
+package packages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/packageversion"
+	"github.com/cargoman/cargoman/ent/task"
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/tasks"
+	"github.com/cargoman/cargoman/internal/tenancy"
+	"github.com/cargoman/cargoman/internal/webhook"
+)
+
+// CreateInput describes a new package.
+type CreateInput struct {
+	Name             string
+	Type             composerpackage.Type
+	RepositoryURL    *string
+	CredentialID     *string
+	WebhookSecret    *string
+	MonorepoPaths    []string
+	MonorepoExcludes []string
+}
+
+// Create adds a package. A git package's first sync is queued in the same
+// transaction, so it can never exist without one.
+func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPackage, *ent.Task, error) {
+	name := strings.TrimSpace(in.Name)
+	if name != strings.ToLower(name) {
+		return nil, nil, apperr.Invalid("name", "name must be lower case (Composer package names are), e.g. %q", strings.ToLower(name))
+	}
+	repoURL, err := s.checkRepository(in.Type, in.RepositoryURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkGlobs("monorepoPaths", in.MonorepoPaths); err != nil {
+		return nil, nil, err
+	}
+	if err := checkGlobs("monorepoExcludes", in.MonorepoExcludes); err != nil {
+		return nil, nil, err
+	}
+	if len(in.MonorepoPaths) > 0 && in.Type == composerpackage.TypeArtifact {
+		return nil, nil, apperr.Invalid("monorepoPaths", "artifact packages cannot be monorepos")
+	}
+	tenantID, _ := tenancy.FromContext(ctx)
+	var pkg *ent.ComposerPackage
+	var t *ent.Task
+	err = withTx(ctx, s.client, func(tx *ent.Tx) error {
+		c := tx.Client()
+		if in.CredentialID != nil {
+			if _, err := c.Credential.Get(ctx, *in.CredentialID); err != nil {
+				return notFoundAs(err, "credentialID", "credential %q not found", *in.CredentialID)
+			}
+		}
+		create := c.ComposerPackage.Create().
+			SetName(name).
+			SetType(in.Type).
+			SetNillableRepositoryURL(repoURL).
+			SetNillableCredentialID(in.CredentialID).
+			SetMonorepoPaths(in.MonorepoPaths).
+			SetMonorepoExcludes(in.MonorepoExcludes)
+		if repoURL != nil {
+			create.SetRepositoryKey(webhook.CanonicalRepoURL(*repoURL))
+		}
+		var err error
+		if pkg, err = create.Save(ctx); err != nil {
+			if ent.IsConstraintError(err) {
+				e := apperr.New(apperr.Conflict, "a package named %q already exists", name)
+				e.Field = "name"
+				return e
+			}
+			return err
+		}
+		if in.WebhookSecret != nil && *in.WebhookSecret != "" {
+			sealed, err := s.box.Seal([]byte(*in.WebhookSecret), []byte(pkg.ID))
+			if err != nil {
+				return fmt.Errorf("packages: seal webhook secret: %w", err)
+			}
+			if pkg, err = pkg.Update().SetWebhookSecret(sealed).Save(ctx); err != nil {
+				return err
+			}
+		}
+		if pkg.Type == composerpackage.TypeArtifact {
+			return s.refreshMetadata(ctx, c, pkg)
+		}
+		t, _, err = tasks.Enqueue(ctx, c, tasks.Spec{TenantID: tenantID, Kind: task.KindPackageSync, Key: pkg.ID})
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if t != nil {
+		s.wake()
+	}
+	return pkg, t, nil
+}
+
+// checkRepository validates the repository URL against the package type.
+func (s *Service) checkRepository(typ composerpackage.Type, raw *string) (*string, error) {
+	if typ == composerpackage.TypeArtifact {
+		if raw != nil && strings.TrimSpace(*raw) != "" {
+			return nil, apperr.Invalid("repositoryURL", "artifact packages have no repository URL; upload versions instead")
+		}
+		return nil, nil
+	}
+	if raw == nil || strings.TrimSpace(*raw) == "" {
+		return nil, apperr.Invalid("repositoryURL", "a %s package needs a repository URL", typ)
+	}
+	u := strings.TrimSpace(*raw)
+	switch {
+	case len(u) > 2048:
+		return nil, apperr.Invalid("repositoryURL", "the repository URL is longer than 2048 characters")
+	case strings.HasPrefix(u, "https://"), strings.HasPrefix(u, "http://"), strings.HasPrefix(u, "ssh://"), strings.HasPrefix(u, "git://"):
+		parsed, err := url.Parse(u)
+		if err != nil || parsed.Host == "" {
+			return nil, apperr.Invalid("repositoryURL", "%q is not a valid repository URL", u)
+		}
+		if parsed.User != nil {
+			if _, hasPassword := parsed.User.Password(); hasPassword {
+				return nil, apperr.Invalid("repositoryURL", "put secrets in a credential, not in the repository URL")
+			}
+		}
+	case isSCPLike(u):
+	case strings.HasPrefix(u, "file://"), strings.HasPrefix(u, "/"):
+		if !s.allowLocal {
+			return nil, apperr.Invalid("repositoryURL", "local repositories are disabled on this server (the operator can enable them)")
+		}
+	default:
+		return nil, apperr.Invalid("repositoryURL", "%q is not a git URL (use https://, ssh://, git@host:path or, when enabled, a local path)", u)
+	}
+	return &u, nil
+}
+
+// isSCPLike recognises git's user@host:path form.
+func isSCPLike(u string) bool {
+	at := strings.Index(u, "@")
+	colon := strings.Index(u, ":")
+	return at > 0 && colon > at+1 && !strings.Contains(u[:colon], "/") && colon < len(u)-1
+}
+
+func checkGlobs(field string, globs []string) error {
+	for _, g := range globs {
+		if g == "" || strings.HasPrefix(g, "/") || strings.Contains(g, "..") || !doublestar.ValidatePattern(g) {
+			return apperr.Invalid(field, "%q is not a valid relative path glob (e.g. packages/*)", g)
+		}
+	}
+	return nil
+}
+
+// Delete removes a package, its versions (and monorepo children) and
+// their archives and mirror.
+func (s *Service) Delete(ctx context.Context, name string) error {
+	pkg, err := s.Get(ctx, name)
+	if err != nil {
+		return err
+	}
+	ids := []string{pkg.ID}
+	children, err := s.client.ComposerPackage.Query().Where(composerpackage.ParentID(pkg.ID)).IDs(ctx)
+	if err != nil {
+		return fmt.Errorf("packages: list children of %s: %w", name, err)
+	}
+	ids = append(ids, children...)
+	keys, err := s.client.PackageVersion.Query().
+		Where(packageversion.PackageIDIn(ids...)).
+		Select(packageversion.FieldDistKey).
+		Strings(ctx)
+	if err != nil {
+		return fmt.Errorf("packages: list archives of %s: %w", name, err)
+	}
+	if err := s.client.ComposerPackage.DeleteOneID(pkg.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("packages: delete %s: %w", name, err)
+	}
+	// The rows are gone; now the files. What fails here is an orphan the
+	// cleanup task removes later, never a dangling row.
+	for _, k := range keys {
+		if err := s.blobs.Delete(ctx, k); err != nil {
+			s.log.Warn("delete archive of deleted package", "key", k, "err", err)
+		}
+	}
+	for _, id := range ids {
+		if s.mirrors != "" {
+			if err := os.RemoveAll(filepath.Join(s.mirrors, id+".git")); err != nil {
+				s.log.Warn("delete mirror of deleted package", "package", id, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Sync queues a sync of the package, or returns the one already queued
+// (created is then false).
+func (s *Service) Sync(ctx context.Context, name string) (t *ent.Task, created bool, err error) {
+	pkg, err := s.Get(ctx, name)
+	if err != nil {
+		return nil, false, err
+	}
+	if pkg.Type == composerpackage.TypeArtifact {
+		return nil, false, apperr.Invalid("name", "%s is an artifact package: it has no repository to sync", pkg.Name)
+	}
+	if pkg.ParentID != nil {
+		return nil, false, apperr.Invalid("name", "%s is part of a monorepo: sync its parent package", pkg.Name)
+	}
+	return s.Enqueue(ctx, tasks.Spec{TenantID: pkg.TenantID, Kind: task.KindPackageSync, Key: pkg.ID})
+}
+
+// withTx runs fn in a transaction.
+func withTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) error {
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("packages: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("packages: commit: %w", err)
+	}
+	return nil
+}
+
+// notFoundAs turns a not-found error into a validation error on field.
+func notFoundAs(err error, field, format string, args ...any) error {
+	if ent.IsNotFound(err) {
+		return apperr.Invalid(field, format, args...)
+	}
+	return err
+}

@@ -1,0 +1,85 @@
+package packages
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/packageversion"
+	"github.com/cargoman/cargoman/internal/composer"
+	"github.com/cargoman/cargoman/internal/composerjson"
+)
+
+// RefreshMetadata re-renders the package's Composer documents from its
+// versions. Call it in the transaction that changed the versions, so the
+// documents never disagree with the rows.
+func (s *Service) RefreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.ComposerPackage) error {
+	return s.refreshMetadata(ctx, c, pkg)
+}
+
+func (s *Service) refreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.ComposerPackage) error {
+	versions, err := c.PackageVersion.Query().
+		Where(
+			packageversion.PackageID(pkg.ID),
+			packageversion.YankedAtIsNil(),
+			packageversion.RemovedAtIsNil(),
+		).
+		All(ctx)
+	if err != nil {
+		return fmt.Errorf("packages: load versions of %s: %w", pkg.Name, err)
+	}
+	var tagged, dev []composer.Entry
+	for _, v := range versions {
+		e, err := s.entry(pkg, v)
+		if err != nil {
+			return err
+		}
+		if v.Source == packageversion.SourceBranch {
+			dev = append(dev, e)
+		} else {
+			tagged = append(tagged, e)
+		}
+	}
+	composer.SortNewestFirst(tagged)
+	composer.SortNewestFirst(dev)
+	now := time.Now().UTC()
+	return c.ComposerPackage.UpdateOneID(pkg.ID).
+		SetMetadataTagged(string(composer.Document(pkg.Name, tagged))).
+		SetMetadataDev(string(composer.Document(pkg.Name, dev))).
+		SetMetadataUpdatedAt(now).
+		Exec(ctx)
+}
+
+// entry renders one version's metadata object.
+func (s *Service) entry(pkg *ent.ComposerPackage, v *ent.PackageVersion) (composer.Entry, error) {
+	m, err := composerjson.Parse([]byte(v.ComposerJSON))
+	if err != nil {
+		return composer.Entry{}, fmt.Errorf("packages: stored composer.json of %s %s: %w", pkg.Name, v.Version, err)
+	}
+	var abandoned any = pkg.Abandoned
+	if pkg.Abandoned && pkg.AbandonedReplacement != nil {
+		abandoned = *pkg.AbandonedReplacement
+	} else if v.Deprecated {
+		abandoned = true
+	}
+	return composer.NewEntry(composer.Release{
+		Name:          pkg.Name,
+		Version:       v.Version,
+		Normalized:    v.VersionNormalized,
+		Manifest:      m,
+		DistURL:       s.DistURL(pkg.Name, v),
+		Reference:     v.Reference,
+		Shasum:        v.DistShasum,
+		Time:          v.ReleasedAt,
+		DefaultBranch: v.DefaultBranch,
+		Abandoned:     abandoned,
+	}), nil
+}
+
+// DistURL is where Composer downloads a version's archive. It names the
+// reference, so a lock file keeps pointing at the archive it was made with.
+func (s *Service) DistURL(pkgName string, v *ent.PackageVersion) string {
+	return fmt.Sprintf("%s/dists/%s/%s/%s.zip", s.publicURL, pkgName, url.PathEscape(v.VersionNormalized), url.PathEscape(v.Reference))
+}

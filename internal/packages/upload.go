@@ -1,0 +1,156 @@
+package packages
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/packageversion"
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/artifact"
+	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/ids"
+	"github.com/cargoman/cargoman/internal/semver"
+)
+
+// Upload adds a version to an artifact package from an uploaded zip. The
+// archive is checked (a zip, safe paths, size limits, a composer.json
+// naming this package), rewritten with one top folder as Composer expects,
+// stored, and only then recorded.
+func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, size int64, version *string) (*ent.PackageVersion, error) {
+	pkg, err := s.Get(ctx, pkgName)
+	if err != nil {
+		return nil, err
+	}
+	if pkg.Type != composerpackage.TypeArtifact {
+		return nil, apperr.Invalid("package", "%s is synced from git; uploads are for artifact packages", pkg.Name)
+	}
+	ra, cleanup, err := readerAt(file, size)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	art, err := artifact.Inspect(ra, size, artifact.Options{})
+	if err != nil {
+		if artifact.IsInvalid(err) {
+			return nil, apperr.Invalid("file", "%s", err.Error())
+		}
+		return nil, fmt.Errorf("packages: read upload: %w", err)
+	}
+	if name := art.Manifest.Name(); name != pkg.Name {
+		return nil, apperr.Invalid("file", "the archive's composer.json names the package %q, not %q", name, pkg.Name)
+	}
+	explicit := ""
+	if version != nil {
+		explicit = strings.TrimSpace(*version)
+	}
+	pretty, normalized, err := artifact.VersionOf(art.Manifest, explicit)
+	if err != nil {
+		return nil, apperr.Invalid("version", "%s", err.Error())
+	}
+	if strings.HasPrefix(normalized, "dev-") || strings.HasSuffix(normalized, "-dev") {
+		return nil, apperr.Invalid("version", "uploads must be releases; %q is a development version", pretty)
+	}
+	exists, err := s.client.PackageVersion.Query().
+		Where(packageversion.PackageID(pkg.ID), packageversion.Or(
+			packageversion.VersionNormalized(normalized), packageversion.Version(pretty))).
+		Exist(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("packages: check version %s: %w", pretty, err)
+	}
+	if exists {
+		e := apperr.New(apperr.Conflict, "%s already has version %s; versions are immutable (yank it and upload another)", pkg.Name, pretty)
+		e.Field = "version"
+		return nil, e
+	}
+
+	versionID := ids.New(ids.Version)
+	key := fmt.Sprintf("dists/%s/%s.zip", pkg.ID, versionID)
+	prefix := strings.ReplaceAll(pkg.Name, "/", "-") + "-" + versionID[len(versionID)-8:]
+	pr, pw := io.Pipe()
+	go func() {
+		_, _, err := artifact.Repack(ra, size, prefix, pw)
+		pw.CloseWithError(err)
+	}()
+	info, err := s.blobs.Put(ctx, key, pr)
+	pr.CloseWithError(err)
+	if err != nil {
+		return nil, fmt.Errorf("packages: store archive: %w", err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var v *ent.PackageVersion
+	err = withTx(ctx, s.client, func(tx *ent.Tx) error {
+		var err error
+		v, err = tx.Client().PackageVersion.Create().
+			SetID(versionID).
+			SetPackageID(pkg.ID).
+			SetVersion(pretty).
+			SetVersionNormalized(normalized).
+			SetSource(packageversion.SourceUpload).
+			SetReference(info.SHA1).
+			SetStability(packageversion.Stability(semver.ParseStability(normalized).String())).
+			SetComposerJSON(string(art.ComposerJSON)).
+			SetDistKey(key).
+			SetDistShasum(info.SHA1).
+			SetDistSize(info.Size).
+			SetReleasedAt(now).
+			Save(ctx)
+		if err != nil {
+			if ent.IsConstraintError(err) {
+				return apperr.New(apperr.Conflict, "%s already has version %s", pkg.Name, pretty)
+			}
+			return err
+		}
+		return s.refreshMetadata(ctx, tx.Client(), pkg)
+	})
+	if err != nil {
+		if derr := s.blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {
+			s.log.Warn("remove archive of failed upload", "key", key, "err", derr)
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// readerAt gives random access to an upload, spooling it to a temporary
+// file when the reader cannot seek.
+func readerAt(r io.Reader, size int64) (io.ReaderAt, func(), error) {
+	if ra, ok := r.(io.ReaderAt); ok {
+		return ra, func() {}, nil
+	}
+	f, err := os.CreateTemp("", "cargoman-artifact-*.zip")
+	if err != nil {
+		return nil, nil, fmt.Errorf("packages: spool upload: %w", err)
+	}
+	cleanup := func() { f.Close(); os.Remove(f.Name()) }
+	if _, err := io.Copy(f, io.LimitReader(r, size)); err != nil {
+		cleanup()
+		return nil, nil, apperr.Invalid("file", "the upload could not be read")
+	}
+	return f, cleanup, nil
+}
+
+// OpenDist opens a version's archive and names the file for download.
+func (s *Service) OpenDist(ctx context.Context, versionID string) (blob.Object, string, error) {
+	v, err := s.client.PackageVersion.Query().
+		Where(packageversion.ID(versionID)).
+		WithPackage().
+		Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, "", apperr.NotFoundf("version %q not found", versionID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("packages: load version %s: %w", versionID, err)
+	}
+	obj, err := s.blobs.Open(ctx, v.DistKey)
+	if err != nil {
+		return nil, "", err
+	}
+	name := strings.ReplaceAll(v.Edges.Package.Name, "/", "-") + "-" + v.Version + ".zip"
+	return obj, strings.NewReplacer("/", "-", `"`, "", "\\", "").Replace(name), nil
+}

@@ -1,0 +1,266 @@
+package vcs
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// NormalizeURL returns a canonical form of a repository URL so that webhook
+// payload URLs can be matched with configured ones: https, ssh, scp-like
+// (git@host:path) and git:// forms of one repository all give "host/path",
+// lower-cased, without scheme, user, default port (22, 80, 443, 9418),
+// query, ".git" suffix or trailing slash. Other ports stay ("host:8443/x").
+// Local paths and file:// URLs give "file:" + the cleaned absolute path
+// (case kept: file systems are case-sensitive). It never fails; input it
+// cannot make sense of is reduced the same way as far as possible.
+func NormalizeURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return ""
+	}
+	switch k, u := classifyURL(s); k {
+	case urlLocal:
+		p, err := filepath.Abs(s)
+		if err != nil {
+			p = filepath.Clean(s)
+		}
+		return "file:" + filepath.ToSlash(p)
+	case urlFile:
+		p := u.Path
+		if p == "" {
+			p = u.Opaque
+		}
+		return "file:" + path.Clean("/"+p)
+	case urlSCP:
+		host, p := splitSCP(s)
+		return joinHostPath(normHost(host), p)
+	case urlScheme:
+		host := normHost(u.Hostname())
+		if port := u.Port(); port != "" && !defaultPort(port) {
+			host += ":" + port
+		}
+		return joinHostPath(host, u.Path)
+	}
+	// Unparsable (or a transport::address): best effort in the same shape.
+	rest := s
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	host, p, _ := strings.Cut(rest, "/")
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		host = host[at+1:]
+	}
+	return joinHostPath(strings.ToLower(host), p)
+}
+
+func defaultPort(p string) bool {
+	switch p {
+	case "22", "80", "443", "9418":
+		return true
+	}
+	return false
+}
+
+func normHost(h string) string {
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	if strings.Contains(h, ":") { // IPv6 literal
+		return "[" + h + "]"
+	}
+	return h
+}
+
+func joinHostPath(host, p string) string {
+	p = strings.ToLower(p)
+	for {
+		q := strings.Trim(path.Clean("/"+p), "/")
+		q = strings.TrimSuffix(q, ".git")
+		if q == p {
+			break
+		}
+		p = q
+	}
+	if p == "" {
+		return host
+	}
+	return host + "/" + p
+}
+
+type urlKind int
+
+const (
+	urlInvalid   urlKind = iota
+	urlLocal             // a path on this machine
+	urlFile              // file://
+	urlSCP               // [user@]host:path
+	urlScheme            // scheme://...
+	urlTransport         // transport::address (ext::, fd::): never allowed
+)
+
+// classifyURL mirrors how git itself reads a repository argument: a
+// "scheme://" URL, else "<transport>::<address>", else scp-like when a ':'
+// comes before the first '/', else a local path.
+func classifyURL(s string) (urlKind, *url.URL) {
+	if i := strings.Index(s, "://"); i > 0 && validScheme(s[:i]) {
+		u, err := url.Parse(s)
+		if err != nil {
+			return urlInvalid, nil
+		}
+		if strings.EqualFold(u.Scheme, "file") {
+			return urlFile, u
+		}
+		return urlScheme, u
+	}
+	if i := strings.Index(s, "::"); i > 0 && validScheme(s[:i]) {
+		return urlTransport, nil
+	}
+	colon := strings.IndexByte(s, ':')
+	slash := strings.IndexByte(s, '/')
+	if colon > 0 && (slash < 0 || colon < slash) && !isDOSDrive(s) {
+		return urlSCP, nil
+	}
+	return urlLocal, nil
+}
+
+func validScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isDOSDrive(s string) bool {
+	return len(s) >= 2 && s[1] == ':' && (s[0]|0x20 >= 'a' && s[0]|0x20 <= 'z') &&
+		(len(s) == 2 || s[2] == '/' || s[2] == '\\')
+}
+
+// splitSCP splits "[user@]host:path" (host may be "[v6]") into host and path.
+func splitSCP(s string) (host, p string) {
+	if at := strings.LastIndexByte(s[:scpColon(s)], '@'); at >= 0 {
+		s = s[at+1:]
+	}
+	c := scpColon(s)
+	host, p = s[:c], s[c+1:]
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	return host, p
+}
+
+// scpColon is the index of the ':' that ends the host part: the first one,
+// or the one after a "[...]" bracket.
+func scpColon(s string) int {
+	if i := strings.Index(s, "]:"); i >= 0 && strings.HasPrefix(s[strings.LastIndexByte(s[:i+1], '@')+1:], "[") {
+		return i + 1
+	}
+	return strings.IndexByte(s, ':')
+}
+
+// remote is a validated repository location ready for git.
+type remote struct {
+	gitURL  string // what git is given: no password in it
+	display string // safe for error messages
+	local   bool
+	scheme  string // "https", "ssh", "git", "file"
+	// origin is "https://host[:port]/", the scope of the auth header.
+	origin string
+	// user/pass come from URL userinfo of an https URL; they are moved
+	// out of the URL into the auth header.
+	user, pass string
+}
+
+// parseRemote validates a repository URL for Sync.
+func parseRemote(raw string, allowLocal bool) (*remote, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return nil, fmt.Errorf("%w: empty", ErrUnsupportedURL)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return nil, fmt.Errorf("%w: control character in URL", ErrUnsupportedURL)
+		}
+	}
+	if s[0] == '-' {
+		return nil, fmt.Errorf("%w: URL starts with '-'", ErrUnsupportedURL)
+	}
+	kind, u := classifyURL(s)
+	switch kind {
+	case urlInvalid:
+		return nil, fmt.Errorf("%w: cannot parse %q", ErrUnsupportedURL, redactURL(s))
+	case urlTransport:
+		return nil, fmt.Errorf("%w: transport %q is not allowed", ErrUnsupportedURL, s[:strings.Index(s, "::")])
+	case urlLocal, urlFile:
+		if !allowLocal {
+			return nil, fmt.Errorf("%w: %s", ErrLocalNotAllowed, redactURL(s))
+		}
+		if kind == urlFile {
+			if h := u.Hostname(); h != "" && h != "localhost" {
+				return nil, fmt.Errorf("%w: file URL with host %q", ErrUnsupportedURL, h)
+			}
+			u.User = nil
+			return &remote{gitURL: u.String(), display: u.String(), local: true, scheme: "file"}, nil
+		}
+		p, err := filepath.Abs(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnsupportedURL, err)
+		}
+		return &remote{gitURL: p, display: p, local: true, scheme: "file"}, nil
+	case urlSCP:
+		host, _ := splitSCP(s)
+		if host == "" || host[0] == '-' {
+			return nil, fmt.Errorf("%w: bad host in %q", ErrUnsupportedURL, redactURL(s))
+		}
+		d := redactURL(s)
+		return &remote{gitURL: d, display: d, scheme: "ssh"}, nil
+	}
+
+	scheme := strings.ToLower(u.Scheme)
+	switch scheme {
+	case "https", "ssh", "git":
+	case "git+ssh", "ssh+git":
+		scheme = "ssh"
+	case "http":
+		return nil, fmt.Errorf("%w: plain http is not allowed, use https", ErrUnsupportedURL)
+	default:
+		return nil, fmt.Errorf("%w: scheme %q is not allowed", ErrUnsupportedURL, u.Scheme)
+	}
+	host := u.Hostname()
+	if host == "" || host[0] == '-' || strings.ContainsAny(host, " \\") {
+		return nil, fmt.Errorf("%w: bad host in %q", ErrUnsupportedURL, redactURL(s))
+	}
+	if u.Port() != "" {
+		if _, err := net.LookupPort("tcp", u.Port()); err != nil {
+			return nil, fmt.Errorf("%w: bad port in %q", ErrUnsupportedURL, redactURL(s))
+		}
+	}
+	r := &remote{scheme: scheme}
+	if u.User != nil {
+		if scheme == "https" {
+			r.user = u.User.Username()
+			r.pass, _ = u.User.Password()
+			u.User = nil
+		} else {
+			u.User = url.User(u.User.Username()) // ssh: keep the login, drop any password
+		}
+	}
+	u.Fragment, u.RawFragment = "", ""
+	r.gitURL = u.String()
+	r.display = r.gitURL
+	if scheme == "https" {
+		r.origin = "https://" + u.Host + "/"
+	}
+	return r, nil
+}
+
+// redactURL removes a password from anything that looks like a URL with
+// userinfo, for messages about URLs that failed validation.
+func redactURL(s string) string {
+	return userinfoRE.ReplaceAllString(s, "${1}:***@")
+}
