@@ -55,6 +55,7 @@ type App struct {
 	Boot     bootstrap.Result
 	Usage    *auth.UsageRecorder
 	Packages *packages.Service
+	Syncer   *gitsync.Syncer
 	Pool     *tasks.Pool
 	log      *slog.Logger
 	workers  bool
@@ -110,7 +111,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	})
 	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
 
-	a := &App{Boot: boot, Usage: usage, Packages: pkgs, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
+	a := &App{Boot: boot, Usage: usage, Packages: pkgs, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		a.Handler, err = server.New(server.Options{
 			DB:            db,

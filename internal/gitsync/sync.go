@@ -224,7 +224,40 @@ func (r *run) target(ctx context.Context, pkg *ent.ComposerPackage, refs []locat
 	if err := r.build(ctx, pkg, jobs, skippedByRef); err != nil {
 		return err
 	}
+	if len(jobs) == 0 && len(skips) == 0 && !r.lostRefs(seen, byRef, skippedByRef) && r.sameDefault(pkg, byRef) {
+		return nil // nothing changed: documents, README and flags stand
+	}
 	return r.finish(ctx, pkg, refs, seen, byRef, skippedByRef, skips)
+}
+
+// lostRefs reports whether a version or skipped ref lost its ref upstream.
+func (r *run) lostRefs(seen map[string]bool, byRef map[string]*ent.PackageVersion, skippedByRef map[string]*ent.SkippedRef) bool {
+	for key, v := range byRef {
+		if !seen[key] && v.RemovedAt == nil {
+			return true
+		}
+	}
+	for key := range skippedByRef {
+		if !seen[key] {
+			return true
+		}
+	}
+	return false
+}
+
+// sameDefault reports whether the default branch is what the package and
+// its versions already record.
+func (r *run) sameDefault(pkg *ent.ComposerPackage, byRef map[string]*ent.PackageVersion) bool {
+	if pkg.DefaultBranch == nil || *pkg.DefaultBranch != r.defaultBranch {
+		return false
+	}
+	for _, v := range byRef {
+		isDefault := v.Source == packageversion.SourceBranch && v.RefName != nil && *v.RefName == r.defaultBranch && v.RemovedAt == nil
+		if v.DefaultBranch != isDefault {
+			return false
+		}
+	}
+	return true
 }
 
 // skip is a ref that does not become a version.
