@@ -458,39 +458,27 @@ func (r *run) finish(ctx context.Context, pkg *ent.ComposerPackage, refs []locat
 	})
 }
 
-// describe reads description and README at the default branch.
+// describe reads description and README at the default branch. The README
+// is the file composer.json's "readme" names, else the usual README file.
 func (r *run) describe(ctx context.Context, pkg *ent.ComposerPackage, refs []locatedRef) (desc, md, html *string) {
 	for _, ref := range refs {
 		if ref.Kind != vcs.Branch || ref.Name != r.defaultBranch {
 			continue
 		}
+		var readmeName string
 		if raw, ok, err := r.reader.Read(ref.Commit, path.Join(ref.Dir, "composer.json")); err == nil && ok {
-			if m, err := composerjson.Parse(raw); err == nil && m.Description() != "" {
-				d := m.Description()
-				desc = &d
+			if m, err := composerjson.Parse(raw); err == nil {
+				if d := m.Description(); d != "" {
+					desc = &d
+				}
+				readmeName = m.Readme()
 			}
 		}
-		files, err := r.repo.ListFiles(ctx, ref.Commit, func(p string) bool {
-			dir, _ := path.Split(p)
-			return strings.TrimSuffix(dir, "/") == ref.Dir
-		})
-		if err != nil {
-			r.log.Warn("list files for README", "package", pkg.Name, "err", err)
+		raw, name := r.readmeFile(ctx, pkg, ref, readmeName)
+		if raw == nil {
 			return desc, nil, nil
 		}
-		names := make([]string, 0, len(files))
-		for _, f := range files {
-			names = append(names, path.Base(f))
-		}
-		name, ok := readme.Find(names)
-		if !ok {
-			return desc, nil, nil
-		}
-		raw, ok, err := r.reader.Read(ref.Commit, path.Join(ref.Dir, name))
-		if err != nil || !ok {
-			return desc, nil, nil
-		}
-		rendered, err := readme.Render(raw)
+		rendered, err := readme.RenderFile(name, raw)
 		if err != nil {
 			r.log.Warn("render README", "package", pkg.Name, "err", err)
 			return desc, nil, nil
@@ -499,6 +487,37 @@ func (r *run) describe(ctx context.Context, pkg *ent.ComposerPackage, refs []loc
 		return desc, &text, &rendered
 	}
 	return desc, nil, nil
+}
+
+// readmeFile reads the README at ref: the named file when composer.json
+// names one, else the file readme.Find picks among the package's files.
+func (r *run) readmeFile(ctx context.Context, pkg *ent.ComposerPackage, ref locatedRef, named string) ([]byte, string) {
+	if named != "" && !strings.Contains(named, "..") {
+		if raw, ok, err := r.reader.Read(ref.Commit, path.Join(ref.Dir, named)); err == nil && ok {
+			return raw, named
+		}
+	}
+	files, err := r.repo.ListFiles(ctx, ref.Commit, func(p string) bool {
+		dir, _ := path.Split(p)
+		return strings.TrimSuffix(dir, "/") == ref.Dir
+	})
+	if err != nil {
+		r.log.Warn("list files for README", "package", pkg.Name, "err", err)
+		return nil, ""
+	}
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		names = append(names, path.Base(f))
+	}
+	name, ok := readme.Find(names)
+	if !ok {
+		return nil, ""
+	}
+	raw, ok, err := r.reader.Read(ref.Commit, path.Join(ref.Dir, name))
+	if err != nil || !ok {
+		return nil, ""
+	}
+	return raw, name
 }
 
 // withTx runs fn in a transaction.
