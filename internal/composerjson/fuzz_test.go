@@ -1,6 +1,8 @@
 package composerjson
 
 import (
+	"github.com/cargoman/cargoman/internal/phpstr"
+
 	"encoding/json"
 	"errors"
 	"maps"
@@ -129,7 +131,7 @@ var referenceLicense = func() *regexp.Regexp {
 // each non-ASCII byte replaced by "x" if PCRE would see a letter or number
 // and by "!" otherwise.
 func referenceInput(expr string) string {
-	b := []byte(lowerASCII(expr))
+	b := []byte(phpstr.Lower(expr))
 	for i, c := range b {
 		if c >= 0x80 {
 			if unicode.IsLetter(rune(c)) || unicode.IsNumber(rune(c)) {

@@ -1,6 +1,8 @@
 package composerjson
 
 import (
+	"github.com/cargoman/cargoman/internal/phpstr"
+
 	"bytes"
 	"encoding/json"
 	"maps"
@@ -53,7 +55,7 @@ func (m *Manifest) Type() string {
 	if strings.TrimSpace(m.typ) == "" {
 		return "library"
 	}
-	return lowerASCII(m.typ)
+	return phpstr.Lower(m.typ)
 }
 
 // License lists the license strings; "MIT" and ["MIT"] give the same result.

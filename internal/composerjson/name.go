@@ -1,6 +1,8 @@
 package composerjson
 
 import (
+	"github.com/cargoman/cargoman/internal/phpstr"
+
 	"errors"
 	"fmt"
 	"regexp"
@@ -67,14 +69,14 @@ func nameError(name string) string {
 // nameRuleError checks the rules beyond the pattern (reserved, .json,
 // upper case); name's characters are already known to be acceptable.
 func nameRuleError(name string) string {
-	vendor, pkg, _ := strings.Cut(lowerASCII(name), "/")
+	vendor, pkg, _ := strings.Cut(phpstr.Lower(name), "/")
 	if slices.Contains(reservedNames, vendor) || slices.Contains(reservedNames, pkg) {
 		return fmt.Sprintf("%q is reserved: vendor and package names cannot be any of %s", name, strings.Join(reservedNames, ", "))
 	}
-	if strings.HasSuffix(lowerASCII(name), ".json") {
+	if strings.HasSuffix(phpstr.Lower(name), ".json") {
 		return fmt.Sprintf("%q cannot end in .json; consider a -json suffix instead", name)
 	}
-	if lowerASCII(name) != name {
+	if phpstr.Lower(name) != name {
 		return fmt.Sprintf("%q must not contain uppercase characters; use %q instead", name, suggestLowercase(name))
 	}
 	return ""
@@ -120,5 +122,5 @@ var camelBoundary = regexp.MustCompile(`([a-z])([A-Z])|([A-Z])([A-Z][a-z])`)
 
 // suggestLowercase turns "Acme/FooBar" into "acme/foo-bar", as Composer suggests.
 func suggestLowercase(name string) string {
-	return lowerASCII(camelBoundary.ReplaceAllString(name, "${1}${3}-${2}${4}"))
+	return phpstr.Lower(camelBoundary.ReplaceAllString(name, "${1}${3}-${2}${4}"))
 }

@@ -1,6 +1,8 @@
 package composerjson
 
 import (
+	"github.com/cargoman/cargoman/internal/phpstr"
+
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -65,10 +67,10 @@ func decodeSPDX(licensesJSON, exceptionsJSON []byte) (spdxLists, error) {
 				return spdxLists{}, fmt.Errorf("license %s field %d: %w", id, i, err)
 			}
 		}
-		lists.licenses[lowerASCII(id)] = l
+		lists.licenses[phpstr.Lower(id)] = l
 	}
 	for id, entry := range rawExceptions {
-		lists.exceptions[lowerASCII(id)] = LicenseException{ID: id, Name: entry[0]}
+		lists.exceptions[phpstr.Lower(id)] = LicenseException{ID: id, Name: entry[0]}
 	}
 	if len(lists.licenses) == 0 || len(lists.exceptions) == 0 {
 		return spdxLists{}, fmt.Errorf("empty list")
@@ -79,12 +81,12 @@ func decodeSPDX(licensesJSON, exceptionsJSON []byte) (spdxLists, error) {
 // LookupLicense finds an SPDX license by identifier, ignoring case as
 // Composer does ("mit" finds "MIT").
 func LookupLicense(id string) (License, bool) {
-	l, ok := loadSPDX().licenses[lowerASCII(id)]
+	l, ok := loadSPDX().licenses[phpstr.Lower(id)]
 	return l, ok
 }
 
 // LookupLicenseException finds an SPDX license exception by identifier, ignoring case.
 func LookupLicenseException(id string) (LicenseException, bool) {
-	e, ok := loadSPDX().exceptions[lowerASCII(id)]
+	e, ok := loadSPDX().exceptions[phpstr.Lower(id)]
 	return e, ok
 }

@@ -1,5 +1,7 @@
 package semver
 
+import "github.com/cargoman/cargoman/internal/phpstr"
+
 import "strings"
 
 // Normalize turns a version string into the normalized form composer stores
@@ -252,7 +254,7 @@ func addModifiers(version, s string, m []int, idx int) string {
 }
 
 func expandStability(s string) string {
-	s = asciiLower(s)
+	s = phpstr.Lower(s)
 	switch s {
 	case "a":
 		return "alpha"

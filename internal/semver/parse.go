@@ -1,6 +1,8 @@
 package semver
 
 import (
+	"github.com/cargoman/cargoman/internal/phpstr"
+
 	"errors"
 	"regexp"
 	"strings"
@@ -193,7 +195,7 @@ func parseSingle(constraint string) ([]Constraint, error) {
 	}
 	if opStr != "==" && opStr != "=" && stabilityModifier != "" && ParseStability(version) == Stable {
 		version += "-" + stabilityModifier
-	} else if (opStr == "<" || opStr == ">=") && !reHasModifier.MatchString(asciiLower(rest)) && !strings.HasPrefix(rest, "dev-") {
+	} else if (opStr == "<" || opStr == ">=") && !reHasModifier.MatchString(phpstr.Lower(rest)) && !strings.HasPrefix(rest, "dev-") {
 		// "<2.0" must exclude 2.0's pre-releases, ">=2.0" include them.
 		version += "-dev"
 	}

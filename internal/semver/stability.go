@@ -1,5 +1,7 @@
 package semver
 
+import "github.com/cargoman/cargoman/internal/phpstr"
+
 import "strings"
 
 // Stability is a package stability. The values are composer's
@@ -42,7 +44,7 @@ func ParseStability(version string) Stability {
 	if strings.HasPrefix(version, "dev-") || strings.HasSuffix(version, "-dev") {
 		return Dev
 	}
-	lower := asciiLower(version)
+	lower := phpstr.Lower(version)
 	m := reStabilityTail.FindStringSubmatchIndex(lower)
 	if m == nil {
 		return Stable
@@ -86,7 +88,7 @@ func stripHashRef(s string) string {
 // NormalizeStability maps a stability name, in any case, to its Stability
 // (VersionParser::normalizeStability).
 func NormalizeStability(name string) (Stability, error) {
-	switch asciiLower(name) {
+	switch phpstr.Lower(name) {
 	case "stable":
 		return Stable, nil
 	case "rc":
@@ -98,5 +100,5 @@ func NormalizeStability(name string) (Stability, error) {
 	case "dev":
 		return Dev, nil
 	}
-	return 0, newError(`Invalid stability string "`+asciiLower(name)+`", expected one of stable, RC, beta, alpha or dev`, ErrInvalidStability)
+	return 0, newError(`Invalid stability string "`+phpstr.Lower(name)+`", expected one of stable, RC, beta, alpha or dev`, ErrInvalidStability)
 }

@@ -18,23 +18,6 @@ func isTrimByte(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0 || c == '\v'
 }
 
-// asciiLower is PHP 8's strtolower: ASCII only, whatever the locale. It does
-// not allocate when s has no upper-case letter.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
 // hasPrefixFold is stripos($s, $prefix) === 0 for an ASCII prefix.
 func hasPrefixFold(s, prefix string) bool {
 	if len(s) < len(prefix) {
