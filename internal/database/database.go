@@ -51,9 +51,15 @@ func Open(url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: open %s: %w", dia, err)
 	}
-	if dia == dialect.Postgres {
+	switch dia {
+	case dialect.Postgres:
 		db.SetMaxOpenConns(20)
 		db.SetMaxIdleConns(10)
+	case dialect.SQLite:
+		// Reopening SQLite connections costs more than keeping them: keep
+		// every one idle rather than Go's default of two.
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
 	}
 	drv := entsql.OpenDB(dia, db)
 	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dia, URL: url}, nil

@@ -1,7 +1,6 @@
 package vcs
 
 import (
-	"archive/tar"
 	"archive/zip"
 	"bufio"
 	"bytes"
@@ -42,6 +41,10 @@ import (
 // with export-subst placeholders that depend on refs (%d, %D, describe) change
 // when refs change, as they do in GitHub's archives.
 //
+// Files up to 1 MiB are deflated in memory (level 1 up to 8 KiB, level 6
+// above) and stored instead when that does not make them smaller; larger
+// files are streamed at level 6.
+//
 // Symlinks are kept as symlinks only when their target stays inside the
 // archive without passing through another symlink; absolute and escaping
 // links are dropped. Directory entries are written only for directories that
@@ -79,7 +82,12 @@ func (r *Repo) Archive(ctx context.Context, commit, subdir, prefix string, exclu
 		return ArchiveInfo{}, g.errorFor(err)
 	}
 
-	cw := &countingWriter{w: w, h: sha1.New()}
+	bufs := archivePool.Get().(*archiveBuffers)
+	defer archivePool.Put(bufs)
+	bufs.in.Reset(stdout)
+	bufs.out.Reset(w)
+	defer bufs.out.Reset(nil) // do not keep the caller's writer alive
+	cw := &countingWriter{w: bufs.out, h: sha1.New()}
 	c := &tarToZip{
 		zw:     zip.NewWriter(cw),
 		prefix: prefix + "/",
@@ -87,15 +95,18 @@ func (r *Repo) Archive(ctx context.Context, commit, subdir, prefix string, exclu
 		ex:     NewExcluder(exclude),
 		dirs:   map[string]bool{},
 		links:  map[string]bool{},
-		buf:    make([]byte, 32<<10),
+		bufs:   bufs,
 	}
-	br := bufio.NewReaderSize(stdout, 64<<10)
-	convErr := c.convert(tar.NewReader(br))
+	convErr := c.convert(newTarReader(bufs.in))
 	if convErr == nil {
-		_, _ = io.Copy(io.Discard, br) // tar padding; let git exit cleanly
+		_, _ = io.Copy(io.Discard, bufs.in) // tar padding; let git exit cleanly
+		if err := bufs.out.Flush(); err != nil && cw.err == nil {
+			cw.err = err
+		}
 	} else {
 		g.cancel() // stop git if it is still writing
 	}
+	bufs.in.Reset(nil)
 	waitErr := g.wait()
 
 	switch {
@@ -114,6 +125,24 @@ func (r *Repo) Archive(ctx context.Context, commit, subdir, prefix string, exclu
 	}
 	return ArchiveInfo{SHA1: hex.EncodeToString(cw.h.Sum(nil)), Size: cw.n, Files: c.files}, nil
 }
+
+// archiveBuffers are the buffers of one Archive call, pooled because a
+// registry archives hundreds of versions in a row.
+type archiveBuffers struct {
+	in      *bufio.Reader // git's tar stream
+	out     *bufio.Writer // to the caller: one write per 64 KiB
+	copy    []byte        // streaming large files
+	content []byte        // a small file
+	packed  bytes.Buffer  // a small file, deflated
+}
+
+var archivePool = sync.Pool{New: func() any {
+	return &archiveBuffers{
+		in:   bufio.NewReaderSize(nil, 64<<10),
+		out:  bufio.NewWriterSize(nil, 64<<10),
+		copy: make([]byte, 32<<10),
+	}
+}}
 
 // checkPrefix accepts one path element: the dist's top folder.
 func checkPrefix(p string) error {
@@ -157,30 +186,32 @@ type tarToZip struct {
 	links  map[string]bool // every symlink in the tree, for linkInside
 	queued []pendingLink
 	files  int
-	buf    []byte
-	// content and packed are reused by smallFile.
-	content []byte
-	packed  bytes.Buffer
+	bufs   *archiveBuffers
 }
 
 type pendingLink struct{ rel, target string }
 
-func (c *tarToZip) convert(tr *tar.Reader) error {
+func (c *tarToZip) convert(tr *tarReader) error {
+	var (
+		hdr        tarEntry
+		globalTime int64
+	)
 	for {
-		hdr, err := tr.Next()
+		err := tr.next(&hdr)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		if c.mtime.IsZero() && !hdr.ModTime.IsZero() {
-			c.mtime = hdr.ModTime.UTC()
-		}
-		if hdr.Typeflag == tar.TypeXGlobalHeader {
+		if hdr.typ == tarGlobal {
+			globalTime = hdr.mtime
 			continue
 		}
-		name := strings.TrimSuffix(hdr.Name, "/")
+		if c.mtime.IsZero() {
+			c.mtime = time.Unix(hdr.mtime, 0).UTC()
+		}
+		name := strings.TrimSuffix(hdr.name, "/")
 		if err := checkTreePath(name); err != nil {
 			return err
 		}
@@ -191,20 +222,26 @@ func (c *tarToZip) convert(tr *tar.Reader) error {
 				continue // the subdir itself and its parents
 			}
 		}
-		switch hdr.Typeflag {
-		case tar.TypeReg, tar.TypeRegA:
+		if inVCSDir(rel) {
+			continue
+		}
+		switch hdr.typ {
+		case tarReg, tarRegA:
 			if c.ex.Excluded(rel, false) {
 				continue
 			}
-			if err := c.file(rel, hdr, tr); err != nil {
+			if err := c.file(rel, &hdr, tr); err != nil {
 				return err
 			}
-		case tar.TypeSymlink:
+		case tarSymlink:
 			c.links[rel] = true
-			c.queued = append(c.queued, pendingLink{rel, hdr.Linkname})
+			c.queued = append(c.queued, pendingLink{rel, hdr.linkname})
 		}
 		// Directories are written when something is put in them;
 		// submodules (empty directories in git archive) vanish.
+	}
+	if c.mtime.IsZero() && globalTime != 0 {
+		c.mtime = time.Unix(globalTime, 0).UTC()
 	}
 	// Symlinks last: deciding whether one is safe needs the full set.
 	for _, l := range c.queued {
@@ -221,6 +258,27 @@ func (c *tarToZip) convert(tr *tar.Reader) error {
 		}
 	}
 	return c.zw.Close()
+}
+
+// vcsDirs are the directories Composer's archiver leaves out (Symfony
+// Finder's ignoreVCS list).
+var vcsDirs = map[string]bool{".svn": true, "_svn": true, "CVS": true, "_darcs": true,
+	".arch-params": true, ".monotone": true, ".bzr": true, ".git": true, ".hg": true}
+
+// inVCSDir reports whether rel lies inside a version-control directory, or
+// is named .git in any letter case: a committed .git directory (which git's
+// own fsck forbids) could carry hooks or config into a consumer's vendor/.
+func inVCSDir(rel string) bool {
+	for {
+		el, rest, more := strings.Cut(rel, "/")
+		if strings.EqualFold(el, ".git") || more && vcsDirs[el] {
+			return true
+		}
+		if !more {
+			return false
+		}
+		rel = rest
+	}
 }
 
 // checkTreePath refuses names no honest git tree holds.
@@ -307,25 +365,25 @@ func needsUTF8Flag(s string) bool {
 	return require
 }
 
-func (c *tarToZip) file(rel string, hdr *tar.Header, r io.Reader) error {
+func (c *tarToZip) file(rel string, hdr *tarEntry, r io.Reader) error {
 	if err := c.parents(rel); err != nil {
 		return err
 	}
 	fh := &zip.FileHeader{Name: c.prefix + rel, Method: zip.Deflate}
 	mode := fs.FileMode(0o644)
-	if hdr.Mode&0o111 != 0 {
+	if hdr.mode&0o111 != 0 {
 		mode = 0o755
 	}
 	fh.SetMode(mode)
-	if hdr.Size <= smallFile {
-		return c.smallFile(fh, hdr.Size, r)
+	if hdr.size <= smallFile {
+		return c.smallFile(fh, hdr.size, r)
 	}
 	fh.Modified = c.time()
 	fw, err := c.zw.CreateHeader(fh)
 	if err != nil {
 		return err
 	}
-	if _, err := io.CopyBuffer(fw, r, c.buf); err != nil {
+	if _, err := io.CopyBuffer(fw, r, c.bufs.copy); err != nil {
 		return err
 	}
 	c.files++
@@ -348,10 +406,11 @@ const tinyFile = 8 << 10
 var flaters [2]sync.Pool // [0]: level 1, [1]: level 6
 
 func (c *tarToZip) smallFile(fh *zip.FileHeader, size int64, r io.Reader) error {
-	if int64(cap(c.content)) < size {
-		c.content = make([]byte, size)
+	b := c.bufs
+	if int64(cap(b.content)) < size {
+		b.content = make([]byte, size)
 	}
-	data := c.content[:size]
+	data := b.content[:size]
 	if _, err := io.ReadFull(r, data); err != nil {
 		return err
 	}
@@ -360,16 +419,16 @@ func (c *tarToZip) smallFile(fh *zip.FileHeader, size int64, r io.Reader) error 
 	out := data
 	fh.Method = zip.Store
 	if size > 0 {
-		c.packed.Reset()
+		b.packed.Reset()
 		pool, level := &flaters[0], flate.BestSpeed
 		if size > tinyFile {
 			pool, level = &flaters[1], flate.DefaultCompression
 		}
 		fw, _ := pool.Get().(*flate.Writer)
 		if fw == nil {
-			fw, _ = flate.NewWriter(&c.packed, level)
+			fw, _ = flate.NewWriter(&b.packed, level)
 		} else {
-			fw.Reset(&c.packed)
+			fw.Reset(&b.packed)
 		}
 		_, err := fw.Write(data)
 		if err == nil {
@@ -379,8 +438,8 @@ func (c *tarToZip) smallFile(fh *zip.FileHeader, size int64, r io.Reader) error 
 		if err != nil {
 			return err
 		}
-		if c.packed.Len() < len(data) {
-			out, fh.Method = c.packed.Bytes(), zip.Deflate
+		if b.packed.Len() < len(data) {
+			out, fh.Method = b.packed.Bytes(), zip.Deflate
 		}
 	}
 	fh.CompressedSize64 = uint64(len(out))

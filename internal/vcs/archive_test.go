@@ -7,6 +7,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -15,7 +16,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 )
 
 type zipEntry struct {
@@ -92,6 +92,7 @@ func TestArchive(t *testing.T) {
 				".gitattributes": "", "keep.dist": "kept by negation\n", weirdName: "unusual characters\n",
 				"bin/": "", "bin/tool": "", "empty.txt": "", "src/build": "",
 				"link-inside": "src/Lib.php", "src/link-up": "../README.md", "link-dir": "src",
+				longPath: "", "long-link": longPath, "lib/keep.php": "",
 			},
 			absent: []string{
 				"tests/", "tests/LibTest.php", ".github/", ".github/workflows/ci.yml", // export-ignore
@@ -101,6 +102,7 @@ func TestArchive(t *testing.T) {
 				"phpunit.xml.dist", "src/nested/phpunit.xml.dist", // "*.dist" at any depth
 				"build/", "build/out.txt", "src/GeneratedFoo.php", // "build/", "/src/Generated*"
 				"link-outside", "link-abs", "link-through", // unsafe symlinks
+				"lib/CVS/", "lib/CVS/Entries", // VCS metadata
 			},
 		},
 		{
@@ -125,7 +127,7 @@ func TestArchive(t *testing.T) {
 		},
 		{
 			name: "monorepo child b", commit: f.c4, subdir: "packages/b",
-			want:   map[string]string{"composer.json": "", "src/B.php": "<?php // b\n"},
+			want:   map[string]string{"composer.json": "", "src/B.php": "<?php // b\n", "data/big.txt": bigContent()},
 			absent: []string{"src/A.php", "composer.lock"},
 		},
 	}
@@ -395,7 +397,7 @@ func TestBlobReader(t *testing.T) {
 func TestBlobReaderOneProcess(t *testing.T) {
 	f := getFixture(t)
 	repo := f.mirror(t)
-	before := len(procsWith(t, "cat-file"))
+	before := len(procsWithParent(t, "cat-file", os.Getpid()))
 	br, err := repo.NewReader(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -419,7 +421,7 @@ func TestBlobReaderOneProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(procsWith(t, "cat-file")) - before; n != 1 {
+	if n := len(procsWithParent(t, "cat-file", os.Getpid())) - before; n != 1 {
 		t.Errorf("%d cat-file processes for 1600 reads, want 1", n)
 	}
 	if err := br.Close(); err != nil {
@@ -443,7 +445,6 @@ func TestBlobReaderCancel(t *testing.T) {
 		t.Fatal(found, err)
 	}
 	cancel()
-	time.Sleep(50 * time.Millisecond)
 	if _, _, err := br.Read(f.c1, "composer.json"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Read after cancel = %v, want context.Canceled", err)
 	}
@@ -484,5 +485,63 @@ func TestListFiles(t *testing.T) {
 	}
 	if _, err := repo.ListFiles(t.Context(), strings.Repeat("1", 40), nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("ListFiles(missing) = %v", err)
+	}
+}
+
+func TestBlobReaderTimeout(t *testing.T) {
+	f := getFixture(t)
+	repo := f.mirror(t)
+	repo.opts.Timeout = 1 // nanosecond: the kill wins every race
+	br, err := repo.NewReader(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	br.Read(f.c1, "composer.json") // may or may not beat the timer
+	if _, _, err := br.Read(f.c1, "composer.json"); !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Read after timeout = %v, want ErrTimeout", err)
+	}
+}
+
+// TestArchiveSameInOtherTimeZone re-runs the test binary with another TZ:
+// instances configured differently must produce the same bytes.
+func TestArchiveSameInOtherTimeZone(t *testing.T) {
+	f := getFixture(t)
+	repo := f.mirror(t)
+	_, info := archive(t, repo, f.c1, "", "p", f.rootExclude)
+	if os.Getenv("VCS_TZ_CHILD") != "" {
+		fmt.Println("SHA1=" + info.SHA1)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestArchiveSameInOtherTimeZone$", "-test.v")
+	cmd.Env = append(os.Environ(), "VCS_TZ_CHILD=1", "TZ=Pacific/Chatham")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "SHA1="+info.SHA1) {
+		t.Fatalf("archive differs under TZ=Pacific/Chatham: want SHA1=%s\n%s", info.SHA1, out)
+	}
+}
+
+func TestInVCSDir(t *testing.T) {
+	tests := []struct {
+		rel  string
+		want bool
+	}{
+		{"src/A.php", false},
+		{"CVS", false}, // a file named CVS stays
+		{"CVS/Entries", true},
+		{"a/.svn/entries", true},
+		{".git", true},
+		{"x/.GIT/config", true},
+		{".github/workflows/ci.yml", false},
+		{".gitignore", false},
+		{"a/.hg/store", true},
+	}
+	for _, tc := range tests {
+		if got := inVCSDir(tc.rel); got != tc.want {
+			t.Errorf("inVCSDir(%q) = %v, want %v", tc.rel, got, tc.want)
+		}
 	}
 }

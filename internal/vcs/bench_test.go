@@ -1,6 +1,8 @@
 package vcs
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -92,7 +94,11 @@ func ourPipeline(ctx context.Context, tb testing.TB, src, work string) int {
 	br, err := repo.NewReader(ctx)
 	must(err)
 	defer br.Close()
-	n := 0
+	type job struct {
+		ref     Ref
+		exclude []string
+	}
+	var jobs []job
 	for _, ref := range refs {
 		if ref.Kind != Tag {
 			continue
@@ -108,14 +114,46 @@ func ourPipeline(ctx context.Context, tb testing.TB, src, work string) int {
 			} `json:"archive"`
 		}
 		must(json.Unmarshal(data, &manifest))
-		out, err := os.Create(filepath.Join(work, "zips", ref.Name+".zip"))
-		must(err)
-		_, err = repo.Archive(ctx, ref.Commit, "", "pkg", manifest.Archive.Exclude, out)
-		must(err)
-		must(out.Close())
-		n++
+		jobs = append(jobs, job{ref, manifest.Archive.Exclude})
 	}
-	return n
+	archive := func(j job) error {
+		out, err := os.Create(filepath.Join(work, "zips", j.ref.Name+".zip"))
+		if err != nil {
+			return err
+		}
+		if _, err := repo.Archive(ctx, j.ref.Commit, "", "pkg", j.exclude, out); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	}
+	// VCS_BENCH_WORKERS > 1 archives concurrently, as the integration
+	// layer may; the comparison with the shell loop uses 1.
+	workers := 1
+	if v := os.Getenv("VCS_BENCH_WORKERS"); v != "" {
+		fmt.Sscan(v, &workers)
+	}
+	ch := make(chan job)
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var first error
+			for j := range ch {
+				if err := archive(j); err != nil && first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		}()
+	}
+	for _, j := range jobs {
+		ch <- j
+	}
+	close(ch)
+	for w := 0; w < workers; w++ {
+		must(<-errs)
+	}
+	return len(jobs)
 }
 
 func baseline(tb testing.TB, src, work string) {
@@ -230,5 +268,28 @@ func BenchmarkExcluded(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e.Excluded(paths[i%len(paths)], false)
+	}
+}
+
+// BenchmarkConvert is the in-process part of Archive: tar stream to zip,
+// without git.
+func BenchmarkConvert(b *testing.B) {
+	dir := b.TempDir()
+	src, names := benchRepo(b, dir, 10)
+	cmd := exec.Command("git", "--git-dir="+src, "archive", "--format=tar", names[5])
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
+	tarData, err := cmd.Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	excl := NewExcluder([]string{"/tests", "*.dist", "!/phpunit.xml.dist", "/docs/**/*.draft.md", "build/"})
+	bufs := archivePool.Get().(*archiveBuffers)
+	b.SetBytes(int64(len(tarData)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := &tarToZip{zw: zip.NewWriter(discard{}), prefix: "pkg/", ex: excl, dirs: map[string]bool{}, links: map[string]bool{}, bufs: bufs}
+		if err := c.convert(newTarReader(bufio.NewReader(bytes.NewReader(tarData)))); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -81,6 +81,10 @@ func (b *BlobReader) Read(commit, path string) (data []byte, found bool, err err
 	if b.err != nil {
 		return nil, false, b.err
 	}
+	if err := b.g.parent.Err(); err != nil {
+		b.err = &Error{Op: "cat-file", Target: b.g.r.target, Err: err}
+		return nil, false, b.err
+	}
 	timer := time.AfterFunc(b.timeout, func() { _ = b.g.cmd.Cancel() })
 	data, found, err = b.read(commit + ":" + path)
 	if !timer.Stop() {

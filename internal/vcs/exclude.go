@@ -23,9 +23,12 @@ import (
 //     Composer, even in the middle of a name ("b/c" also matches "ab/c").
 //   - A rule matches a path when it matches the path or one of its parent
 //     directories: "/tests" excludes tests/unit/FooTest.php.
-//   - '*' and '?' do not cross '/'; "/**/" (after a '/') is any number of
-//     directories; "{a,b}" alternatives; "[abc]" and "[a-z]" classes ('^'
-//     and '!' do not negate a class in Composer); '\' escapes.
+//   - '*' and '?' do not cross '/'. "**" between slashes is any number of
+//     directories ("a/**/b" matches a/b and a/x/y/b); at the start of a rule
+//     it is a plain '*' ("/**/x" is "/*/x"), but "**/x" still finds x at
+//     any depth since such rules are searched anywhere.
+//   - "{a,b}" alternatives; "[abc]" and "[a-z]" classes ('^' and '!' do not
+//     negate a class in Composer); '\' escapes the next character.
 //   - A wildcard at the start of a name does not match a leading '.': "*.md"
 //     leaves ".hidden.md" alone, as Symfony's strict-leading-dot globs do.
 //   - Rules Composer's regex engine would reject (an unclosed '{' or '[',
@@ -574,7 +577,8 @@ type nfa struct {
 	// instructions reachable from pc without consuming input, given the
 	// context ctx (bit 0: at the start; bit 1: the next byte exists and is
 	// not '.').
-	clo [4][]uint64
+	clo     [4][]uint64
+	targets []bool // pcs that byte instructions lead to
 }
 
 type nfaOp uint8
@@ -675,13 +679,34 @@ func compileNFA(n *reNode) (*nfa, error) {
 	}
 	m := &nfa{insts: b.insts, start: start, matchPC: match, words: (len(b.insts) + 63) / 64}
 	m.anchored = startsAnchored(n)
+	seen := make([]uint32, len(m.insts))
+	var stack []int
+	gen := uint32(0)
 	for ctx := range m.clo {
 		m.clo[ctx] = make([]uint64, len(m.insts)*m.words)
 		for pc := range m.insts {
-			m.closure(ctx, pc, m.clo[ctx][pc*m.words:(pc+1)*m.words])
+			// Only the start and the targets of byte instructions are
+			// ever looked up; skip the rest.
+			if pc != m.start && !m.isTarget(pc) {
+				continue
+			}
+			gen++
+			stack = m.closure(ctx, pc, m.clo[ctx][pc*m.words:(pc+1)*m.words], seen, gen, stack)
 		}
 	}
 	return m, nil
+}
+
+func (m *nfa) isTarget(pc int) bool {
+	if m.targets == nil {
+		m.targets = make([]bool, len(m.insts))
+		for _, in := range m.insts {
+			if in.op == iByte {
+				m.targets[in.x] = true
+			}
+		}
+	}
+	return m.targets[pc]
 }
 
 func startsAnchored(n *reNode) bool {
@@ -693,16 +718,15 @@ func startsAnchored(n *reNode) bool {
 
 // closure fills out with the iByte/iMatch instructions reachable from pc by
 // epsilon moves whose assertions hold in ctx.
-func (m *nfa) closure(ctx, pc int, out []uint64) {
-	seen := make([]bool, len(m.insts))
-	stack := []int{pc}
+func (m *nfa) closure(ctx, pc int, out []uint64, seen []uint32, gen uint32, stack []int) []int {
+	stack = append(stack[:0], pc)
 	for len(stack) > 0 {
 		pc := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if seen[pc] {
+		if seen[pc] == gen {
 			continue
 		}
-		seen[pc] = true
+		seen[pc] = gen
 		in := &m.insts[pc]
 		switch in.op {
 		case iByte, iMatch:
@@ -719,6 +743,7 @@ func (m *nfa) closure(ctx, pc int, out []uint64) {
 			}
 		}
 	}
+	return stack
 }
 
 // match searches "/" + p, like preg_match on Composer's relative path.

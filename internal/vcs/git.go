@@ -92,6 +92,10 @@ func summarize(stderr string) string {
 		pick = lines[len(lines)-1]
 	}
 	pick = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(pick, "fatal:"), "error:"))
+	if strings.Contains(pick, "terminal prompts disabled") {
+		// git got a 401 and wanted to ask someone for a password.
+		pick = "authentication failed: credentials missing or rejected (" + pick + ")"
+	}
 	if len(pick) > 300 {
 		pick = pick[:300] + "..."
 	}
@@ -203,7 +207,7 @@ type runner struct {
 	git     string
 	timeout time.Duration
 	env     []string
-	cwd     string // working directory; the mirror when gitDir is set
+	cwd     string // working directory: the mirror, or a private directory
 	target  string
 	secrets []string
 }
@@ -238,8 +242,9 @@ type envConfig struct{ key, value string }
 
 // baseConfig applies to every command: hooks never run (a mirror has none,
 // and none may sneak in), automatic gc runs in the foreground so it is
-// bounded by our timeout and does not outlive the command, and stalled
-// transfers abort even when the overall timeout is long.
+// bounded by our timeout and does not outlive the command, transfers slower
+// than 1 KB/s for a minute abort even when the overall timeout is long, and
+// no credential helper or askpass program is ever asked.
 var baseConfig = []envConfig{
 	{"core.hooksPath", os.DevNull},
 	{"gc.autoDetach", "false"},
@@ -248,7 +253,6 @@ var baseConfig = []envConfig{
 	{"http.lowSpeedTime", "60"},
 	{"credential.helper", ""},
 	{"core.askPass", ""},
-	{"advice.nestedTag", "false"},
 }
 
 // buildEnv is the environment of a git process: the caller's environment
@@ -312,6 +316,22 @@ func localRunner(dir string, opts Options) (*runner, error) {
 	return r.in(dir), nil
 }
 
+var gitPaths sync.Map // name -> resolved path
+
+// lookGit resolves the git binary once instead of searching PATH for every
+// command (Archive runs one per version).
+func lookGit(name string) string {
+	if p, ok := gitPaths.Load(name); ok {
+		return p.(string)
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return name // Start reports the error
+	}
+	gitPaths.Store(name, p)
+	return p
+}
+
 // gitCmd is one running git process.
 type gitCmd struct {
 	r      *runner
@@ -333,7 +353,7 @@ func (r *runner) command(ctx context.Context, op string, timeout bool, args ...s
 	} else {
 		g.ctx, g.cancel = context.WithCancel(ctx)
 	}
-	g.cmd = exec.CommandContext(g.ctx, r.git, args...)
+	g.cmd = exec.CommandContext(g.ctx, lookGit(r.git), args...)
 	g.cmd.Dir = r.cwd
 	g.cmd.Env = r.env
 	g.cmd.Stderr = &g.stderr

@@ -97,6 +97,17 @@ func (r *gitRepo) commitTime(commit string) time.Time {
 	return time.Unix(sec, 0).UTC()
 }
 
+// bigContent is larger than smallFile, so it takes the streaming path.
+func bigContent() string {
+	var b strings.Builder
+	for i := 0; b.Len() <= smallFile+1000; i++ {
+		fmt.Fprintf(&b, "line %d: %x\n", i, i*i*2654435761)
+	}
+	return b.String()
+}
+
+var longPath = strings.Repeat("a-rather-long-directory-name/", 12) + "file.txt"
+
 const weirdName = `weird name ü #1 (copy) 'q' "dq" $x;&[a]*.txt`
 
 // fixture is the shared test repository:
@@ -126,6 +137,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if fixtureRoot != "" {
 		_ = os.RemoveAll(fixtureRoot)
+	}
+	if homeDir != "" {
+		_ = os.RemoveAll(homeDir)
 	}
 	os.Exit(code)
 }
@@ -170,6 +184,10 @@ func buildFixture(t testing.TB, root string) *fixture {
 		t.Fatal(err)
 	}
 	r.write("empty.txt", "")
+	r.write("lib/CVS/Entries", "version-control metadata: left out like Composer does\n")
+	r.write("lib/keep.php", "<?php\n")
+	r.write(longPath, "a path longer than ustar's 100+155 bytes: git writes a pax header\n")
+	r.symlink("long-link", longPath)
 	r.symlink("link-inside", "src/Lib.php")
 	r.symlink("src/link-up", "../README.md")
 	r.symlink("link-dir", "src")
@@ -204,6 +222,7 @@ func buildFixture(t testing.TB, root string) *fixture {
 	r.symlink("packages/a/link-own", "src/A.php")
 	r.write("packages/b/composer.json", `{"name": "acme/b"}`+"\n")
 	r.write("packages/b/src/B.php", "<?php // b\n")
+	r.write("packages/b/data/big.txt", bigContent())
 	f.aExclude = []string{"/docs"}
 	f.c4 = r.commit("c4")
 	r.git("tag", "mono-1")

@@ -182,6 +182,9 @@ func newSession(rem *remote, auth Auth, opts Options) (*session, error) {
 	)
 	switch rem.scheme {
 	case "https":
+		if opts.CAFile != "" {
+			extra = append(extra, envConfig{"http.sslCAInfo", opts.CAFile})
+		}
 		user, token := auth.Username, auth.Token
 		if token == "" && rem.pass != "" {
 			user, token = rem.user, rem.pass

@@ -305,6 +305,11 @@ func hangingServer(t *testing.T) int {
 
 // procsWith lists live (non-zombie) processes whose command line contains s.
 func procsWith(t *testing.T, s string) map[int]string {
+	return procsWithParent(t, s, 0)
+}
+
+// procsWithParent is procsWith limited to children of ppid (0: any).
+func procsWithParent(t *testing.T, s string, ppid int) map[int]string {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		t.Skip("no /proc")
@@ -323,7 +328,15 @@ func procsWith(t *testing.T, s string) map[int]string {
 		if err != nil {
 			continue
 		}
-		if i := strings.LastIndexByte(string(stat), ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
+		i := strings.LastIndexByte(string(stat), ')')
+		if i < 0 || len(stat) < i+2 {
+			continue
+		}
+		fields := strings.Fields(string(stat[i+1:])) // state ppid ...
+		if len(fields) < 2 || fields[0] == "Z" {
+			continue
+		}
+		if parent, _ := strconv.Atoi(fields[1]); ppid != 0 && parent != ppid {
 			continue
 		}
 		found[pid] = strings.ReplaceAll(string(cmdline), "\x00", " ")

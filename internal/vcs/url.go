@@ -4,90 +4,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"path"
 	"path/filepath"
 	"strings"
 )
-
-// NormalizeURL returns a canonical form of a repository URL so that webhook
-// payload URLs can be matched with configured ones: https, ssh, scp-like
-// (git@host:path) and git:// forms of one repository all give "host/path",
-// lower-cased, without scheme, user, default port (22, 80, 443, 9418),
-// query, ".git" suffix or trailing slash. Other ports stay ("host:8443/x").
-// Local paths and file:// URLs give "file:" + the cleaned absolute path
-// (case kept: file systems are case-sensitive). It never fails; input it
-// cannot make sense of is reduced the same way as far as possible.
-func NormalizeURL(raw string) string {
-	s := strings.TrimSpace(raw)
-	if s == "" {
-		return ""
-	}
-	switch k, u := classifyURL(s); k {
-	case urlLocal:
-		p, err := filepath.Abs(s)
-		if err != nil {
-			p = filepath.Clean(s)
-		}
-		return "file:" + filepath.ToSlash(p)
-	case urlFile:
-		p := u.Path
-		if p == "" {
-			p = u.Opaque
-		}
-		return "file:" + path.Clean("/"+p)
-	case urlSCP:
-		host, p := splitSCP(s)
-		return joinHostPath(normHost(host), p)
-	case urlScheme:
-		host := normHost(u.Hostname())
-		if port := u.Port(); port != "" && !defaultPort(port) {
-			host += ":" + port
-		}
-		return joinHostPath(host, u.Path)
-	}
-	// Unparsable (or a transport::address): best effort in the same shape.
-	rest := s
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest = rest[i+3:]
-	}
-	host, p, _ := strings.Cut(rest, "/")
-	if at := strings.LastIndexByte(host, '@'); at >= 0 {
-		host = host[at+1:]
-	}
-	return joinHostPath(strings.ToLower(host), p)
-}
-
-func defaultPort(p string) bool {
-	switch p {
-	case "22", "80", "443", "9418":
-		return true
-	}
-	return false
-}
-
-func normHost(h string) string {
-	h = strings.ToLower(strings.TrimSuffix(h, "."))
-	if strings.Contains(h, ":") { // IPv6 literal
-		return "[" + h + "]"
-	}
-	return h
-}
-
-func joinHostPath(host, p string) string {
-	p = strings.ToLower(p)
-	for {
-		q := strings.Trim(path.Clean("/"+p), "/")
-		q = strings.TrimSuffix(q, ".git")
-		if q == p {
-			break
-		}
-		p = q
-	}
-	if p == "" {
-		return host
-	}
-	return host + "/" + p
-}
 
 type urlKind int
 

@@ -2,48 +2,9 @@ package vcs
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func TestNormalizeURL(t *testing.T) {
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct{ in, want string }{
-		{"https://github.com/Acme/Lib.git", "github.com/acme/lib"},
-		{"git@github.com:acme/lib.git", "github.com/acme/lib"},
-		{"ssh://git@github.com/acme/lib", "github.com/acme/lib"},
-		{"http://github.com/acme/lib/", "github.com/acme/lib"},
-		{"https://token:x-oauth@GitHub.com:443/acme/lib.git/", "github.com/acme/lib"},
-		{"ssh://git@github.com:22/acme/lib.git", "github.com/acme/lib"},
-		{"git://github.com/acme/lib.git", "github.com/acme/lib"},
-		{"git+ssh://git@github.com/acme/lib.git", "github.com/acme/lib"},
-		{"  https://github.com/acme/lib?tab=readme#top  ", "github.com/acme/lib"},
-		{"https://gitlab.example.com:8443/group/sub/lib.git", "gitlab.example.com:8443/group/sub/lib"},
-		{"ssh://git@gitlab.example.com:2222/group/lib.git", "gitlab.example.com:2222/group/lib"},
-		{"git@gitlab.example.com:group/sub/lib", "gitlab.example.com/group/sub/lib"},
-		{"github.com:acme/lib.git", "github.com/acme/lib"},
-		{"https://github.com//acme//lib.git", "github.com/acme/lib"},
-		{"https://[2001:DB8::1]/acme/lib.git", "[2001:db8::1]/acme/lib"},
-		{"git@[2001:db8::1]:acme/lib.git", "[2001:db8::1]/acme/lib"},
-		{"https://github.com/acme/lib.git.git", "github.com/acme/lib"},
-		{"https://github.com", "github.com"},
-		{"/srv/git/Lib.git/", "file:/srv/git/Lib.git"},
-		{"file:///srv/git/Lib.git", "file:/srv/git/Lib.git"},
-		{"file:///srv/git/../git/Lib", "file:/srv/git/Lib"},
-		{"./repos/x", "file:" + filepath.ToSlash(filepath.Join(wd, "repos/x"))},
-		{"", ""},
-	}
-	for _, tc := range tests {
-		if got := NormalizeURL(tc.in); got != tc.want {
-			t.Errorf("NormalizeURL(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
 
 func TestParseRemote(t *testing.T) {
 	tests := []struct {

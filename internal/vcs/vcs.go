@@ -12,7 +12,14 @@
 //
 // URLs come from vendors and are untrusted: local paths and file:// URLs are
 // refused unless Options.AllowLocal, credentials never reach argv or error
-// messages, and commits and paths handed to git are validated first.
+// messages, and commits and paths handed to git are validated first. It
+// needs git 2.32 or later (GIT_CONFIG_GLOBAL, GIT_CONFIG_COUNT).
+//
+// Failures of git are *Error values ("git fetch of https://host/x failed:
+// ..."); test them with errors.Is against ErrAuthFailed, ErrRepoNotFound,
+// ErrUnreachable, ErrHostKey, ErrTimeout, ErrCorrupt, ErrNotFound,
+// context.Canceled. Bad arguments give ErrInvalidArgument, refused URLs
+// ErrLocalNotAllowed or ErrUnsupportedURL.
 //
 // Decisions callers must know:
 //
@@ -27,6 +34,8 @@
 //   - Archive writes directory entries only for directories that hold at
 //     least one archived entry (git has no empty directories; directories
 //     emptied by export-ignore or archive.exclude disappear).
+//   - Archive leaves out version-control directories (.git, .svn, CVS, .hg,
+//     ...) as Composer's archiver does; a .git of any letter case always.
 //   - archive.exclude follows Composer's BaseExcludeFilter exactly (see
 //     Excluder) except that a trailing '/' restricts a rule to directories.
 package vcs
@@ -61,6 +70,10 @@ type Options struct {
 	Timeout time.Duration
 	// GitPath is the git binary; empty means "git" from PATH.
 	GitPath string
+	// CAFile is a PEM bundle of certificate authorities for HTTPS remotes
+	// (http.sslCAInfo), for self-hosted servers with a private CA. Empty
+	// means the system's.
+	CAFile string
 	// KnownHostsFile is the ssh known_hosts to trust-on-first-use and then
 	// verify. Empty means a throw-away file per Sync (host keys are
 	// accepted and never pinned); set it to a persistent path under
