@@ -17,7 +17,9 @@ const root = testenv.RootToken
 
 func createCustomer(t *testing.T, s *testenv.Server, token, name string) string {
 	t.Helper()
-	var out struct{ CreateCustomer struct{ Customer struct{ ID string } } }
+	var out struct {
+		CreateCustomer struct{ Customer struct{ ID string } }
+	}
 	s.MustGraphQL(t, token, `mutation($n: String!) { createCustomer(input: {name: $n}) { customer { id } } }`,
 		map[string]any{"n": name}, &out)
 	return out.CreateCustomer.Customer.ID
@@ -32,7 +34,7 @@ func TestNodeResolvesIDs(t *testing.T) {
 				Typename string `json:"__typename"`
 				ID, Name string
 			}
-			Nodes []*struct{ ID string }
+			Nodes  []*struct{ ID string }
 			Tenant *struct{ ID string } `json:"tenant"`
 		}
 		s.MustGraphQL(t, root, `query($id: ID!, $tenant: ID!) {
@@ -272,11 +274,12 @@ func TestConnectionsAndLimits(t *testing.T) {
 		if res.Code() != "VALIDATION_ERROR" || !strings.Contains(res.Errors[0].Message, "complexity") {
 			t.Fatalf("complex query: %+v", res.Errors)
 		}
-		var introspection struct{ Schema json.RawMessage `json:"__schema"` }
+		var introspection struct {
+			Schema json.RawMessage `json:"__schema"`
+		}
 		s.MustGraphQL(t, "", `{ __schema { queryType { name } types { name fields { name type { ofType { ofType { ofType { name } } } } } } } }`, nil, &introspection)
 		if len(introspection.Schema) == 0 {
 			t.Fatalf("introspection is off")
 		}
 	})
 }
-

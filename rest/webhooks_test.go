@@ -230,7 +230,9 @@ func TestCredentials(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
 		s := testenv.StartServer(t, b)
 		var out struct {
-			CreateCredential struct{ Credential struct{ ID, Name, Kind string } }
+			CreateCredential struct {
+				Credential struct{ ID, Name, Kind string }
+			}
 		}
 		s.MustGraphQL(t, root, `mutation { createCredential(input: {name: "gh", kind: https_token, secret: "ghp_supersecret"}) { credential { id name kind } } }`, nil, &out)
 		id := out.CreateCredential.Credential.ID

@@ -131,4 +131,3 @@ func TestEmptyDocument(t *testing.T) {
 		t.Fatalf("empty = %s", doc)
 	}
 }
-

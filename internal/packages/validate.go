@@ -3,9 +3,9 @@ package packages
 import (
 	"archive/zip"
 	"bytes"
-	"io"
 	"context"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 
