@@ -43,3 +43,4 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSnakeKeys -fuzztime 30s ./rest/
 	$(GO) test -run '^$$' -fuzz FuzzSnakeCamel -fuzztime 30s ./internal/casing/
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime 30s ./internal/jwtauth/

@@ -24,6 +24,12 @@ const (
 	Credential = "crd"
 	Task       = "tsk"
 	Delivery   = "whd"
+	// Customer access (tokens, grants, collections, freezes).
+	CustomerToken   = "tok"
+	PackageGrant    = "pgr"
+	Collection      = "col"
+	CollectionGrant = "cgr"
+	CustomerFreeze  = "frz"
 )
 
 // New returns a fresh id with the given prefix, e.g. "cus_0193a1...".

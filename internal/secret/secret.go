@@ -1,4 +1,4 @@
-// Package secret makes and checks bearer secrets (admin tokens, later
+// Package secret makes and checks bearer secrets (admin tokens and
 // customer tokens). A secret is shown once; only its SHA-256 digest is stored.
 // The digest doubles as the lookup key, which is safe because secrets carry
 // 238 bits of entropy, and the final comparison is constant-time.
@@ -25,6 +25,8 @@ const (
 // Well-known prefixes, so secret scanners can find leaked Cargoman secrets.
 const (
 	AdminPrefix = "cgm_adm_"
+	// CustomerPrefix marks customer tokens (Composer credentials).
+	CustomerPrefix = "cgm_tok_"
 )
 
 // New returns a fresh secret "prefix + 40 base62 characters".

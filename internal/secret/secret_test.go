@@ -39,3 +39,10 @@ func TestVisible(t *testing.T) {
 		}
 	}
 }
+
+func TestCustomerPrefix(t *testing.T) {
+	s, err := New(CustomerPrefix)
+	if err != nil || !strings.HasPrefix(s, "cgm_tok_") || len(s) != len(CustomerPrefix)+bodyLen || Visible(s) != s[:VisibleLen] {
+		t.Fatalf("customer secret %q, %v", s, err)
+	}
+}

@@ -39,3 +39,75 @@ func TestRules(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessRules(t *testing.T) {
+	for _, tc := range []struct {
+		rule  func(string) error
+		in    string
+		valid bool
+	}{
+		{PackagePattern, "vendor/*", true},
+		{PackagePattern, "vendor/package", true},
+		{PackagePattern, "vendor/pkg-*", true},
+		{PackagePattern, "*/*", true},
+		{PackagePattern, "acme/lib.core_x", true},
+		{PackagePattern, "*", false},
+		{PackagePattern, "vendor", false},
+		{PackagePattern, "Vendor/*", false},
+		{PackagePattern, "vendor/", false},
+		{PackagePattern, "vendor/a/b", false},
+		{PackagePattern, "vendor/[ab]", false},
+		{PackagePattern, "vendor/?", false},
+		{PackagePattern, "vendor/-x", false},
+		{PackagePattern, "vendor/x\\*", false},
+		{PackagePattern, "", false},
+		{PackagePattern, "v/" + strings.Repeat("x", 213), false},
+		{Constraint, "*", true},
+		{Constraint, "^1.0 || ^2.0", true},
+		{Constraint, ">=1.0 <2.0", true},
+		{Constraint, "dev-main", true},
+		{Constraint, "^^1", false},
+		{Constraint, "", false},
+		{Constraint, "foo", false},
+		{CollectionSlug, "enterprise", true},
+		{CollectionSlug, "0-suite", true},
+		{CollectionSlug, strings.Repeat("a", 64), true},
+		{CollectionSlug, strings.Repeat("a", 65), false},
+		{CollectionSlug, "-x", false},
+		{CollectionSlug, "Enterprise", false},
+		{CollectionSlug, "a_b", false},
+		{CollectionSlug, "", false},
+	} {
+		err := tc.rule(tc.in)
+		if (err == nil) != tc.valid {
+			t.Errorf("%q: got err=%v, want valid=%v", tc.in, err, tc.valid)
+		}
+	}
+	if err := Constraint("^^1"); err == nil || err.Error() != `Could not parse version constraint ^^1: Invalid version string "^^1"` {
+		t.Errorf("constraint message = %v, want composer's", err)
+	}
+	if PackageScopes(make([]string, MaxPackageScopes+1)) == nil || PackageScopes(nil) != nil || PackageScopes([]string{"a/*", "B/c"}) == nil {
+		t.Error("PackageScopes")
+	}
+}
+
+func TestMatchPackageScopes(t *testing.T) {
+	for _, tc := range []struct {
+		scopes []string
+		name   string
+		want   bool
+	}{
+		{nil, "acme/lib", true},
+		{[]string{"acme/*"}, "acme/lib", true},
+		{[]string{"acme/*"}, "acmex/lib", false},
+		{[]string{"acme/lib"}, "acme/lib", true},
+		{[]string{"acme/lib"}, "acme/lib2", false},
+		{[]string{"other/x", "acme/l*b"}, "acme/lib", true},
+		{[]string{"*/lib"}, "acme/lib", true},
+		{[]string{"acme/*"}, "acme/a/b", false},
+	} {
+		if got := MatchPackageScopes(tc.scopes, tc.name); got != tc.want {
+			t.Errorf("MatchPackageScopes(%q, %q) = %v, want %v", tc.scopes, tc.name, got, tc.want)
+		}
+	}
+}
