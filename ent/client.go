@@ -16,9 +16,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/setting"
 	"github.com/cargoman/cargoman/ent/skippedref"
@@ -36,12 +41,22 @@ type Client struct {
 	Schema *migrate.Schema
 	// AdminToken is the client for interacting with the AdminToken builders.
 	AdminToken *AdminTokenClient
+	// Collection is the client for interacting with the Collection builders.
+	Collection *CollectionClient
+	// CollectionGrant is the client for interacting with the CollectionGrant builders.
+	CollectionGrant *CollectionGrantClient
 	// ComposerPackage is the client for interacting with the ComposerPackage builders.
 	ComposerPackage *ComposerPackageClient
 	// Credential is the client for interacting with the Credential builders.
 	Credential *CredentialClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
+	// CustomerFreeze is the client for interacting with the CustomerFreeze builders.
+	CustomerFreeze *CustomerFreezeClient
+	// CustomerToken is the client for interacting with the CustomerToken builders.
+	CustomerToken *CustomerTokenClient
+	// PackageGrant is the client for interacting with the PackageGrant builders.
+	PackageGrant *PackageGrantClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
 	PackageVersion *PackageVersionClient
 	// Setting is the client for interacting with the Setting builders.
@@ -66,9 +81,14 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AdminToken = NewAdminTokenClient(c.config)
+	c.Collection = NewCollectionClient(c.config)
+	c.CollectionGrant = NewCollectionGrantClient(c.config)
 	c.ComposerPackage = NewComposerPackageClient(c.config)
 	c.Credential = NewCredentialClient(c.config)
 	c.Customer = NewCustomerClient(c.config)
+	c.CustomerFreeze = NewCustomerFreezeClient(c.config)
+	c.CustomerToken = NewCustomerTokenClient(c.config)
+	c.PackageGrant = NewPackageGrantClient(c.config)
 	c.PackageVersion = NewPackageVersionClient(c.config)
 	c.Setting = NewSettingClient(c.config)
 	c.SkippedRef = NewSkippedRefClient(c.config)
@@ -168,9 +188,14 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:             ctx,
 		config:          cfg,
 		AdminToken:      NewAdminTokenClient(cfg),
+		Collection:      NewCollectionClient(cfg),
+		CollectionGrant: NewCollectionGrantClient(cfg),
 		ComposerPackage: NewComposerPackageClient(cfg),
 		Credential:      NewCredentialClient(cfg),
 		Customer:        NewCustomerClient(cfg),
+		CustomerFreeze:  NewCustomerFreezeClient(cfg),
+		CustomerToken:   NewCustomerTokenClient(cfg),
+		PackageGrant:    NewPackageGrantClient(cfg),
 		PackageVersion:  NewPackageVersionClient(cfg),
 		Setting:         NewSettingClient(cfg),
 		SkippedRef:      NewSkippedRefClient(cfg),
@@ -197,9 +222,14 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:             ctx,
 		config:          cfg,
 		AdminToken:      NewAdminTokenClient(cfg),
+		Collection:      NewCollectionClient(cfg),
+		CollectionGrant: NewCollectionGrantClient(cfg),
 		ComposerPackage: NewComposerPackageClient(cfg),
 		Credential:      NewCredentialClient(cfg),
 		Customer:        NewCustomerClient(cfg),
+		CustomerFreeze:  NewCustomerFreezeClient(cfg),
+		CustomerToken:   NewCustomerTokenClient(cfg),
+		PackageGrant:    NewPackageGrantClient(cfg),
 		PackageVersion:  NewPackageVersionClient(cfg),
 		Setting:         NewSettingClient(cfg),
 		SkippedRef:      NewSkippedRefClient(cfg),
@@ -235,8 +265,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AdminToken, c.ComposerPackage, c.Credential, c.Customer, c.PackageVersion,
-		c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
+		c.AdminToken, c.Collection, c.CollectionGrant, c.ComposerPackage, c.Credential,
+		c.Customer, c.CustomerFreeze, c.CustomerToken, c.PackageGrant,
+		c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -246,8 +277,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AdminToken, c.ComposerPackage, c.Credential, c.Customer, c.PackageVersion,
-		c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
+		c.AdminToken, c.Collection, c.CollectionGrant, c.ComposerPackage, c.Credential,
+		c.Customer, c.CustomerFreeze, c.CustomerToken, c.PackageGrant,
+		c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -258,12 +290,22 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AdminTokenMutation:
 		return c.AdminToken.mutate(ctx, m)
+	case *CollectionMutation:
+		return c.Collection.mutate(ctx, m)
+	case *CollectionGrantMutation:
+		return c.CollectionGrant.mutate(ctx, m)
 	case *ComposerPackageMutation:
 		return c.ComposerPackage.mutate(ctx, m)
 	case *CredentialMutation:
 		return c.Credential.mutate(ctx, m)
 	case *CustomerMutation:
 		return c.Customer.mutate(ctx, m)
+	case *CustomerFreezeMutation:
+		return c.CustomerFreeze.mutate(ctx, m)
+	case *CustomerTokenMutation:
+		return c.CustomerToken.mutate(ctx, m)
+	case *PackageGrantMutation:
+		return c.PackageGrant.mutate(ctx, m)
 	case *PackageVersionMutation:
 		return c.PackageVersion.mutate(ctx, m)
 	case *SettingMutation:
@@ -429,6 +471,372 @@ func (c *AdminTokenClient) mutate(ctx context.Context, m *AdminTokenMutation) (V
 		return (&AdminTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AdminToken mutation op: %q", m.Op())
+	}
+}
+
+// CollectionClient is a client for the Collection schema.
+type CollectionClient struct {
+	config
+}
+
+// NewCollectionClient returns a client for the Collection from the given config.
+func NewCollectionClient(c config) *CollectionClient {
+	return &CollectionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `collection.Hooks(f(g(h())))`.
+func (c *CollectionClient) Use(hooks ...Hook) {
+	c.hooks.Collection = append(c.hooks.Collection, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `collection.Intercept(f(g(h())))`.
+func (c *CollectionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Collection = append(c.inters.Collection, interceptors...)
+}
+
+// Create returns a builder for creating a Collection entity.
+func (c *CollectionClient) Create() *CollectionCreate {
+	mutation := newCollectionMutation(c.config, OpCreate)
+	return &CollectionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Collection entities.
+func (c *CollectionClient) CreateBulk(builders ...*CollectionCreate) *CollectionCreateBulk {
+	return &CollectionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CollectionClient) MapCreateBulk(slice any, setFunc func(*CollectionCreate, int)) *CollectionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CollectionCreateBulk{err: fmt.Errorf("calling to CollectionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CollectionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CollectionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Collection.
+func (c *CollectionClient) Update() *CollectionUpdate {
+	mutation := newCollectionMutation(c.config, OpUpdate)
+	return &CollectionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CollectionClient) UpdateOne(_m *Collection) *CollectionUpdateOne {
+	mutation := newCollectionMutation(c.config, OpUpdateOne, withCollection(_m))
+	return &CollectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CollectionClient) UpdateOneID(id string) *CollectionUpdateOne {
+	mutation := newCollectionMutation(c.config, OpUpdateOne, withCollectionID(id))
+	return &CollectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Collection.
+func (c *CollectionClient) Delete() *CollectionDelete {
+	mutation := newCollectionMutation(c.config, OpDelete)
+	return &CollectionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CollectionClient) DeleteOne(_m *Collection) *CollectionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CollectionClient) DeleteOneID(id string) *CollectionDeleteOne {
+	builder := c.Delete().Where(collection.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CollectionDeleteOne{builder}
+}
+
+// Query returns a query builder for Collection.
+func (c *CollectionClient) Query() *CollectionQuery {
+	return &CollectionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCollection},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Collection entity by its id.
+func (c *CollectionClient) Get(ctx context.Context, id string) (*Collection, error) {
+	return c.Query().Where(collection.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CollectionClient) GetX(ctx context.Context, id string) *Collection {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Collection.
+func (c *CollectionClient) QueryTenant(_m *Collection) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(collection.Table, collection.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, collection.TenantTable, collection.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackages queries the packages edge of a Collection.
+func (c *CollectionClient) QueryPackages(_m *Collection) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(collection.Table, collection.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, collection.PackagesTable, collection.PackagesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGrants queries the grants edge of a Collection.
+func (c *CollectionClient) QueryGrants(_m *Collection) *CollectionGrantQuery {
+	query := (&CollectionGrantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(collection.Table, collection.FieldID, id),
+			sqlgraph.To(collectiongrant.Table, collectiongrant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, collection.GrantsTable, collection.GrantsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CollectionClient) Hooks() []Hook {
+	hooks := c.hooks.Collection
+	return append(hooks[:len(hooks):len(hooks)], collection.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CollectionClient) Interceptors() []Interceptor {
+	inters := c.inters.Collection
+	return append(inters[:len(inters):len(inters)], collection.Interceptors[:]...)
+}
+
+func (c *CollectionClient) mutate(ctx context.Context, m *CollectionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CollectionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CollectionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CollectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CollectionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Collection mutation op: %q", m.Op())
+	}
+}
+
+// CollectionGrantClient is a client for the CollectionGrant schema.
+type CollectionGrantClient struct {
+	config
+}
+
+// NewCollectionGrantClient returns a client for the CollectionGrant from the given config.
+func NewCollectionGrantClient(c config) *CollectionGrantClient {
+	return &CollectionGrantClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `collectiongrant.Hooks(f(g(h())))`.
+func (c *CollectionGrantClient) Use(hooks ...Hook) {
+	c.hooks.CollectionGrant = append(c.hooks.CollectionGrant, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `collectiongrant.Intercept(f(g(h())))`.
+func (c *CollectionGrantClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CollectionGrant = append(c.inters.CollectionGrant, interceptors...)
+}
+
+// Create returns a builder for creating a CollectionGrant entity.
+func (c *CollectionGrantClient) Create() *CollectionGrantCreate {
+	mutation := newCollectionGrantMutation(c.config, OpCreate)
+	return &CollectionGrantCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CollectionGrant entities.
+func (c *CollectionGrantClient) CreateBulk(builders ...*CollectionGrantCreate) *CollectionGrantCreateBulk {
+	return &CollectionGrantCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CollectionGrantClient) MapCreateBulk(slice any, setFunc func(*CollectionGrantCreate, int)) *CollectionGrantCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CollectionGrantCreateBulk{err: fmt.Errorf("calling to CollectionGrantClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CollectionGrantCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CollectionGrantCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CollectionGrant.
+func (c *CollectionGrantClient) Update() *CollectionGrantUpdate {
+	mutation := newCollectionGrantMutation(c.config, OpUpdate)
+	return &CollectionGrantUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CollectionGrantClient) UpdateOne(_m *CollectionGrant) *CollectionGrantUpdateOne {
+	mutation := newCollectionGrantMutation(c.config, OpUpdateOne, withCollectionGrant(_m))
+	return &CollectionGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CollectionGrantClient) UpdateOneID(id string) *CollectionGrantUpdateOne {
+	mutation := newCollectionGrantMutation(c.config, OpUpdateOne, withCollectionGrantID(id))
+	return &CollectionGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CollectionGrant.
+func (c *CollectionGrantClient) Delete() *CollectionGrantDelete {
+	mutation := newCollectionGrantMutation(c.config, OpDelete)
+	return &CollectionGrantDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CollectionGrantClient) DeleteOne(_m *CollectionGrant) *CollectionGrantDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CollectionGrantClient) DeleteOneID(id string) *CollectionGrantDeleteOne {
+	builder := c.Delete().Where(collectiongrant.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CollectionGrantDeleteOne{builder}
+}
+
+// Query returns a query builder for CollectionGrant.
+func (c *CollectionGrantClient) Query() *CollectionGrantQuery {
+	return &CollectionGrantQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCollectionGrant},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CollectionGrant entity by its id.
+func (c *CollectionGrantClient) Get(ctx context.Context, id string) (*CollectionGrant, error) {
+	return c.Query().Where(collectiongrant.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CollectionGrantClient) GetX(ctx context.Context, id string) *CollectionGrant {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a CollectionGrant.
+func (c *CollectionGrantClient) QueryTenant(_m *CollectionGrant) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(collectiongrant.Table, collectiongrant.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, collectiongrant.TenantTable, collectiongrant.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCustomer queries the customer edge of a CollectionGrant.
+func (c *CollectionGrantClient) QueryCustomer(_m *CollectionGrant) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(collectiongrant.Table, collectiongrant.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, collectiongrant.CustomerTable, collectiongrant.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCollection queries the collection edge of a CollectionGrant.
+func (c *CollectionGrantClient) QueryCollection(_m *CollectionGrant) *CollectionQuery {
+	query := (&CollectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(collectiongrant.Table, collectiongrant.FieldID, id),
+			sqlgraph.To(collection.Table, collection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, collectiongrant.CollectionTable, collectiongrant.CollectionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CollectionGrantClient) Hooks() []Hook {
+	hooks := c.hooks.CollectionGrant
+	return append(hooks[:len(hooks):len(hooks)], collectiongrant.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CollectionGrantClient) Interceptors() []Interceptor {
+	inters := c.inters.CollectionGrant
+	return append(inters[:len(inters):len(inters)], collectiongrant.Interceptors[:]...)
+}
+
+func (c *CollectionGrantClient) mutate(ctx context.Context, m *CollectionGrantMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CollectionGrantCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CollectionGrantUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CollectionGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CollectionGrantDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CollectionGrant mutation op: %q", m.Op())
 	}
 }
 
@@ -645,6 +1053,54 @@ func (c *ComposerPackageClient) QueryWebhookDeliveries(_m *ComposerPackage) *Web
 			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
 			sqlgraph.To(webhookdelivery.Table, webhookdelivery.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, true, composerpackage.WebhookDeliveriesTable, composerpackage.WebhookDeliveriesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGrants queries the grants edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryGrants(_m *ComposerPackage) *PackageGrantQuery {
+	query := (&PackageGrantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(packagegrant.Table, packagegrant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, composerpackage.GrantsTable, composerpackage.GrantsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFreezes queries the freezes edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryFreezes(_m *ComposerPackage) *CustomerFreezeQuery {
+	query := (&CustomerFreezeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(customerfreeze.Table, customerfreeze.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, composerpackage.FreezesTable, composerpackage.FreezesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCollections queries the collections edge of a ComposerPackage.
+func (c *ComposerPackageClient) QueryCollections(_m *ComposerPackage) *CollectionQuery {
+	query := (&CollectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, id),
+			sqlgraph.To(collection.Table, collection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, composerpackage.CollectionsTable, composerpackage.CollectionsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -970,6 +1426,70 @@ func (c *CustomerClient) QueryTenant(_m *Customer) *TenantQuery {
 	return query
 }
 
+// QueryTokens queries the tokens edge of a Customer.
+func (c *CustomerClient) QueryTokens(_m *Customer) *CustomerTokenQuery {
+	query := (&CustomerTokenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, id),
+			sqlgraph.To(customertoken.Table, customertoken.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.TokensTable, customer.TokensColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackageGrants queries the package_grants edge of a Customer.
+func (c *CustomerClient) QueryPackageGrants(_m *Customer) *PackageGrantQuery {
+	query := (&PackageGrantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, id),
+			sqlgraph.To(packagegrant.Table, packagegrant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.PackageGrantsTable, customer.PackageGrantsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCollectionGrants queries the collection_grants edge of a Customer.
+func (c *CustomerClient) QueryCollectionGrants(_m *Customer) *CollectionGrantQuery {
+	query := (&CollectionGrantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, id),
+			sqlgraph.To(collectiongrant.Table, collectiongrant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.CollectionGrantsTable, customer.CollectionGrantsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFreezes queries the freezes edge of a Customer.
+func (c *CustomerClient) QueryFreezes(_m *Customer) *CustomerFreezeQuery {
+	query := (&CustomerFreezeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, id),
+			sqlgraph.To(customerfreeze.Table, customerfreeze.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.FreezesTable, customer.FreezesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CustomerClient) Hooks() []Hook {
 	hooks := c.hooks.Customer
@@ -994,6 +1514,539 @@ func (c *CustomerClient) mutate(ctx context.Context, m *CustomerMutation) (Value
 		return (&CustomerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Customer mutation op: %q", m.Op())
+	}
+}
+
+// CustomerFreezeClient is a client for the CustomerFreeze schema.
+type CustomerFreezeClient struct {
+	config
+}
+
+// NewCustomerFreezeClient returns a client for the CustomerFreeze from the given config.
+func NewCustomerFreezeClient(c config) *CustomerFreezeClient {
+	return &CustomerFreezeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `customerfreeze.Hooks(f(g(h())))`.
+func (c *CustomerFreezeClient) Use(hooks ...Hook) {
+	c.hooks.CustomerFreeze = append(c.hooks.CustomerFreeze, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `customerfreeze.Intercept(f(g(h())))`.
+func (c *CustomerFreezeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CustomerFreeze = append(c.inters.CustomerFreeze, interceptors...)
+}
+
+// Create returns a builder for creating a CustomerFreeze entity.
+func (c *CustomerFreezeClient) Create() *CustomerFreezeCreate {
+	mutation := newCustomerFreezeMutation(c.config, OpCreate)
+	return &CustomerFreezeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CustomerFreeze entities.
+func (c *CustomerFreezeClient) CreateBulk(builders ...*CustomerFreezeCreate) *CustomerFreezeCreateBulk {
+	return &CustomerFreezeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CustomerFreezeClient) MapCreateBulk(slice any, setFunc func(*CustomerFreezeCreate, int)) *CustomerFreezeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CustomerFreezeCreateBulk{err: fmt.Errorf("calling to CustomerFreezeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CustomerFreezeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CustomerFreezeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CustomerFreeze.
+func (c *CustomerFreezeClient) Update() *CustomerFreezeUpdate {
+	mutation := newCustomerFreezeMutation(c.config, OpUpdate)
+	return &CustomerFreezeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CustomerFreezeClient) UpdateOne(_m *CustomerFreeze) *CustomerFreezeUpdateOne {
+	mutation := newCustomerFreezeMutation(c.config, OpUpdateOne, withCustomerFreeze(_m))
+	return &CustomerFreezeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CustomerFreezeClient) UpdateOneID(id string) *CustomerFreezeUpdateOne {
+	mutation := newCustomerFreezeMutation(c.config, OpUpdateOne, withCustomerFreezeID(id))
+	return &CustomerFreezeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CustomerFreeze.
+func (c *CustomerFreezeClient) Delete() *CustomerFreezeDelete {
+	mutation := newCustomerFreezeMutation(c.config, OpDelete)
+	return &CustomerFreezeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CustomerFreezeClient) DeleteOne(_m *CustomerFreeze) *CustomerFreezeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CustomerFreezeClient) DeleteOneID(id string) *CustomerFreezeDeleteOne {
+	builder := c.Delete().Where(customerfreeze.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CustomerFreezeDeleteOne{builder}
+}
+
+// Query returns a query builder for CustomerFreeze.
+func (c *CustomerFreezeClient) Query() *CustomerFreezeQuery {
+	return &CustomerFreezeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCustomerFreeze},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CustomerFreeze entity by its id.
+func (c *CustomerFreezeClient) Get(ctx context.Context, id string) (*CustomerFreeze, error) {
+	return c.Query().Where(customerfreeze.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CustomerFreezeClient) GetX(ctx context.Context, id string) *CustomerFreeze {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a CustomerFreeze.
+func (c *CustomerFreezeClient) QueryTenant(_m *CustomerFreeze) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customerfreeze.Table, customerfreeze.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, customerfreeze.TenantTable, customerfreeze.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCustomer queries the customer edge of a CustomerFreeze.
+func (c *CustomerFreezeClient) QueryCustomer(_m *CustomerFreeze) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customerfreeze.Table, customerfreeze.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, customerfreeze.CustomerTable, customerfreeze.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackage queries the package edge of a CustomerFreeze.
+func (c *CustomerFreezeClient) QueryPackage(_m *CustomerFreeze) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customerfreeze.Table, customerfreeze.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, customerfreeze.PackageTable, customerfreeze.PackageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CustomerFreezeClient) Hooks() []Hook {
+	hooks := c.hooks.CustomerFreeze
+	return append(hooks[:len(hooks):len(hooks)], customerfreeze.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CustomerFreezeClient) Interceptors() []Interceptor {
+	inters := c.inters.CustomerFreeze
+	return append(inters[:len(inters):len(inters)], customerfreeze.Interceptors[:]...)
+}
+
+func (c *CustomerFreezeClient) mutate(ctx context.Context, m *CustomerFreezeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CustomerFreezeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CustomerFreezeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CustomerFreezeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CustomerFreezeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CustomerFreeze mutation op: %q", m.Op())
+	}
+}
+
+// CustomerTokenClient is a client for the CustomerToken schema.
+type CustomerTokenClient struct {
+	config
+}
+
+// NewCustomerTokenClient returns a client for the CustomerToken from the given config.
+func NewCustomerTokenClient(c config) *CustomerTokenClient {
+	return &CustomerTokenClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `customertoken.Hooks(f(g(h())))`.
+func (c *CustomerTokenClient) Use(hooks ...Hook) {
+	c.hooks.CustomerToken = append(c.hooks.CustomerToken, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `customertoken.Intercept(f(g(h())))`.
+func (c *CustomerTokenClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CustomerToken = append(c.inters.CustomerToken, interceptors...)
+}
+
+// Create returns a builder for creating a CustomerToken entity.
+func (c *CustomerTokenClient) Create() *CustomerTokenCreate {
+	mutation := newCustomerTokenMutation(c.config, OpCreate)
+	return &CustomerTokenCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CustomerToken entities.
+func (c *CustomerTokenClient) CreateBulk(builders ...*CustomerTokenCreate) *CustomerTokenCreateBulk {
+	return &CustomerTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CustomerTokenClient) MapCreateBulk(slice any, setFunc func(*CustomerTokenCreate, int)) *CustomerTokenCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CustomerTokenCreateBulk{err: fmt.Errorf("calling to CustomerTokenClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CustomerTokenCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CustomerTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CustomerToken.
+func (c *CustomerTokenClient) Update() *CustomerTokenUpdate {
+	mutation := newCustomerTokenMutation(c.config, OpUpdate)
+	return &CustomerTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CustomerTokenClient) UpdateOne(_m *CustomerToken) *CustomerTokenUpdateOne {
+	mutation := newCustomerTokenMutation(c.config, OpUpdateOne, withCustomerToken(_m))
+	return &CustomerTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CustomerTokenClient) UpdateOneID(id string) *CustomerTokenUpdateOne {
+	mutation := newCustomerTokenMutation(c.config, OpUpdateOne, withCustomerTokenID(id))
+	return &CustomerTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CustomerToken.
+func (c *CustomerTokenClient) Delete() *CustomerTokenDelete {
+	mutation := newCustomerTokenMutation(c.config, OpDelete)
+	return &CustomerTokenDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CustomerTokenClient) DeleteOne(_m *CustomerToken) *CustomerTokenDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CustomerTokenClient) DeleteOneID(id string) *CustomerTokenDeleteOne {
+	builder := c.Delete().Where(customertoken.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CustomerTokenDeleteOne{builder}
+}
+
+// Query returns a query builder for CustomerToken.
+func (c *CustomerTokenClient) Query() *CustomerTokenQuery {
+	return &CustomerTokenQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCustomerToken},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CustomerToken entity by its id.
+func (c *CustomerTokenClient) Get(ctx context.Context, id string) (*CustomerToken, error) {
+	return c.Query().Where(customertoken.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CustomerTokenClient) GetX(ctx context.Context, id string) *CustomerToken {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a CustomerToken.
+func (c *CustomerTokenClient) QueryTenant(_m *CustomerToken) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customertoken.Table, customertoken.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, customertoken.TenantTable, customertoken.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCustomer queries the customer edge of a CustomerToken.
+func (c *CustomerTokenClient) QueryCustomer(_m *CustomerToken) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customertoken.Table, customertoken.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, customertoken.CustomerTable, customertoken.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CustomerTokenClient) Hooks() []Hook {
+	hooks := c.hooks.CustomerToken
+	return append(hooks[:len(hooks):len(hooks)], customertoken.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CustomerTokenClient) Interceptors() []Interceptor {
+	inters := c.inters.CustomerToken
+	return append(inters[:len(inters):len(inters)], customertoken.Interceptors[:]...)
+}
+
+func (c *CustomerTokenClient) mutate(ctx context.Context, m *CustomerTokenMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CustomerTokenCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CustomerTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CustomerTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CustomerTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CustomerToken mutation op: %q", m.Op())
+	}
+}
+
+// PackageGrantClient is a client for the PackageGrant schema.
+type PackageGrantClient struct {
+	config
+}
+
+// NewPackageGrantClient returns a client for the PackageGrant from the given config.
+func NewPackageGrantClient(c config) *PackageGrantClient {
+	return &PackageGrantClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `packagegrant.Hooks(f(g(h())))`.
+func (c *PackageGrantClient) Use(hooks ...Hook) {
+	c.hooks.PackageGrant = append(c.hooks.PackageGrant, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `packagegrant.Intercept(f(g(h())))`.
+func (c *PackageGrantClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PackageGrant = append(c.inters.PackageGrant, interceptors...)
+}
+
+// Create returns a builder for creating a PackageGrant entity.
+func (c *PackageGrantClient) Create() *PackageGrantCreate {
+	mutation := newPackageGrantMutation(c.config, OpCreate)
+	return &PackageGrantCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PackageGrant entities.
+func (c *PackageGrantClient) CreateBulk(builders ...*PackageGrantCreate) *PackageGrantCreateBulk {
+	return &PackageGrantCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PackageGrantClient) MapCreateBulk(slice any, setFunc func(*PackageGrantCreate, int)) *PackageGrantCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PackageGrantCreateBulk{err: fmt.Errorf("calling to PackageGrantClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PackageGrantCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PackageGrantCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PackageGrant.
+func (c *PackageGrantClient) Update() *PackageGrantUpdate {
+	mutation := newPackageGrantMutation(c.config, OpUpdate)
+	return &PackageGrantUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PackageGrantClient) UpdateOne(_m *PackageGrant) *PackageGrantUpdateOne {
+	mutation := newPackageGrantMutation(c.config, OpUpdateOne, withPackageGrant(_m))
+	return &PackageGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PackageGrantClient) UpdateOneID(id string) *PackageGrantUpdateOne {
+	mutation := newPackageGrantMutation(c.config, OpUpdateOne, withPackageGrantID(id))
+	return &PackageGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PackageGrant.
+func (c *PackageGrantClient) Delete() *PackageGrantDelete {
+	mutation := newPackageGrantMutation(c.config, OpDelete)
+	return &PackageGrantDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PackageGrantClient) DeleteOne(_m *PackageGrant) *PackageGrantDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PackageGrantClient) DeleteOneID(id string) *PackageGrantDeleteOne {
+	builder := c.Delete().Where(packagegrant.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PackageGrantDeleteOne{builder}
+}
+
+// Query returns a query builder for PackageGrant.
+func (c *PackageGrantClient) Query() *PackageGrantQuery {
+	return &PackageGrantQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePackageGrant},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PackageGrant entity by its id.
+func (c *PackageGrantClient) Get(ctx context.Context, id string) (*PackageGrant, error) {
+	return c.Query().Where(packagegrant.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PackageGrantClient) GetX(ctx context.Context, id string) *PackageGrant {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a PackageGrant.
+func (c *PackageGrantClient) QueryTenant(_m *PackageGrant) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packagegrant.Table, packagegrant.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, packagegrant.TenantTable, packagegrant.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCustomer queries the customer edge of a PackageGrant.
+func (c *PackageGrantClient) QueryCustomer(_m *PackageGrant) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packagegrant.Table, packagegrant.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, packagegrant.CustomerTable, packagegrant.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackage queries the package edge of a PackageGrant.
+func (c *PackageGrantClient) QueryPackage(_m *PackageGrant) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packagegrant.Table, packagegrant.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, packagegrant.PackageTable, packagegrant.PackageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PackageGrantClient) Hooks() []Hook {
+	hooks := c.hooks.PackageGrant
+	return append(hooks[:len(hooks):len(hooks)], packagegrant.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PackageGrantClient) Interceptors() []Interceptor {
+	inters := c.inters.PackageGrant
+	return append(inters[:len(inters):len(inters)], packagegrant.Interceptors[:]...)
+}
+
+func (c *PackageGrantClient) mutate(ctx context.Context, m *PackageGrantMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PackageGrantCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PackageGrantUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PackageGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PackageGrantDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PackageGrant mutation op: %q", m.Op())
 	}
 }
 
@@ -1918,11 +2971,13 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AdminToken, ComposerPackage, Credential, Customer, PackageVersion, Setting,
+		AdminToken, Collection, CollectionGrant, ComposerPackage, Credential, Customer,
+		CustomerFreeze, CustomerToken, PackageGrant, PackageVersion, Setting,
 		SkippedRef, Task, Tenant, WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AdminToken, ComposerPackage, Credential, Customer, PackageVersion, Setting,
+		AdminToken, Collection, CollectionGrant, ComposerPackage, Credential, Customer,
+		CustomerFreeze, CustomerToken, PackageGrant, PackageVersion, Setting,
 		SkippedRef, Task, Tenant, WebhookDelivery []ent.Interceptor
 	}
 )

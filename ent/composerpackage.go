@@ -90,16 +90,25 @@ type ComposerPackageEdges struct {
 	Credential *Credential `json:"credential,omitempty"`
 	// WebhookDeliveries holds the value of the webhook_deliveries edge.
 	WebhookDeliveries []*WebhookDelivery `json:"webhook_deliveries,omitempty"`
+	// Grants holds the value of the grants edge.
+	Grants []*PackageGrant `json:"grants,omitempty"`
+	// Freezes holds the value of the freezes edge.
+	Freezes []*CustomerFreeze `json:"freezes,omitempty"`
+	// Collections the package is in.
+	Collections []*Collection `json:"collections,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
 	namedVersions          map[string][]*PackageVersion
 	namedSkippedRefs       map[string][]*SkippedRef
 	namedChildren          map[string][]*ComposerPackage
 	namedWebhookDeliveries map[string][]*WebhookDelivery
+	namedGrants            map[string][]*PackageGrant
+	namedFreezes           map[string][]*CustomerFreeze
+	namedCollections       map[string][]*Collection
 }
 
 // TenantOrErr returns the Tenant value or an error if the edge
@@ -169,6 +178,33 @@ func (e ComposerPackageEdges) WebhookDeliveriesOrErr() ([]*WebhookDelivery, erro
 		return e.WebhookDeliveries, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_deliveries"}
+}
+
+// GrantsOrErr returns the Grants value or an error if the edge
+// was not loaded in eager-loading.
+func (e ComposerPackageEdges) GrantsOrErr() ([]*PackageGrant, error) {
+	if e.loadedTypes[7] {
+		return e.Grants, nil
+	}
+	return nil, &NotLoadedError{edge: "grants"}
+}
+
+// FreezesOrErr returns the Freezes value or an error if the edge
+// was not loaded in eager-loading.
+func (e ComposerPackageEdges) FreezesOrErr() ([]*CustomerFreeze, error) {
+	if e.loadedTypes[8] {
+		return e.Freezes, nil
+	}
+	return nil, &NotLoadedError{edge: "freezes"}
+}
+
+// CollectionsOrErr returns the Collections value or an error if the edge
+// was not loaded in eager-loading.
+func (e ComposerPackageEdges) CollectionsOrErr() ([]*Collection, error) {
+	if e.loadedTypes[9] {
+		return e.Collections, nil
+	}
+	return nil, &NotLoadedError{edge: "collections"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -413,6 +449,21 @@ func (_m *ComposerPackage) QueryWebhookDeliveries() *WebhookDeliveryQuery {
 	return NewComposerPackageClient(_m.config).QueryWebhookDeliveries(_m)
 }
 
+// QueryGrants queries the "grants" edge of the ComposerPackage entity.
+func (_m *ComposerPackage) QueryGrants() *PackageGrantQuery {
+	return NewComposerPackageClient(_m.config).QueryGrants(_m)
+}
+
+// QueryFreezes queries the "freezes" edge of the ComposerPackage entity.
+func (_m *ComposerPackage) QueryFreezes() *CustomerFreezeQuery {
+	return NewComposerPackageClient(_m.config).QueryFreezes(_m)
+}
+
+// QueryCollections queries the "collections" edge of the ComposerPackage entity.
+func (_m *ComposerPackage) QueryCollections() *CollectionQuery {
+	return NewComposerPackageClient(_m.config).QueryCollections(_m)
+}
+
 // Update returns a builder for updating this ComposerPackage.
 // Note that you need to call ComposerPackage.Unwrap() before calling this method if this ComposerPackage
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -627,6 +678,78 @@ func (_m *ComposerPackage) appendNamedWebhookDeliveries(name string, edges ...*W
 		_m.Edges.namedWebhookDeliveries[name] = []*WebhookDelivery{}
 	} else {
 		_m.Edges.namedWebhookDeliveries[name] = append(_m.Edges.namedWebhookDeliveries[name], edges...)
+	}
+}
+
+// NamedGrants returns the Grants named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *ComposerPackage) NamedGrants(name string) ([]*PackageGrant, error) {
+	if _m.Edges.namedGrants == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedGrants[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *ComposerPackage) appendNamedGrants(name string, edges ...*PackageGrant) {
+	if _m.Edges.namedGrants == nil {
+		_m.Edges.namedGrants = make(map[string][]*PackageGrant)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedGrants[name] = []*PackageGrant{}
+	} else {
+		_m.Edges.namedGrants[name] = append(_m.Edges.namedGrants[name], edges...)
+	}
+}
+
+// NamedFreezes returns the Freezes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *ComposerPackage) NamedFreezes(name string) ([]*CustomerFreeze, error) {
+	if _m.Edges.namedFreezes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFreezes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *ComposerPackage) appendNamedFreezes(name string, edges ...*CustomerFreeze) {
+	if _m.Edges.namedFreezes == nil {
+		_m.Edges.namedFreezes = make(map[string][]*CustomerFreeze)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFreezes[name] = []*CustomerFreeze{}
+	} else {
+		_m.Edges.namedFreezes[name] = append(_m.Edges.namedFreezes[name], edges...)
+	}
+}
+
+// NamedCollections returns the Collections named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *ComposerPackage) NamedCollections(name string) ([]*Collection, error) {
+	if _m.Edges.namedCollections == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCollections[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *ComposerPackage) appendNamedCollections(name string, edges ...*Collection) {
+	if _m.Edges.namedCollections == nil {
+		_m.Edges.namedCollections = make(map[string][]*Collection)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCollections[name] = []*Collection{}
+	} else {
+		_m.Edges.namedCollections[name] = append(_m.Edges.namedCollections[name], edges...)
 	}
 }
 

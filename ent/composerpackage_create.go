@@ -12,8 +12,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
 	"github.com/cargoman/cargoman/ent/tenant"
@@ -405,6 +408,51 @@ func (_c *ComposerPackageCreate) AddWebhookDeliveries(v ...*WebhookDelivery) *Co
 	return _c.AddWebhookDeliveryIDs(ids...)
 }
 
+// AddGrantIDs adds the "grants" edge to the PackageGrant entity by IDs.
+func (_c *ComposerPackageCreate) AddGrantIDs(ids ...string) *ComposerPackageCreate {
+	_c.mutation.AddGrantIDs(ids...)
+	return _c
+}
+
+// AddGrants adds the "grants" edges to the PackageGrant entity.
+func (_c *ComposerPackageCreate) AddGrants(v ...*PackageGrant) *ComposerPackageCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddGrantIDs(ids...)
+}
+
+// AddFreezeIDs adds the "freezes" edge to the CustomerFreeze entity by IDs.
+func (_c *ComposerPackageCreate) AddFreezeIDs(ids ...string) *ComposerPackageCreate {
+	_c.mutation.AddFreezeIDs(ids...)
+	return _c
+}
+
+// AddFreezes adds the "freezes" edges to the CustomerFreeze entity.
+func (_c *ComposerPackageCreate) AddFreezes(v ...*CustomerFreeze) *ComposerPackageCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddFreezeIDs(ids...)
+}
+
+// AddCollectionIDs adds the "collections" edge to the Collection entity by IDs.
+func (_c *ComposerPackageCreate) AddCollectionIDs(ids ...string) *ComposerPackageCreate {
+	_c.mutation.AddCollectionIDs(ids...)
+	return _c
+}
+
+// AddCollections adds the "collections" edges to the Collection entity.
+func (_c *ComposerPackageCreate) AddCollections(v ...*Collection) *ComposerPackageCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCollectionIDs(ids...)
+}
+
 // Mutation returns the ComposerPackageMutation object of the builder.
 func (_c *ComposerPackageCreate) Mutation() *ComposerPackageMutation {
 	return _c.mutation
@@ -746,6 +794,54 @@ func (_c *ComposerPackageCreate) createSpec() (*ComposerPackage, *sqlgraph.Creat
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.GrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.GrantsTable,
+			Columns: []string{composerpackage.GrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.FreezesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.FreezesTable,
+			Columns: []string{composerpackage.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CollectionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   composerpackage.CollectionsTable,
+			Columns: composerpackage.CollectionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collection.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -13,8 +13,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
 	"github.com/cargoman/cargoman/ent/skippedref"
@@ -36,12 +39,18 @@ type ComposerPackageQuery struct {
 	withChildren               *ComposerPackageQuery
 	withCredential             *CredentialQuery
 	withWebhookDeliveries      *WebhookDeliveryQuery
+	withGrants                 *PackageGrantQuery
+	withFreezes                *CustomerFreezeQuery
+	withCollections            *CollectionQuery
 	loadTotal                  []func(context.Context, []*ComposerPackage) error
 	modifiers                  []func(*sql.Selector)
 	withNamedVersions          map[string]*PackageVersionQuery
 	withNamedSkippedRefs       map[string]*SkippedRefQuery
 	withNamedChildren          map[string]*ComposerPackageQuery
 	withNamedWebhookDeliveries map[string]*WebhookDeliveryQuery
+	withNamedGrants            map[string]*PackageGrantQuery
+	withNamedFreezes           map[string]*CustomerFreezeQuery
+	withNamedCollections       map[string]*CollectionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -225,6 +234,72 @@ func (_q *ComposerPackageQuery) QueryWebhookDeliveries() *WebhookDeliveryQuery {
 			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, selector),
 			sqlgraph.To(webhookdelivery.Table, webhookdelivery.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, true, composerpackage.WebhookDeliveriesTable, composerpackage.WebhookDeliveriesPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryGrants chains the current query on the "grants" edge.
+func (_q *ComposerPackageQuery) QueryGrants() *PackageGrantQuery {
+	query := (&PackageGrantClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, selector),
+			sqlgraph.To(packagegrant.Table, packagegrant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, composerpackage.GrantsTable, composerpackage.GrantsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFreezes chains the current query on the "freezes" edge.
+func (_q *ComposerPackageQuery) QueryFreezes() *CustomerFreezeQuery {
+	query := (&CustomerFreezeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, selector),
+			sqlgraph.To(customerfreeze.Table, customerfreeze.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, composerpackage.FreezesTable, composerpackage.FreezesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCollections chains the current query on the "collections" edge.
+func (_q *ComposerPackageQuery) QueryCollections() *CollectionQuery {
+	query := (&CollectionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(composerpackage.Table, composerpackage.FieldID, selector),
+			sqlgraph.To(collection.Table, collection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, composerpackage.CollectionsTable, composerpackage.CollectionsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -431,6 +506,9 @@ func (_q *ComposerPackageQuery) Clone() *ComposerPackageQuery {
 		withChildren:          _q.withChildren.Clone(),
 		withCredential:        _q.withCredential.Clone(),
 		withWebhookDeliveries: _q.withWebhookDeliveries.Clone(),
+		withGrants:            _q.withGrants.Clone(),
+		withFreezes:           _q.withFreezes.Clone(),
+		withCollections:       _q.withCollections.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -515,6 +593,39 @@ func (_q *ComposerPackageQuery) WithWebhookDeliveries(opts ...func(*WebhookDeliv
 	return _q
 }
 
+// WithGrants tells the query-builder to eager-load the nodes that are connected to
+// the "grants" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ComposerPackageQuery) WithGrants(opts ...func(*PackageGrantQuery)) *ComposerPackageQuery {
+	query := (&PackageGrantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withGrants = query
+	return _q
+}
+
+// WithFreezes tells the query-builder to eager-load the nodes that are connected to
+// the "freezes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ComposerPackageQuery) WithFreezes(opts ...func(*CustomerFreezeQuery)) *ComposerPackageQuery {
+	query := (&CustomerFreezeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFreezes = query
+	return _q
+}
+
+// WithCollections tells the query-builder to eager-load the nodes that are connected to
+// the "collections" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ComposerPackageQuery) WithCollections(opts ...func(*CollectionQuery)) *ComposerPackageQuery {
+	query := (&CollectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCollections = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -593,7 +704,7 @@ func (_q *ComposerPackageQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 	var (
 		nodes       = []*ComposerPackage{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [10]bool{
 			_q.withTenant != nil,
 			_q.withVersions != nil,
 			_q.withSkippedRefs != nil,
@@ -601,6 +712,9 @@ func (_q *ComposerPackageQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 			_q.withChildren != nil,
 			_q.withCredential != nil,
 			_q.withWebhookDeliveries != nil,
+			_q.withGrants != nil,
+			_q.withFreezes != nil,
+			_q.withCollections != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -672,6 +786,27 @@ func (_q *ComposerPackageQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 			return nil, err
 		}
 	}
+	if query := _q.withGrants; query != nil {
+		if err := _q.loadGrants(ctx, query, nodes,
+			func(n *ComposerPackage) { n.Edges.Grants = []*PackageGrant{} },
+			func(n *ComposerPackage, e *PackageGrant) { n.Edges.Grants = append(n.Edges.Grants, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withFreezes; query != nil {
+		if err := _q.loadFreezes(ctx, query, nodes,
+			func(n *ComposerPackage) { n.Edges.Freezes = []*CustomerFreeze{} },
+			func(n *ComposerPackage, e *CustomerFreeze) { n.Edges.Freezes = append(n.Edges.Freezes, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withCollections; query != nil {
+		if err := _q.loadCollections(ctx, query, nodes,
+			func(n *ComposerPackage) { n.Edges.Collections = []*Collection{} },
+			func(n *ComposerPackage, e *Collection) { n.Edges.Collections = append(n.Edges.Collections, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedVersions {
 		if err := _q.loadVersions(ctx, query, nodes,
 			func(n *ComposerPackage) { n.appendNamedVersions(name) },
@@ -697,6 +832,27 @@ func (_q *ComposerPackageQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 		if err := _q.loadWebhookDeliveries(ctx, query, nodes,
 			func(n *ComposerPackage) { n.appendNamedWebhookDeliveries(name) },
 			func(n *ComposerPackage, e *WebhookDelivery) { n.appendNamedWebhookDeliveries(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedGrants {
+		if err := _q.loadGrants(ctx, query, nodes,
+			func(n *ComposerPackage) { n.appendNamedGrants(name) },
+			func(n *ComposerPackage, e *PackageGrant) { n.appendNamedGrants(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedFreezes {
+		if err := _q.loadFreezes(ctx, query, nodes,
+			func(n *ComposerPackage) { n.appendNamedFreezes(name) },
+			func(n *ComposerPackage, e *CustomerFreeze) { n.appendNamedFreezes(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCollections {
+		if err := _q.loadCollections(ctx, query, nodes,
+			func(n *ComposerPackage) { n.appendNamedCollections(name) },
+			func(n *ComposerPackage, e *Collection) { n.appendNamedCollections(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -955,6 +1111,127 @@ func (_q *ComposerPackageQuery) loadWebhookDeliveries(ctx context.Context, query
 	}
 	return nil
 }
+func (_q *ComposerPackageQuery) loadGrants(ctx context.Context, query *PackageGrantQuery, nodes []*ComposerPackage, init func(*ComposerPackage), assign func(*ComposerPackage, *PackageGrant)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*ComposerPackage)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(packagegrant.FieldPackageID)
+	}
+	query.Where(predicate.PackageGrant(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(composerpackage.GrantsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PackageID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "package_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ComposerPackageQuery) loadFreezes(ctx context.Context, query *CustomerFreezeQuery, nodes []*ComposerPackage, init func(*ComposerPackage), assign func(*ComposerPackage, *CustomerFreeze)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*ComposerPackage)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(customerfreeze.FieldPackageID)
+	}
+	query.Where(predicate.CustomerFreeze(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(composerpackage.FreezesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PackageID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "package_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ComposerPackageQuery) loadCollections(ctx context.Context, query *CollectionQuery, nodes []*ComposerPackage, init func(*ComposerPackage), assign func(*ComposerPackage, *Collection)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[string]*ComposerPackage)
+	nids := make(map[string]map[*ComposerPackage]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(composerpackage.CollectionsTable)
+		s.Join(joinT).On(s.C(collection.FieldID), joinT.C(composerpackage.CollectionsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(composerpackage.CollectionsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(composerpackage.CollectionsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullString)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := values[0].(*sql.NullString).String
+				inValue := values[1].(*sql.NullString).String
+				if nids[inValue] == nil {
+					nids[inValue] = map[*ComposerPackage]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Collection](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "collections" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 
 func (_q *ComposerPackageQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1137,6 +1414,48 @@ func (_q *ComposerPackageQuery) WithNamedWebhookDeliveries(name string, opts ...
 		_q.withNamedWebhookDeliveries = make(map[string]*WebhookDeliveryQuery)
 	}
 	_q.withNamedWebhookDeliveries[name] = query
+	return _q
+}
+
+// WithNamedGrants tells the query-builder to eager-load the nodes that are connected to the "grants"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ComposerPackageQuery) WithNamedGrants(name string, opts ...func(*PackageGrantQuery)) *ComposerPackageQuery {
+	query := (&PackageGrantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedGrants == nil {
+		_q.withNamedGrants = make(map[string]*PackageGrantQuery)
+	}
+	_q.withNamedGrants[name] = query
+	return _q
+}
+
+// WithNamedFreezes tells the query-builder to eager-load the nodes that are connected to the "freezes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ComposerPackageQuery) WithNamedFreezes(name string, opts ...func(*CustomerFreezeQuery)) *ComposerPackageQuery {
+	query := (&CustomerFreezeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFreezes == nil {
+		_q.withNamedFreezes = make(map[string]*CustomerFreezeQuery)
+	}
+	_q.withNamedFreezes[name] = query
+	return _q
+}
+
+// WithNamedCollections tells the query-builder to eager-load the nodes that are connected to the "collections"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ComposerPackageQuery) WithNamedCollections(name string, opts ...func(*CollectionQuery)) *ComposerPackageQuery {
+	query := (&CollectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCollections == nil {
+		_q.withNamedCollections = make(map[string]*CollectionQuery)
+	}
+	_q.withNamedCollections[name] = query
 	return _q
 }
 

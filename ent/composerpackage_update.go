@@ -12,8 +12,11 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
+	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
 	"github.com/cargoman/cargoman/ent/skippedref"
@@ -427,6 +430,51 @@ func (_u *ComposerPackageUpdate) AddWebhookDeliveries(v ...*WebhookDelivery) *Co
 	return _u.AddWebhookDeliveryIDs(ids...)
 }
 
+// AddGrantIDs adds the "grants" edge to the PackageGrant entity by IDs.
+func (_u *ComposerPackageUpdate) AddGrantIDs(ids ...string) *ComposerPackageUpdate {
+	_u.mutation.AddGrantIDs(ids...)
+	return _u
+}
+
+// AddGrants adds the "grants" edges to the PackageGrant entity.
+func (_u *ComposerPackageUpdate) AddGrants(v ...*PackageGrant) *ComposerPackageUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddGrantIDs(ids...)
+}
+
+// AddFreezeIDs adds the "freezes" edge to the CustomerFreeze entity by IDs.
+func (_u *ComposerPackageUpdate) AddFreezeIDs(ids ...string) *ComposerPackageUpdate {
+	_u.mutation.AddFreezeIDs(ids...)
+	return _u
+}
+
+// AddFreezes adds the "freezes" edges to the CustomerFreeze entity.
+func (_u *ComposerPackageUpdate) AddFreezes(v ...*CustomerFreeze) *ComposerPackageUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFreezeIDs(ids...)
+}
+
+// AddCollectionIDs adds the "collections" edge to the Collection entity by IDs.
+func (_u *ComposerPackageUpdate) AddCollectionIDs(ids ...string) *ComposerPackageUpdate {
+	_u.mutation.AddCollectionIDs(ids...)
+	return _u
+}
+
+// AddCollections adds the "collections" edges to the Collection entity.
+func (_u *ComposerPackageUpdate) AddCollections(v ...*Collection) *ComposerPackageUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCollectionIDs(ids...)
+}
+
 // Mutation returns the ComposerPackageMutation object of the builder.
 func (_u *ComposerPackageUpdate) Mutation() *ComposerPackageMutation {
 	return _u.mutation
@@ -520,6 +568,69 @@ func (_u *ComposerPackageUpdate) RemoveWebhookDeliveries(v ...*WebhookDelivery) 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveWebhookDeliveryIDs(ids...)
+}
+
+// ClearGrants clears all "grants" edges to the PackageGrant entity.
+func (_u *ComposerPackageUpdate) ClearGrants() *ComposerPackageUpdate {
+	_u.mutation.ClearGrants()
+	return _u
+}
+
+// RemoveGrantIDs removes the "grants" edge to PackageGrant entities by IDs.
+func (_u *ComposerPackageUpdate) RemoveGrantIDs(ids ...string) *ComposerPackageUpdate {
+	_u.mutation.RemoveGrantIDs(ids...)
+	return _u
+}
+
+// RemoveGrants removes "grants" edges to PackageGrant entities.
+func (_u *ComposerPackageUpdate) RemoveGrants(v ...*PackageGrant) *ComposerPackageUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveGrantIDs(ids...)
+}
+
+// ClearFreezes clears all "freezes" edges to the CustomerFreeze entity.
+func (_u *ComposerPackageUpdate) ClearFreezes() *ComposerPackageUpdate {
+	_u.mutation.ClearFreezes()
+	return _u
+}
+
+// RemoveFreezeIDs removes the "freezes" edge to CustomerFreeze entities by IDs.
+func (_u *ComposerPackageUpdate) RemoveFreezeIDs(ids ...string) *ComposerPackageUpdate {
+	_u.mutation.RemoveFreezeIDs(ids...)
+	return _u
+}
+
+// RemoveFreezes removes "freezes" edges to CustomerFreeze entities.
+func (_u *ComposerPackageUpdate) RemoveFreezes(v ...*CustomerFreeze) *ComposerPackageUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFreezeIDs(ids...)
+}
+
+// ClearCollections clears all "collections" edges to the Collection entity.
+func (_u *ComposerPackageUpdate) ClearCollections() *ComposerPackageUpdate {
+	_u.mutation.ClearCollections()
+	return _u
+}
+
+// RemoveCollectionIDs removes the "collections" edge to Collection entities by IDs.
+func (_u *ComposerPackageUpdate) RemoveCollectionIDs(ids ...string) *ComposerPackageUpdate {
+	_u.mutation.RemoveCollectionIDs(ids...)
+	return _u
+}
+
+// RemoveCollections removes "collections" edges to Collection entities.
+func (_u *ComposerPackageUpdate) RemoveCollections(v ...*Collection) *ComposerPackageUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCollectionIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -906,6 +1017,141 @@ func (_u *ComposerPackageUpdate) sqlSave(ctx context.Context) (_node int, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.GrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.GrantsTable,
+			Columns: []string{composerpackage.GrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedGrantsIDs(); len(nodes) > 0 && !_u.mutation.GrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.GrantsTable,
+			Columns: []string{composerpackage.GrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.GrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.GrantsTable,
+			Columns: []string{composerpackage.GrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FreezesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.FreezesTable,
+			Columns: []string{composerpackage.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFreezesIDs(); len(nodes) > 0 && !_u.mutation.FreezesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.FreezesTable,
+			Columns: []string{composerpackage.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FreezesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.FreezesTable,
+			Columns: []string{composerpackage.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CollectionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   composerpackage.CollectionsTable,
+			Columns: composerpackage.CollectionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collection.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCollectionsIDs(); len(nodes) > 0 && !_u.mutation.CollectionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   composerpackage.CollectionsTable,
+			Columns: composerpackage.CollectionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collection.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CollectionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   composerpackage.CollectionsTable,
+			Columns: composerpackage.CollectionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collection.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1328,6 +1574,51 @@ func (_u *ComposerPackageUpdateOne) AddWebhookDeliveries(v ...*WebhookDelivery) 
 	return _u.AddWebhookDeliveryIDs(ids...)
 }
 
+// AddGrantIDs adds the "grants" edge to the PackageGrant entity by IDs.
+func (_u *ComposerPackageUpdateOne) AddGrantIDs(ids ...string) *ComposerPackageUpdateOne {
+	_u.mutation.AddGrantIDs(ids...)
+	return _u
+}
+
+// AddGrants adds the "grants" edges to the PackageGrant entity.
+func (_u *ComposerPackageUpdateOne) AddGrants(v ...*PackageGrant) *ComposerPackageUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddGrantIDs(ids...)
+}
+
+// AddFreezeIDs adds the "freezes" edge to the CustomerFreeze entity by IDs.
+func (_u *ComposerPackageUpdateOne) AddFreezeIDs(ids ...string) *ComposerPackageUpdateOne {
+	_u.mutation.AddFreezeIDs(ids...)
+	return _u
+}
+
+// AddFreezes adds the "freezes" edges to the CustomerFreeze entity.
+func (_u *ComposerPackageUpdateOne) AddFreezes(v ...*CustomerFreeze) *ComposerPackageUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFreezeIDs(ids...)
+}
+
+// AddCollectionIDs adds the "collections" edge to the Collection entity by IDs.
+func (_u *ComposerPackageUpdateOne) AddCollectionIDs(ids ...string) *ComposerPackageUpdateOne {
+	_u.mutation.AddCollectionIDs(ids...)
+	return _u
+}
+
+// AddCollections adds the "collections" edges to the Collection entity.
+func (_u *ComposerPackageUpdateOne) AddCollections(v ...*Collection) *ComposerPackageUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCollectionIDs(ids...)
+}
+
 // Mutation returns the ComposerPackageMutation object of the builder.
 func (_u *ComposerPackageUpdateOne) Mutation() *ComposerPackageMutation {
 	return _u.mutation
@@ -1421,6 +1712,69 @@ func (_u *ComposerPackageUpdateOne) RemoveWebhookDeliveries(v ...*WebhookDeliver
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveWebhookDeliveryIDs(ids...)
+}
+
+// ClearGrants clears all "grants" edges to the PackageGrant entity.
+func (_u *ComposerPackageUpdateOne) ClearGrants() *ComposerPackageUpdateOne {
+	_u.mutation.ClearGrants()
+	return _u
+}
+
+// RemoveGrantIDs removes the "grants" edge to PackageGrant entities by IDs.
+func (_u *ComposerPackageUpdateOne) RemoveGrantIDs(ids ...string) *ComposerPackageUpdateOne {
+	_u.mutation.RemoveGrantIDs(ids...)
+	return _u
+}
+
+// RemoveGrants removes "grants" edges to PackageGrant entities.
+func (_u *ComposerPackageUpdateOne) RemoveGrants(v ...*PackageGrant) *ComposerPackageUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveGrantIDs(ids...)
+}
+
+// ClearFreezes clears all "freezes" edges to the CustomerFreeze entity.
+func (_u *ComposerPackageUpdateOne) ClearFreezes() *ComposerPackageUpdateOne {
+	_u.mutation.ClearFreezes()
+	return _u
+}
+
+// RemoveFreezeIDs removes the "freezes" edge to CustomerFreeze entities by IDs.
+func (_u *ComposerPackageUpdateOne) RemoveFreezeIDs(ids ...string) *ComposerPackageUpdateOne {
+	_u.mutation.RemoveFreezeIDs(ids...)
+	return _u
+}
+
+// RemoveFreezes removes "freezes" edges to CustomerFreeze entities.
+func (_u *ComposerPackageUpdateOne) RemoveFreezes(v ...*CustomerFreeze) *ComposerPackageUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFreezeIDs(ids...)
+}
+
+// ClearCollections clears all "collections" edges to the Collection entity.
+func (_u *ComposerPackageUpdateOne) ClearCollections() *ComposerPackageUpdateOne {
+	_u.mutation.ClearCollections()
+	return _u
+}
+
+// RemoveCollectionIDs removes the "collections" edge to Collection entities by IDs.
+func (_u *ComposerPackageUpdateOne) RemoveCollectionIDs(ids ...string) *ComposerPackageUpdateOne {
+	_u.mutation.RemoveCollectionIDs(ids...)
+	return _u
+}
+
+// RemoveCollections removes "collections" edges to Collection entities.
+func (_u *ComposerPackageUpdateOne) RemoveCollections(v ...*Collection) *ComposerPackageUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCollectionIDs(ids...)
 }
 
 // Where appends a list predicates to the ComposerPackageUpdate builder.
@@ -1837,6 +2191,141 @@ func (_u *ComposerPackageUpdateOne) sqlSave(ctx context.Context) (_node *Compose
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.GrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.GrantsTable,
+			Columns: []string{composerpackage.GrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedGrantsIDs(); len(nodes) > 0 && !_u.mutation.GrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.GrantsTable,
+			Columns: []string{composerpackage.GrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.GrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.GrantsTable,
+			Columns: []string{composerpackage.GrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FreezesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.FreezesTable,
+			Columns: []string{composerpackage.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFreezesIDs(); len(nodes) > 0 && !_u.mutation.FreezesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.FreezesTable,
+			Columns: []string{composerpackage.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FreezesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   composerpackage.FreezesTable,
+			Columns: []string{composerpackage.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CollectionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   composerpackage.CollectionsTable,
+			Columns: composerpackage.CollectionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collection.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCollectionsIDs(); len(nodes) > 0 && !_u.mutation.CollectionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   composerpackage.CollectionsTable,
+			Columns: composerpackage.CollectionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collection.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CollectionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   composerpackage.CollectionsTable,
+			Columns: composerpackage.CollectionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collection.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

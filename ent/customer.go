@@ -44,9 +44,24 @@ type Customer struct {
 type CustomerEdges struct {
 	// Tenant holds the value of the tenant edge.
 	Tenant *Tenant `json:"tenant,omitempty"`
+	// Tokens, including revoked ones, oldest first.
+	Tokens []*CustomerToken `json:"tokens,omitempty"`
+	// Direct package grants (see packageAccess for everything the customer reaches).
+	PackageGrants []*PackageGrant `json:"package_grants,omitempty"`
+	// Collections the customer holds.
+	CollectionGrants []*CollectionGrant `json:"collection_grants,omitempty"`
+	// While frozen: the version each listed package is capped at, by package name.
+	Freezes []*CustomerFreeze `json:"freezes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [5]bool
+	// totalCount holds the count of the edges above.
+	totalCount [4]map[string]int
+
+	namedTokens           map[string][]*CustomerToken
+	namedPackageGrants    map[string][]*PackageGrant
+	namedCollectionGrants map[string][]*CollectionGrant
+	namedFreezes          map[string][]*CustomerFreeze
 }
 
 // TenantOrErr returns the Tenant value or an error if the edge
@@ -58,6 +73,42 @@ func (e CustomerEdges) TenantOrErr() (*Tenant, error) {
 		return nil, &NotFoundError{label: tenant.Label}
 	}
 	return nil, &NotLoadedError{edge: "tenant"}
+}
+
+// TokensOrErr returns the Tokens value or an error if the edge
+// was not loaded in eager-loading.
+func (e CustomerEdges) TokensOrErr() ([]*CustomerToken, error) {
+	if e.loadedTypes[1] {
+		return e.Tokens, nil
+	}
+	return nil, &NotLoadedError{edge: "tokens"}
+}
+
+// PackageGrantsOrErr returns the PackageGrants value or an error if the edge
+// was not loaded in eager-loading.
+func (e CustomerEdges) PackageGrantsOrErr() ([]*PackageGrant, error) {
+	if e.loadedTypes[2] {
+		return e.PackageGrants, nil
+	}
+	return nil, &NotLoadedError{edge: "package_grants"}
+}
+
+// CollectionGrantsOrErr returns the CollectionGrants value or an error if the edge
+// was not loaded in eager-loading.
+func (e CustomerEdges) CollectionGrantsOrErr() ([]*CollectionGrant, error) {
+	if e.loadedTypes[3] {
+		return e.CollectionGrants, nil
+	}
+	return nil, &NotLoadedError{edge: "collection_grants"}
+}
+
+// FreezesOrErr returns the Freezes value or an error if the edge
+// was not loaded in eager-loading.
+func (e CustomerEdges) FreezesOrErr() ([]*CustomerFreeze, error) {
+	if e.loadedTypes[4] {
+		return e.Freezes, nil
+	}
+	return nil, &NotLoadedError{edge: "freezes"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -159,6 +210,26 @@ func (_m *Customer) QueryTenant() *TenantQuery {
 	return NewCustomerClient(_m.config).QueryTenant(_m)
 }
 
+// QueryTokens queries the "tokens" edge of the Customer entity.
+func (_m *Customer) QueryTokens() *CustomerTokenQuery {
+	return NewCustomerClient(_m.config).QueryTokens(_m)
+}
+
+// QueryPackageGrants queries the "package_grants" edge of the Customer entity.
+func (_m *Customer) QueryPackageGrants() *PackageGrantQuery {
+	return NewCustomerClient(_m.config).QueryPackageGrants(_m)
+}
+
+// QueryCollectionGrants queries the "collection_grants" edge of the Customer entity.
+func (_m *Customer) QueryCollectionGrants() *CollectionGrantQuery {
+	return NewCustomerClient(_m.config).QueryCollectionGrants(_m)
+}
+
+// QueryFreezes queries the "freezes" edge of the Customer entity.
+func (_m *Customer) QueryFreezes() *CustomerFreezeQuery {
+	return NewCustomerClient(_m.config).QueryFreezes(_m)
+}
+
 // Update returns a builder for updating this Customer.
 // Note that you need to call Customer.Unwrap() before calling this method if this Customer
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -213,6 +284,102 @@ func (_m *Customer) String() string {
 	}
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedTokens returns the Tokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Customer) NamedTokens(name string) ([]*CustomerToken, error) {
+	if _m.Edges.namedTokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Customer) appendNamedTokens(name string, edges ...*CustomerToken) {
+	if _m.Edges.namedTokens == nil {
+		_m.Edges.namedTokens = make(map[string][]*CustomerToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTokens[name] = []*CustomerToken{}
+	} else {
+		_m.Edges.namedTokens[name] = append(_m.Edges.namedTokens[name], edges...)
+	}
+}
+
+// NamedPackageGrants returns the PackageGrants named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Customer) NamedPackageGrants(name string) ([]*PackageGrant, error) {
+	if _m.Edges.namedPackageGrants == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPackageGrants[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Customer) appendNamedPackageGrants(name string, edges ...*PackageGrant) {
+	if _m.Edges.namedPackageGrants == nil {
+		_m.Edges.namedPackageGrants = make(map[string][]*PackageGrant)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPackageGrants[name] = []*PackageGrant{}
+	} else {
+		_m.Edges.namedPackageGrants[name] = append(_m.Edges.namedPackageGrants[name], edges...)
+	}
+}
+
+// NamedCollectionGrants returns the CollectionGrants named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Customer) NamedCollectionGrants(name string) ([]*CollectionGrant, error) {
+	if _m.Edges.namedCollectionGrants == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCollectionGrants[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Customer) appendNamedCollectionGrants(name string, edges ...*CollectionGrant) {
+	if _m.Edges.namedCollectionGrants == nil {
+		_m.Edges.namedCollectionGrants = make(map[string][]*CollectionGrant)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCollectionGrants[name] = []*CollectionGrant{}
+	} else {
+		_m.Edges.namedCollectionGrants[name] = append(_m.Edges.namedCollectionGrants[name], edges...)
+	}
+}
+
+// NamedFreezes returns the Freezes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Customer) NamedFreezes(name string) ([]*CustomerFreeze, error) {
+	if _m.Edges.namedFreezes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFreezes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Customer) appendNamedFreezes(name string, edges ...*CustomerFreeze) {
+	if _m.Edges.namedFreezes == nil {
+		_m.Edges.namedFreezes = make(map[string][]*CustomerFreeze)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFreezes[name] = []*CustomerFreeze{}
+	} else {
+		_m.Edges.namedFreezes[name] = append(_m.Edges.namedFreezes[name], edges...)
+	}
 }
 
 // Customers is a parsable slice of Customer.

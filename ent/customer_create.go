@@ -12,7 +12,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/tenant"
 )
 
@@ -137,6 +141,66 @@ func (_c *CustomerCreate) SetNillableID(v *string) *CustomerCreate {
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *CustomerCreate) SetTenant(v *Tenant) *CustomerCreate {
 	return _c.SetTenantID(v.ID)
+}
+
+// AddTokenIDs adds the "tokens" edge to the CustomerToken entity by IDs.
+func (_c *CustomerCreate) AddTokenIDs(ids ...string) *CustomerCreate {
+	_c.mutation.AddTokenIDs(ids...)
+	return _c
+}
+
+// AddTokens adds the "tokens" edges to the CustomerToken entity.
+func (_c *CustomerCreate) AddTokens(v ...*CustomerToken) *CustomerCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTokenIDs(ids...)
+}
+
+// AddPackageGrantIDs adds the "package_grants" edge to the PackageGrant entity by IDs.
+func (_c *CustomerCreate) AddPackageGrantIDs(ids ...string) *CustomerCreate {
+	_c.mutation.AddPackageGrantIDs(ids...)
+	return _c
+}
+
+// AddPackageGrants adds the "package_grants" edges to the PackageGrant entity.
+func (_c *CustomerCreate) AddPackageGrants(v ...*PackageGrant) *CustomerCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddPackageGrantIDs(ids...)
+}
+
+// AddCollectionGrantIDs adds the "collection_grants" edge to the CollectionGrant entity by IDs.
+func (_c *CustomerCreate) AddCollectionGrantIDs(ids ...string) *CustomerCreate {
+	_c.mutation.AddCollectionGrantIDs(ids...)
+	return _c
+}
+
+// AddCollectionGrants adds the "collection_grants" edges to the CollectionGrant entity.
+func (_c *CustomerCreate) AddCollectionGrants(v ...*CollectionGrant) *CustomerCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCollectionGrantIDs(ids...)
+}
+
+// AddFreezeIDs adds the "freezes" edge to the CustomerFreeze entity by IDs.
+func (_c *CustomerCreate) AddFreezeIDs(ids ...string) *CustomerCreate {
+	_c.mutation.AddFreezeIDs(ids...)
+	return _c
+}
+
+// AddFreezes adds the "freezes" edges to the CustomerFreeze entity.
+func (_c *CustomerCreate) AddFreezes(v ...*CustomerFreeze) *CustomerCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddFreezeIDs(ids...)
 }
 
 // Mutation returns the CustomerMutation object of the builder.
@@ -338,6 +402,70 @@ func (_c *CustomerCreate) createSpec() (*Customer, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.TenantID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.TokensTable,
+			Columns: []string{customer.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customertoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.PackageGrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.PackageGrantsTable,
+			Columns: []string{customer.PackageGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CollectionGrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.CollectionGrantsTable,
+			Columns: []string{customer.CollectionGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collectiongrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.FreezesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.FreezesTable,
+			Columns: []string{customer.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

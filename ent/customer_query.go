@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"math"
 
@@ -12,7 +13,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/predicate"
 	"github.com/cargoman/cargoman/ent/tenant"
 )
@@ -20,13 +25,21 @@ import (
 // CustomerQuery is the builder for querying Customer entities.
 type CustomerQuery struct {
 	config
-	ctx        *QueryContext
-	order      []customer.OrderOption
-	inters     []Interceptor
-	predicates []predicate.Customer
-	withTenant *TenantQuery
-	loadTotal  []func(context.Context, []*Customer) error
-	modifiers  []func(*sql.Selector)
+	ctx                       *QueryContext
+	order                     []customer.OrderOption
+	inters                    []Interceptor
+	predicates                []predicate.Customer
+	withTenant                *TenantQuery
+	withTokens                *CustomerTokenQuery
+	withPackageGrants         *PackageGrantQuery
+	withCollectionGrants      *CollectionGrantQuery
+	withFreezes               *CustomerFreezeQuery
+	loadTotal                 []func(context.Context, []*Customer) error
+	modifiers                 []func(*sql.Selector)
+	withNamedTokens           map[string]*CustomerTokenQuery
+	withNamedPackageGrants    map[string]*PackageGrantQuery
+	withNamedCollectionGrants map[string]*CollectionGrantQuery
+	withNamedFreezes          map[string]*CustomerFreezeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -78,6 +91,94 @@ func (_q *CustomerQuery) QueryTenant() *TenantQuery {
 			sqlgraph.From(customer.Table, customer.FieldID, selector),
 			sqlgraph.To(tenant.Table, tenant.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, customer.TenantTable, customer.TenantColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTokens chains the current query on the "tokens" edge.
+func (_q *CustomerQuery) QueryTokens() *CustomerTokenQuery {
+	query := (&CustomerTokenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, selector),
+			sqlgraph.To(customertoken.Table, customertoken.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.TokensTable, customer.TokensColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPackageGrants chains the current query on the "package_grants" edge.
+func (_q *CustomerQuery) QueryPackageGrants() *PackageGrantQuery {
+	query := (&PackageGrantClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, selector),
+			sqlgraph.To(packagegrant.Table, packagegrant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.PackageGrantsTable, customer.PackageGrantsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCollectionGrants chains the current query on the "collection_grants" edge.
+func (_q *CustomerQuery) QueryCollectionGrants() *CollectionGrantQuery {
+	query := (&CollectionGrantClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, selector),
+			sqlgraph.To(collectiongrant.Table, collectiongrant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.CollectionGrantsTable, customer.CollectionGrantsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFreezes chains the current query on the "freezes" edge.
+func (_q *CustomerQuery) QueryFreezes() *CustomerFreezeQuery {
+	query := (&CustomerFreezeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, selector),
+			sqlgraph.To(customerfreeze.Table, customerfreeze.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.FreezesTable, customer.FreezesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -272,12 +373,16 @@ func (_q *CustomerQuery) Clone() *CustomerQuery {
 		return nil
 	}
 	return &CustomerQuery{
-		config:     _q.config,
-		ctx:        _q.ctx.Clone(),
-		order:      append([]customer.OrderOption{}, _q.order...),
-		inters:     append([]Interceptor{}, _q.inters...),
-		predicates: append([]predicate.Customer{}, _q.predicates...),
-		withTenant: _q.withTenant.Clone(),
+		config:               _q.config,
+		ctx:                  _q.ctx.Clone(),
+		order:                append([]customer.OrderOption{}, _q.order...),
+		inters:               append([]Interceptor{}, _q.inters...),
+		predicates:           append([]predicate.Customer{}, _q.predicates...),
+		withTenant:           _q.withTenant.Clone(),
+		withTokens:           _q.withTokens.Clone(),
+		withPackageGrants:    _q.withPackageGrants.Clone(),
+		withCollectionGrants: _q.withCollectionGrants.Clone(),
+		withFreezes:          _q.withFreezes.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -293,6 +398,50 @@ func (_q *CustomerQuery) WithTenant(opts ...func(*TenantQuery)) *CustomerQuery {
 		opt(query)
 	}
 	_q.withTenant = query
+	return _q
+}
+
+// WithTokens tells the query-builder to eager-load the nodes that are connected to
+// the "tokens" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithTokens(opts ...func(*CustomerTokenQuery)) *CustomerQuery {
+	query := (&CustomerTokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTokens = query
+	return _q
+}
+
+// WithPackageGrants tells the query-builder to eager-load the nodes that are connected to
+// the "package_grants" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithPackageGrants(opts ...func(*PackageGrantQuery)) *CustomerQuery {
+	query := (&PackageGrantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPackageGrants = query
+	return _q
+}
+
+// WithCollectionGrants tells the query-builder to eager-load the nodes that are connected to
+// the "collection_grants" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithCollectionGrants(opts ...func(*CollectionGrantQuery)) *CustomerQuery {
+	query := (&CollectionGrantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCollectionGrants = query
+	return _q
+}
+
+// WithFreezes tells the query-builder to eager-load the nodes that are connected to
+// the "freezes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithFreezes(opts ...func(*CustomerFreezeQuery)) *CustomerQuery {
+	query := (&CustomerFreezeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFreezes = query
 	return _q
 }
 
@@ -374,8 +523,12 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 	var (
 		nodes       = []*Customer{}
 		_spec       = _q.querySpec()
-		loadedTypes = [1]bool{
+		loadedTypes = [5]bool{
 			_q.withTenant != nil,
+			_q.withTokens != nil,
+			_q.withPackageGrants != nil,
+			_q.withCollectionGrants != nil,
+			_q.withFreezes != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -402,6 +555,62 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 	if query := _q.withTenant; query != nil {
 		if err := _q.loadTenant(ctx, query, nodes, nil,
 			func(n *Customer, e *Tenant) { n.Edges.Tenant = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withTokens; query != nil {
+		if err := _q.loadTokens(ctx, query, nodes,
+			func(n *Customer) { n.Edges.Tokens = []*CustomerToken{} },
+			func(n *Customer, e *CustomerToken) { n.Edges.Tokens = append(n.Edges.Tokens, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withPackageGrants; query != nil {
+		if err := _q.loadPackageGrants(ctx, query, nodes,
+			func(n *Customer) { n.Edges.PackageGrants = []*PackageGrant{} },
+			func(n *Customer, e *PackageGrant) { n.Edges.PackageGrants = append(n.Edges.PackageGrants, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withCollectionGrants; query != nil {
+		if err := _q.loadCollectionGrants(ctx, query, nodes,
+			func(n *Customer) { n.Edges.CollectionGrants = []*CollectionGrant{} },
+			func(n *Customer, e *CollectionGrant) { n.Edges.CollectionGrants = append(n.Edges.CollectionGrants, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withFreezes; query != nil {
+		if err := _q.loadFreezes(ctx, query, nodes,
+			func(n *Customer) { n.Edges.Freezes = []*CustomerFreeze{} },
+			func(n *Customer, e *CustomerFreeze) { n.Edges.Freezes = append(n.Edges.Freezes, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTokens {
+		if err := _q.loadTokens(ctx, query, nodes,
+			func(n *Customer) { n.appendNamedTokens(name) },
+			func(n *Customer, e *CustomerToken) { n.appendNamedTokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPackageGrants {
+		if err := _q.loadPackageGrants(ctx, query, nodes,
+			func(n *Customer) { n.appendNamedPackageGrants(name) },
+			func(n *Customer, e *PackageGrant) { n.appendNamedPackageGrants(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCollectionGrants {
+		if err := _q.loadCollectionGrants(ctx, query, nodes,
+			func(n *Customer) { n.appendNamedCollectionGrants(name) },
+			func(n *Customer, e *CollectionGrant) { n.appendNamedCollectionGrants(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedFreezes {
+		if err := _q.loadFreezes(ctx, query, nodes,
+			func(n *Customer) { n.appendNamedFreezes(name) },
+			func(n *Customer, e *CustomerFreeze) { n.appendNamedFreezes(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -439,6 +648,126 @@ func (_q *CustomerQuery) loadTenant(ctx context.Context, query *TenantQuery, nod
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
+	}
+	return nil
+}
+func (_q *CustomerQuery) loadTokens(ctx context.Context, query *CustomerTokenQuery, nodes []*Customer, init func(*Customer), assign func(*Customer, *CustomerToken)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Customer)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(customertoken.FieldCustomerID)
+	}
+	query.Where(predicate.CustomerToken(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(customer.TokensColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CustomerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "customer_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CustomerQuery) loadPackageGrants(ctx context.Context, query *PackageGrantQuery, nodes []*Customer, init func(*Customer), assign func(*Customer, *PackageGrant)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Customer)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(packagegrant.FieldCustomerID)
+	}
+	query.Where(predicate.PackageGrant(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(customer.PackageGrantsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CustomerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "customer_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CustomerQuery) loadCollectionGrants(ctx context.Context, query *CollectionGrantQuery, nodes []*Customer, init func(*Customer), assign func(*Customer, *CollectionGrant)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Customer)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(collectiongrant.FieldCustomerID)
+	}
+	query.Where(predicate.CollectionGrant(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(customer.CollectionGrantsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CustomerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "customer_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CustomerQuery) loadFreezes(ctx context.Context, query *CustomerFreezeQuery, nodes []*Customer, init func(*Customer), assign func(*Customer, *CustomerFreeze)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Customer)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(customerfreeze.FieldCustomerID)
+	}
+	query.Where(predicate.CustomerFreeze(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(customer.FreezesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CustomerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "customer_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
 	}
 	return nil
 }
@@ -563,6 +892,62 @@ func (_q *CustomerQuery) ForShare(opts ...sql.LockOption) *CustomerQuery {
 func (_q *CustomerQuery) Modify(modifiers ...func(s *sql.Selector)) *CustomerSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedTokens tells the query-builder to eager-load the nodes that are connected to the "tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithNamedTokens(name string, opts ...func(*CustomerTokenQuery)) *CustomerQuery {
+	query := (&CustomerTokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTokens == nil {
+		_q.withNamedTokens = make(map[string]*CustomerTokenQuery)
+	}
+	_q.withNamedTokens[name] = query
+	return _q
+}
+
+// WithNamedPackageGrants tells the query-builder to eager-load the nodes that are connected to the "package_grants"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithNamedPackageGrants(name string, opts ...func(*PackageGrantQuery)) *CustomerQuery {
+	query := (&PackageGrantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPackageGrants == nil {
+		_q.withNamedPackageGrants = make(map[string]*PackageGrantQuery)
+	}
+	_q.withNamedPackageGrants[name] = query
+	return _q
+}
+
+// WithNamedCollectionGrants tells the query-builder to eager-load the nodes that are connected to the "collection_grants"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithNamedCollectionGrants(name string, opts ...func(*CollectionGrantQuery)) *CustomerQuery {
+	query := (&CollectionGrantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCollectionGrants == nil {
+		_q.withNamedCollectionGrants = make(map[string]*CollectionGrantQuery)
+	}
+	_q.withNamedCollectionGrants[name] = query
+	return _q
+}
+
+// WithNamedFreezes tells the query-builder to eager-load the nodes that are connected to the "freezes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithNamedFreezes(name string, opts ...func(*CustomerFreezeQuery)) *CustomerQuery {
+	query := (&CustomerFreezeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFreezes == nil {
+		_q.withNamedFreezes = make(map[string]*CustomerFreezeQuery)
+	}
+	_q.withNamedFreezes[name] = query
+	return _q
 }
 
 // CustomerGroupBy is the group-by builder for Customer entities.

@@ -11,7 +11,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/predicate"
 )
 
@@ -123,9 +127,153 @@ func (_u *CustomerUpdate) ClearSuspensionReason() *CustomerUpdate {
 	return _u
 }
 
+// AddTokenIDs adds the "tokens" edge to the CustomerToken entity by IDs.
+func (_u *CustomerUpdate) AddTokenIDs(ids ...string) *CustomerUpdate {
+	_u.mutation.AddTokenIDs(ids...)
+	return _u
+}
+
+// AddTokens adds the "tokens" edges to the CustomerToken entity.
+func (_u *CustomerUpdate) AddTokens(v ...*CustomerToken) *CustomerUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTokenIDs(ids...)
+}
+
+// AddPackageGrantIDs adds the "package_grants" edge to the PackageGrant entity by IDs.
+func (_u *CustomerUpdate) AddPackageGrantIDs(ids ...string) *CustomerUpdate {
+	_u.mutation.AddPackageGrantIDs(ids...)
+	return _u
+}
+
+// AddPackageGrants adds the "package_grants" edges to the PackageGrant entity.
+func (_u *CustomerUpdate) AddPackageGrants(v ...*PackageGrant) *CustomerUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPackageGrantIDs(ids...)
+}
+
+// AddCollectionGrantIDs adds the "collection_grants" edge to the CollectionGrant entity by IDs.
+func (_u *CustomerUpdate) AddCollectionGrantIDs(ids ...string) *CustomerUpdate {
+	_u.mutation.AddCollectionGrantIDs(ids...)
+	return _u
+}
+
+// AddCollectionGrants adds the "collection_grants" edges to the CollectionGrant entity.
+func (_u *CustomerUpdate) AddCollectionGrants(v ...*CollectionGrant) *CustomerUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCollectionGrantIDs(ids...)
+}
+
+// AddFreezeIDs adds the "freezes" edge to the CustomerFreeze entity by IDs.
+func (_u *CustomerUpdate) AddFreezeIDs(ids ...string) *CustomerUpdate {
+	_u.mutation.AddFreezeIDs(ids...)
+	return _u
+}
+
+// AddFreezes adds the "freezes" edges to the CustomerFreeze entity.
+func (_u *CustomerUpdate) AddFreezes(v ...*CustomerFreeze) *CustomerUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFreezeIDs(ids...)
+}
+
 // Mutation returns the CustomerMutation object of the builder.
 func (_u *CustomerUpdate) Mutation() *CustomerMutation {
 	return _u.mutation
+}
+
+// ClearTokens clears all "tokens" edges to the CustomerToken entity.
+func (_u *CustomerUpdate) ClearTokens() *CustomerUpdate {
+	_u.mutation.ClearTokens()
+	return _u
+}
+
+// RemoveTokenIDs removes the "tokens" edge to CustomerToken entities by IDs.
+func (_u *CustomerUpdate) RemoveTokenIDs(ids ...string) *CustomerUpdate {
+	_u.mutation.RemoveTokenIDs(ids...)
+	return _u
+}
+
+// RemoveTokens removes "tokens" edges to CustomerToken entities.
+func (_u *CustomerUpdate) RemoveTokens(v ...*CustomerToken) *CustomerUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTokenIDs(ids...)
+}
+
+// ClearPackageGrants clears all "package_grants" edges to the PackageGrant entity.
+func (_u *CustomerUpdate) ClearPackageGrants() *CustomerUpdate {
+	_u.mutation.ClearPackageGrants()
+	return _u
+}
+
+// RemovePackageGrantIDs removes the "package_grants" edge to PackageGrant entities by IDs.
+func (_u *CustomerUpdate) RemovePackageGrantIDs(ids ...string) *CustomerUpdate {
+	_u.mutation.RemovePackageGrantIDs(ids...)
+	return _u
+}
+
+// RemovePackageGrants removes "package_grants" edges to PackageGrant entities.
+func (_u *CustomerUpdate) RemovePackageGrants(v ...*PackageGrant) *CustomerUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePackageGrantIDs(ids...)
+}
+
+// ClearCollectionGrants clears all "collection_grants" edges to the CollectionGrant entity.
+func (_u *CustomerUpdate) ClearCollectionGrants() *CustomerUpdate {
+	_u.mutation.ClearCollectionGrants()
+	return _u
+}
+
+// RemoveCollectionGrantIDs removes the "collection_grants" edge to CollectionGrant entities by IDs.
+func (_u *CustomerUpdate) RemoveCollectionGrantIDs(ids ...string) *CustomerUpdate {
+	_u.mutation.RemoveCollectionGrantIDs(ids...)
+	return _u
+}
+
+// RemoveCollectionGrants removes "collection_grants" edges to CollectionGrant entities.
+func (_u *CustomerUpdate) RemoveCollectionGrants(v ...*CollectionGrant) *CustomerUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCollectionGrantIDs(ids...)
+}
+
+// ClearFreezes clears all "freezes" edges to the CustomerFreeze entity.
+func (_u *CustomerUpdate) ClearFreezes() *CustomerUpdate {
+	_u.mutation.ClearFreezes()
+	return _u
+}
+
+// RemoveFreezeIDs removes the "freezes" edge to CustomerFreeze entities by IDs.
+func (_u *CustomerUpdate) RemoveFreezeIDs(ids ...string) *CustomerUpdate {
+	_u.mutation.RemoveFreezeIDs(ids...)
+	return _u
+}
+
+// RemoveFreezes removes "freezes" edges to CustomerFreeze entities.
+func (_u *CustomerUpdate) RemoveFreezes(v ...*CustomerFreeze) *CustomerUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFreezeIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -248,6 +396,186 @@ func (_u *CustomerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.SuspensionReasonCleared() {
 		_spec.ClearField(customer.FieldSuspensionReason, field.TypeString)
 	}
+	if _u.mutation.TokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.TokensTable,
+			Columns: []string{customer.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customertoken.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTokensIDs(); len(nodes) > 0 && !_u.mutation.TokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.TokensTable,
+			Columns: []string{customer.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customertoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.TokensTable,
+			Columns: []string{customer.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customertoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PackageGrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.PackageGrantsTable,
+			Columns: []string{customer.PackageGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPackageGrantsIDs(); len(nodes) > 0 && !_u.mutation.PackageGrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.PackageGrantsTable,
+			Columns: []string{customer.PackageGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PackageGrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.PackageGrantsTable,
+			Columns: []string{customer.PackageGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CollectionGrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.CollectionGrantsTable,
+			Columns: []string{customer.CollectionGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collectiongrant.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCollectionGrantsIDs(); len(nodes) > 0 && !_u.mutation.CollectionGrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.CollectionGrantsTable,
+			Columns: []string{customer.CollectionGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collectiongrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CollectionGrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.CollectionGrantsTable,
+			Columns: []string{customer.CollectionGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collectiongrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FreezesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.FreezesTable,
+			Columns: []string{customer.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFreezesIDs(); len(nodes) > 0 && !_u.mutation.FreezesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.FreezesTable,
+			Columns: []string{customer.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FreezesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.FreezesTable,
+			Columns: []string{customer.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -364,9 +692,153 @@ func (_u *CustomerUpdateOne) ClearSuspensionReason() *CustomerUpdateOne {
 	return _u
 }
 
+// AddTokenIDs adds the "tokens" edge to the CustomerToken entity by IDs.
+func (_u *CustomerUpdateOne) AddTokenIDs(ids ...string) *CustomerUpdateOne {
+	_u.mutation.AddTokenIDs(ids...)
+	return _u
+}
+
+// AddTokens adds the "tokens" edges to the CustomerToken entity.
+func (_u *CustomerUpdateOne) AddTokens(v ...*CustomerToken) *CustomerUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTokenIDs(ids...)
+}
+
+// AddPackageGrantIDs adds the "package_grants" edge to the PackageGrant entity by IDs.
+func (_u *CustomerUpdateOne) AddPackageGrantIDs(ids ...string) *CustomerUpdateOne {
+	_u.mutation.AddPackageGrantIDs(ids...)
+	return _u
+}
+
+// AddPackageGrants adds the "package_grants" edges to the PackageGrant entity.
+func (_u *CustomerUpdateOne) AddPackageGrants(v ...*PackageGrant) *CustomerUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPackageGrantIDs(ids...)
+}
+
+// AddCollectionGrantIDs adds the "collection_grants" edge to the CollectionGrant entity by IDs.
+func (_u *CustomerUpdateOne) AddCollectionGrantIDs(ids ...string) *CustomerUpdateOne {
+	_u.mutation.AddCollectionGrantIDs(ids...)
+	return _u
+}
+
+// AddCollectionGrants adds the "collection_grants" edges to the CollectionGrant entity.
+func (_u *CustomerUpdateOne) AddCollectionGrants(v ...*CollectionGrant) *CustomerUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCollectionGrantIDs(ids...)
+}
+
+// AddFreezeIDs adds the "freezes" edge to the CustomerFreeze entity by IDs.
+func (_u *CustomerUpdateOne) AddFreezeIDs(ids ...string) *CustomerUpdateOne {
+	_u.mutation.AddFreezeIDs(ids...)
+	return _u
+}
+
+// AddFreezes adds the "freezes" edges to the CustomerFreeze entity.
+func (_u *CustomerUpdateOne) AddFreezes(v ...*CustomerFreeze) *CustomerUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFreezeIDs(ids...)
+}
+
 // Mutation returns the CustomerMutation object of the builder.
 func (_u *CustomerUpdateOne) Mutation() *CustomerMutation {
 	return _u.mutation
+}
+
+// ClearTokens clears all "tokens" edges to the CustomerToken entity.
+func (_u *CustomerUpdateOne) ClearTokens() *CustomerUpdateOne {
+	_u.mutation.ClearTokens()
+	return _u
+}
+
+// RemoveTokenIDs removes the "tokens" edge to CustomerToken entities by IDs.
+func (_u *CustomerUpdateOne) RemoveTokenIDs(ids ...string) *CustomerUpdateOne {
+	_u.mutation.RemoveTokenIDs(ids...)
+	return _u
+}
+
+// RemoveTokens removes "tokens" edges to CustomerToken entities.
+func (_u *CustomerUpdateOne) RemoveTokens(v ...*CustomerToken) *CustomerUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTokenIDs(ids...)
+}
+
+// ClearPackageGrants clears all "package_grants" edges to the PackageGrant entity.
+func (_u *CustomerUpdateOne) ClearPackageGrants() *CustomerUpdateOne {
+	_u.mutation.ClearPackageGrants()
+	return _u
+}
+
+// RemovePackageGrantIDs removes the "package_grants" edge to PackageGrant entities by IDs.
+func (_u *CustomerUpdateOne) RemovePackageGrantIDs(ids ...string) *CustomerUpdateOne {
+	_u.mutation.RemovePackageGrantIDs(ids...)
+	return _u
+}
+
+// RemovePackageGrants removes "package_grants" edges to PackageGrant entities.
+func (_u *CustomerUpdateOne) RemovePackageGrants(v ...*PackageGrant) *CustomerUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePackageGrantIDs(ids...)
+}
+
+// ClearCollectionGrants clears all "collection_grants" edges to the CollectionGrant entity.
+func (_u *CustomerUpdateOne) ClearCollectionGrants() *CustomerUpdateOne {
+	_u.mutation.ClearCollectionGrants()
+	return _u
+}
+
+// RemoveCollectionGrantIDs removes the "collection_grants" edge to CollectionGrant entities by IDs.
+func (_u *CustomerUpdateOne) RemoveCollectionGrantIDs(ids ...string) *CustomerUpdateOne {
+	_u.mutation.RemoveCollectionGrantIDs(ids...)
+	return _u
+}
+
+// RemoveCollectionGrants removes "collection_grants" edges to CollectionGrant entities.
+func (_u *CustomerUpdateOne) RemoveCollectionGrants(v ...*CollectionGrant) *CustomerUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCollectionGrantIDs(ids...)
+}
+
+// ClearFreezes clears all "freezes" edges to the CustomerFreeze entity.
+func (_u *CustomerUpdateOne) ClearFreezes() *CustomerUpdateOne {
+	_u.mutation.ClearFreezes()
+	return _u
+}
+
+// RemoveFreezeIDs removes the "freezes" edge to CustomerFreeze entities by IDs.
+func (_u *CustomerUpdateOne) RemoveFreezeIDs(ids ...string) *CustomerUpdateOne {
+	_u.mutation.RemoveFreezeIDs(ids...)
+	return _u
+}
+
+// RemoveFreezes removes "freezes" edges to CustomerFreeze entities.
+func (_u *CustomerUpdateOne) RemoveFreezes(v ...*CustomerFreeze) *CustomerUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFreezeIDs(ids...)
 }
 
 // Where appends a list predicates to the CustomerUpdate builder.
@@ -518,6 +990,186 @@ func (_u *CustomerUpdateOne) sqlSave(ctx context.Context) (_node *Customer, err 
 	}
 	if _u.mutation.SuspensionReasonCleared() {
 		_spec.ClearField(customer.FieldSuspensionReason, field.TypeString)
+	}
+	if _u.mutation.TokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.TokensTable,
+			Columns: []string{customer.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customertoken.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTokensIDs(); len(nodes) > 0 && !_u.mutation.TokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.TokensTable,
+			Columns: []string{customer.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customertoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.TokensTable,
+			Columns: []string{customer.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customertoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PackageGrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.PackageGrantsTable,
+			Columns: []string{customer.PackageGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPackageGrantsIDs(); len(nodes) > 0 && !_u.mutation.PackageGrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.PackageGrantsTable,
+			Columns: []string{customer.PackageGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PackageGrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.PackageGrantsTable,
+			Columns: []string{customer.PackageGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagegrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CollectionGrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.CollectionGrantsTable,
+			Columns: []string{customer.CollectionGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collectiongrant.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCollectionGrantsIDs(); len(nodes) > 0 && !_u.mutation.CollectionGrantsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.CollectionGrantsTable,
+			Columns: []string{customer.CollectionGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collectiongrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CollectionGrantsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.CollectionGrantsTable,
+			Columns: []string{customer.CollectionGrantsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(collectiongrant.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FreezesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.FreezesTable,
+			Columns: []string{customer.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFreezesIDs(); len(nodes) > 0 && !_u.mutation.FreezesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.FreezesTable,
+			Columns: []string{customer.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FreezesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.FreezesTable,
+			Columns: []string{customer.FreezesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customerfreeze.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Customer{config: _u.config}

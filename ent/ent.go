@@ -13,9 +13,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/setting"
 	"github.com/cargoman/cargoman/ent/skippedref"
@@ -83,9 +88,14 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			admintoken.Table:      admintoken.ValidColumn,
+			collection.Table:      collection.ValidColumn,
+			collectiongrant.Table: collectiongrant.ValidColumn,
 			composerpackage.Table: composerpackage.ValidColumn,
 			credential.Table:      credential.ValidColumn,
 			customer.Table:        customer.ValidColumn,
+			customerfreeze.Table:  customerfreeze.ValidColumn,
+			customertoken.Table:   customertoken.ValidColumn,
+			packagegrant.Table:    packagegrant.ValidColumn,
 			packageversion.Table:  packageversion.ValidColumn,
 			setting.Table:         setting.ValidColumn,
 			skippedref.Table:      skippedref.ValidColumn,

@@ -11,9 +11,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
 	"github.com/cargoman/cargoman/ent/task"
@@ -141,6 +146,265 @@ func newAdminTokenPaginateArgs(rv map[string]any) *admintokenPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AdminTokenWhereInput); ok {
 		args.opts = append(args.opts, WithAdminTokenFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CollectionQuery) CollectFields(ctx context.Context, satisfies ...string) (*CollectionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CollectionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(collection.Columns))
+		selectedFields = []string{collection.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "packages":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPackages(alias, func(wq *ComposerPackageQuery) {
+				*wq = *query
+			})
+
+		case "grants":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CollectionGrantClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, collectiongrantImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedGrants(alias, func(wq *CollectionGrantQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[collection.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, collection.FieldCreatedAt)
+				fieldSeen[collection.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[collection.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, collection.FieldUpdatedAt)
+				fieldSeen[collection.FieldUpdatedAt] = struct{}{}
+			}
+		case "slug":
+			if _, ok := fieldSeen[collection.FieldSlug]; !ok {
+				selectedFields = append(selectedFields, collection.FieldSlug)
+				fieldSeen[collection.FieldSlug] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[collection.FieldName]; !ok {
+				selectedFields = append(selectedFields, collection.FieldName)
+				fieldSeen[collection.FieldName] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type collectionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CollectionPaginateOption
+}
+
+func newCollectionPaginateArgs(rv map[string]any) *collectionPaginateArgs {
+	args := &collectionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CollectionOrder{Field: &CollectionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCollectionOrder(order))
+			}
+		case *CollectionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCollectionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CollectionWhereInput); ok {
+		args.opts = append(args.opts, WithCollectionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CollectionGrantQuery) CollectFields(ctx context.Context, satisfies ...string) (*CollectionGrantQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CollectionGrantQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(collectiongrant.Columns))
+		selectedFields = []string{collectiongrant.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[collectiongrant.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, collectiongrant.FieldCustomerID)
+				fieldSeen[collectiongrant.FieldCustomerID] = struct{}{}
+			}
+
+		case "collection":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CollectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, collectionImplementors)...); err != nil {
+				return err
+			}
+			_q.withCollection = query
+			if _, ok := fieldSeen[collectiongrant.FieldCollectionID]; !ok {
+				selectedFields = append(selectedFields, collectiongrant.FieldCollectionID)
+				fieldSeen[collectiongrant.FieldCollectionID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[collectiongrant.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, collectiongrant.FieldCreatedAt)
+				fieldSeen[collectiongrant.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[collectiongrant.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, collectiongrant.FieldUpdatedAt)
+				fieldSeen[collectiongrant.FieldUpdatedAt] = struct{}{}
+			}
+		case "constraint":
+			if _, ok := fieldSeen[collectiongrant.FieldConstraint]; !ok {
+				selectedFields = append(selectedFields, collectiongrant.FieldConstraint)
+				fieldSeen[collectiongrant.FieldConstraint] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type collectiongrantPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CollectionGrantPaginateOption
+}
+
+func newCollectionGrantPaginateArgs(rv map[string]any) *collectiongrantPaginateArgs {
+	args := &collectiongrantPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CollectionGrantOrder{Field: &CollectionGrantOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCollectionGrantOrder(order))
+			}
+		case *CollectionGrantOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCollectionGrantOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CollectionGrantWhereInput); ok {
+		args.opts = append(args.opts, WithCollectionGrantFilter(v.Filter))
 	}
 	return args
 }
@@ -326,6 +590,19 @@ func (_q *ComposerPackageQuery) collectField(ctx context.Context, oneNode bool, 
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedWebhookDeliveries(alias, func(wq *WebhookDeliveryQuery) {
+				*wq = *query
+			})
+
+		case "collections":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CollectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, collectionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedCollections(alias, func(wq *CollectionQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -614,6 +891,58 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+
+		case "tokens":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerTokenClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, customertokenImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedTokens(alias, func(wq *CustomerTokenQuery) {
+				*wq = *query
+			})
+
+		case "packageGrants":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PackageGrantClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, packagegrantImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPackageGrants(alias, func(wq *PackageGrantQuery) {
+				*wq = *query
+			})
+
+		case "collectionGrants":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CollectionGrantClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, collectiongrantImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedCollectionGrants(alias, func(wq *CollectionGrantQuery) {
+				*wq = *query
+			})
+
+		case "freezes":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerFreezeClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, customerfreezeImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedFreezes(alias, func(wq *CustomerFreezeQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[customer.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, customer.FieldCreatedAt)
@@ -708,6 +1037,423 @@ func newCustomerPaginateArgs(rv map[string]any) *customerPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*CustomerWhereInput); ok {
 		args.opts = append(args.opts, WithCustomerFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CustomerFreezeQuery) CollectFields(ctx context.Context, satisfies ...string) (*CustomerFreezeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CustomerFreezeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(customerfreeze.Columns))
+		selectedFields = []string{customerfreeze.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[customerfreeze.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, customerfreeze.FieldCustomerID)
+				fieldSeen[customerfreeze.FieldCustomerID] = struct{}{}
+			}
+
+		case "package":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.withPackage = query
+			if _, ok := fieldSeen[customerfreeze.FieldPackageID]; !ok {
+				selectedFields = append(selectedFields, customerfreeze.FieldPackageID)
+				fieldSeen[customerfreeze.FieldPackageID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[customerfreeze.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, customerfreeze.FieldCreatedAt)
+				fieldSeen[customerfreeze.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[customerfreeze.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, customerfreeze.FieldUpdatedAt)
+				fieldSeen[customerfreeze.FieldUpdatedAt] = struct{}{}
+			}
+		case "packageName":
+			if _, ok := fieldSeen[customerfreeze.FieldPackageName]; !ok {
+				selectedFields = append(selectedFields, customerfreeze.FieldPackageName)
+				fieldSeen[customerfreeze.FieldPackageName] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[customerfreeze.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, customerfreeze.FieldVersion)
+				fieldSeen[customerfreeze.FieldVersion] = struct{}{}
+			}
+		case "versionNormalized":
+			if _, ok := fieldSeen[customerfreeze.FieldVersionNormalized]; !ok {
+				selectedFields = append(selectedFields, customerfreeze.FieldVersionNormalized)
+				fieldSeen[customerfreeze.FieldVersionNormalized] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type customerfreezePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CustomerFreezePaginateOption
+}
+
+func newCustomerFreezePaginateArgs(rv map[string]any) *customerfreezePaginateArgs {
+	args := &customerfreezePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CustomerFreezeOrder{Field: &CustomerFreezeOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCustomerFreezeOrder(order))
+			}
+		case *CustomerFreezeOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCustomerFreezeOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CustomerFreezeWhereInput); ok {
+		args.opts = append(args.opts, WithCustomerFreezeFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CustomerTokenQuery) CollectFields(ctx context.Context, satisfies ...string) (*CustomerTokenQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CustomerTokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(customertoken.Columns))
+		selectedFields = []string{customertoken.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[customertoken.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldCustomerID)
+				fieldSeen[customertoken.FieldCustomerID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[customertoken.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldCreatedAt)
+				fieldSeen[customertoken.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[customertoken.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldUpdatedAt)
+				fieldSeen[customertoken.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[customertoken.FieldName]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldName)
+				fieldSeen[customertoken.FieldName] = struct{}{}
+			}
+		case "scope":
+			if _, ok := fieldSeen[customertoken.FieldScope]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldScope)
+				fieldSeen[customertoken.FieldScope] = struct{}{}
+			}
+		case "packageScopes":
+			if _, ok := fieldSeen[customertoken.FieldPackageScopes]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldPackageScopes)
+				fieldSeen[customertoken.FieldPackageScopes] = struct{}{}
+			}
+		case "prefix":
+			if _, ok := fieldSeen[customertoken.FieldPrefix]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldPrefix)
+				fieldSeen[customertoken.FieldPrefix] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[customertoken.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldExpiresAt)
+				fieldSeen[customertoken.FieldExpiresAt] = struct{}{}
+			}
+		case "lastUsedAt":
+			if _, ok := fieldSeen[customertoken.FieldLastUsedAt]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldLastUsedAt)
+				fieldSeen[customertoken.FieldLastUsedAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[customertoken.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldRevokedAt)
+				fieldSeen[customertoken.FieldRevokedAt] = struct{}{}
+			}
+		case "legacy":
+			if _, ok := fieldSeen[customertoken.FieldLegacy]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldLegacy)
+				fieldSeen[customertoken.FieldLegacy] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type customertokenPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CustomerTokenPaginateOption
+}
+
+func newCustomerTokenPaginateArgs(rv map[string]any) *customertokenPaginateArgs {
+	args := &customertokenPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CustomerTokenOrder{Field: &CustomerTokenOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCustomerTokenOrder(order))
+			}
+		case *CustomerTokenOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCustomerTokenOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CustomerTokenWhereInput); ok {
+		args.opts = append(args.opts, WithCustomerTokenFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PackageGrantQuery) CollectFields(ctx context.Context, satisfies ...string) (*PackageGrantQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PackageGrantQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(packagegrant.Columns))
+		selectedFields = []string{packagegrant.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[packagegrant.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, packagegrant.FieldCustomerID)
+				fieldSeen[packagegrant.FieldCustomerID] = struct{}{}
+			}
+
+		case "package":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComposerPackageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, composerpackageImplementors)...); err != nil {
+				return err
+			}
+			_q.withPackage = query
+			if _, ok := fieldSeen[packagegrant.FieldPackageID]; !ok {
+				selectedFields = append(selectedFields, packagegrant.FieldPackageID)
+				fieldSeen[packagegrant.FieldPackageID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[packagegrant.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, packagegrant.FieldCreatedAt)
+				fieldSeen[packagegrant.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[packagegrant.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, packagegrant.FieldUpdatedAt)
+				fieldSeen[packagegrant.FieldUpdatedAt] = struct{}{}
+			}
+		case "constraint":
+			if _, ok := fieldSeen[packagegrant.FieldConstraint]; !ok {
+				selectedFields = append(selectedFields, packagegrant.FieldConstraint)
+				fieldSeen[packagegrant.FieldConstraint] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type packagegrantPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PackageGrantPaginateOption
+}
+
+func newPackageGrantPaginateArgs(rv map[string]any) *packagegrantPaginateArgs {
+	args := &packagegrantPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PackageGrantOrder{Field: &PackageGrantOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPackageGrantOrder(order))
+			}
+		case *PackageGrantOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPackageGrantOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*PackageGrantWhereInput); ok {
+		args.opts = append(args.opts, WithPackageGrantFilter(v.Filter))
 	}
 	return args
 }

@@ -8,6 +8,46 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *Collection) Packages(ctx context.Context) (result []*ComposerPackage, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedPackages(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.PackagesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPackages().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Collection) Grants(ctx context.Context) (result []*CollectionGrant, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedGrants(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.GrantsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGrants().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CollectionGrant) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CollectionGrant) Collection(ctx context.Context) (*Collection, error) {
+	result, err := _m.Edges.CollectionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCollection().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *ComposerPackage) Versions(ctx context.Context) (result []*PackageVersion, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedVersions(graphql.GetFieldContext(ctx).Field.Alias)
@@ -81,6 +121,18 @@ func (_m *ComposerPackage) WebhookDeliveries(
 	return _m.QueryWebhookDeliveries().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *ComposerPackage) Collections(ctx context.Context) (result []*Collection, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedCollections(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.CollectionsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCollections().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Credential) Packages(ctx context.Context) (result []*ComposerPackage, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedPackages(graphql.GetFieldContext(ctx).Field.Alias)
@@ -89,6 +141,94 @@ func (_m *Credential) Packages(ctx context.Context) (result []*ComposerPackage, 
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryPackages().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Customer) Tokens(ctx context.Context) (result []*CustomerToken, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedTokens(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.TokensOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTokens().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Customer) PackageGrants(ctx context.Context) (result []*PackageGrant, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedPackageGrants(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.PackageGrantsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPackageGrants().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Customer) CollectionGrants(ctx context.Context) (result []*CollectionGrant, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedCollectionGrants(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.CollectionGrantsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCollectionGrants().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Customer) Freezes(ctx context.Context) (result []*CustomerFreeze, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedFreezes(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.FreezesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryFreezes().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CustomerFreeze) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CustomerFreeze) Package(ctx context.Context) (*ComposerPackage, error) {
+	result, err := _m.Edges.PackageOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPackage().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CustomerToken) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *PackageGrant) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *PackageGrant) Package(ctx context.Context) (*ComposerPackage, error) {
+	result, err := _m.Edges.PackageOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPackage().Only(ctx)
 	}
 	return result, err
 }

@@ -9,9 +9,14 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
 	"github.com/cargoman/cargoman/ent/task"
@@ -30,6 +35,16 @@ var admintokenImplementors = []string{"AdminToken", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*AdminToken) IsNode() {}
 
+var collectionImplementors = []string{"Collection", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Collection) IsNode() {}
+
+var collectiongrantImplementors = []string{"CollectionGrant", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CollectionGrant) IsNode() {}
+
 var composerpackageImplementors = []string{"Package", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -44,6 +59,21 @@ var customerImplementors = []string{"Customer", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Customer) IsNode() {}
+
+var customerfreezeImplementors = []string{"CustomerFreeze", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CustomerFreeze) IsNode() {}
+
+var customertokenImplementors = []string{"CustomerToken", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CustomerToken) IsNode() {}
+
+var packagegrantImplementors = []string{"PackageGrant", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*PackageGrant) IsNode() {}
 
 var packageversionImplementors = []string{"PackageVersion", "Node"}
 
@@ -137,6 +167,24 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			}
 		}
 		return query.Only(ctx)
+	case collection.Table:
+		query := c.Collection.Query().
+			Where(collection.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, collectionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case collectiongrant.Table:
+		query := c.CollectionGrant.Query().
+			Where(collectiongrant.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, collectiongrantImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case composerpackage.Table:
 		query := c.ComposerPackage.Query().
 			Where(composerpackage.ID(id))
@@ -160,6 +208,33 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(customer.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, customerImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case customerfreeze.Table:
+		query := c.CustomerFreeze.Query().
+			Where(customerfreeze.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, customerfreezeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case customertoken.Table:
+		query := c.CustomerToken.Query().
+			Where(customertoken.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, customertokenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case packagegrant.Table:
+		query := c.PackageGrant.Query().
+			Where(packagegrant.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, packagegrantImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -298,6 +373,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 				*noder = node
 			}
 		}
+	case collection.Table:
+		query := c.Collection.Query().
+			Where(collection.IDIn(ids...))
+		query, err := query.CollectFields(ctx, collectionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case collectiongrant.Table:
+		query := c.CollectionGrant.Query().
+			Where(collectiongrant.IDIn(ids...))
+		query, err := query.CollectFields(ctx, collectiongrantImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case composerpackage.Table:
 		query := c.ComposerPackage.Query().
 			Where(composerpackage.IDIn(ids...))
@@ -334,6 +441,54 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.Customer.Query().
 			Where(customer.IDIn(ids...))
 		query, err := query.CollectFields(ctx, customerImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case customerfreeze.Table:
+		query := c.CustomerFreeze.Query().
+			Where(customerfreeze.IDIn(ids...))
+		query, err := query.CollectFields(ctx, customerfreezeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case customertoken.Table:
+		query := c.CustomerToken.Query().
+			Where(customertoken.IDIn(ids...))
+		query, err := query.CollectFields(ctx, customertokenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case packagegrant.Table:
+		query := c.PackageGrant.Query().
+			Where(packagegrant.IDIn(ids...))
+		query, err := query.CollectFields(ctx, packagegrantImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -26,6 +26,50 @@ func (_m *AdminTokenQuery) CursorAt(ctx context.Context, offset int, opts ...Adm
 	return &c, nil
 }
 
+// CursorAt returns the cursor of the offset-th Collection (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *CollectionQuery) CursorAt(ctx context.Context, offset int, opts ...CollectionPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newCollectionPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
+// CursorAt returns the cursor of the offset-th CollectionGrant (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *CollectionGrantQuery) CursorAt(ctx context.Context, offset int, opts ...CollectionGrantPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newCollectionGrantPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
 // CursorAt returns the cursor of the offset-th Package (1-based) in the
 // order and filter given by opts, or nil when the list is shorter than offset.
 func (_m *ComposerPackageQuery) CursorAt(ctx context.Context, offset int, opts ...PackagePaginateOption) (*Cursor, error) {
@@ -77,6 +121,72 @@ func (_m *CustomerQuery) CursorAt(ctx context.Context, offset int, opts ...Custo
 		return nil, nil
 	}
 	pager, err := newCustomerPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
+// CursorAt returns the cursor of the offset-th CustomerFreeze (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *CustomerFreezeQuery) CursorAt(ctx context.Context, offset int, opts ...CustomerFreezePaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newCustomerFreezePager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
+// CursorAt returns the cursor of the offset-th CustomerToken (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *CustomerTokenQuery) CursorAt(ctx context.Context, offset int, opts ...CustomerTokenPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newCustomerTokenPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
+// CursorAt returns the cursor of the offset-th PackageGrant (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *PackageGrantQuery) CursorAt(ctx context.Context, offset int, opts ...PackageGrantPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newPackageGrantPager(opts, false)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,14 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
 	"github.com/cargoman/cargoman/ent/task"
@@ -433,6 +438,670 @@ func (_m *AdminToken) ToEdge(order *AdminTokenOrder) *AdminTokenEdge {
 		order = DefaultAdminTokenOrder
 	}
 	return &AdminTokenEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CollectionEdge is the edge representation of Collection.
+type CollectionEdge struct {
+	Node   *Collection `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// CollectionConnection is the connection containing edges to Collection.
+type CollectionConnection struct {
+	Edges      []*CollectionEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *CollectionConnection) build(nodes []*Collection, pager *collectionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Collection
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Collection {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Collection {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CollectionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CollectionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CollectionPaginateOption enables pagination customization.
+type CollectionPaginateOption func(*collectionPager) error
+
+// WithCollectionOrder configures pagination ordering.
+func WithCollectionOrder(order *CollectionOrder) CollectionPaginateOption {
+	if order == nil {
+		order = DefaultCollectionOrder
+	}
+	o := *order
+	return func(pager *collectionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCollectionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCollectionFilter configures pagination filter.
+func WithCollectionFilter(filter func(*CollectionQuery) (*CollectionQuery, error)) CollectionPaginateOption {
+	return func(pager *collectionPager) error {
+		if filter == nil {
+			return errors.New("CollectionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type collectionPager struct {
+	reverse bool
+	order   *CollectionOrder
+	filter  func(*CollectionQuery) (*CollectionQuery, error)
+}
+
+func newCollectionPager(opts []CollectionPaginateOption, reverse bool) (*collectionPager, error) {
+	pager := &collectionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCollectionOrder
+	}
+	return pager, nil
+}
+
+func (p *collectionPager) applyFilter(query *CollectionQuery) (*CollectionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *collectionPager) toCursor(_m *Collection) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *collectionPager) applyCursors(query *CollectionQuery, after, before *Cursor) (*CollectionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCollectionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *collectionPager) applyOrder(query *CollectionQuery) *CollectionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCollectionOrder.Field {
+		query = query.Order(DefaultCollectionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *collectionPager) orderExpr(query *CollectionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCollectionOrder.Field {
+			b.Comma().Ident(DefaultCollectionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Collection.
+func (_m *CollectionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CollectionPaginateOption,
+) (*CollectionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCollectionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CollectionConnection{Edges: []*CollectionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CollectionOrderFieldCreatedAt orders Collection by created_at.
+	CollectionOrderFieldCreatedAt = &CollectionOrderField{
+		Value: func(_m *Collection) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: collection.FieldCreatedAt,
+		toTerm: collection.ByCreatedAt,
+		toCursor: func(_m *Collection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CollectionOrderFieldUpdatedAt orders Collection by updated_at.
+	CollectionOrderFieldUpdatedAt = &CollectionOrderField{
+		Value: func(_m *Collection) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: collection.FieldUpdatedAt,
+		toTerm: collection.ByUpdatedAt,
+		toCursor: func(_m *Collection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CollectionOrderFieldSlug orders Collection by slug.
+	CollectionOrderFieldSlug = &CollectionOrderField{
+		Value: func(_m *Collection) (ent.Value, error) {
+			return _m.Slug, nil
+		},
+		column: collection.FieldSlug,
+		toTerm: collection.BySlug,
+		toCursor: func(_m *Collection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Slug,
+			}
+		},
+	}
+	// CollectionOrderFieldName orders Collection by name.
+	CollectionOrderFieldName = &CollectionOrderField{
+		Value: func(_m *Collection) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: collection.FieldName,
+		toTerm: collection.ByName,
+		toCursor: func(_m *Collection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CollectionOrderField) String() string {
+	var str string
+	switch f.column {
+	case CollectionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CollectionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CollectionOrderFieldSlug.column:
+		str = "SLUG"
+	case CollectionOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CollectionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CollectionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CollectionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CollectionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CollectionOrderFieldUpdatedAt
+	case "SLUG":
+		*f = *CollectionOrderFieldSlug
+	case "NAME":
+		*f = *CollectionOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid CollectionOrderField", str)
+	}
+	return nil
+}
+
+// CollectionOrderField defines the ordering field of Collection.
+type CollectionOrderField struct {
+	// Value extracts the ordering value from the given Collection.
+	Value    func(*Collection) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) collection.OrderOption
+	toCursor func(*Collection) Cursor
+}
+
+// CollectionOrder defines the ordering of Collection.
+type CollectionOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *CollectionOrderField `json:"field"`
+}
+
+// DefaultCollectionOrder is the default ordering of Collection.
+var DefaultCollectionOrder = &CollectionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CollectionOrderField{
+		Value: func(_m *Collection) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: collection.FieldID,
+		toTerm: collection.ByID,
+		toCursor: func(_m *Collection) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Collection into CollectionEdge.
+func (_m *Collection) ToEdge(order *CollectionOrder) *CollectionEdge {
+	if order == nil {
+		order = DefaultCollectionOrder
+	}
+	return &CollectionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CollectionGrantEdge is the edge representation of CollectionGrant.
+type CollectionGrantEdge struct {
+	Node   *CollectionGrant `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// CollectionGrantConnection is the connection containing edges to CollectionGrant.
+type CollectionGrantConnection struct {
+	Edges      []*CollectionGrantEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *CollectionGrantConnection) build(nodes []*CollectionGrant, pager *collectiongrantPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CollectionGrant
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CollectionGrant {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CollectionGrant {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CollectionGrantEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CollectionGrantEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CollectionGrantPaginateOption enables pagination customization.
+type CollectionGrantPaginateOption func(*collectiongrantPager) error
+
+// WithCollectionGrantOrder configures pagination ordering.
+func WithCollectionGrantOrder(order *CollectionGrantOrder) CollectionGrantPaginateOption {
+	if order == nil {
+		order = DefaultCollectionGrantOrder
+	}
+	o := *order
+	return func(pager *collectiongrantPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCollectionGrantOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCollectionGrantFilter configures pagination filter.
+func WithCollectionGrantFilter(filter func(*CollectionGrantQuery) (*CollectionGrantQuery, error)) CollectionGrantPaginateOption {
+	return func(pager *collectiongrantPager) error {
+		if filter == nil {
+			return errors.New("CollectionGrantQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type collectiongrantPager struct {
+	reverse bool
+	order   *CollectionGrantOrder
+	filter  func(*CollectionGrantQuery) (*CollectionGrantQuery, error)
+}
+
+func newCollectionGrantPager(opts []CollectionGrantPaginateOption, reverse bool) (*collectiongrantPager, error) {
+	pager := &collectiongrantPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCollectionGrantOrder
+	}
+	return pager, nil
+}
+
+func (p *collectiongrantPager) applyFilter(query *CollectionGrantQuery) (*CollectionGrantQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *collectiongrantPager) toCursor(_m *CollectionGrant) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *collectiongrantPager) applyCursors(query *CollectionGrantQuery, after, before *Cursor) (*CollectionGrantQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCollectionGrantOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *collectiongrantPager) applyOrder(query *CollectionGrantQuery) *CollectionGrantQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCollectionGrantOrder.Field {
+		query = query.Order(DefaultCollectionGrantOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *collectiongrantPager) orderExpr(query *CollectionGrantQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCollectionGrantOrder.Field {
+			b.Comma().Ident(DefaultCollectionGrantOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CollectionGrant.
+func (_m *CollectionGrantQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CollectionGrantPaginateOption,
+) (*CollectionGrantConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCollectionGrantPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CollectionGrantConnection{Edges: []*CollectionGrantEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CollectionGrantOrderFieldCreatedAt orders CollectionGrant by created_at.
+	CollectionGrantOrderFieldCreatedAt = &CollectionGrantOrderField{
+		Value: func(_m *CollectionGrant) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: collectiongrant.FieldCreatedAt,
+		toTerm: collectiongrant.ByCreatedAt,
+		toCursor: func(_m *CollectionGrant) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CollectionGrantOrderFieldUpdatedAt orders CollectionGrant by updated_at.
+	CollectionGrantOrderFieldUpdatedAt = &CollectionGrantOrderField{
+		Value: func(_m *CollectionGrant) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: collectiongrant.FieldUpdatedAt,
+		toTerm: collectiongrant.ByUpdatedAt,
+		toCursor: func(_m *CollectionGrant) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CollectionGrantOrderField) String() string {
+	var str string
+	switch f.column {
+	case CollectionGrantOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CollectionGrantOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CollectionGrantOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CollectionGrantOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CollectionGrantOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CollectionGrantOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CollectionGrantOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CollectionGrantOrderField", str)
+	}
+	return nil
+}
+
+// CollectionGrantOrderField defines the ordering field of CollectionGrant.
+type CollectionGrantOrderField struct {
+	// Value extracts the ordering value from the given CollectionGrant.
+	Value    func(*CollectionGrant) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) collectiongrant.OrderOption
+	toCursor func(*CollectionGrant) Cursor
+}
+
+// CollectionGrantOrder defines the ordering of CollectionGrant.
+type CollectionGrantOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *CollectionGrantOrderField `json:"field"`
+}
+
+// DefaultCollectionGrantOrder is the default ordering of CollectionGrant.
+var DefaultCollectionGrantOrder = &CollectionGrantOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CollectionGrantOrderField{
+		Value: func(_m *CollectionGrant) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: collectiongrant.FieldID,
+		toTerm: collectiongrant.ByID,
+		toCursor: func(_m *CollectionGrant) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CollectionGrant into CollectionGrantEdge.
+func (_m *CollectionGrant) ToEdge(order *CollectionGrantOrder) *CollectionGrantEdge {
+	if order == nil {
+		order = DefaultCollectionGrantOrder
+	}
+	return &CollectionGrantEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -1450,6 +2119,966 @@ func (_m *Customer) ToEdge(order *CustomerOrder) *CustomerEdge {
 		order = DefaultCustomerOrder
 	}
 	return &CustomerEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CustomerFreezeEdge is the edge representation of CustomerFreeze.
+type CustomerFreezeEdge struct {
+	Node   *CustomerFreeze `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// CustomerFreezeConnection is the connection containing edges to CustomerFreeze.
+type CustomerFreezeConnection struct {
+	Edges      []*CustomerFreezeEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *CustomerFreezeConnection) build(nodes []*CustomerFreeze, pager *customerfreezePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CustomerFreeze
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CustomerFreeze {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CustomerFreeze {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CustomerFreezeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CustomerFreezeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CustomerFreezePaginateOption enables pagination customization.
+type CustomerFreezePaginateOption func(*customerfreezePager) error
+
+// WithCustomerFreezeOrder configures pagination ordering.
+func WithCustomerFreezeOrder(order *CustomerFreezeOrder) CustomerFreezePaginateOption {
+	if order == nil {
+		order = DefaultCustomerFreezeOrder
+	}
+	o := *order
+	return func(pager *customerfreezePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCustomerFreezeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCustomerFreezeFilter configures pagination filter.
+func WithCustomerFreezeFilter(filter func(*CustomerFreezeQuery) (*CustomerFreezeQuery, error)) CustomerFreezePaginateOption {
+	return func(pager *customerfreezePager) error {
+		if filter == nil {
+			return errors.New("CustomerFreezeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type customerfreezePager struct {
+	reverse bool
+	order   *CustomerFreezeOrder
+	filter  func(*CustomerFreezeQuery) (*CustomerFreezeQuery, error)
+}
+
+func newCustomerFreezePager(opts []CustomerFreezePaginateOption, reverse bool) (*customerfreezePager, error) {
+	pager := &customerfreezePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCustomerFreezeOrder
+	}
+	return pager, nil
+}
+
+func (p *customerfreezePager) applyFilter(query *CustomerFreezeQuery) (*CustomerFreezeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *customerfreezePager) toCursor(_m *CustomerFreeze) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *customerfreezePager) applyCursors(query *CustomerFreezeQuery, after, before *Cursor) (*CustomerFreezeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCustomerFreezeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *customerfreezePager) applyOrder(query *CustomerFreezeQuery) *CustomerFreezeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCustomerFreezeOrder.Field {
+		query = query.Order(DefaultCustomerFreezeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *customerfreezePager) orderExpr(query *CustomerFreezeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCustomerFreezeOrder.Field {
+			b.Comma().Ident(DefaultCustomerFreezeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CustomerFreeze.
+func (_m *CustomerFreezeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CustomerFreezePaginateOption,
+) (*CustomerFreezeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCustomerFreezePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CustomerFreezeConnection{Edges: []*CustomerFreezeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CustomerFreezeOrderFieldCreatedAt orders CustomerFreeze by created_at.
+	CustomerFreezeOrderFieldCreatedAt = &CustomerFreezeOrderField{
+		Value: func(_m *CustomerFreeze) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: customerfreeze.FieldCreatedAt,
+		toTerm: customerfreeze.ByCreatedAt,
+		toCursor: func(_m *CustomerFreeze) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CustomerFreezeOrderFieldUpdatedAt orders CustomerFreeze by updated_at.
+	CustomerFreezeOrderFieldUpdatedAt = &CustomerFreezeOrderField{
+		Value: func(_m *CustomerFreeze) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: customerfreeze.FieldUpdatedAt,
+		toTerm: customerfreeze.ByUpdatedAt,
+		toCursor: func(_m *CustomerFreeze) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CustomerFreezeOrderField) String() string {
+	var str string
+	switch f.column {
+	case CustomerFreezeOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CustomerFreezeOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CustomerFreezeOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CustomerFreezeOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CustomerFreezeOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CustomerFreezeOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CustomerFreezeOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CustomerFreezeOrderField", str)
+	}
+	return nil
+}
+
+// CustomerFreezeOrderField defines the ordering field of CustomerFreeze.
+type CustomerFreezeOrderField struct {
+	// Value extracts the ordering value from the given CustomerFreeze.
+	Value    func(*CustomerFreeze) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) customerfreeze.OrderOption
+	toCursor func(*CustomerFreeze) Cursor
+}
+
+// CustomerFreezeOrder defines the ordering of CustomerFreeze.
+type CustomerFreezeOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *CustomerFreezeOrderField `json:"field"`
+}
+
+// DefaultCustomerFreezeOrder is the default ordering of CustomerFreeze.
+var DefaultCustomerFreezeOrder = &CustomerFreezeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CustomerFreezeOrderField{
+		Value: func(_m *CustomerFreeze) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: customerfreeze.FieldID,
+		toTerm: customerfreeze.ByID,
+		toCursor: func(_m *CustomerFreeze) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CustomerFreeze into CustomerFreezeEdge.
+func (_m *CustomerFreeze) ToEdge(order *CustomerFreezeOrder) *CustomerFreezeEdge {
+	if order == nil {
+		order = DefaultCustomerFreezeOrder
+	}
+	return &CustomerFreezeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CustomerTokenEdge is the edge representation of CustomerToken.
+type CustomerTokenEdge struct {
+	Node   *CustomerToken `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// CustomerTokenConnection is the connection containing edges to CustomerToken.
+type CustomerTokenConnection struct {
+	Edges      []*CustomerTokenEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *CustomerTokenConnection) build(nodes []*CustomerToken, pager *customertokenPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CustomerToken
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CustomerToken {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CustomerToken {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CustomerTokenEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CustomerTokenEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CustomerTokenPaginateOption enables pagination customization.
+type CustomerTokenPaginateOption func(*customertokenPager) error
+
+// WithCustomerTokenOrder configures pagination ordering.
+func WithCustomerTokenOrder(order *CustomerTokenOrder) CustomerTokenPaginateOption {
+	if order == nil {
+		order = DefaultCustomerTokenOrder
+	}
+	o := *order
+	return func(pager *customertokenPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCustomerTokenOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCustomerTokenFilter configures pagination filter.
+func WithCustomerTokenFilter(filter func(*CustomerTokenQuery) (*CustomerTokenQuery, error)) CustomerTokenPaginateOption {
+	return func(pager *customertokenPager) error {
+		if filter == nil {
+			return errors.New("CustomerTokenQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type customertokenPager struct {
+	reverse bool
+	order   *CustomerTokenOrder
+	filter  func(*CustomerTokenQuery) (*CustomerTokenQuery, error)
+}
+
+func newCustomerTokenPager(opts []CustomerTokenPaginateOption, reverse bool) (*customertokenPager, error) {
+	pager := &customertokenPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCustomerTokenOrder
+	}
+	return pager, nil
+}
+
+func (p *customertokenPager) applyFilter(query *CustomerTokenQuery) (*CustomerTokenQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *customertokenPager) toCursor(_m *CustomerToken) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *customertokenPager) applyCursors(query *CustomerTokenQuery, after, before *Cursor) (*CustomerTokenQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCustomerTokenOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *customertokenPager) applyOrder(query *CustomerTokenQuery) *CustomerTokenQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCustomerTokenOrder.Field {
+		query = query.Order(DefaultCustomerTokenOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *customertokenPager) orderExpr(query *CustomerTokenQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCustomerTokenOrder.Field {
+			b.Comma().Ident(DefaultCustomerTokenOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CustomerToken.
+func (_m *CustomerTokenQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CustomerTokenPaginateOption,
+) (*CustomerTokenConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCustomerTokenPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CustomerTokenConnection{Edges: []*CustomerTokenEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CustomerTokenOrderFieldCreatedAt orders CustomerToken by created_at.
+	CustomerTokenOrderFieldCreatedAt = &CustomerTokenOrderField{
+		Value: func(_m *CustomerToken) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: customertoken.FieldCreatedAt,
+		toTerm: customertoken.ByCreatedAt,
+		toCursor: func(_m *CustomerToken) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CustomerTokenOrderFieldUpdatedAt orders CustomerToken by updated_at.
+	CustomerTokenOrderFieldUpdatedAt = &CustomerTokenOrderField{
+		Value: func(_m *CustomerToken) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: customertoken.FieldUpdatedAt,
+		toTerm: customertoken.ByUpdatedAt,
+		toCursor: func(_m *CustomerToken) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CustomerTokenOrderFieldName orders CustomerToken by name.
+	CustomerTokenOrderFieldName = &CustomerTokenOrderField{
+		Value: func(_m *CustomerToken) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: customertoken.FieldName,
+		toTerm: customertoken.ByName,
+		toCursor: func(_m *CustomerToken) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CustomerTokenOrderField) String() string {
+	var str string
+	switch f.column {
+	case CustomerTokenOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CustomerTokenOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CustomerTokenOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CustomerTokenOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CustomerTokenOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CustomerTokenOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CustomerTokenOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CustomerTokenOrderFieldUpdatedAt
+	case "NAME":
+		*f = *CustomerTokenOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid CustomerTokenOrderField", str)
+	}
+	return nil
+}
+
+// CustomerTokenOrderField defines the ordering field of CustomerToken.
+type CustomerTokenOrderField struct {
+	// Value extracts the ordering value from the given CustomerToken.
+	Value    func(*CustomerToken) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) customertoken.OrderOption
+	toCursor func(*CustomerToken) Cursor
+}
+
+// CustomerTokenOrder defines the ordering of CustomerToken.
+type CustomerTokenOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *CustomerTokenOrderField `json:"field"`
+}
+
+// DefaultCustomerTokenOrder is the default ordering of CustomerToken.
+var DefaultCustomerTokenOrder = &CustomerTokenOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CustomerTokenOrderField{
+		Value: func(_m *CustomerToken) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: customertoken.FieldID,
+		toTerm: customertoken.ByID,
+		toCursor: func(_m *CustomerToken) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CustomerToken into CustomerTokenEdge.
+func (_m *CustomerToken) ToEdge(order *CustomerTokenOrder) *CustomerTokenEdge {
+	if order == nil {
+		order = DefaultCustomerTokenOrder
+	}
+	return &CustomerTokenEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// PackageGrantEdge is the edge representation of PackageGrant.
+type PackageGrantEdge struct {
+	Node   *PackageGrant `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// PackageGrantConnection is the connection containing edges to PackageGrant.
+type PackageGrantConnection struct {
+	Edges      []*PackageGrantEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *PackageGrantConnection) build(nodes []*PackageGrant, pager *packagegrantPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *PackageGrant
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *PackageGrant {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *PackageGrant {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*PackageGrantEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &PackageGrantEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// PackageGrantPaginateOption enables pagination customization.
+type PackageGrantPaginateOption func(*packagegrantPager) error
+
+// WithPackageGrantOrder configures pagination ordering.
+func WithPackageGrantOrder(order *PackageGrantOrder) PackageGrantPaginateOption {
+	if order == nil {
+		order = DefaultPackageGrantOrder
+	}
+	o := *order
+	return func(pager *packagegrantPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultPackageGrantOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithPackageGrantFilter configures pagination filter.
+func WithPackageGrantFilter(filter func(*PackageGrantQuery) (*PackageGrantQuery, error)) PackageGrantPaginateOption {
+	return func(pager *packagegrantPager) error {
+		if filter == nil {
+			return errors.New("PackageGrantQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type packagegrantPager struct {
+	reverse bool
+	order   *PackageGrantOrder
+	filter  func(*PackageGrantQuery) (*PackageGrantQuery, error)
+}
+
+func newPackageGrantPager(opts []PackageGrantPaginateOption, reverse bool) (*packagegrantPager, error) {
+	pager := &packagegrantPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultPackageGrantOrder
+	}
+	return pager, nil
+}
+
+func (p *packagegrantPager) applyFilter(query *PackageGrantQuery) (*PackageGrantQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *packagegrantPager) toCursor(_m *PackageGrant) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *packagegrantPager) applyCursors(query *PackageGrantQuery, after, before *Cursor) (*PackageGrantQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPackageGrantOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *packagegrantPager) applyOrder(query *PackageGrantQuery) *PackageGrantQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultPackageGrantOrder.Field {
+		query = query.Order(DefaultPackageGrantOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *packagegrantPager) orderExpr(query *PackageGrantQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultPackageGrantOrder.Field {
+			b.Comma().Ident(DefaultPackageGrantOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to PackageGrant.
+func (_m *PackageGrantQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...PackageGrantPaginateOption,
+) (*PackageGrantConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newPackageGrantPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &PackageGrantConnection{Edges: []*PackageGrantEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// PackageGrantOrderFieldCreatedAt orders PackageGrant by created_at.
+	PackageGrantOrderFieldCreatedAt = &PackageGrantOrderField{
+		Value: func(_m *PackageGrant) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: packagegrant.FieldCreatedAt,
+		toTerm: packagegrant.ByCreatedAt,
+		toCursor: func(_m *PackageGrant) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PackageGrantOrderFieldUpdatedAt orders PackageGrant by updated_at.
+	PackageGrantOrderFieldUpdatedAt = &PackageGrantOrderField{
+		Value: func(_m *PackageGrant) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: packagegrant.FieldUpdatedAt,
+		toTerm: packagegrant.ByUpdatedAt,
+		toCursor: func(_m *PackageGrant) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PackageGrantOrderField) String() string {
+	var str string
+	switch f.column {
+	case PackageGrantOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PackageGrantOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PackageGrantOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PackageGrantOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PackageGrantOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PackageGrantOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PackageGrantOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid PackageGrantOrderField", str)
+	}
+	return nil
+}
+
+// PackageGrantOrderField defines the ordering field of PackageGrant.
+type PackageGrantOrderField struct {
+	// Value extracts the ordering value from the given PackageGrant.
+	Value    func(*PackageGrant) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) packagegrant.OrderOption
+	toCursor func(*PackageGrant) Cursor
+}
+
+// PackageGrantOrder defines the ordering of PackageGrant.
+type PackageGrantOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *PackageGrantOrderField `json:"field"`
+}
+
+// DefaultPackageGrantOrder is the default ordering of PackageGrant.
+var DefaultPackageGrantOrder = &PackageGrantOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &PackageGrantOrderField{
+		Value: func(_m *PackageGrant) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: packagegrant.FieldID,
+		toTerm: packagegrant.ByID,
+		toCursor: func(_m *PackageGrant) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts PackageGrant into PackageGrantEdge.
+func (_m *PackageGrant) ToEdge(order *PackageGrantOrder) *PackageGrantEdge {
+	if order == nil {
+		order = DefaultPackageGrantOrder
+	}
+	return &PackageGrantEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -8,9 +8,14 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
 	"github.com/cargoman/cargoman/ent/skippedref"
@@ -470,6 +475,656 @@ func (i *AdminTokenWhereInput) P() (predicate.AdminToken, error) {
 	}
 }
 
+// CollectionWhereInput represents a where input for filtering Collection queries.
+type CollectionWhereInput struct {
+	Predicates []predicate.Collection  `json:"-"`
+	Not        *CollectionWhereInput   `json:"not,omitempty"`
+	Or         []*CollectionWhereInput `json:"or,omitempty"`
+	And        []*CollectionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "slug" field predicates.
+	Slug             *string  `json:"slug,omitempty"`
+	SlugNEQ          *string  `json:"slugNEQ,omitempty"`
+	SlugIn           []string `json:"slugIn,omitempty"`
+	SlugNotIn        []string `json:"slugNotIn,omitempty"`
+	SlugGT           *string  `json:"slugGT,omitempty"`
+	SlugGTE          *string  `json:"slugGTE,omitempty"`
+	SlugLT           *string  `json:"slugLT,omitempty"`
+	SlugLTE          *string  `json:"slugLTE,omitempty"`
+	SlugContains     *string  `json:"slugContains,omitempty"`
+	SlugHasPrefix    *string  `json:"slugHasPrefix,omitempty"`
+	SlugHasSuffix    *string  `json:"slugHasSuffix,omitempty"`
+	SlugEqualFold    *string  `json:"slugEqualFold,omitempty"`
+	SlugContainsFold *string  `json:"slugContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "packages" edge predicates.
+	HasPackages     *bool                `json:"hasPackages,omitempty"`
+	HasPackagesWith []*PackageWhereInput `json:"hasPackagesWith,omitempty"`
+
+	// "grants" edge predicates.
+	HasGrants     *bool                        `json:"hasGrants,omitempty"`
+	HasGrantsWith []*CollectionGrantWhereInput `json:"hasGrantsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CollectionWhereInput) AddPredicates(predicates ...predicate.Collection) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CollectionWhereInput filter on the CollectionQuery builder.
+func (i *CollectionWhereInput) Filter(q *CollectionQuery) (*CollectionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCollectionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCollectionWhereInput is returned in case the CollectionWhereInput is empty.
+var ErrEmptyCollectionWhereInput = errors.New("ent: empty predicate CollectionWhereInput")
+
+// P returns a predicate for filtering collections.
+// An error is returned if the input is empty or invalid.
+func (i *CollectionWhereInput) P() (predicate.Collection, error) {
+	var predicates []predicate.Collection
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, collection.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Collection, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, collection.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Collection, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, collection.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, collection.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, collection.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, collection.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, collection.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, collection.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, collection.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, collection.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, collection.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, collection.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, collection.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, collection.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, collection.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, collection.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, collection.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, collection.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, collection.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, collection.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, collection.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, collection.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, collection.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, collection.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, collection.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, collection.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, collection.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, collection.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, collection.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Slug != nil {
+		predicates = append(predicates, collection.SlugEQ(*i.Slug))
+	}
+	if i.SlugNEQ != nil {
+		predicates = append(predicates, collection.SlugNEQ(*i.SlugNEQ))
+	}
+	if len(i.SlugIn) > 0 {
+		predicates = append(predicates, collection.SlugIn(i.SlugIn...))
+	}
+	if len(i.SlugNotIn) > 0 {
+		predicates = append(predicates, collection.SlugNotIn(i.SlugNotIn...))
+	}
+	if i.SlugGT != nil {
+		predicates = append(predicates, collection.SlugGT(*i.SlugGT))
+	}
+	if i.SlugGTE != nil {
+		predicates = append(predicates, collection.SlugGTE(*i.SlugGTE))
+	}
+	if i.SlugLT != nil {
+		predicates = append(predicates, collection.SlugLT(*i.SlugLT))
+	}
+	if i.SlugLTE != nil {
+		predicates = append(predicates, collection.SlugLTE(*i.SlugLTE))
+	}
+	if i.SlugContains != nil {
+		predicates = append(predicates, collection.SlugContains(*i.SlugContains))
+	}
+	if i.SlugHasPrefix != nil {
+		predicates = append(predicates, collection.SlugHasPrefix(*i.SlugHasPrefix))
+	}
+	if i.SlugHasSuffix != nil {
+		predicates = append(predicates, collection.SlugHasSuffix(*i.SlugHasSuffix))
+	}
+	if i.SlugEqualFold != nil {
+		predicates = append(predicates, collection.SlugEqualFold(*i.SlugEqualFold))
+	}
+	if i.SlugContainsFold != nil {
+		predicates = append(predicates, collection.SlugContainsFold(*i.SlugContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, collection.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, collection.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, collection.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, collection.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, collection.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, collection.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, collection.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, collection.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, collection.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, collection.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, collection.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, collection.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, collection.NameContainsFold(*i.NameContainsFold))
+	}
+
+	if i.HasPackages != nil {
+		p := collection.HasPackages()
+		if !*i.HasPackages {
+			p = collection.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPackagesWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasPackagesWith))
+		for _, w := range i.HasPackagesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPackagesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, collection.HasPackagesWith(with...))
+	}
+	if i.HasGrants != nil {
+		p := collection.HasGrants()
+		if !*i.HasGrants {
+			p = collection.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasGrantsWith) > 0 {
+		with := make([]predicate.CollectionGrant, 0, len(i.HasGrantsWith))
+		for _, w := range i.HasGrantsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasGrantsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, collection.HasGrantsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCollectionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return collection.And(predicates...), nil
+	}
+}
+
+// CollectionGrantWhereInput represents a where input for filtering CollectionGrant queries.
+type CollectionGrantWhereInput struct {
+	Predicates []predicate.CollectionGrant  `json:"-"`
+	Not        *CollectionGrantWhereInput   `json:"not,omitempty"`
+	Or         []*CollectionGrantWhereInput `json:"or,omitempty"`
+	And        []*CollectionGrantWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "constraint" field predicates.
+	Constraint             *string  `json:"constraint,omitempty"`
+	ConstraintNEQ          *string  `json:"constraintNEQ,omitempty"`
+	ConstraintIn           []string `json:"constraintIn,omitempty"`
+	ConstraintNotIn        []string `json:"constraintNotIn,omitempty"`
+	ConstraintGT           *string  `json:"constraintGT,omitempty"`
+	ConstraintGTE          *string  `json:"constraintGTE,omitempty"`
+	ConstraintLT           *string  `json:"constraintLT,omitempty"`
+	ConstraintLTE          *string  `json:"constraintLTE,omitempty"`
+	ConstraintContains     *string  `json:"constraintContains,omitempty"`
+	ConstraintHasPrefix    *string  `json:"constraintHasPrefix,omitempty"`
+	ConstraintHasSuffix    *string  `json:"constraintHasSuffix,omitempty"`
+	ConstraintEqualFold    *string  `json:"constraintEqualFold,omitempty"`
+	ConstraintContainsFold *string  `json:"constraintContainsFold,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+
+	// "collection" edge predicates.
+	HasCollection     *bool                   `json:"hasCollection,omitempty"`
+	HasCollectionWith []*CollectionWhereInput `json:"hasCollectionWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CollectionGrantWhereInput) AddPredicates(predicates ...predicate.CollectionGrant) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CollectionGrantWhereInput filter on the CollectionGrantQuery builder.
+func (i *CollectionGrantWhereInput) Filter(q *CollectionGrantQuery) (*CollectionGrantQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCollectionGrantWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCollectionGrantWhereInput is returned in case the CollectionGrantWhereInput is empty.
+var ErrEmptyCollectionGrantWhereInput = errors.New("ent: empty predicate CollectionGrantWhereInput")
+
+// P returns a predicate for filtering collectiongrants.
+// An error is returned if the input is empty or invalid.
+func (i *CollectionGrantWhereInput) P() (predicate.CollectionGrant, error) {
+	var predicates []predicate.CollectionGrant
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, collectiongrant.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CollectionGrant, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, collectiongrant.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CollectionGrant, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, collectiongrant.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, collectiongrant.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, collectiongrant.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, collectiongrant.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, collectiongrant.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, collectiongrant.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, collectiongrant.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, collectiongrant.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, collectiongrant.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, collectiongrant.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, collectiongrant.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, collectiongrant.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, collectiongrant.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, collectiongrant.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, collectiongrant.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, collectiongrant.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, collectiongrant.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, collectiongrant.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, collectiongrant.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, collectiongrant.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, collectiongrant.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, collectiongrant.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, collectiongrant.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, collectiongrant.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, collectiongrant.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, collectiongrant.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, collectiongrant.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Constraint != nil {
+		predicates = append(predicates, collectiongrant.ConstraintEQ(*i.Constraint))
+	}
+	if i.ConstraintNEQ != nil {
+		predicates = append(predicates, collectiongrant.ConstraintNEQ(*i.ConstraintNEQ))
+	}
+	if len(i.ConstraintIn) > 0 {
+		predicates = append(predicates, collectiongrant.ConstraintIn(i.ConstraintIn...))
+	}
+	if len(i.ConstraintNotIn) > 0 {
+		predicates = append(predicates, collectiongrant.ConstraintNotIn(i.ConstraintNotIn...))
+	}
+	if i.ConstraintGT != nil {
+		predicates = append(predicates, collectiongrant.ConstraintGT(*i.ConstraintGT))
+	}
+	if i.ConstraintGTE != nil {
+		predicates = append(predicates, collectiongrant.ConstraintGTE(*i.ConstraintGTE))
+	}
+	if i.ConstraintLT != nil {
+		predicates = append(predicates, collectiongrant.ConstraintLT(*i.ConstraintLT))
+	}
+	if i.ConstraintLTE != nil {
+		predicates = append(predicates, collectiongrant.ConstraintLTE(*i.ConstraintLTE))
+	}
+	if i.ConstraintContains != nil {
+		predicates = append(predicates, collectiongrant.ConstraintContains(*i.ConstraintContains))
+	}
+	if i.ConstraintHasPrefix != nil {
+		predicates = append(predicates, collectiongrant.ConstraintHasPrefix(*i.ConstraintHasPrefix))
+	}
+	if i.ConstraintHasSuffix != nil {
+		predicates = append(predicates, collectiongrant.ConstraintHasSuffix(*i.ConstraintHasSuffix))
+	}
+	if i.ConstraintEqualFold != nil {
+		predicates = append(predicates, collectiongrant.ConstraintEqualFold(*i.ConstraintEqualFold))
+	}
+	if i.ConstraintContainsFold != nil {
+		predicates = append(predicates, collectiongrant.ConstraintContainsFold(*i.ConstraintContainsFold))
+	}
+
+	if i.HasCustomer != nil {
+		p := collectiongrant.HasCustomer()
+		if !*i.HasCustomer {
+			p = collectiongrant.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, collectiongrant.HasCustomerWith(with...))
+	}
+	if i.HasCollection != nil {
+		p := collectiongrant.HasCollection()
+		if !*i.HasCollection {
+			p = collectiongrant.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCollectionWith) > 0 {
+		with := make([]predicate.Collection, 0, len(i.HasCollectionWith))
+		for _, w := range i.HasCollectionWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCollectionWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, collectiongrant.HasCollectionWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCollectionGrantWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return collectiongrant.And(predicates...), nil
+	}
+}
+
 // PackageWhereInput represents a where input for filtering ComposerPackage queries.
 type PackageWhereInput struct {
 	Predicates []predicate.ComposerPackage `json:"-"`
@@ -671,6 +1326,10 @@ type PackageWhereInput struct {
 	// "webhook_deliveries" edge predicates.
 	HasWebhookDeliveries     *bool                        `json:"hasWebhookDeliveries,omitempty"`
 	HasWebhookDeliveriesWith []*WebhookDeliveryWhereInput `json:"hasWebhookDeliveriesWith,omitempty"`
+
+	// "collections" edge predicates.
+	HasCollections     *bool                   `json:"hasCollections,omitempty"`
+	HasCollectionsWith []*CollectionWhereInput `json:"hasCollectionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1288,6 +1947,24 @@ func (i *PackageWhereInput) P() (predicate.ComposerPackage, error) {
 		}
 		predicates = append(predicates, composerpackage.HasWebhookDeliveriesWith(with...))
 	}
+	if i.HasCollections != nil {
+		p := composerpackage.HasCollections()
+		if !*i.HasCollections {
+			p = composerpackage.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCollectionsWith) > 0 {
+		with := make([]predicate.Collection, 0, len(i.HasCollectionsWith))
+		for _, w := range i.HasCollectionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCollectionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, composerpackage.HasCollectionsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyPackageWhereInput
@@ -1764,6 +2441,22 @@ type CustomerWhereInput struct {
 	SuspensionReasonNotNil       bool     `json:"suspensionReasonNotNil,omitempty"`
 	SuspensionReasonEqualFold    *string  `json:"suspensionReasonEqualFold,omitempty"`
 	SuspensionReasonContainsFold *string  `json:"suspensionReasonContainsFold,omitempty"`
+
+	// "tokens" edge predicates.
+	HasTokens     *bool                      `json:"hasTokens,omitempty"`
+	HasTokensWith []*CustomerTokenWhereInput `json:"hasTokensWith,omitempty"`
+
+	// "package_grants" edge predicates.
+	HasPackageGrants     *bool                     `json:"hasPackageGrants,omitempty"`
+	HasPackageGrantsWith []*PackageGrantWhereInput `json:"hasPackageGrantsWith,omitempty"`
+
+	// "collection_grants" edge predicates.
+	HasCollectionGrants     *bool                        `json:"hasCollectionGrants,omitempty"`
+	HasCollectionGrantsWith []*CollectionGrantWhereInput `json:"hasCollectionGrantsWith,omitempty"`
+
+	// "freezes" edge predicates.
+	HasFreezes     *bool                       `json:"hasFreezes,omitempty"`
+	HasFreezesWith []*CustomerFreezeWhereInput `json:"hasFreezesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2102,6 +2795,78 @@ func (i *CustomerWhereInput) P() (predicate.Customer, error) {
 		predicates = append(predicates, customer.SuspensionReasonContainsFold(*i.SuspensionReasonContainsFold))
 	}
 
+	if i.HasTokens != nil {
+		p := customer.HasTokens()
+		if !*i.HasTokens {
+			p = customer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTokensWith) > 0 {
+		with := make([]predicate.CustomerToken, 0, len(i.HasTokensWith))
+		for _, w := range i.HasTokensWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTokensWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customer.HasTokensWith(with...))
+	}
+	if i.HasPackageGrants != nil {
+		p := customer.HasPackageGrants()
+		if !*i.HasPackageGrants {
+			p = customer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPackageGrantsWith) > 0 {
+		with := make([]predicate.PackageGrant, 0, len(i.HasPackageGrantsWith))
+		for _, w := range i.HasPackageGrantsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPackageGrantsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customer.HasPackageGrantsWith(with...))
+	}
+	if i.HasCollectionGrants != nil {
+		p := customer.HasCollectionGrants()
+		if !*i.HasCollectionGrants {
+			p = customer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCollectionGrantsWith) > 0 {
+		with := make([]predicate.CollectionGrant, 0, len(i.HasCollectionGrantsWith))
+		for _, w := range i.HasCollectionGrantsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCollectionGrantsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customer.HasCollectionGrantsWith(with...))
+	}
+	if i.HasFreezes != nil {
+		p := customer.HasFreezes()
+		if !*i.HasFreezes {
+			p = customer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasFreezesWith) > 0 {
+		with := make([]predicate.CustomerFreeze, 0, len(i.HasFreezesWith))
+		for _, w := range i.HasFreezesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasFreezesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customer.HasFreezesWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyCustomerWhereInput
@@ -2109,6 +2874,1194 @@ func (i *CustomerWhereInput) P() (predicate.Customer, error) {
 		return predicates[0], nil
 	default:
 		return customer.And(predicates...), nil
+	}
+}
+
+// CustomerFreezeWhereInput represents a where input for filtering CustomerFreeze queries.
+type CustomerFreezeWhereInput struct {
+	Predicates []predicate.CustomerFreeze  `json:"-"`
+	Not        *CustomerFreezeWhereInput   `json:"not,omitempty"`
+	Or         []*CustomerFreezeWhereInput `json:"or,omitempty"`
+	And        []*CustomerFreezeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "package_name" field predicates.
+	PackageName             *string  `json:"packageName,omitempty"`
+	PackageNameNEQ          *string  `json:"packageNameNEQ,omitempty"`
+	PackageNameIn           []string `json:"packageNameIn,omitempty"`
+	PackageNameNotIn        []string `json:"packageNameNotIn,omitempty"`
+	PackageNameGT           *string  `json:"packageNameGT,omitempty"`
+	PackageNameGTE          *string  `json:"packageNameGTE,omitempty"`
+	PackageNameLT           *string  `json:"packageNameLT,omitempty"`
+	PackageNameLTE          *string  `json:"packageNameLTE,omitempty"`
+	PackageNameContains     *string  `json:"packageNameContains,omitempty"`
+	PackageNameHasPrefix    *string  `json:"packageNameHasPrefix,omitempty"`
+	PackageNameHasSuffix    *string  `json:"packageNameHasSuffix,omitempty"`
+	PackageNameEqualFold    *string  `json:"packageNameEqualFold,omitempty"`
+	PackageNameContainsFold *string  `json:"packageNameContainsFold,omitempty"`
+
+	// "version" field predicates.
+	Version             *string  `json:"version,omitempty"`
+	VersionNEQ          *string  `json:"versionNEQ,omitempty"`
+	VersionIn           []string `json:"versionIn,omitempty"`
+	VersionNotIn        []string `json:"versionNotIn,omitempty"`
+	VersionGT           *string  `json:"versionGT,omitempty"`
+	VersionGTE          *string  `json:"versionGTE,omitempty"`
+	VersionLT           *string  `json:"versionLT,omitempty"`
+	VersionLTE          *string  `json:"versionLTE,omitempty"`
+	VersionContains     *string  `json:"versionContains,omitempty"`
+	VersionHasPrefix    *string  `json:"versionHasPrefix,omitempty"`
+	VersionHasSuffix    *string  `json:"versionHasSuffix,omitempty"`
+	VersionEqualFold    *string  `json:"versionEqualFold,omitempty"`
+	VersionContainsFold *string  `json:"versionContainsFold,omitempty"`
+
+	// "version_normalized" field predicates.
+	VersionNormalized             *string  `json:"versionNormalized,omitempty"`
+	VersionNormalizedNEQ          *string  `json:"versionNormalizedNEQ,omitempty"`
+	VersionNormalizedIn           []string `json:"versionNormalizedIn,omitempty"`
+	VersionNormalizedNotIn        []string `json:"versionNormalizedNotIn,omitempty"`
+	VersionNormalizedGT           *string  `json:"versionNormalizedGT,omitempty"`
+	VersionNormalizedGTE          *string  `json:"versionNormalizedGTE,omitempty"`
+	VersionNormalizedLT           *string  `json:"versionNormalizedLT,omitempty"`
+	VersionNormalizedLTE          *string  `json:"versionNormalizedLTE,omitempty"`
+	VersionNormalizedContains     *string  `json:"versionNormalizedContains,omitempty"`
+	VersionNormalizedHasPrefix    *string  `json:"versionNormalizedHasPrefix,omitempty"`
+	VersionNormalizedHasSuffix    *string  `json:"versionNormalizedHasSuffix,omitempty"`
+	VersionNormalizedEqualFold    *string  `json:"versionNormalizedEqualFold,omitempty"`
+	VersionNormalizedContainsFold *string  `json:"versionNormalizedContainsFold,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+
+	// "package" edge predicates.
+	HasPackage     *bool                `json:"hasPackage,omitempty"`
+	HasPackageWith []*PackageWhereInput `json:"hasPackageWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CustomerFreezeWhereInput) AddPredicates(predicates ...predicate.CustomerFreeze) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CustomerFreezeWhereInput filter on the CustomerFreezeQuery builder.
+func (i *CustomerFreezeWhereInput) Filter(q *CustomerFreezeQuery) (*CustomerFreezeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCustomerFreezeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCustomerFreezeWhereInput is returned in case the CustomerFreezeWhereInput is empty.
+var ErrEmptyCustomerFreezeWhereInput = errors.New("ent: empty predicate CustomerFreezeWhereInput")
+
+// P returns a predicate for filtering customerfreezes.
+// An error is returned if the input is empty or invalid.
+func (i *CustomerFreezeWhereInput) P() (predicate.CustomerFreeze, error) {
+	var predicates []predicate.CustomerFreeze
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, customerfreeze.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CustomerFreeze, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, customerfreeze.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CustomerFreeze, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, customerfreeze.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, customerfreeze.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, customerfreeze.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, customerfreeze.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, customerfreeze.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, customerfreeze.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, customerfreeze.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, customerfreeze.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, customerfreeze.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, customerfreeze.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, customerfreeze.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, customerfreeze.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, customerfreeze.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, customerfreeze.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, customerfreeze.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, customerfreeze.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, customerfreeze.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, customerfreeze.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, customerfreeze.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, customerfreeze.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, customerfreeze.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, customerfreeze.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, customerfreeze.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, customerfreeze.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, customerfreeze.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, customerfreeze.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, customerfreeze.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.PackageName != nil {
+		predicates = append(predicates, customerfreeze.PackageNameEQ(*i.PackageName))
+	}
+	if i.PackageNameNEQ != nil {
+		predicates = append(predicates, customerfreeze.PackageNameNEQ(*i.PackageNameNEQ))
+	}
+	if len(i.PackageNameIn) > 0 {
+		predicates = append(predicates, customerfreeze.PackageNameIn(i.PackageNameIn...))
+	}
+	if len(i.PackageNameNotIn) > 0 {
+		predicates = append(predicates, customerfreeze.PackageNameNotIn(i.PackageNameNotIn...))
+	}
+	if i.PackageNameGT != nil {
+		predicates = append(predicates, customerfreeze.PackageNameGT(*i.PackageNameGT))
+	}
+	if i.PackageNameGTE != nil {
+		predicates = append(predicates, customerfreeze.PackageNameGTE(*i.PackageNameGTE))
+	}
+	if i.PackageNameLT != nil {
+		predicates = append(predicates, customerfreeze.PackageNameLT(*i.PackageNameLT))
+	}
+	if i.PackageNameLTE != nil {
+		predicates = append(predicates, customerfreeze.PackageNameLTE(*i.PackageNameLTE))
+	}
+	if i.PackageNameContains != nil {
+		predicates = append(predicates, customerfreeze.PackageNameContains(*i.PackageNameContains))
+	}
+	if i.PackageNameHasPrefix != nil {
+		predicates = append(predicates, customerfreeze.PackageNameHasPrefix(*i.PackageNameHasPrefix))
+	}
+	if i.PackageNameHasSuffix != nil {
+		predicates = append(predicates, customerfreeze.PackageNameHasSuffix(*i.PackageNameHasSuffix))
+	}
+	if i.PackageNameEqualFold != nil {
+		predicates = append(predicates, customerfreeze.PackageNameEqualFold(*i.PackageNameEqualFold))
+	}
+	if i.PackageNameContainsFold != nil {
+		predicates = append(predicates, customerfreeze.PackageNameContainsFold(*i.PackageNameContainsFold))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, customerfreeze.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, customerfreeze.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, customerfreeze.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, customerfreeze.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, customerfreeze.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, customerfreeze.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, customerfreeze.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, customerfreeze.VersionLTE(*i.VersionLTE))
+	}
+	if i.VersionContains != nil {
+		predicates = append(predicates, customerfreeze.VersionContains(*i.VersionContains))
+	}
+	if i.VersionHasPrefix != nil {
+		predicates = append(predicates, customerfreeze.VersionHasPrefix(*i.VersionHasPrefix))
+	}
+	if i.VersionHasSuffix != nil {
+		predicates = append(predicates, customerfreeze.VersionHasSuffix(*i.VersionHasSuffix))
+	}
+	if i.VersionEqualFold != nil {
+		predicates = append(predicates, customerfreeze.VersionEqualFold(*i.VersionEqualFold))
+	}
+	if i.VersionContainsFold != nil {
+		predicates = append(predicates, customerfreeze.VersionContainsFold(*i.VersionContainsFold))
+	}
+	if i.VersionNormalized != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedEQ(*i.VersionNormalized))
+	}
+	if i.VersionNormalizedNEQ != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedNEQ(*i.VersionNormalizedNEQ))
+	}
+	if len(i.VersionNormalizedIn) > 0 {
+		predicates = append(predicates, customerfreeze.VersionNormalizedIn(i.VersionNormalizedIn...))
+	}
+	if len(i.VersionNormalizedNotIn) > 0 {
+		predicates = append(predicates, customerfreeze.VersionNormalizedNotIn(i.VersionNormalizedNotIn...))
+	}
+	if i.VersionNormalizedGT != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedGT(*i.VersionNormalizedGT))
+	}
+	if i.VersionNormalizedGTE != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedGTE(*i.VersionNormalizedGTE))
+	}
+	if i.VersionNormalizedLT != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedLT(*i.VersionNormalizedLT))
+	}
+	if i.VersionNormalizedLTE != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedLTE(*i.VersionNormalizedLTE))
+	}
+	if i.VersionNormalizedContains != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedContains(*i.VersionNormalizedContains))
+	}
+	if i.VersionNormalizedHasPrefix != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedHasPrefix(*i.VersionNormalizedHasPrefix))
+	}
+	if i.VersionNormalizedHasSuffix != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedHasSuffix(*i.VersionNormalizedHasSuffix))
+	}
+	if i.VersionNormalizedEqualFold != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedEqualFold(*i.VersionNormalizedEqualFold))
+	}
+	if i.VersionNormalizedContainsFold != nil {
+		predicates = append(predicates, customerfreeze.VersionNormalizedContainsFold(*i.VersionNormalizedContainsFold))
+	}
+
+	if i.HasCustomer != nil {
+		p := customerfreeze.HasCustomer()
+		if !*i.HasCustomer {
+			p = customerfreeze.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customerfreeze.HasCustomerWith(with...))
+	}
+	if i.HasPackage != nil {
+		p := customerfreeze.HasPackage()
+		if !*i.HasPackage {
+			p = customerfreeze.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPackageWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasPackageWith))
+		for _, w := range i.HasPackageWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPackageWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customerfreeze.HasPackageWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCustomerFreezeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return customerfreeze.And(predicates...), nil
+	}
+}
+
+// CustomerTokenWhereInput represents a where input for filtering CustomerToken queries.
+type CustomerTokenWhereInput struct {
+	Predicates []predicate.CustomerToken  `json:"-"`
+	Not        *CustomerTokenWhereInput   `json:"not,omitempty"`
+	Or         []*CustomerTokenWhereInput `json:"or,omitempty"`
+	And        []*CustomerTokenWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "scope" field predicates.
+	Scope      *customertoken.Scope  `json:"scope,omitempty"`
+	ScopeNEQ   *customertoken.Scope  `json:"scopeNEQ,omitempty"`
+	ScopeIn    []customertoken.Scope `json:"scopeIn,omitempty"`
+	ScopeNotIn []customertoken.Scope `json:"scopeNotIn,omitempty"`
+
+	// "prefix" field predicates.
+	Prefix             *string  `json:"prefix,omitempty"`
+	PrefixNEQ          *string  `json:"prefixNEQ,omitempty"`
+	PrefixIn           []string `json:"prefixIn,omitempty"`
+	PrefixNotIn        []string `json:"prefixNotIn,omitempty"`
+	PrefixGT           *string  `json:"prefixGT,omitempty"`
+	PrefixGTE          *string  `json:"prefixGTE,omitempty"`
+	PrefixLT           *string  `json:"prefixLT,omitempty"`
+	PrefixLTE          *string  `json:"prefixLTE,omitempty"`
+	PrefixContains     *string  `json:"prefixContains,omitempty"`
+	PrefixHasPrefix    *string  `json:"prefixHasPrefix,omitempty"`
+	PrefixHasSuffix    *string  `json:"prefixHasSuffix,omitempty"`
+	PrefixEqualFold    *string  `json:"prefixEqualFold,omitempty"`
+	PrefixContainsFold *string  `json:"prefixContainsFold,omitempty"`
+
+	// "expires_at" field predicates.
+	ExpiresAt       *time.Time  `json:"expiresAt,omitempty"`
+	ExpiresAtNEQ    *time.Time  `json:"expiresAtNEQ,omitempty"`
+	ExpiresAtIn     []time.Time `json:"expiresAtIn,omitempty"`
+	ExpiresAtNotIn  []time.Time `json:"expiresAtNotIn,omitempty"`
+	ExpiresAtGT     *time.Time  `json:"expiresAtGT,omitempty"`
+	ExpiresAtGTE    *time.Time  `json:"expiresAtGTE,omitempty"`
+	ExpiresAtLT     *time.Time  `json:"expiresAtLT,omitempty"`
+	ExpiresAtLTE    *time.Time  `json:"expiresAtLTE,omitempty"`
+	ExpiresAtIsNil  bool        `json:"expiresAtIsNil,omitempty"`
+	ExpiresAtNotNil bool        `json:"expiresAtNotNil,omitempty"`
+
+	// "last_used_at" field predicates.
+	LastUsedAt       *time.Time  `json:"lastUsedAt,omitempty"`
+	LastUsedAtNEQ    *time.Time  `json:"lastUsedAtNEQ,omitempty"`
+	LastUsedAtIn     []time.Time `json:"lastUsedAtIn,omitempty"`
+	LastUsedAtNotIn  []time.Time `json:"lastUsedAtNotIn,omitempty"`
+	LastUsedAtGT     *time.Time  `json:"lastUsedAtGT,omitempty"`
+	LastUsedAtGTE    *time.Time  `json:"lastUsedAtGTE,omitempty"`
+	LastUsedAtLT     *time.Time  `json:"lastUsedAtLT,omitempty"`
+	LastUsedAtLTE    *time.Time  `json:"lastUsedAtLTE,omitempty"`
+	LastUsedAtIsNil  bool        `json:"lastUsedAtIsNil,omitempty"`
+	LastUsedAtNotNil bool        `json:"lastUsedAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "legacy" field predicates.
+	Legacy    *bool `json:"legacy,omitempty"`
+	LegacyNEQ *bool `json:"legacyNEQ,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CustomerTokenWhereInput) AddPredicates(predicates ...predicate.CustomerToken) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CustomerTokenWhereInput filter on the CustomerTokenQuery builder.
+func (i *CustomerTokenWhereInput) Filter(q *CustomerTokenQuery) (*CustomerTokenQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCustomerTokenWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCustomerTokenWhereInput is returned in case the CustomerTokenWhereInput is empty.
+var ErrEmptyCustomerTokenWhereInput = errors.New("ent: empty predicate CustomerTokenWhereInput")
+
+// P returns a predicate for filtering customertokens.
+// An error is returned if the input is empty or invalid.
+func (i *CustomerTokenWhereInput) P() (predicate.CustomerToken, error) {
+	var predicates []predicate.CustomerToken
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, customertoken.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CustomerToken, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, customertoken.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CustomerToken, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, customertoken.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, customertoken.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, customertoken.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, customertoken.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, customertoken.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, customertoken.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, customertoken.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, customertoken.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, customertoken.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, customertoken.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, customertoken.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, customertoken.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, customertoken.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, customertoken.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, customertoken.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, customertoken.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, customertoken.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, customertoken.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, customertoken.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, customertoken.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, customertoken.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, customertoken.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, customertoken.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, customertoken.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, customertoken.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, customertoken.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, customertoken.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, customertoken.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, customertoken.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, customertoken.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, customertoken.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, customertoken.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, customertoken.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, customertoken.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, customertoken.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, customertoken.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, customertoken.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, customertoken.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, customertoken.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, customertoken.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Scope != nil {
+		predicates = append(predicates, customertoken.ScopeEQ(*i.Scope))
+	}
+	if i.ScopeNEQ != nil {
+		predicates = append(predicates, customertoken.ScopeNEQ(*i.ScopeNEQ))
+	}
+	if len(i.ScopeIn) > 0 {
+		predicates = append(predicates, customertoken.ScopeIn(i.ScopeIn...))
+	}
+	if len(i.ScopeNotIn) > 0 {
+		predicates = append(predicates, customertoken.ScopeNotIn(i.ScopeNotIn...))
+	}
+	if i.Prefix != nil {
+		predicates = append(predicates, customertoken.PrefixEQ(*i.Prefix))
+	}
+	if i.PrefixNEQ != nil {
+		predicates = append(predicates, customertoken.PrefixNEQ(*i.PrefixNEQ))
+	}
+	if len(i.PrefixIn) > 0 {
+		predicates = append(predicates, customertoken.PrefixIn(i.PrefixIn...))
+	}
+	if len(i.PrefixNotIn) > 0 {
+		predicates = append(predicates, customertoken.PrefixNotIn(i.PrefixNotIn...))
+	}
+	if i.PrefixGT != nil {
+		predicates = append(predicates, customertoken.PrefixGT(*i.PrefixGT))
+	}
+	if i.PrefixGTE != nil {
+		predicates = append(predicates, customertoken.PrefixGTE(*i.PrefixGTE))
+	}
+	if i.PrefixLT != nil {
+		predicates = append(predicates, customertoken.PrefixLT(*i.PrefixLT))
+	}
+	if i.PrefixLTE != nil {
+		predicates = append(predicates, customertoken.PrefixLTE(*i.PrefixLTE))
+	}
+	if i.PrefixContains != nil {
+		predicates = append(predicates, customertoken.PrefixContains(*i.PrefixContains))
+	}
+	if i.PrefixHasPrefix != nil {
+		predicates = append(predicates, customertoken.PrefixHasPrefix(*i.PrefixHasPrefix))
+	}
+	if i.PrefixHasSuffix != nil {
+		predicates = append(predicates, customertoken.PrefixHasSuffix(*i.PrefixHasSuffix))
+	}
+	if i.PrefixEqualFold != nil {
+		predicates = append(predicates, customertoken.PrefixEqualFold(*i.PrefixEqualFold))
+	}
+	if i.PrefixContainsFold != nil {
+		predicates = append(predicates, customertoken.PrefixContainsFold(*i.PrefixContainsFold))
+	}
+	if i.ExpiresAt != nil {
+		predicates = append(predicates, customertoken.ExpiresAtEQ(*i.ExpiresAt))
+	}
+	if i.ExpiresAtNEQ != nil {
+		predicates = append(predicates, customertoken.ExpiresAtNEQ(*i.ExpiresAtNEQ))
+	}
+	if len(i.ExpiresAtIn) > 0 {
+		predicates = append(predicates, customertoken.ExpiresAtIn(i.ExpiresAtIn...))
+	}
+	if len(i.ExpiresAtNotIn) > 0 {
+		predicates = append(predicates, customertoken.ExpiresAtNotIn(i.ExpiresAtNotIn...))
+	}
+	if i.ExpiresAtGT != nil {
+		predicates = append(predicates, customertoken.ExpiresAtGT(*i.ExpiresAtGT))
+	}
+	if i.ExpiresAtGTE != nil {
+		predicates = append(predicates, customertoken.ExpiresAtGTE(*i.ExpiresAtGTE))
+	}
+	if i.ExpiresAtLT != nil {
+		predicates = append(predicates, customertoken.ExpiresAtLT(*i.ExpiresAtLT))
+	}
+	if i.ExpiresAtLTE != nil {
+		predicates = append(predicates, customertoken.ExpiresAtLTE(*i.ExpiresAtLTE))
+	}
+	if i.ExpiresAtIsNil {
+		predicates = append(predicates, customertoken.ExpiresAtIsNil())
+	}
+	if i.ExpiresAtNotNil {
+		predicates = append(predicates, customertoken.ExpiresAtNotNil())
+	}
+	if i.LastUsedAt != nil {
+		predicates = append(predicates, customertoken.LastUsedAtEQ(*i.LastUsedAt))
+	}
+	if i.LastUsedAtNEQ != nil {
+		predicates = append(predicates, customertoken.LastUsedAtNEQ(*i.LastUsedAtNEQ))
+	}
+	if len(i.LastUsedAtIn) > 0 {
+		predicates = append(predicates, customertoken.LastUsedAtIn(i.LastUsedAtIn...))
+	}
+	if len(i.LastUsedAtNotIn) > 0 {
+		predicates = append(predicates, customertoken.LastUsedAtNotIn(i.LastUsedAtNotIn...))
+	}
+	if i.LastUsedAtGT != nil {
+		predicates = append(predicates, customertoken.LastUsedAtGT(*i.LastUsedAtGT))
+	}
+	if i.LastUsedAtGTE != nil {
+		predicates = append(predicates, customertoken.LastUsedAtGTE(*i.LastUsedAtGTE))
+	}
+	if i.LastUsedAtLT != nil {
+		predicates = append(predicates, customertoken.LastUsedAtLT(*i.LastUsedAtLT))
+	}
+	if i.LastUsedAtLTE != nil {
+		predicates = append(predicates, customertoken.LastUsedAtLTE(*i.LastUsedAtLTE))
+	}
+	if i.LastUsedAtIsNil {
+		predicates = append(predicates, customertoken.LastUsedAtIsNil())
+	}
+	if i.LastUsedAtNotNil {
+		predicates = append(predicates, customertoken.LastUsedAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, customertoken.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, customertoken.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, customertoken.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, customertoken.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, customertoken.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, customertoken.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, customertoken.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, customertoken.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, customertoken.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, customertoken.RevokedAtNotNil())
+	}
+	if i.Legacy != nil {
+		predicates = append(predicates, customertoken.LegacyEQ(*i.Legacy))
+	}
+	if i.LegacyNEQ != nil {
+		predicates = append(predicates, customertoken.LegacyNEQ(*i.LegacyNEQ))
+	}
+
+	if i.HasCustomer != nil {
+		p := customertoken.HasCustomer()
+		if !*i.HasCustomer {
+			p = customertoken.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customertoken.HasCustomerWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCustomerTokenWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return customertoken.And(predicates...), nil
+	}
+}
+
+// PackageGrantWhereInput represents a where input for filtering PackageGrant queries.
+type PackageGrantWhereInput struct {
+	Predicates []predicate.PackageGrant  `json:"-"`
+	Not        *PackageGrantWhereInput   `json:"not,omitempty"`
+	Or         []*PackageGrantWhereInput `json:"or,omitempty"`
+	And        []*PackageGrantWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "constraint" field predicates.
+	Constraint             *string  `json:"constraint,omitempty"`
+	ConstraintNEQ          *string  `json:"constraintNEQ,omitempty"`
+	ConstraintIn           []string `json:"constraintIn,omitempty"`
+	ConstraintNotIn        []string `json:"constraintNotIn,omitempty"`
+	ConstraintGT           *string  `json:"constraintGT,omitempty"`
+	ConstraintGTE          *string  `json:"constraintGTE,omitempty"`
+	ConstraintLT           *string  `json:"constraintLT,omitempty"`
+	ConstraintLTE          *string  `json:"constraintLTE,omitempty"`
+	ConstraintContains     *string  `json:"constraintContains,omitempty"`
+	ConstraintHasPrefix    *string  `json:"constraintHasPrefix,omitempty"`
+	ConstraintHasSuffix    *string  `json:"constraintHasSuffix,omitempty"`
+	ConstraintEqualFold    *string  `json:"constraintEqualFold,omitempty"`
+	ConstraintContainsFold *string  `json:"constraintContainsFold,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+
+	// "package" edge predicates.
+	HasPackage     *bool                `json:"hasPackage,omitempty"`
+	HasPackageWith []*PackageWhereInput `json:"hasPackageWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PackageGrantWhereInput) AddPredicates(predicates ...predicate.PackageGrant) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PackageGrantWhereInput filter on the PackageGrantQuery builder.
+func (i *PackageGrantWhereInput) Filter(q *PackageGrantQuery) (*PackageGrantQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPackageGrantWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPackageGrantWhereInput is returned in case the PackageGrantWhereInput is empty.
+var ErrEmptyPackageGrantWhereInput = errors.New("ent: empty predicate PackageGrantWhereInput")
+
+// P returns a predicate for filtering packagegrants.
+// An error is returned if the input is empty or invalid.
+func (i *PackageGrantWhereInput) P() (predicate.PackageGrant, error) {
+	var predicates []predicate.PackageGrant
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, packagegrant.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.PackageGrant, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, packagegrant.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.PackageGrant, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, packagegrant.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, packagegrant.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, packagegrant.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, packagegrant.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, packagegrant.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, packagegrant.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, packagegrant.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, packagegrant.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, packagegrant.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, packagegrant.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, packagegrant.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, packagegrant.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, packagegrant.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, packagegrant.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, packagegrant.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, packagegrant.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, packagegrant.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, packagegrant.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, packagegrant.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, packagegrant.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, packagegrant.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, packagegrant.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, packagegrant.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, packagegrant.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, packagegrant.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, packagegrant.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, packagegrant.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Constraint != nil {
+		predicates = append(predicates, packagegrant.ConstraintEQ(*i.Constraint))
+	}
+	if i.ConstraintNEQ != nil {
+		predicates = append(predicates, packagegrant.ConstraintNEQ(*i.ConstraintNEQ))
+	}
+	if len(i.ConstraintIn) > 0 {
+		predicates = append(predicates, packagegrant.ConstraintIn(i.ConstraintIn...))
+	}
+	if len(i.ConstraintNotIn) > 0 {
+		predicates = append(predicates, packagegrant.ConstraintNotIn(i.ConstraintNotIn...))
+	}
+	if i.ConstraintGT != nil {
+		predicates = append(predicates, packagegrant.ConstraintGT(*i.ConstraintGT))
+	}
+	if i.ConstraintGTE != nil {
+		predicates = append(predicates, packagegrant.ConstraintGTE(*i.ConstraintGTE))
+	}
+	if i.ConstraintLT != nil {
+		predicates = append(predicates, packagegrant.ConstraintLT(*i.ConstraintLT))
+	}
+	if i.ConstraintLTE != nil {
+		predicates = append(predicates, packagegrant.ConstraintLTE(*i.ConstraintLTE))
+	}
+	if i.ConstraintContains != nil {
+		predicates = append(predicates, packagegrant.ConstraintContains(*i.ConstraintContains))
+	}
+	if i.ConstraintHasPrefix != nil {
+		predicates = append(predicates, packagegrant.ConstraintHasPrefix(*i.ConstraintHasPrefix))
+	}
+	if i.ConstraintHasSuffix != nil {
+		predicates = append(predicates, packagegrant.ConstraintHasSuffix(*i.ConstraintHasSuffix))
+	}
+	if i.ConstraintEqualFold != nil {
+		predicates = append(predicates, packagegrant.ConstraintEqualFold(*i.ConstraintEqualFold))
+	}
+	if i.ConstraintContainsFold != nil {
+		predicates = append(predicates, packagegrant.ConstraintContainsFold(*i.ConstraintContainsFold))
+	}
+
+	if i.HasCustomer != nil {
+		p := packagegrant.HasCustomer()
+		if !*i.HasCustomer {
+			p = packagegrant.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, packagegrant.HasCustomerWith(with...))
+	}
+	if i.HasPackage != nil {
+		p := packagegrant.HasPackage()
+		if !*i.HasPackage {
+			p = packagegrant.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPackageWith) > 0 {
+		with := make([]predicate.ComposerPackage, 0, len(i.HasPackageWith))
+		for _, w := range i.HasPackageWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPackageWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, packagegrant.HasPackageWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPackageGrantWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return packagegrant.And(predicates...), nil
 	}
 }
 

@@ -12,9 +12,14 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
 	"github.com/cargoman/cargoman/ent/setting"
@@ -34,9 +39,14 @@ const (
 
 	// Node types.
 	TypeAdminToken      = "AdminToken"
+	TypeCollection      = "Collection"
+	TypeCollectionGrant = "CollectionGrant"
 	TypeComposerPackage = "ComposerPackage"
 	TypeCredential      = "Credential"
 	TypeCustomer        = "Customer"
+	TypeCustomerFreeze  = "CustomerFreeze"
+	TypeCustomerToken   = "CustomerToken"
+	TypePackageGrant    = "PackageGrant"
 	TypePackageVersion  = "PackageVersion"
 	TypeSetting         = "Setting"
 	TypeSkippedRef      = "SkippedRef"
@@ -977,6 +987,1524 @@ func (m *AdminTokenMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AdminToken edge %s", name)
 }
 
+// CollectionMutation represents an operation that mutates the Collection nodes in the graph.
+type CollectionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	created_at      *time.Time
+	updated_at      *time.Time
+	slug            *string
+	name            *string
+	clearedFields   map[string]struct{}
+	tenant          *string
+	clearedtenant   bool
+	packages        map[string]struct{}
+	removedpackages map[string]struct{}
+	clearedpackages bool
+	grants          map[string]struct{}
+	removedgrants   map[string]struct{}
+	clearedgrants   bool
+	done            bool
+	oldValue        func(context.Context) (*Collection, error)
+	predicates      []predicate.Collection
+}
+
+var _ ent.Mutation = (*CollectionMutation)(nil)
+
+// collectionOption allows management of the mutation configuration using functional options.
+type collectionOption func(*CollectionMutation)
+
+// newCollectionMutation creates new mutation for the Collection entity.
+func newCollectionMutation(c config, op Op, opts ...collectionOption) *CollectionMutation {
+	m := &CollectionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCollection,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCollectionID sets the ID field of the mutation.
+func withCollectionID(id string) collectionOption {
+	return func(m *CollectionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Collection
+		)
+		m.oldValue = func(ctx context.Context) (*Collection, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Collection.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCollection sets the old Collection of the mutation.
+func withCollection(node *Collection) collectionOption {
+	return func(m *CollectionMutation) {
+		m.oldValue = func(context.Context) (*Collection, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CollectionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CollectionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Collection entities.
+func (m *CollectionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CollectionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CollectionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Collection.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CollectionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CollectionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Collection entity.
+// If the Collection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CollectionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CollectionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CollectionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Collection entity.
+// If the Collection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CollectionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CollectionMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CollectionMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Collection entity.
+// If the Collection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CollectionMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetSlug sets the "slug" field.
+func (m *CollectionMutation) SetSlug(s string) {
+	m.slug = &s
+}
+
+// Slug returns the value of the "slug" field in the mutation.
+func (m *CollectionMutation) Slug() (r string, exists bool) {
+	v := m.slug
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlug returns the old "slug" field's value of the Collection entity.
+// If the Collection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionMutation) OldSlug(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlug is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlug requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlug: %w", err)
+	}
+	return oldValue.Slug, nil
+}
+
+// ResetSlug resets all changes to the "slug" field.
+func (m *CollectionMutation) ResetSlug() {
+	m.slug = nil
+}
+
+// SetName sets the "name" field.
+func (m *CollectionMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CollectionMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Collection entity.
+// If the Collection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CollectionMutation) ResetName() {
+	m.name = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *CollectionMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[collection.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *CollectionMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *CollectionMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *CollectionMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// AddPackageIDs adds the "packages" edge to the ComposerPackage entity by ids.
+func (m *CollectionMutation) AddPackageIDs(ids ...string) {
+	if m.packages == nil {
+		m.packages = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.packages[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPackages clears the "packages" edge to the ComposerPackage entity.
+func (m *CollectionMutation) ClearPackages() {
+	m.clearedpackages = true
+}
+
+// PackagesCleared reports if the "packages" edge to the ComposerPackage entity was cleared.
+func (m *CollectionMutation) PackagesCleared() bool {
+	return m.clearedpackages
+}
+
+// RemovePackageIDs removes the "packages" edge to the ComposerPackage entity by IDs.
+func (m *CollectionMutation) RemovePackageIDs(ids ...string) {
+	if m.removedpackages == nil {
+		m.removedpackages = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.packages, ids[i])
+		m.removedpackages[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPackages returns the removed IDs of the "packages" edge to the ComposerPackage entity.
+func (m *CollectionMutation) RemovedPackagesIDs() (ids []string) {
+	for id := range m.removedpackages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PackagesIDs returns the "packages" edge IDs in the mutation.
+func (m *CollectionMutation) PackagesIDs() (ids []string) {
+	for id := range m.packages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPackages resets all changes to the "packages" edge.
+func (m *CollectionMutation) ResetPackages() {
+	m.packages = nil
+	m.clearedpackages = false
+	m.removedpackages = nil
+}
+
+// AddGrantIDs adds the "grants" edge to the CollectionGrant entity by ids.
+func (m *CollectionMutation) AddGrantIDs(ids ...string) {
+	if m.grants == nil {
+		m.grants = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.grants[ids[i]] = struct{}{}
+	}
+}
+
+// ClearGrants clears the "grants" edge to the CollectionGrant entity.
+func (m *CollectionMutation) ClearGrants() {
+	m.clearedgrants = true
+}
+
+// GrantsCleared reports if the "grants" edge to the CollectionGrant entity was cleared.
+func (m *CollectionMutation) GrantsCleared() bool {
+	return m.clearedgrants
+}
+
+// RemoveGrantIDs removes the "grants" edge to the CollectionGrant entity by IDs.
+func (m *CollectionMutation) RemoveGrantIDs(ids ...string) {
+	if m.removedgrants == nil {
+		m.removedgrants = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.grants, ids[i])
+		m.removedgrants[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedGrants returns the removed IDs of the "grants" edge to the CollectionGrant entity.
+func (m *CollectionMutation) RemovedGrantsIDs() (ids []string) {
+	for id := range m.removedgrants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// GrantsIDs returns the "grants" edge IDs in the mutation.
+func (m *CollectionMutation) GrantsIDs() (ids []string) {
+	for id := range m.grants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetGrants resets all changes to the "grants" edge.
+func (m *CollectionMutation) ResetGrants() {
+	m.grants = nil
+	m.clearedgrants = false
+	m.removedgrants = nil
+}
+
+// Where appends a list predicates to the CollectionMutation builder.
+func (m *CollectionMutation) Where(ps ...predicate.Collection) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CollectionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CollectionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Collection, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CollectionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CollectionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Collection).
+func (m *CollectionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CollectionMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, collection.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, collection.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, collection.FieldTenantID)
+	}
+	if m.slug != nil {
+		fields = append(fields, collection.FieldSlug)
+	}
+	if m.name != nil {
+		fields = append(fields, collection.FieldName)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CollectionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case collection.FieldCreatedAt:
+		return m.CreatedAt()
+	case collection.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case collection.FieldTenantID:
+		return m.TenantID()
+	case collection.FieldSlug:
+		return m.Slug()
+	case collection.FieldName:
+		return m.Name()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CollectionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case collection.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case collection.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case collection.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case collection.FieldSlug:
+		return m.OldSlug(ctx)
+	case collection.FieldName:
+		return m.OldName(ctx)
+	}
+	return nil, fmt.Errorf("unknown Collection field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CollectionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case collection.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case collection.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case collection.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case collection.FieldSlug:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlug(v)
+		return nil
+	case collection.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Collection field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CollectionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CollectionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CollectionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Collection numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CollectionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CollectionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CollectionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Collection nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CollectionMutation) ResetField(name string) error {
+	switch name {
+	case collection.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case collection.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case collection.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case collection.FieldSlug:
+		m.ResetSlug()
+		return nil
+	case collection.FieldName:
+		m.ResetName()
+		return nil
+	}
+	return fmt.Errorf("unknown Collection field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CollectionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.tenant != nil {
+		edges = append(edges, collection.EdgeTenant)
+	}
+	if m.packages != nil {
+		edges = append(edges, collection.EdgePackages)
+	}
+	if m.grants != nil {
+		edges = append(edges, collection.EdgeGrants)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CollectionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case collection.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case collection.EdgePackages:
+		ids := make([]ent.Value, 0, len(m.packages))
+		for id := range m.packages {
+			ids = append(ids, id)
+		}
+		return ids
+	case collection.EdgeGrants:
+		ids := make([]ent.Value, 0, len(m.grants))
+		for id := range m.grants {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CollectionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedpackages != nil {
+		edges = append(edges, collection.EdgePackages)
+	}
+	if m.removedgrants != nil {
+		edges = append(edges, collection.EdgeGrants)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CollectionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case collection.EdgePackages:
+		ids := make([]ent.Value, 0, len(m.removedpackages))
+		for id := range m.removedpackages {
+			ids = append(ids, id)
+		}
+		return ids
+	case collection.EdgeGrants:
+		ids := make([]ent.Value, 0, len(m.removedgrants))
+		for id := range m.removedgrants {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CollectionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedtenant {
+		edges = append(edges, collection.EdgeTenant)
+	}
+	if m.clearedpackages {
+		edges = append(edges, collection.EdgePackages)
+	}
+	if m.clearedgrants {
+		edges = append(edges, collection.EdgeGrants)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CollectionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case collection.EdgeTenant:
+		return m.clearedtenant
+	case collection.EdgePackages:
+		return m.clearedpackages
+	case collection.EdgeGrants:
+		return m.clearedgrants
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CollectionMutation) ClearEdge(name string) error {
+	switch name {
+	case collection.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown Collection unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CollectionMutation) ResetEdge(name string) error {
+	switch name {
+	case collection.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case collection.EdgePackages:
+		m.ResetPackages()
+		return nil
+	case collection.EdgeGrants:
+		m.ResetGrants()
+		return nil
+	}
+	return fmt.Errorf("unknown Collection edge %s", name)
+}
+
+// CollectionGrantMutation represents an operation that mutates the CollectionGrant nodes in the graph.
+type CollectionGrantMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *string
+	created_at        *time.Time
+	updated_at        *time.Time
+	constraint        *string
+	clearedFields     map[string]struct{}
+	tenant            *string
+	clearedtenant     bool
+	customer          *string
+	clearedcustomer   bool
+	collection        *string
+	clearedcollection bool
+	done              bool
+	oldValue          func(context.Context) (*CollectionGrant, error)
+	predicates        []predicate.CollectionGrant
+}
+
+var _ ent.Mutation = (*CollectionGrantMutation)(nil)
+
+// collectiongrantOption allows management of the mutation configuration using functional options.
+type collectiongrantOption func(*CollectionGrantMutation)
+
+// newCollectionGrantMutation creates new mutation for the CollectionGrant entity.
+func newCollectionGrantMutation(c config, op Op, opts ...collectiongrantOption) *CollectionGrantMutation {
+	m := &CollectionGrantMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCollectionGrant,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCollectionGrantID sets the ID field of the mutation.
+func withCollectionGrantID(id string) collectiongrantOption {
+	return func(m *CollectionGrantMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CollectionGrant
+		)
+		m.oldValue = func(ctx context.Context) (*CollectionGrant, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CollectionGrant.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCollectionGrant sets the old CollectionGrant of the mutation.
+func withCollectionGrant(node *CollectionGrant) collectiongrantOption {
+	return func(m *CollectionGrantMutation) {
+		m.oldValue = func(context.Context) (*CollectionGrant, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CollectionGrantMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CollectionGrantMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CollectionGrant entities.
+func (m *CollectionGrantMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CollectionGrantMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CollectionGrantMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CollectionGrant.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CollectionGrantMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CollectionGrantMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CollectionGrant entity.
+// If the CollectionGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionGrantMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CollectionGrantMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CollectionGrantMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CollectionGrantMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CollectionGrant entity.
+// If the CollectionGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionGrantMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CollectionGrantMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CollectionGrantMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CollectionGrantMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the CollectionGrant entity.
+// If the CollectionGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionGrantMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CollectionGrantMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *CollectionGrantMutation) SetCustomerID(s string) {
+	m.customer = &s
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *CollectionGrantMutation) CustomerID() (r string, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the CollectionGrant entity.
+// If the CollectionGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionGrantMutation) OldCustomerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *CollectionGrantMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetCollectionID sets the "collection_id" field.
+func (m *CollectionGrantMutation) SetCollectionID(s string) {
+	m.collection = &s
+}
+
+// CollectionID returns the value of the "collection_id" field in the mutation.
+func (m *CollectionGrantMutation) CollectionID() (r string, exists bool) {
+	v := m.collection
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCollectionID returns the old "collection_id" field's value of the CollectionGrant entity.
+// If the CollectionGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionGrantMutation) OldCollectionID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCollectionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCollectionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCollectionID: %w", err)
+	}
+	return oldValue.CollectionID, nil
+}
+
+// ResetCollectionID resets all changes to the "collection_id" field.
+func (m *CollectionGrantMutation) ResetCollectionID() {
+	m.collection = nil
+}
+
+// SetConstraint sets the "constraint" field.
+func (m *CollectionGrantMutation) SetConstraint(s string) {
+	m.constraint = &s
+}
+
+// Constraint returns the value of the "constraint" field in the mutation.
+func (m *CollectionGrantMutation) Constraint() (r string, exists bool) {
+	v := m.constraint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConstraint returns the old "constraint" field's value of the CollectionGrant entity.
+// If the CollectionGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CollectionGrantMutation) OldConstraint(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConstraint is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConstraint requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConstraint: %w", err)
+	}
+	return oldValue.Constraint, nil
+}
+
+// ResetConstraint resets all changes to the "constraint" field.
+func (m *CollectionGrantMutation) ResetConstraint() {
+	m.constraint = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *CollectionGrantMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[collectiongrant.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *CollectionGrantMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *CollectionGrantMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *CollectionGrantMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *CollectionGrantMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[collectiongrant.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *CollectionGrantMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *CollectionGrantMutation) CustomerIDs() (ids []string) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *CollectionGrantMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// ClearCollection clears the "collection" edge to the Collection entity.
+func (m *CollectionGrantMutation) ClearCollection() {
+	m.clearedcollection = true
+	m.clearedFields[collectiongrant.FieldCollectionID] = struct{}{}
+}
+
+// CollectionCleared reports if the "collection" edge to the Collection entity was cleared.
+func (m *CollectionGrantMutation) CollectionCleared() bool {
+	return m.clearedcollection
+}
+
+// CollectionIDs returns the "collection" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CollectionID instead. It exists only for internal usage by the builders.
+func (m *CollectionGrantMutation) CollectionIDs() (ids []string) {
+	if id := m.collection; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCollection resets all changes to the "collection" edge.
+func (m *CollectionGrantMutation) ResetCollection() {
+	m.collection = nil
+	m.clearedcollection = false
+}
+
+// Where appends a list predicates to the CollectionGrantMutation builder.
+func (m *CollectionGrantMutation) Where(ps ...predicate.CollectionGrant) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CollectionGrantMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CollectionGrantMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CollectionGrant, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CollectionGrantMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CollectionGrantMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CollectionGrant).
+func (m *CollectionGrantMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CollectionGrantMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, collectiongrant.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, collectiongrant.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, collectiongrant.FieldTenantID)
+	}
+	if m.customer != nil {
+		fields = append(fields, collectiongrant.FieldCustomerID)
+	}
+	if m.collection != nil {
+		fields = append(fields, collectiongrant.FieldCollectionID)
+	}
+	if m.constraint != nil {
+		fields = append(fields, collectiongrant.FieldConstraint)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CollectionGrantMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case collectiongrant.FieldCreatedAt:
+		return m.CreatedAt()
+	case collectiongrant.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case collectiongrant.FieldTenantID:
+		return m.TenantID()
+	case collectiongrant.FieldCustomerID:
+		return m.CustomerID()
+	case collectiongrant.FieldCollectionID:
+		return m.CollectionID()
+	case collectiongrant.FieldConstraint:
+		return m.Constraint()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CollectionGrantMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case collectiongrant.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case collectiongrant.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case collectiongrant.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case collectiongrant.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case collectiongrant.FieldCollectionID:
+		return m.OldCollectionID(ctx)
+	case collectiongrant.FieldConstraint:
+		return m.OldConstraint(ctx)
+	}
+	return nil, fmt.Errorf("unknown CollectionGrant field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CollectionGrantMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case collectiongrant.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case collectiongrant.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case collectiongrant.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case collectiongrant.FieldCustomerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case collectiongrant.FieldCollectionID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCollectionID(v)
+		return nil
+	case collectiongrant.FieldConstraint:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConstraint(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CollectionGrant field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CollectionGrantMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CollectionGrantMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CollectionGrantMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CollectionGrant numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CollectionGrantMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CollectionGrantMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CollectionGrantMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CollectionGrant nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CollectionGrantMutation) ResetField(name string) error {
+	switch name {
+	case collectiongrant.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case collectiongrant.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case collectiongrant.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case collectiongrant.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case collectiongrant.FieldCollectionID:
+		m.ResetCollectionID()
+		return nil
+	case collectiongrant.FieldConstraint:
+		m.ResetConstraint()
+		return nil
+	}
+	return fmt.Errorf("unknown CollectionGrant field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CollectionGrantMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.tenant != nil {
+		edges = append(edges, collectiongrant.EdgeTenant)
+	}
+	if m.customer != nil {
+		edges = append(edges, collectiongrant.EdgeCustomer)
+	}
+	if m.collection != nil {
+		edges = append(edges, collectiongrant.EdgeCollection)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CollectionGrantMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case collectiongrant.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case collectiongrant.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case collectiongrant.EdgeCollection:
+		if id := m.collection; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CollectionGrantMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CollectionGrantMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CollectionGrantMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedtenant {
+		edges = append(edges, collectiongrant.EdgeTenant)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, collectiongrant.EdgeCustomer)
+	}
+	if m.clearedcollection {
+		edges = append(edges, collectiongrant.EdgeCollection)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CollectionGrantMutation) EdgeCleared(name string) bool {
+	switch name {
+	case collectiongrant.EdgeTenant:
+		return m.clearedtenant
+	case collectiongrant.EdgeCustomer:
+		return m.clearedcustomer
+	case collectiongrant.EdgeCollection:
+		return m.clearedcollection
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CollectionGrantMutation) ClearEdge(name string) error {
+	switch name {
+	case collectiongrant.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case collectiongrant.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case collectiongrant.EdgeCollection:
+		m.ClearCollection()
+		return nil
+	}
+	return fmt.Errorf("unknown CollectionGrant unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CollectionGrantMutation) ResetEdge(name string) error {
+	switch name {
+	case collectiongrant.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case collectiongrant.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case collectiongrant.EdgeCollection:
+		m.ResetCollection()
+		return nil
+	}
+	return fmt.Errorf("unknown CollectionGrant edge %s", name)
+}
+
 // ComposerPackageMutation represents an operation that mutates the ComposerPackage nodes in the graph.
 type ComposerPackageMutation struct {
 	config
@@ -1025,6 +2553,15 @@ type ComposerPackageMutation struct {
 	webhook_deliveries        map[string]struct{}
 	removedwebhook_deliveries map[string]struct{}
 	clearedwebhook_deliveries bool
+	grants                    map[string]struct{}
+	removedgrants             map[string]struct{}
+	clearedgrants             bool
+	freezes                   map[string]struct{}
+	removedfreezes            map[string]struct{}
+	clearedfreezes            bool
+	collections               map[string]struct{}
+	removedcollections        map[string]struct{}
+	clearedcollections        bool
 	done                      bool
 	oldValue                  func(context.Context) (*ComposerPackage, error)
 	predicates                []predicate.ComposerPackage
@@ -2561,6 +4098,168 @@ func (m *ComposerPackageMutation) ResetWebhookDeliveries() {
 	m.removedwebhook_deliveries = nil
 }
 
+// AddGrantIDs adds the "grants" edge to the PackageGrant entity by ids.
+func (m *ComposerPackageMutation) AddGrantIDs(ids ...string) {
+	if m.grants == nil {
+		m.grants = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.grants[ids[i]] = struct{}{}
+	}
+}
+
+// ClearGrants clears the "grants" edge to the PackageGrant entity.
+func (m *ComposerPackageMutation) ClearGrants() {
+	m.clearedgrants = true
+}
+
+// GrantsCleared reports if the "grants" edge to the PackageGrant entity was cleared.
+func (m *ComposerPackageMutation) GrantsCleared() bool {
+	return m.clearedgrants
+}
+
+// RemoveGrantIDs removes the "grants" edge to the PackageGrant entity by IDs.
+func (m *ComposerPackageMutation) RemoveGrantIDs(ids ...string) {
+	if m.removedgrants == nil {
+		m.removedgrants = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.grants, ids[i])
+		m.removedgrants[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedGrants returns the removed IDs of the "grants" edge to the PackageGrant entity.
+func (m *ComposerPackageMutation) RemovedGrantsIDs() (ids []string) {
+	for id := range m.removedgrants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// GrantsIDs returns the "grants" edge IDs in the mutation.
+func (m *ComposerPackageMutation) GrantsIDs() (ids []string) {
+	for id := range m.grants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetGrants resets all changes to the "grants" edge.
+func (m *ComposerPackageMutation) ResetGrants() {
+	m.grants = nil
+	m.clearedgrants = false
+	m.removedgrants = nil
+}
+
+// AddFreezeIDs adds the "freezes" edge to the CustomerFreeze entity by ids.
+func (m *ComposerPackageMutation) AddFreezeIDs(ids ...string) {
+	if m.freezes == nil {
+		m.freezes = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.freezes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFreezes clears the "freezes" edge to the CustomerFreeze entity.
+func (m *ComposerPackageMutation) ClearFreezes() {
+	m.clearedfreezes = true
+}
+
+// FreezesCleared reports if the "freezes" edge to the CustomerFreeze entity was cleared.
+func (m *ComposerPackageMutation) FreezesCleared() bool {
+	return m.clearedfreezes
+}
+
+// RemoveFreezeIDs removes the "freezes" edge to the CustomerFreeze entity by IDs.
+func (m *ComposerPackageMutation) RemoveFreezeIDs(ids ...string) {
+	if m.removedfreezes == nil {
+		m.removedfreezes = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.freezes, ids[i])
+		m.removedfreezes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFreezes returns the removed IDs of the "freezes" edge to the CustomerFreeze entity.
+func (m *ComposerPackageMutation) RemovedFreezesIDs() (ids []string) {
+	for id := range m.removedfreezes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FreezesIDs returns the "freezes" edge IDs in the mutation.
+func (m *ComposerPackageMutation) FreezesIDs() (ids []string) {
+	for id := range m.freezes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFreezes resets all changes to the "freezes" edge.
+func (m *ComposerPackageMutation) ResetFreezes() {
+	m.freezes = nil
+	m.clearedfreezes = false
+	m.removedfreezes = nil
+}
+
+// AddCollectionIDs adds the "collections" edge to the Collection entity by ids.
+func (m *ComposerPackageMutation) AddCollectionIDs(ids ...string) {
+	if m.collections == nil {
+		m.collections = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.collections[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCollections clears the "collections" edge to the Collection entity.
+func (m *ComposerPackageMutation) ClearCollections() {
+	m.clearedcollections = true
+}
+
+// CollectionsCleared reports if the "collections" edge to the Collection entity was cleared.
+func (m *ComposerPackageMutation) CollectionsCleared() bool {
+	return m.clearedcollections
+}
+
+// RemoveCollectionIDs removes the "collections" edge to the Collection entity by IDs.
+func (m *ComposerPackageMutation) RemoveCollectionIDs(ids ...string) {
+	if m.removedcollections == nil {
+		m.removedcollections = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.collections, ids[i])
+		m.removedcollections[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCollections returns the removed IDs of the "collections" edge to the Collection entity.
+func (m *ComposerPackageMutation) RemovedCollectionsIDs() (ids []string) {
+	for id := range m.removedcollections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CollectionsIDs returns the "collections" edge IDs in the mutation.
+func (m *ComposerPackageMutation) CollectionsIDs() (ids []string) {
+	for id := range m.collections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCollections resets all changes to the "collections" edge.
+func (m *ComposerPackageMutation) ResetCollections() {
+	m.collections = nil
+	m.clearedcollections = false
+	m.removedcollections = nil
+}
+
 // Where appends a list predicates to the ComposerPackageMutation builder.
 func (m *ComposerPackageMutation) Where(ps ...predicate.ComposerPackage) {
 	m.predicates = append(m.predicates, ps...)
@@ -3196,7 +4895,7 @@ func (m *ComposerPackageMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ComposerPackageMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.tenant != nil {
 		edges = append(edges, composerpackage.EdgeTenant)
 	}
@@ -3217,6 +4916,15 @@ func (m *ComposerPackageMutation) AddedEdges() []string {
 	}
 	if m.webhook_deliveries != nil {
 		edges = append(edges, composerpackage.EdgeWebhookDeliveries)
+	}
+	if m.grants != nil {
+		edges = append(edges, composerpackage.EdgeGrants)
+	}
+	if m.freezes != nil {
+		edges = append(edges, composerpackage.EdgeFreezes)
+	}
+	if m.collections != nil {
+		edges = append(edges, composerpackage.EdgeCollections)
 	}
 	return edges
 }
@@ -3261,13 +4969,31 @@ func (m *ComposerPackageMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case composerpackage.EdgeGrants:
+		ids := make([]ent.Value, 0, len(m.grants))
+		for id := range m.grants {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeFreezes:
+		ids := make([]ent.Value, 0, len(m.freezes))
+		for id := range m.freezes {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeCollections:
+		ids := make([]ent.Value, 0, len(m.collections))
+		for id := range m.collections {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ComposerPackageMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.removedversions != nil {
 		edges = append(edges, composerpackage.EdgeVersions)
 	}
@@ -3279,6 +5005,15 @@ func (m *ComposerPackageMutation) RemovedEdges() []string {
 	}
 	if m.removedwebhook_deliveries != nil {
 		edges = append(edges, composerpackage.EdgeWebhookDeliveries)
+	}
+	if m.removedgrants != nil {
+		edges = append(edges, composerpackage.EdgeGrants)
+	}
+	if m.removedfreezes != nil {
+		edges = append(edges, composerpackage.EdgeFreezes)
+	}
+	if m.removedcollections != nil {
+		edges = append(edges, composerpackage.EdgeCollections)
 	}
 	return edges
 }
@@ -3311,13 +5046,31 @@ func (m *ComposerPackageMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case composerpackage.EdgeGrants:
+		ids := make([]ent.Value, 0, len(m.removedgrants))
+		for id := range m.removedgrants {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeFreezes:
+		ids := make([]ent.Value, 0, len(m.removedfreezes))
+		for id := range m.removedfreezes {
+			ids = append(ids, id)
+		}
+		return ids
+	case composerpackage.EdgeCollections:
+		ids := make([]ent.Value, 0, len(m.removedcollections))
+		for id := range m.removedcollections {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ComposerPackageMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.clearedtenant {
 		edges = append(edges, composerpackage.EdgeTenant)
 	}
@@ -3338,6 +5091,15 @@ func (m *ComposerPackageMutation) ClearedEdges() []string {
 	}
 	if m.clearedwebhook_deliveries {
 		edges = append(edges, composerpackage.EdgeWebhookDeliveries)
+	}
+	if m.clearedgrants {
+		edges = append(edges, composerpackage.EdgeGrants)
+	}
+	if m.clearedfreezes {
+		edges = append(edges, composerpackage.EdgeFreezes)
+	}
+	if m.clearedcollections {
+		edges = append(edges, composerpackage.EdgeCollections)
 	}
 	return edges
 }
@@ -3360,6 +5122,12 @@ func (m *ComposerPackageMutation) EdgeCleared(name string) bool {
 		return m.clearedcredential
 	case composerpackage.EdgeWebhookDeliveries:
 		return m.clearedwebhook_deliveries
+	case composerpackage.EdgeGrants:
+		return m.clearedgrants
+	case composerpackage.EdgeFreezes:
+		return m.clearedfreezes
+	case composerpackage.EdgeCollections:
+		return m.clearedcollections
 	}
 	return false
 }
@@ -3405,6 +5173,15 @@ func (m *ComposerPackageMutation) ResetEdge(name string) error {
 		return nil
 	case composerpackage.EdgeWebhookDeliveries:
 		m.ResetWebhookDeliveries()
+		return nil
+	case composerpackage.EdgeGrants:
+		m.ResetGrants()
+		return nil
+	case composerpackage.EdgeFreezes:
+		m.ResetFreezes()
+		return nil
+	case composerpackage.EdgeCollections:
+		m.ResetCollections()
 		return nil
 	}
 	return fmt.Errorf("unknown ComposerPackage edge %s", name)
@@ -4230,22 +6007,34 @@ func (m *CredentialMutation) ResetEdge(name string) error {
 // CustomerMutation represents an operation that mutates the Customer nodes in the graph.
 type CustomerMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *string
-	created_at        *time.Time
-	updated_at        *time.Time
-	name              *string
-	email             *string
-	external_id       *string
-	status            *customer.Status
-	suspension_reason *string
-	clearedFields     map[string]struct{}
-	tenant            *string
-	clearedtenant     bool
-	done              bool
-	oldValue          func(context.Context) (*Customer, error)
-	predicates        []predicate.Customer
+	op                       Op
+	typ                      string
+	id                       *string
+	created_at               *time.Time
+	updated_at               *time.Time
+	name                     *string
+	email                    *string
+	external_id              *string
+	status                   *customer.Status
+	suspension_reason        *string
+	clearedFields            map[string]struct{}
+	tenant                   *string
+	clearedtenant            bool
+	tokens                   map[string]struct{}
+	removedtokens            map[string]struct{}
+	clearedtokens            bool
+	package_grants           map[string]struct{}
+	removedpackage_grants    map[string]struct{}
+	clearedpackage_grants    bool
+	collection_grants        map[string]struct{}
+	removedcollection_grants map[string]struct{}
+	clearedcollection_grants bool
+	freezes                  map[string]struct{}
+	removedfreezes           map[string]struct{}
+	clearedfreezes           bool
+	done                     bool
+	oldValue                 func(context.Context) (*Customer, error)
+	predicates               []predicate.Customer
 }
 
 var _ ent.Mutation = (*CustomerMutation)(nil)
@@ -4706,6 +6495,222 @@ func (m *CustomerMutation) ResetTenant() {
 	m.clearedtenant = false
 }
 
+// AddTokenIDs adds the "tokens" edge to the CustomerToken entity by ids.
+func (m *CustomerMutation) AddTokenIDs(ids ...string) {
+	if m.tokens == nil {
+		m.tokens = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.tokens[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTokens clears the "tokens" edge to the CustomerToken entity.
+func (m *CustomerMutation) ClearTokens() {
+	m.clearedtokens = true
+}
+
+// TokensCleared reports if the "tokens" edge to the CustomerToken entity was cleared.
+func (m *CustomerMutation) TokensCleared() bool {
+	return m.clearedtokens
+}
+
+// RemoveTokenIDs removes the "tokens" edge to the CustomerToken entity by IDs.
+func (m *CustomerMutation) RemoveTokenIDs(ids ...string) {
+	if m.removedtokens == nil {
+		m.removedtokens = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.tokens, ids[i])
+		m.removedtokens[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTokens returns the removed IDs of the "tokens" edge to the CustomerToken entity.
+func (m *CustomerMutation) RemovedTokensIDs() (ids []string) {
+	for id := range m.removedtokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TokensIDs returns the "tokens" edge IDs in the mutation.
+func (m *CustomerMutation) TokensIDs() (ids []string) {
+	for id := range m.tokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTokens resets all changes to the "tokens" edge.
+func (m *CustomerMutation) ResetTokens() {
+	m.tokens = nil
+	m.clearedtokens = false
+	m.removedtokens = nil
+}
+
+// AddPackageGrantIDs adds the "package_grants" edge to the PackageGrant entity by ids.
+func (m *CustomerMutation) AddPackageGrantIDs(ids ...string) {
+	if m.package_grants == nil {
+		m.package_grants = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.package_grants[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPackageGrants clears the "package_grants" edge to the PackageGrant entity.
+func (m *CustomerMutation) ClearPackageGrants() {
+	m.clearedpackage_grants = true
+}
+
+// PackageGrantsCleared reports if the "package_grants" edge to the PackageGrant entity was cleared.
+func (m *CustomerMutation) PackageGrantsCleared() bool {
+	return m.clearedpackage_grants
+}
+
+// RemovePackageGrantIDs removes the "package_grants" edge to the PackageGrant entity by IDs.
+func (m *CustomerMutation) RemovePackageGrantIDs(ids ...string) {
+	if m.removedpackage_grants == nil {
+		m.removedpackage_grants = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.package_grants, ids[i])
+		m.removedpackage_grants[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPackageGrants returns the removed IDs of the "package_grants" edge to the PackageGrant entity.
+func (m *CustomerMutation) RemovedPackageGrantsIDs() (ids []string) {
+	for id := range m.removedpackage_grants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PackageGrantsIDs returns the "package_grants" edge IDs in the mutation.
+func (m *CustomerMutation) PackageGrantsIDs() (ids []string) {
+	for id := range m.package_grants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPackageGrants resets all changes to the "package_grants" edge.
+func (m *CustomerMutation) ResetPackageGrants() {
+	m.package_grants = nil
+	m.clearedpackage_grants = false
+	m.removedpackage_grants = nil
+}
+
+// AddCollectionGrantIDs adds the "collection_grants" edge to the CollectionGrant entity by ids.
+func (m *CustomerMutation) AddCollectionGrantIDs(ids ...string) {
+	if m.collection_grants == nil {
+		m.collection_grants = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.collection_grants[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCollectionGrants clears the "collection_grants" edge to the CollectionGrant entity.
+func (m *CustomerMutation) ClearCollectionGrants() {
+	m.clearedcollection_grants = true
+}
+
+// CollectionGrantsCleared reports if the "collection_grants" edge to the CollectionGrant entity was cleared.
+func (m *CustomerMutation) CollectionGrantsCleared() bool {
+	return m.clearedcollection_grants
+}
+
+// RemoveCollectionGrantIDs removes the "collection_grants" edge to the CollectionGrant entity by IDs.
+func (m *CustomerMutation) RemoveCollectionGrantIDs(ids ...string) {
+	if m.removedcollection_grants == nil {
+		m.removedcollection_grants = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.collection_grants, ids[i])
+		m.removedcollection_grants[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCollectionGrants returns the removed IDs of the "collection_grants" edge to the CollectionGrant entity.
+func (m *CustomerMutation) RemovedCollectionGrantsIDs() (ids []string) {
+	for id := range m.removedcollection_grants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CollectionGrantsIDs returns the "collection_grants" edge IDs in the mutation.
+func (m *CustomerMutation) CollectionGrantsIDs() (ids []string) {
+	for id := range m.collection_grants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCollectionGrants resets all changes to the "collection_grants" edge.
+func (m *CustomerMutation) ResetCollectionGrants() {
+	m.collection_grants = nil
+	m.clearedcollection_grants = false
+	m.removedcollection_grants = nil
+}
+
+// AddFreezeIDs adds the "freezes" edge to the CustomerFreeze entity by ids.
+func (m *CustomerMutation) AddFreezeIDs(ids ...string) {
+	if m.freezes == nil {
+		m.freezes = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.freezes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFreezes clears the "freezes" edge to the CustomerFreeze entity.
+func (m *CustomerMutation) ClearFreezes() {
+	m.clearedfreezes = true
+}
+
+// FreezesCleared reports if the "freezes" edge to the CustomerFreeze entity was cleared.
+func (m *CustomerMutation) FreezesCleared() bool {
+	return m.clearedfreezes
+}
+
+// RemoveFreezeIDs removes the "freezes" edge to the CustomerFreeze entity by IDs.
+func (m *CustomerMutation) RemoveFreezeIDs(ids ...string) {
+	if m.removedfreezes == nil {
+		m.removedfreezes = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.freezes, ids[i])
+		m.removedfreezes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFreezes returns the removed IDs of the "freezes" edge to the CustomerFreeze entity.
+func (m *CustomerMutation) RemovedFreezesIDs() (ids []string) {
+	for id := range m.removedfreezes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FreezesIDs returns the "freezes" edge IDs in the mutation.
+func (m *CustomerMutation) FreezesIDs() (ids []string) {
+	for id := range m.freezes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFreezes resets all changes to the "freezes" edge.
+func (m *CustomerMutation) ResetFreezes() {
+	m.freezes = nil
+	m.clearedfreezes = false
+	m.removedfreezes = nil
+}
+
 // Where appends a list predicates to the CustomerMutation builder.
 func (m *CustomerMutation) Where(ps ...predicate.Customer) {
 	m.predicates = append(m.predicates, ps...)
@@ -4979,9 +6984,21 @@ func (m *CustomerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CustomerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 5)
 	if m.tenant != nil {
 		edges = append(edges, customer.EdgeTenant)
+	}
+	if m.tokens != nil {
+		edges = append(edges, customer.EdgeTokens)
+	}
+	if m.package_grants != nil {
+		edges = append(edges, customer.EdgePackageGrants)
+	}
+	if m.collection_grants != nil {
+		edges = append(edges, customer.EdgeCollectionGrants)
+	}
+	if m.freezes != nil {
+		edges = append(edges, customer.EdgeFreezes)
 	}
 	return edges
 }
@@ -4994,27 +7011,101 @@ func (m *CustomerMutation) AddedIDs(name string) []ent.Value {
 		if id := m.tenant; id != nil {
 			return []ent.Value{*id}
 		}
+	case customer.EdgeTokens:
+		ids := make([]ent.Value, 0, len(m.tokens))
+		for id := range m.tokens {
+			ids = append(ids, id)
+		}
+		return ids
+	case customer.EdgePackageGrants:
+		ids := make([]ent.Value, 0, len(m.package_grants))
+		for id := range m.package_grants {
+			ids = append(ids, id)
+		}
+		return ids
+	case customer.EdgeCollectionGrants:
+		ids := make([]ent.Value, 0, len(m.collection_grants))
+		for id := range m.collection_grants {
+			ids = append(ids, id)
+		}
+		return ids
+	case customer.EdgeFreezes:
+		ids := make([]ent.Value, 0, len(m.freezes))
+		for id := range m.freezes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CustomerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 5)
+	if m.removedtokens != nil {
+		edges = append(edges, customer.EdgeTokens)
+	}
+	if m.removedpackage_grants != nil {
+		edges = append(edges, customer.EdgePackageGrants)
+	}
+	if m.removedcollection_grants != nil {
+		edges = append(edges, customer.EdgeCollectionGrants)
+	}
+	if m.removedfreezes != nil {
+		edges = append(edges, customer.EdgeFreezes)
+	}
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *CustomerMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case customer.EdgeTokens:
+		ids := make([]ent.Value, 0, len(m.removedtokens))
+		for id := range m.removedtokens {
+			ids = append(ids, id)
+		}
+		return ids
+	case customer.EdgePackageGrants:
+		ids := make([]ent.Value, 0, len(m.removedpackage_grants))
+		for id := range m.removedpackage_grants {
+			ids = append(ids, id)
+		}
+		return ids
+	case customer.EdgeCollectionGrants:
+		ids := make([]ent.Value, 0, len(m.removedcollection_grants))
+		for id := range m.removedcollection_grants {
+			ids = append(ids, id)
+		}
+		return ids
+	case customer.EdgeFreezes:
+		ids := make([]ent.Value, 0, len(m.removedfreezes))
+		for id := range m.removedfreezes {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CustomerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 5)
 	if m.clearedtenant {
 		edges = append(edges, customer.EdgeTenant)
+	}
+	if m.clearedtokens {
+		edges = append(edges, customer.EdgeTokens)
+	}
+	if m.clearedpackage_grants {
+		edges = append(edges, customer.EdgePackageGrants)
+	}
+	if m.clearedcollection_grants {
+		edges = append(edges, customer.EdgeCollectionGrants)
+	}
+	if m.clearedfreezes {
+		edges = append(edges, customer.EdgeFreezes)
 	}
 	return edges
 }
@@ -5025,6 +7116,14 @@ func (m *CustomerMutation) EdgeCleared(name string) bool {
 	switch name {
 	case customer.EdgeTenant:
 		return m.clearedtenant
+	case customer.EdgeTokens:
+		return m.clearedtokens
+	case customer.EdgePackageGrants:
+		return m.clearedpackage_grants
+	case customer.EdgeCollectionGrants:
+		return m.clearedcollection_grants
+	case customer.EdgeFreezes:
+		return m.clearedfreezes
 	}
 	return false
 }
@@ -5047,8 +7146,2780 @@ func (m *CustomerMutation) ResetEdge(name string) error {
 	case customer.EdgeTenant:
 		m.ResetTenant()
 		return nil
+	case customer.EdgeTokens:
+		m.ResetTokens()
+		return nil
+	case customer.EdgePackageGrants:
+		m.ResetPackageGrants()
+		return nil
+	case customer.EdgeCollectionGrants:
+		m.ResetCollectionGrants()
+		return nil
+	case customer.EdgeFreezes:
+		m.ResetFreezes()
+		return nil
 	}
 	return fmt.Errorf("unknown Customer edge %s", name)
+}
+
+// CustomerFreezeMutation represents an operation that mutates the CustomerFreeze nodes in the graph.
+type CustomerFreezeMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *string
+	created_at         *time.Time
+	updated_at         *time.Time
+	package_name       *string
+	version            *string
+	version_normalized *string
+	clearedFields      map[string]struct{}
+	tenant             *string
+	clearedtenant      bool
+	customer           *string
+	clearedcustomer    bool
+	_package           *string
+	cleared_package    bool
+	done               bool
+	oldValue           func(context.Context) (*CustomerFreeze, error)
+	predicates         []predicate.CustomerFreeze
+}
+
+var _ ent.Mutation = (*CustomerFreezeMutation)(nil)
+
+// customerfreezeOption allows management of the mutation configuration using functional options.
+type customerfreezeOption func(*CustomerFreezeMutation)
+
+// newCustomerFreezeMutation creates new mutation for the CustomerFreeze entity.
+func newCustomerFreezeMutation(c config, op Op, opts ...customerfreezeOption) *CustomerFreezeMutation {
+	m := &CustomerFreezeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCustomerFreeze,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCustomerFreezeID sets the ID field of the mutation.
+func withCustomerFreezeID(id string) customerfreezeOption {
+	return func(m *CustomerFreezeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CustomerFreeze
+		)
+		m.oldValue = func(ctx context.Context) (*CustomerFreeze, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CustomerFreeze.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCustomerFreeze sets the old CustomerFreeze of the mutation.
+func withCustomerFreeze(node *CustomerFreeze) customerfreezeOption {
+	return func(m *CustomerFreezeMutation) {
+		m.oldValue = func(context.Context) (*CustomerFreeze, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CustomerFreezeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CustomerFreezeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CustomerFreeze entities.
+func (m *CustomerFreezeMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CustomerFreezeMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CustomerFreezeMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CustomerFreeze.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CustomerFreezeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CustomerFreezeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CustomerFreeze entity.
+// If the CustomerFreeze object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerFreezeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CustomerFreezeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CustomerFreezeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CustomerFreezeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CustomerFreeze entity.
+// If the CustomerFreeze object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerFreezeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CustomerFreezeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CustomerFreezeMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CustomerFreezeMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the CustomerFreeze entity.
+// If the CustomerFreeze object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerFreezeMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CustomerFreezeMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *CustomerFreezeMutation) SetCustomerID(s string) {
+	m.customer = &s
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *CustomerFreezeMutation) CustomerID() (r string, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the CustomerFreeze entity.
+// If the CustomerFreeze object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerFreezeMutation) OldCustomerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *CustomerFreezeMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *CustomerFreezeMutation) SetPackageID(s string) {
+	m._package = &s
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *CustomerFreezeMutation) PackageID() (r string, exists bool) {
+	v := m._package
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the CustomerFreeze entity.
+// If the CustomerFreeze object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerFreezeMutation) OldPackageID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *CustomerFreezeMutation) ResetPackageID() {
+	m._package = nil
+}
+
+// SetPackageName sets the "package_name" field.
+func (m *CustomerFreezeMutation) SetPackageName(s string) {
+	m.package_name = &s
+}
+
+// PackageName returns the value of the "package_name" field in the mutation.
+func (m *CustomerFreezeMutation) PackageName() (r string, exists bool) {
+	v := m.package_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageName returns the old "package_name" field's value of the CustomerFreeze entity.
+// If the CustomerFreeze object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerFreezeMutation) OldPackageName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageName: %w", err)
+	}
+	return oldValue.PackageName, nil
+}
+
+// ResetPackageName resets all changes to the "package_name" field.
+func (m *CustomerFreezeMutation) ResetPackageName() {
+	m.package_name = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CustomerFreezeMutation) SetVersion(s string) {
+	m.version = &s
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CustomerFreezeMutation) Version() (r string, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the CustomerFreeze entity.
+// If the CustomerFreeze object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerFreezeMutation) OldVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CustomerFreezeMutation) ResetVersion() {
+	m.version = nil
+}
+
+// SetVersionNormalized sets the "version_normalized" field.
+func (m *CustomerFreezeMutation) SetVersionNormalized(s string) {
+	m.version_normalized = &s
+}
+
+// VersionNormalized returns the value of the "version_normalized" field in the mutation.
+func (m *CustomerFreezeMutation) VersionNormalized() (r string, exists bool) {
+	v := m.version_normalized
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersionNormalized returns the old "version_normalized" field's value of the CustomerFreeze entity.
+// If the CustomerFreeze object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerFreezeMutation) OldVersionNormalized(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersionNormalized is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersionNormalized requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersionNormalized: %w", err)
+	}
+	return oldValue.VersionNormalized, nil
+}
+
+// ResetVersionNormalized resets all changes to the "version_normalized" field.
+func (m *CustomerFreezeMutation) ResetVersionNormalized() {
+	m.version_normalized = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *CustomerFreezeMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[customerfreeze.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *CustomerFreezeMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *CustomerFreezeMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *CustomerFreezeMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *CustomerFreezeMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[customerfreeze.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *CustomerFreezeMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *CustomerFreezeMutation) CustomerIDs() (ids []string) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *CustomerFreezeMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// ClearPackage clears the "package" edge to the ComposerPackage entity.
+func (m *CustomerFreezeMutation) ClearPackage() {
+	m.cleared_package = true
+	m.clearedFields[customerfreeze.FieldPackageID] = struct{}{}
+}
+
+// PackageCleared reports if the "package" edge to the ComposerPackage entity was cleared.
+func (m *CustomerFreezeMutation) PackageCleared() bool {
+	return m.cleared_package
+}
+
+// PackageIDs returns the "package" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PackageID instead. It exists only for internal usage by the builders.
+func (m *CustomerFreezeMutation) PackageIDs() (ids []string) {
+	if id := m._package; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPackage resets all changes to the "package" edge.
+func (m *CustomerFreezeMutation) ResetPackage() {
+	m._package = nil
+	m.cleared_package = false
+}
+
+// Where appends a list predicates to the CustomerFreezeMutation builder.
+func (m *CustomerFreezeMutation) Where(ps ...predicate.CustomerFreeze) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CustomerFreezeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CustomerFreezeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CustomerFreeze, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CustomerFreezeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CustomerFreezeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CustomerFreeze).
+func (m *CustomerFreezeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CustomerFreezeMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, customerfreeze.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, customerfreeze.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, customerfreeze.FieldTenantID)
+	}
+	if m.customer != nil {
+		fields = append(fields, customerfreeze.FieldCustomerID)
+	}
+	if m._package != nil {
+		fields = append(fields, customerfreeze.FieldPackageID)
+	}
+	if m.package_name != nil {
+		fields = append(fields, customerfreeze.FieldPackageName)
+	}
+	if m.version != nil {
+		fields = append(fields, customerfreeze.FieldVersion)
+	}
+	if m.version_normalized != nil {
+		fields = append(fields, customerfreeze.FieldVersionNormalized)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CustomerFreezeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case customerfreeze.FieldCreatedAt:
+		return m.CreatedAt()
+	case customerfreeze.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case customerfreeze.FieldTenantID:
+		return m.TenantID()
+	case customerfreeze.FieldCustomerID:
+		return m.CustomerID()
+	case customerfreeze.FieldPackageID:
+		return m.PackageID()
+	case customerfreeze.FieldPackageName:
+		return m.PackageName()
+	case customerfreeze.FieldVersion:
+		return m.Version()
+	case customerfreeze.FieldVersionNormalized:
+		return m.VersionNormalized()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CustomerFreezeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case customerfreeze.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case customerfreeze.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case customerfreeze.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case customerfreeze.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case customerfreeze.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case customerfreeze.FieldPackageName:
+		return m.OldPackageName(ctx)
+	case customerfreeze.FieldVersion:
+		return m.OldVersion(ctx)
+	case customerfreeze.FieldVersionNormalized:
+		return m.OldVersionNormalized(ctx)
+	}
+	return nil, fmt.Errorf("unknown CustomerFreeze field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CustomerFreezeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case customerfreeze.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case customerfreeze.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case customerfreeze.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case customerfreeze.FieldCustomerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case customerfreeze.FieldPackageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case customerfreeze.FieldPackageName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageName(v)
+		return nil
+	case customerfreeze.FieldVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case customerfreeze.FieldVersionNormalized:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersionNormalized(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerFreeze field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CustomerFreezeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CustomerFreezeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CustomerFreezeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CustomerFreeze numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CustomerFreezeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CustomerFreezeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CustomerFreezeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CustomerFreeze nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CustomerFreezeMutation) ResetField(name string) error {
+	switch name {
+	case customerfreeze.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case customerfreeze.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case customerfreeze.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case customerfreeze.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case customerfreeze.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case customerfreeze.FieldPackageName:
+		m.ResetPackageName()
+		return nil
+	case customerfreeze.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case customerfreeze.FieldVersionNormalized:
+		m.ResetVersionNormalized()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerFreeze field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CustomerFreezeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.tenant != nil {
+		edges = append(edges, customerfreeze.EdgeTenant)
+	}
+	if m.customer != nil {
+		edges = append(edges, customerfreeze.EdgeCustomer)
+	}
+	if m._package != nil {
+		edges = append(edges, customerfreeze.EdgePackage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CustomerFreezeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case customerfreeze.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case customerfreeze.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case customerfreeze.EdgePackage:
+		if id := m._package; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CustomerFreezeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CustomerFreezeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CustomerFreezeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedtenant {
+		edges = append(edges, customerfreeze.EdgeTenant)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, customerfreeze.EdgeCustomer)
+	}
+	if m.cleared_package {
+		edges = append(edges, customerfreeze.EdgePackage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CustomerFreezeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case customerfreeze.EdgeTenant:
+		return m.clearedtenant
+	case customerfreeze.EdgeCustomer:
+		return m.clearedcustomer
+	case customerfreeze.EdgePackage:
+		return m.cleared_package
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CustomerFreezeMutation) ClearEdge(name string) error {
+	switch name {
+	case customerfreeze.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case customerfreeze.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case customerfreeze.EdgePackage:
+		m.ClearPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerFreeze unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CustomerFreezeMutation) ResetEdge(name string) error {
+	switch name {
+	case customerfreeze.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case customerfreeze.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case customerfreeze.EdgePackage:
+		m.ResetPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerFreeze edge %s", name)
+}
+
+// CustomerTokenMutation represents an operation that mutates the CustomerToken nodes in the graph.
+type CustomerTokenMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *string
+	created_at           *time.Time
+	updated_at           *time.Time
+	name                 *string
+	scope                *customertoken.Scope
+	package_scopes       *[]string
+	appendpackage_scopes []string
+	secret_hash          *string
+	prefix               *string
+	expires_at           *time.Time
+	last_used_at         *time.Time
+	revoked_at           *time.Time
+	legacy               *bool
+	clearedFields        map[string]struct{}
+	tenant               *string
+	clearedtenant        bool
+	customer             *string
+	clearedcustomer      bool
+	done                 bool
+	oldValue             func(context.Context) (*CustomerToken, error)
+	predicates           []predicate.CustomerToken
+}
+
+var _ ent.Mutation = (*CustomerTokenMutation)(nil)
+
+// customertokenOption allows management of the mutation configuration using functional options.
+type customertokenOption func(*CustomerTokenMutation)
+
+// newCustomerTokenMutation creates new mutation for the CustomerToken entity.
+func newCustomerTokenMutation(c config, op Op, opts ...customertokenOption) *CustomerTokenMutation {
+	m := &CustomerTokenMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCustomerToken,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCustomerTokenID sets the ID field of the mutation.
+func withCustomerTokenID(id string) customertokenOption {
+	return func(m *CustomerTokenMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CustomerToken
+		)
+		m.oldValue = func(ctx context.Context) (*CustomerToken, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CustomerToken.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCustomerToken sets the old CustomerToken of the mutation.
+func withCustomerToken(node *CustomerToken) customertokenOption {
+	return func(m *CustomerTokenMutation) {
+		m.oldValue = func(context.Context) (*CustomerToken, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CustomerTokenMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CustomerTokenMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CustomerToken entities.
+func (m *CustomerTokenMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CustomerTokenMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CustomerTokenMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CustomerToken.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CustomerTokenMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CustomerTokenMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CustomerTokenMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CustomerTokenMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CustomerTokenMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CustomerTokenMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CustomerTokenMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CustomerTokenMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CustomerTokenMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *CustomerTokenMutation) SetCustomerID(s string) {
+	m.customer = &s
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *CustomerTokenMutation) CustomerID() (r string, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldCustomerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *CustomerTokenMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetName sets the "name" field.
+func (m *CustomerTokenMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CustomerTokenMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CustomerTokenMutation) ResetName() {
+	m.name = nil
+}
+
+// SetScope sets the "scope" field.
+func (m *CustomerTokenMutation) SetScope(c customertoken.Scope) {
+	m.scope = &c
+}
+
+// Scope returns the value of the "scope" field in the mutation.
+func (m *CustomerTokenMutation) Scope() (r customertoken.Scope, exists bool) {
+	v := m.scope
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScope returns the old "scope" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldScope(ctx context.Context) (v customertoken.Scope, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScope is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScope requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScope: %w", err)
+	}
+	return oldValue.Scope, nil
+}
+
+// ResetScope resets all changes to the "scope" field.
+func (m *CustomerTokenMutation) ResetScope() {
+	m.scope = nil
+}
+
+// SetPackageScopes sets the "package_scopes" field.
+func (m *CustomerTokenMutation) SetPackageScopes(s []string) {
+	m.package_scopes = &s
+	m.appendpackage_scopes = nil
+}
+
+// PackageScopes returns the value of the "package_scopes" field in the mutation.
+func (m *CustomerTokenMutation) PackageScopes() (r []string, exists bool) {
+	v := m.package_scopes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageScopes returns the old "package_scopes" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldPackageScopes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageScopes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageScopes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageScopes: %w", err)
+	}
+	return oldValue.PackageScopes, nil
+}
+
+// AppendPackageScopes adds s to the "package_scopes" field.
+func (m *CustomerTokenMutation) AppendPackageScopes(s []string) {
+	m.appendpackage_scopes = append(m.appendpackage_scopes, s...)
+}
+
+// AppendedPackageScopes returns the list of values that were appended to the "package_scopes" field in this mutation.
+func (m *CustomerTokenMutation) AppendedPackageScopes() ([]string, bool) {
+	if len(m.appendpackage_scopes) == 0 {
+		return nil, false
+	}
+	return m.appendpackage_scopes, true
+}
+
+// ResetPackageScopes resets all changes to the "package_scopes" field.
+func (m *CustomerTokenMutation) ResetPackageScopes() {
+	m.package_scopes = nil
+	m.appendpackage_scopes = nil
+}
+
+// SetSecretHash sets the "secret_hash" field.
+func (m *CustomerTokenMutation) SetSecretHash(s string) {
+	m.secret_hash = &s
+}
+
+// SecretHash returns the value of the "secret_hash" field in the mutation.
+func (m *CustomerTokenMutation) SecretHash() (r string, exists bool) {
+	v := m.secret_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecretHash returns the old "secret_hash" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldSecretHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecretHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecretHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecretHash: %w", err)
+	}
+	return oldValue.SecretHash, nil
+}
+
+// ResetSecretHash resets all changes to the "secret_hash" field.
+func (m *CustomerTokenMutation) ResetSecretHash() {
+	m.secret_hash = nil
+}
+
+// SetPrefix sets the "prefix" field.
+func (m *CustomerTokenMutation) SetPrefix(s string) {
+	m.prefix = &s
+}
+
+// Prefix returns the value of the "prefix" field in the mutation.
+func (m *CustomerTokenMutation) Prefix() (r string, exists bool) {
+	v := m.prefix
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrefix returns the old "prefix" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldPrefix(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrefix is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrefix requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrefix: %w", err)
+	}
+	return oldValue.Prefix, nil
+}
+
+// ResetPrefix resets all changes to the "prefix" field.
+func (m *CustomerTokenMutation) ResetPrefix() {
+	m.prefix = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *CustomerTokenMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *CustomerTokenMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (m *CustomerTokenMutation) ClearExpiresAt() {
+	m.expires_at = nil
+	m.clearedFields[customertoken.FieldExpiresAt] = struct{}{}
+}
+
+// ExpiresAtCleared returns if the "expires_at" field was cleared in this mutation.
+func (m *CustomerTokenMutation) ExpiresAtCleared() bool {
+	_, ok := m.clearedFields[customertoken.FieldExpiresAt]
+	return ok
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *CustomerTokenMutation) ResetExpiresAt() {
+	m.expires_at = nil
+	delete(m.clearedFields, customertoken.FieldExpiresAt)
+}
+
+// SetLastUsedAt sets the "last_used_at" field.
+func (m *CustomerTokenMutation) SetLastUsedAt(t time.Time) {
+	m.last_used_at = &t
+}
+
+// LastUsedAt returns the value of the "last_used_at" field in the mutation.
+func (m *CustomerTokenMutation) LastUsedAt() (r time.Time, exists bool) {
+	v := m.last_used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastUsedAt returns the old "last_used_at" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldLastUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastUsedAt: %w", err)
+	}
+	return oldValue.LastUsedAt, nil
+}
+
+// ClearLastUsedAt clears the value of the "last_used_at" field.
+func (m *CustomerTokenMutation) ClearLastUsedAt() {
+	m.last_used_at = nil
+	m.clearedFields[customertoken.FieldLastUsedAt] = struct{}{}
+}
+
+// LastUsedAtCleared returns if the "last_used_at" field was cleared in this mutation.
+func (m *CustomerTokenMutation) LastUsedAtCleared() bool {
+	_, ok := m.clearedFields[customertoken.FieldLastUsedAt]
+	return ok
+}
+
+// ResetLastUsedAt resets all changes to the "last_used_at" field.
+func (m *CustomerTokenMutation) ResetLastUsedAt() {
+	m.last_used_at = nil
+	delete(m.clearedFields, customertoken.FieldLastUsedAt)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *CustomerTokenMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *CustomerTokenMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *CustomerTokenMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[customertoken.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *CustomerTokenMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[customertoken.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *CustomerTokenMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, customertoken.FieldRevokedAt)
+}
+
+// SetLegacy sets the "legacy" field.
+func (m *CustomerTokenMutation) SetLegacy(b bool) {
+	m.legacy = &b
+}
+
+// Legacy returns the value of the "legacy" field in the mutation.
+func (m *CustomerTokenMutation) Legacy() (r bool, exists bool) {
+	v := m.legacy
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLegacy returns the old "legacy" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldLegacy(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLegacy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLegacy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLegacy: %w", err)
+	}
+	return oldValue.Legacy, nil
+}
+
+// ResetLegacy resets all changes to the "legacy" field.
+func (m *CustomerTokenMutation) ResetLegacy() {
+	m.legacy = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *CustomerTokenMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[customertoken.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *CustomerTokenMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *CustomerTokenMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *CustomerTokenMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *CustomerTokenMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[customertoken.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *CustomerTokenMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *CustomerTokenMutation) CustomerIDs() (ids []string) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *CustomerTokenMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// Where appends a list predicates to the CustomerTokenMutation builder.
+func (m *CustomerTokenMutation) Where(ps ...predicate.CustomerToken) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CustomerTokenMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CustomerTokenMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CustomerToken, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CustomerTokenMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CustomerTokenMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CustomerToken).
+func (m *CustomerTokenMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CustomerTokenMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, customertoken.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, customertoken.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, customertoken.FieldTenantID)
+	}
+	if m.customer != nil {
+		fields = append(fields, customertoken.FieldCustomerID)
+	}
+	if m.name != nil {
+		fields = append(fields, customertoken.FieldName)
+	}
+	if m.scope != nil {
+		fields = append(fields, customertoken.FieldScope)
+	}
+	if m.package_scopes != nil {
+		fields = append(fields, customertoken.FieldPackageScopes)
+	}
+	if m.secret_hash != nil {
+		fields = append(fields, customertoken.FieldSecretHash)
+	}
+	if m.prefix != nil {
+		fields = append(fields, customertoken.FieldPrefix)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, customertoken.FieldExpiresAt)
+	}
+	if m.last_used_at != nil {
+		fields = append(fields, customertoken.FieldLastUsedAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, customertoken.FieldRevokedAt)
+	}
+	if m.legacy != nil {
+		fields = append(fields, customertoken.FieldLegacy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CustomerTokenMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case customertoken.FieldCreatedAt:
+		return m.CreatedAt()
+	case customertoken.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case customertoken.FieldTenantID:
+		return m.TenantID()
+	case customertoken.FieldCustomerID:
+		return m.CustomerID()
+	case customertoken.FieldName:
+		return m.Name()
+	case customertoken.FieldScope:
+		return m.Scope()
+	case customertoken.FieldPackageScopes:
+		return m.PackageScopes()
+	case customertoken.FieldSecretHash:
+		return m.SecretHash()
+	case customertoken.FieldPrefix:
+		return m.Prefix()
+	case customertoken.FieldExpiresAt:
+		return m.ExpiresAt()
+	case customertoken.FieldLastUsedAt:
+		return m.LastUsedAt()
+	case customertoken.FieldRevokedAt:
+		return m.RevokedAt()
+	case customertoken.FieldLegacy:
+		return m.Legacy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CustomerTokenMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case customertoken.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case customertoken.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case customertoken.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case customertoken.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case customertoken.FieldName:
+		return m.OldName(ctx)
+	case customertoken.FieldScope:
+		return m.OldScope(ctx)
+	case customertoken.FieldPackageScopes:
+		return m.OldPackageScopes(ctx)
+	case customertoken.FieldSecretHash:
+		return m.OldSecretHash(ctx)
+	case customertoken.FieldPrefix:
+		return m.OldPrefix(ctx)
+	case customertoken.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case customertoken.FieldLastUsedAt:
+		return m.OldLastUsedAt(ctx)
+	case customertoken.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	case customertoken.FieldLegacy:
+		return m.OldLegacy(ctx)
+	}
+	return nil, fmt.Errorf("unknown CustomerToken field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CustomerTokenMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case customertoken.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case customertoken.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case customertoken.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case customertoken.FieldCustomerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case customertoken.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case customertoken.FieldScope:
+		v, ok := value.(customertoken.Scope)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScope(v)
+		return nil
+	case customertoken.FieldPackageScopes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageScopes(v)
+		return nil
+	case customertoken.FieldSecretHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecretHash(v)
+		return nil
+	case customertoken.FieldPrefix:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrefix(v)
+		return nil
+	case customertoken.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case customertoken.FieldLastUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastUsedAt(v)
+		return nil
+	case customertoken.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	case customertoken.FieldLegacy:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLegacy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerToken field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CustomerTokenMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CustomerTokenMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CustomerTokenMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CustomerToken numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CustomerTokenMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(customertoken.FieldExpiresAt) {
+		fields = append(fields, customertoken.FieldExpiresAt)
+	}
+	if m.FieldCleared(customertoken.FieldLastUsedAt) {
+		fields = append(fields, customertoken.FieldLastUsedAt)
+	}
+	if m.FieldCleared(customertoken.FieldRevokedAt) {
+		fields = append(fields, customertoken.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CustomerTokenMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CustomerTokenMutation) ClearField(name string) error {
+	switch name {
+	case customertoken.FieldExpiresAt:
+		m.ClearExpiresAt()
+		return nil
+	case customertoken.FieldLastUsedAt:
+		m.ClearLastUsedAt()
+		return nil
+	case customertoken.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerToken nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CustomerTokenMutation) ResetField(name string) error {
+	switch name {
+	case customertoken.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case customertoken.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case customertoken.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case customertoken.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case customertoken.FieldName:
+		m.ResetName()
+		return nil
+	case customertoken.FieldScope:
+		m.ResetScope()
+		return nil
+	case customertoken.FieldPackageScopes:
+		m.ResetPackageScopes()
+		return nil
+	case customertoken.FieldSecretHash:
+		m.ResetSecretHash()
+		return nil
+	case customertoken.FieldPrefix:
+		m.ResetPrefix()
+		return nil
+	case customertoken.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case customertoken.FieldLastUsedAt:
+		m.ResetLastUsedAt()
+		return nil
+	case customertoken.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	case customertoken.FieldLegacy:
+		m.ResetLegacy()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerToken field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CustomerTokenMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.tenant != nil {
+		edges = append(edges, customertoken.EdgeTenant)
+	}
+	if m.customer != nil {
+		edges = append(edges, customertoken.EdgeCustomer)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CustomerTokenMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case customertoken.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case customertoken.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CustomerTokenMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CustomerTokenMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CustomerTokenMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtenant {
+		edges = append(edges, customertoken.EdgeTenant)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, customertoken.EdgeCustomer)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CustomerTokenMutation) EdgeCleared(name string) bool {
+	switch name {
+	case customertoken.EdgeTenant:
+		return m.clearedtenant
+	case customertoken.EdgeCustomer:
+		return m.clearedcustomer
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CustomerTokenMutation) ClearEdge(name string) error {
+	switch name {
+	case customertoken.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case customertoken.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerToken unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CustomerTokenMutation) ResetEdge(name string) error {
+	switch name {
+	case customertoken.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case customertoken.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerToken edge %s", name)
+}
+
+// PackageGrantMutation represents an operation that mutates the PackageGrant nodes in the graph.
+type PackageGrantMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	created_at      *time.Time
+	updated_at      *time.Time
+	constraint      *string
+	clearedFields   map[string]struct{}
+	tenant          *string
+	clearedtenant   bool
+	customer        *string
+	clearedcustomer bool
+	_package        *string
+	cleared_package bool
+	done            bool
+	oldValue        func(context.Context) (*PackageGrant, error)
+	predicates      []predicate.PackageGrant
+}
+
+var _ ent.Mutation = (*PackageGrantMutation)(nil)
+
+// packagegrantOption allows management of the mutation configuration using functional options.
+type packagegrantOption func(*PackageGrantMutation)
+
+// newPackageGrantMutation creates new mutation for the PackageGrant entity.
+func newPackageGrantMutation(c config, op Op, opts ...packagegrantOption) *PackageGrantMutation {
+	m := &PackageGrantMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePackageGrant,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPackageGrantID sets the ID field of the mutation.
+func withPackageGrantID(id string) packagegrantOption {
+	return func(m *PackageGrantMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PackageGrant
+		)
+		m.oldValue = func(ctx context.Context) (*PackageGrant, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PackageGrant.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPackageGrant sets the old PackageGrant of the mutation.
+func withPackageGrant(node *PackageGrant) packagegrantOption {
+	return func(m *PackageGrantMutation) {
+		m.oldValue = func(context.Context) (*PackageGrant, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PackageGrantMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PackageGrantMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of PackageGrant entities.
+func (m *PackageGrantMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PackageGrantMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PackageGrantMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PackageGrant.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PackageGrantMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PackageGrantMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PackageGrant entity.
+// If the PackageGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageGrantMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PackageGrantMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PackageGrantMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PackageGrantMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the PackageGrant entity.
+// If the PackageGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageGrantMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PackageGrantMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *PackageGrantMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *PackageGrantMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the PackageGrant entity.
+// If the PackageGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageGrantMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *PackageGrantMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *PackageGrantMutation) SetCustomerID(s string) {
+	m.customer = &s
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *PackageGrantMutation) CustomerID() (r string, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the PackageGrant entity.
+// If the PackageGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageGrantMutation) OldCustomerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *PackageGrantMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *PackageGrantMutation) SetPackageID(s string) {
+	m._package = &s
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *PackageGrantMutation) PackageID() (r string, exists bool) {
+	v := m._package
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the PackageGrant entity.
+// If the PackageGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageGrantMutation) OldPackageID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *PackageGrantMutation) ResetPackageID() {
+	m._package = nil
+}
+
+// SetConstraint sets the "constraint" field.
+func (m *PackageGrantMutation) SetConstraint(s string) {
+	m.constraint = &s
+}
+
+// Constraint returns the value of the "constraint" field in the mutation.
+func (m *PackageGrantMutation) Constraint() (r string, exists bool) {
+	v := m.constraint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConstraint returns the old "constraint" field's value of the PackageGrant entity.
+// If the PackageGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageGrantMutation) OldConstraint(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConstraint is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConstraint requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConstraint: %w", err)
+	}
+	return oldValue.Constraint, nil
+}
+
+// ResetConstraint resets all changes to the "constraint" field.
+func (m *PackageGrantMutation) ResetConstraint() {
+	m.constraint = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *PackageGrantMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[packagegrant.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *PackageGrantMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *PackageGrantMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *PackageGrantMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *PackageGrantMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[packagegrant.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *PackageGrantMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *PackageGrantMutation) CustomerIDs() (ids []string) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *PackageGrantMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// ClearPackage clears the "package" edge to the ComposerPackage entity.
+func (m *PackageGrantMutation) ClearPackage() {
+	m.cleared_package = true
+	m.clearedFields[packagegrant.FieldPackageID] = struct{}{}
+}
+
+// PackageCleared reports if the "package" edge to the ComposerPackage entity was cleared.
+func (m *PackageGrantMutation) PackageCleared() bool {
+	return m.cleared_package
+}
+
+// PackageIDs returns the "package" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PackageID instead. It exists only for internal usage by the builders.
+func (m *PackageGrantMutation) PackageIDs() (ids []string) {
+	if id := m._package; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPackage resets all changes to the "package" edge.
+func (m *PackageGrantMutation) ResetPackage() {
+	m._package = nil
+	m.cleared_package = false
+}
+
+// Where appends a list predicates to the PackageGrantMutation builder.
+func (m *PackageGrantMutation) Where(ps ...predicate.PackageGrant) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PackageGrantMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PackageGrantMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PackageGrant, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PackageGrantMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PackageGrantMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PackageGrant).
+func (m *PackageGrantMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PackageGrantMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, packagegrant.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, packagegrant.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, packagegrant.FieldTenantID)
+	}
+	if m.customer != nil {
+		fields = append(fields, packagegrant.FieldCustomerID)
+	}
+	if m._package != nil {
+		fields = append(fields, packagegrant.FieldPackageID)
+	}
+	if m.constraint != nil {
+		fields = append(fields, packagegrant.FieldConstraint)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PackageGrantMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case packagegrant.FieldCreatedAt:
+		return m.CreatedAt()
+	case packagegrant.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case packagegrant.FieldTenantID:
+		return m.TenantID()
+	case packagegrant.FieldCustomerID:
+		return m.CustomerID()
+	case packagegrant.FieldPackageID:
+		return m.PackageID()
+	case packagegrant.FieldConstraint:
+		return m.Constraint()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PackageGrantMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case packagegrant.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case packagegrant.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case packagegrant.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case packagegrant.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case packagegrant.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case packagegrant.FieldConstraint:
+		return m.OldConstraint(ctx)
+	}
+	return nil, fmt.Errorf("unknown PackageGrant field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackageGrantMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case packagegrant.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case packagegrant.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case packagegrant.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case packagegrant.FieldCustomerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case packagegrant.FieldPackageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case packagegrant.FieldConstraint:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConstraint(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PackageGrant field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PackageGrantMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PackageGrantMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackageGrantMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown PackageGrant numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PackageGrantMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PackageGrantMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PackageGrantMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PackageGrant nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PackageGrantMutation) ResetField(name string) error {
+	switch name {
+	case packagegrant.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case packagegrant.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case packagegrant.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case packagegrant.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case packagegrant.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case packagegrant.FieldConstraint:
+		m.ResetConstraint()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageGrant field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PackageGrantMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.tenant != nil {
+		edges = append(edges, packagegrant.EdgeTenant)
+	}
+	if m.customer != nil {
+		edges = append(edges, packagegrant.EdgeCustomer)
+	}
+	if m._package != nil {
+		edges = append(edges, packagegrant.EdgePackage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PackageGrantMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case packagegrant.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case packagegrant.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case packagegrant.EdgePackage:
+		if id := m._package; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PackageGrantMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PackageGrantMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PackageGrantMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedtenant {
+		edges = append(edges, packagegrant.EdgeTenant)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, packagegrant.EdgeCustomer)
+	}
+	if m.cleared_package {
+		edges = append(edges, packagegrant.EdgePackage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PackageGrantMutation) EdgeCleared(name string) bool {
+	switch name {
+	case packagegrant.EdgeTenant:
+		return m.clearedtenant
+	case packagegrant.EdgeCustomer:
+		return m.clearedcustomer
+	case packagegrant.EdgePackage:
+		return m.cleared_package
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PackageGrantMutation) ClearEdge(name string) error {
+	switch name {
+	case packagegrant.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case packagegrant.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case packagegrant.EdgePackage:
+		m.ClearPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageGrant unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PackageGrantMutation) ResetEdge(name string) error {
+	switch name {
+	case packagegrant.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case packagegrant.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case packagegrant.EdgePackage:
+		m.ResetPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageGrant edge %s", name)
 }
 
 // PackageVersionMutation represents an operation that mutates the PackageVersion nodes in the graph.

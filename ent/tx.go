@@ -16,12 +16,22 @@ type Tx struct {
 	config
 	// AdminToken is the client for interacting with the AdminToken builders.
 	AdminToken *AdminTokenClient
+	// Collection is the client for interacting with the Collection builders.
+	Collection *CollectionClient
+	// CollectionGrant is the client for interacting with the CollectionGrant builders.
+	CollectionGrant *CollectionGrantClient
 	// ComposerPackage is the client for interacting with the ComposerPackage builders.
 	ComposerPackage *ComposerPackageClient
 	// Credential is the client for interacting with the Credential builders.
 	Credential *CredentialClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
+	// CustomerFreeze is the client for interacting with the CustomerFreeze builders.
+	CustomerFreeze *CustomerFreezeClient
+	// CustomerToken is the client for interacting with the CustomerToken builders.
+	CustomerToken *CustomerTokenClient
+	// PackageGrant is the client for interacting with the PackageGrant builders.
+	PackageGrant *PackageGrantClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
 	PackageVersion *PackageVersionClient
 	// Setting is the client for interacting with the Setting builders.
@@ -166,9 +176,14 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.AdminToken = NewAdminTokenClient(tx.config)
+	tx.Collection = NewCollectionClient(tx.config)
+	tx.CollectionGrant = NewCollectionGrantClient(tx.config)
 	tx.ComposerPackage = NewComposerPackageClient(tx.config)
 	tx.Credential = NewCredentialClient(tx.config)
 	tx.Customer = NewCustomerClient(tx.config)
+	tx.CustomerFreeze = NewCustomerFreezeClient(tx.config)
+	tx.CustomerToken = NewCustomerTokenClient(tx.config)
+	tx.PackageGrant = NewPackageGrantClient(tx.config)
 	tx.PackageVersion = NewPackageVersionClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
 	tx.SkippedRef = NewSkippedRefClient(tx.config)

@@ -84,12 +84,9 @@ func (r *mutationResolver) SuspendCustomer(ctx context.Context, input model.Susp
 
 // ReactivateCustomer is the resolver for the reactivateCustomer field.
 func (r *mutationResolver) ReactivateCustomer(ctx context.Context, input model.ReactivateCustomerInput) (*model.ReactivateCustomerPayload, error) {
-	c, err := r.client.Customer.UpdateOneID(input.ID).
-		SetStatus(customer.StatusActive).
-		ClearSuspensionReason().
-		Save(ctx)
+	c, err := r.access.Reactivate(ctx, input.ID)
 	if err != nil {
-		return nil, customerWriteError(err, input.ID, nil)
+		return nil, err
 	}
 	return &model.ReactivateCustomerPayload{Customer: c}, nil
 }

@@ -5,7 +5,12 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/tenant"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/ids"
@@ -14,8 +19,13 @@ import (
 // nodeTables maps id prefixes to the tables node(id:) may read. CMA tokens
 // are left out: only owners may see them, through adminTokens.
 var nodeTables = map[string]string{
-	ids.Customer: customer.Table,
-	ids.Tenant:   tenant.Table,
+	ids.Customer:        customer.Table,
+	ids.Tenant:          tenant.Table,
+	ids.CustomerToken:   customertoken.Table,
+	ids.PackageGrant:    packagegrant.Table,
+	ids.Collection:      collection.Table,
+	ids.CollectionGrant: collectiongrant.Table,
+	ids.CustomerFreeze:  customerfreeze.Table,
 }
 
 // nodeType resolves an id to its table by prefix. A tenant id other than

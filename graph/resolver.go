@@ -4,9 +4,11 @@
 package graph
 
 import (
+	"strings"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/packages"
 )
 
@@ -14,11 +16,27 @@ import (
 type Resolver struct {
 	client   *ent.Client
 	packages *packages.Service
-	now      func() time.Time
+	access   *access.Service
+	// publicURL is the Composer repository URL given with new credentials.
+	publicURL string
+	now       func() time.Time
 }
 
 // Deps are the services the resolvers use.
 type Deps struct {
 	Client   *ent.Client
 	Packages *packages.Service
+	Access   *access.Service
+	// PublicURL is PUBLIC_URL, the URL clients reach the server at.
+	PublicURL string
+}
+
+func newResolver(d Deps) *Resolver {
+	return &Resolver{
+		client:    d.Client,
+		packages:  d.Packages,
+		access:    d.Access,
+		publicURL: strings.TrimSuffix(d.PublicURL, "/"),
+		now:       func() time.Time { return time.Now().UTC() },
+	}
 }

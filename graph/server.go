@@ -3,7 +3,6 @@ package graph
 import (
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -19,11 +18,7 @@ import (
 // NewSchema returns the executable schema over the services in d.
 func NewSchema(d Deps) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{
-			client:   d.Client,
-			packages: d.Packages,
-			now:      func() time.Time { return time.Now().UTC() },
-		},
+		Resolvers:  newResolver(d),
 		Directives: generated.DirectiveRoot{HasRole: hasRole},
 	})
 }

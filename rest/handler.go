@@ -290,7 +290,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, c *compiled, d
 	}
 	if c.List {
 		var total int
-		if value, total, err = listNodes(value); err != nil {
+		if value, total, err = listItems(value, p); err != nil {
 			WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
 			return
 		}
@@ -327,6 +327,32 @@ func unwrap(data json.RawMessage, path []string) (json.RawMessage, error) {
 		}
 	}
 	return data, nil
+}
+
+// listItems returns the page p of a list result: a connection, already
+// paged by $first and $offset, or a plain list, paged here.
+func listItems(value json.RawMessage, p *page) (json.RawMessage, int, error) {
+	if !bytes.HasPrefix(value, []byte("[")) {
+		return listNodes(value)
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(value, &items); err != nil {
+		return nil, 0, fmt.Errorf("rest: read list: %w", err)
+	}
+	start := len(items)
+	if p.number-1 <= len(items)/p.size { // (no overflow for huge page numbers)
+		start = (p.number - 1) * p.size
+	}
+	end := min(start+p.size, len(items))
+	out := make([]byte, 0, len(value))
+	out = append(out, '[')
+	for i, item := range items[start:end] {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, item...)
+	}
+	return append(out, ']'), len(items), nil
 }
 
 // listNodes turns a connection into the JSON array of its nodes.

@@ -28,8 +28,10 @@ type Route struct {
 	Result []string
 	// Status is the success status; 0 means 200. 204 sends no body.
 	Status int
-	// List marks a connection result: the body is the array of its nodes,
-	// with page-based pagination and X-Pagination-* and Link headers.
+	// List marks a list result: the body is a JSON array with page-based
+	// pagination and X-Pagination-* and Link headers. The result is either
+	// a connection (the array of its nodes; the query takes $first and
+	// $offset) or a plain GraphQL list, which is paged here.
 	List bool
 	// Vars, when set, replaces the default mapping of path parameters: each
 	// variable (or $input field) takes a template of path parameters, e.g.

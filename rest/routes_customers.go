@@ -5,7 +5,9 @@ import "net/http"
 // customerFields is the REST representation of a customer.
 const customerFields = `
 fragment CustomerFields on Customer {
-  id name email externalID status suspensionReason createdAt updatedAt
+  id name email externalID status suspensionReason
+  frozenVersions: freezes { package: packageName version versionNormalized }
+  createdAt updatedAt
 }`
 
 // customerRoutes are the spec's Customers section.
@@ -69,7 +71,7 @@ var customerRoutes = []Route{
 // Routes returns every REST route, in the order they are matched.
 func Routes() []Route {
 	var all []Route
-	for _, group := range [][]Route{customerRoutes, packageRoutes, taskRoutes} {
+	for _, group := range [][]Route{customerRoutes, customerAccessRoutes, packageRoutes, collectionRoutes, taskRoutes} {
 		all = append(all, group...)
 	}
 	return all

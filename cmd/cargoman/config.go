@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/jwtauth"
 )
 
 // config is the server configuration. Every setting is an environment
@@ -20,6 +21,7 @@ type config struct {
 	AdminToken        string
 	EncryptionKey     string
 	WebhookSecret     string
+	JWTSecret         string
 	AllowLocalRepos   bool
 	Mode              string
 	WorkerConcurrency int
@@ -40,6 +42,7 @@ func (c *config) settings() []setting {
 		{"ADMIN_TOKEN", "admin-token", "", "root API token; if unset, one is generated at first start and printed once", &c.AdminToken},
 		{"ENCRYPTION_KEY", "encryption-key", "", "base64 32-byte key encrypting stored secrets; default: DATA_DIR/encryption.key, created at first start (set it when several instances share a database)", &c.EncryptionKey},
 		{"WEBHOOK_SECRET", "webhook-secret", "", "secret git-provider webhooks may be signed with, for every package", &c.WebhookSecret},
+		{"JWT_SECRET", "jwt-secret", "", "secret signing customer JWTs (HS256), at least 32 bytes; unset: issuing JWTs answers FEATURE_NOT_AVAILABLE", &c.JWTSecret},
 		{"ALLOW_LOCAL_REPOSITORIES", "allow-local-repositories", "false", "let packages use local paths and file:// URLs (they read the server's disk)", &c.AllowLocalRepos},
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
 		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
@@ -87,6 +90,9 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	}
 	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 64 {
 		return nil, fmt.Errorf("WORKER_CONCURRENCY must be between 1 and 64")
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < jwtauth.MinSecretLen {
+		return nil, fmt.Errorf("JWT_SECRET must be at least %d bytes long (got %d)", jwtauth.MinSecretLen, len(c.JWTSecret))
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = database.SQLiteURL(filepath.Join(c.DataDir, "cargoman.db"))

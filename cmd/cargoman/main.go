@@ -104,6 +104,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		AdminToken:             cfg.AdminToken,
 		EncryptionKey:          cfg.EncryptionKey,
 		WebhookSecret:          cfg.WebhookSecret,
+		JWTSecret:              cfg.JWTSecret,
 		AllowLocalRepositories: cfg.AllowLocalRepos,
 		Workers:                cfg.Mode != "api",
 		WorkerConcurrency:      cfg.WorkerConcurrency,

@@ -80,6 +80,12 @@ const (
 	EdgeCredential = "credential"
 	// EdgeWebhookDeliveries holds the string denoting the webhook_deliveries edge name in mutations.
 	EdgeWebhookDeliveries = "webhook_deliveries"
+	// EdgeGrants holds the string denoting the grants edge name in mutations.
+	EdgeGrants = "grants"
+	// EdgeFreezes holds the string denoting the freezes edge name in mutations.
+	EdgeFreezes = "freezes"
+	// EdgeCollections holds the string denoting the collections edge name in mutations.
+	EdgeCollections = "collections"
 	// Table holds the table name of the composerpackage in the database.
 	Table = "packages"
 	// TenantTable is the table that holds the tenant relation/edge.
@@ -123,6 +129,25 @@ const (
 	// WebhookDeliveriesInverseTable is the table name for the WebhookDelivery entity.
 	// It exists in this package in order to avoid circular dependency with the "webhookdelivery" package.
 	WebhookDeliveriesInverseTable = "webhook_deliveries"
+	// GrantsTable is the table that holds the grants relation/edge.
+	GrantsTable = "package_grants"
+	// GrantsInverseTable is the table name for the PackageGrant entity.
+	// It exists in this package in order to avoid circular dependency with the "packagegrant" package.
+	GrantsInverseTable = "package_grants"
+	// GrantsColumn is the table column denoting the grants relation/edge.
+	GrantsColumn = "package_id"
+	// FreezesTable is the table that holds the freezes relation/edge.
+	FreezesTable = "customer_freezes"
+	// FreezesInverseTable is the table name for the CustomerFreeze entity.
+	// It exists in this package in order to avoid circular dependency with the "customerfreeze" package.
+	FreezesInverseTable = "customer_freezes"
+	// FreezesColumn is the table column denoting the freezes relation/edge.
+	FreezesColumn = "package_id"
+	// CollectionsTable is the table that holds the collections relation/edge. The primary key declared below.
+	CollectionsTable = "collection_packages"
+	// CollectionsInverseTable is the table name for the Collection entity.
+	// It exists in this package in order to avoid circular dependency with the "collection" package.
+	CollectionsInverseTable = "collections"
 )
 
 // Columns holds all SQL columns for composerpackage fields.
@@ -158,6 +183,9 @@ var (
 	// WebhookDeliveriesPrimaryKey and WebhookDeliveriesColumn2 are the table columns denoting the
 	// primary key for the webhook_deliveries relation (M2M).
 	WebhookDeliveriesPrimaryKey = []string{"webhook_delivery_id", "composer_package_id"}
+	// CollectionsPrimaryKey and CollectionsColumn2 are the table columns denoting the
+	// primary key for the collections relation (M2M).
+	CollectionsPrimaryKey = []string{"collection_id", "composer_package_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -413,6 +441,48 @@ func ByWebhookDeliveries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption
 		sqlgraph.OrderByNeighborTerms(s, newWebhookDeliveriesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByGrantsCount orders the results by grants count.
+func ByGrantsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newGrantsStep(), opts...)
+	}
+}
+
+// ByGrants orders the results by grants terms.
+func ByGrants(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newGrantsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByFreezesCount orders the results by freezes count.
+func ByFreezesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFreezesStep(), opts...)
+	}
+}
+
+// ByFreezes orders the results by freezes terms.
+func ByFreezes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFreezesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByCollectionsCount orders the results by collections count.
+func ByCollectionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCollectionsStep(), opts...)
+	}
+}
+
+// ByCollections orders the results by collections terms.
+func ByCollections(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCollectionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newTenantStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -460,6 +530,27 @@ func newWebhookDeliveriesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(WebhookDeliveriesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2M, true, WebhookDeliveriesTable, WebhookDeliveriesPrimaryKey...),
+	)
+}
+func newGrantsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(GrantsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, GrantsTable, GrantsColumn),
+	)
+}
+func newFreezesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FreezesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, FreezesTable, FreezesColumn),
+	)
+}
+func newCollectionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CollectionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, CollectionsTable, CollectionsPrimaryKey...),
 	)
 }
 

@@ -36,6 +36,14 @@ const (
 	FieldSuspensionReason = "suspension_reason"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
+	// EdgeTokens holds the string denoting the tokens edge name in mutations.
+	EdgeTokens = "tokens"
+	// EdgePackageGrants holds the string denoting the package_grants edge name in mutations.
+	EdgePackageGrants = "package_grants"
+	// EdgeCollectionGrants holds the string denoting the collection_grants edge name in mutations.
+	EdgeCollectionGrants = "collection_grants"
+	// EdgeFreezes holds the string denoting the freezes edge name in mutations.
+	EdgeFreezes = "freezes"
 	// Table holds the table name of the customer in the database.
 	Table = "customers"
 	// TenantTable is the table that holds the tenant relation/edge.
@@ -45,6 +53,34 @@ const (
 	TenantInverseTable = "tenants"
 	// TenantColumn is the table column denoting the tenant relation/edge.
 	TenantColumn = "tenant_id"
+	// TokensTable is the table that holds the tokens relation/edge.
+	TokensTable = "customer_tokens"
+	// TokensInverseTable is the table name for the CustomerToken entity.
+	// It exists in this package in order to avoid circular dependency with the "customertoken" package.
+	TokensInverseTable = "customer_tokens"
+	// TokensColumn is the table column denoting the tokens relation/edge.
+	TokensColumn = "customer_id"
+	// PackageGrantsTable is the table that holds the package_grants relation/edge.
+	PackageGrantsTable = "package_grants"
+	// PackageGrantsInverseTable is the table name for the PackageGrant entity.
+	// It exists in this package in order to avoid circular dependency with the "packagegrant" package.
+	PackageGrantsInverseTable = "package_grants"
+	// PackageGrantsColumn is the table column denoting the package_grants relation/edge.
+	PackageGrantsColumn = "customer_id"
+	// CollectionGrantsTable is the table that holds the collection_grants relation/edge.
+	CollectionGrantsTable = "collection_grants"
+	// CollectionGrantsInverseTable is the table name for the CollectionGrant entity.
+	// It exists in this package in order to avoid circular dependency with the "collectiongrant" package.
+	CollectionGrantsInverseTable = "collection_grants"
+	// CollectionGrantsColumn is the table column denoting the collection_grants relation/edge.
+	CollectionGrantsColumn = "customer_id"
+	// FreezesTable is the table that holds the freezes relation/edge.
+	FreezesTable = "customer_freezes"
+	// FreezesInverseTable is the table name for the CustomerFreeze entity.
+	// It exists in this package in order to avoid circular dependency with the "customerfreeze" package.
+	FreezesInverseTable = "customer_freezes"
+	// FreezesColumn is the table column denoting the freezes relation/edge.
+	FreezesColumn = "customer_id"
 )
 
 // Columns holds all SQL columns for customer fields.
@@ -181,11 +217,95 @@ func ByTenantField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newTenantStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByTokensCount orders the results by tokens count.
+func ByTokensCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTokensStep(), opts...)
+	}
+}
+
+// ByTokens orders the results by tokens terms.
+func ByTokens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTokensStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByPackageGrantsCount orders the results by package_grants count.
+func ByPackageGrantsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newPackageGrantsStep(), opts...)
+	}
+}
+
+// ByPackageGrants orders the results by package_grants terms.
+func ByPackageGrants(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPackageGrantsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByCollectionGrantsCount orders the results by collection_grants count.
+func ByCollectionGrantsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCollectionGrantsStep(), opts...)
+	}
+}
+
+// ByCollectionGrants orders the results by collection_grants terms.
+func ByCollectionGrants(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCollectionGrantsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByFreezesCount orders the results by freezes count.
+func ByFreezesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFreezesStep(), opts...)
+	}
+}
+
+// ByFreezes orders the results by freezes terms.
+func ByFreezes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFreezesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newTenantStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TenantInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, TenantTable, TenantColumn),
+	)
+}
+func newTokensStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TokensInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, TokensTable, TokensColumn),
+	)
+}
+func newPackageGrantsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PackageGrantsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, PackageGrantsTable, PackageGrantsColumn),
+	)
+}
+func newCollectionGrantsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CollectionGrantsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CollectionGrantsTable, CollectionGrantsColumn),
+	)
+}
+func newFreezesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FreezesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, FreezesTable, FreezesColumn),
 	)
 }
 

@@ -578,6 +578,98 @@ func HasTenantWith(preds ...predicate.Tenant) predicate.Customer {
 	})
 }
 
+// HasTokens applies the HasEdge predicate on the "tokens" edge.
+func HasTokens() predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, TokensTable, TokensColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTokensWith applies the HasEdge predicate on the "tokens" edge with a given conditions (other predicates).
+func HasTokensWith(preds ...predicate.CustomerToken) predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := newTokensStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPackageGrants applies the HasEdge predicate on the "package_grants" edge.
+func HasPackageGrants() predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, PackageGrantsTable, PackageGrantsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPackageGrantsWith applies the HasEdge predicate on the "package_grants" edge with a given conditions (other predicates).
+func HasPackageGrantsWith(preds ...predicate.PackageGrant) predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := newPackageGrantsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCollectionGrants applies the HasEdge predicate on the "collection_grants" edge.
+func HasCollectionGrants() predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CollectionGrantsTable, CollectionGrantsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCollectionGrantsWith applies the HasEdge predicate on the "collection_grants" edge with a given conditions (other predicates).
+func HasCollectionGrantsWith(preds ...predicate.CollectionGrant) predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := newCollectionGrantsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasFreezes applies the HasEdge predicate on the "freezes" edge.
+func HasFreezes() predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, FreezesTable, FreezesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasFreezesWith applies the HasEdge predicate on the "freezes" edge with a given conditions (other predicates).
+func HasFreezesWith(preds ...predicate.CustomerFreeze) predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := newFreezesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Customer) predicate.Customer {
 	return predicate.Customer(sql.AndPredicates(predicates...))

@@ -21,6 +21,30 @@ func (f AdminTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AdminTokenMutation", m)
 }
 
+// The CollectionFunc type is an adapter to allow the use of ordinary
+// function as Collection mutator.
+type CollectionFunc func(context.Context, *ent.CollectionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CollectionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CollectionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CollectionMutation", m)
+}
+
+// The CollectionGrantFunc type is an adapter to allow the use of ordinary
+// function as CollectionGrant mutator.
+type CollectionGrantFunc func(context.Context, *ent.CollectionGrantMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CollectionGrantFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CollectionGrantMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CollectionGrantMutation", m)
+}
+
 // The ComposerPackageFunc type is an adapter to allow the use of ordinary
 // function as ComposerPackage mutator.
 type ComposerPackageFunc func(context.Context, *ent.ComposerPackageMutation) (ent.Value, error)
@@ -55,6 +79,42 @@ func (f CustomerFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CustomerMutation", m)
+}
+
+// The CustomerFreezeFunc type is an adapter to allow the use of ordinary
+// function as CustomerFreeze mutator.
+type CustomerFreezeFunc func(context.Context, *ent.CustomerFreezeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CustomerFreezeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CustomerFreezeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CustomerFreezeMutation", m)
+}
+
+// The CustomerTokenFunc type is an adapter to allow the use of ordinary
+// function as CustomerToken mutator.
+type CustomerTokenFunc func(context.Context, *ent.CustomerTokenMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CustomerTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CustomerTokenMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CustomerTokenMutation", m)
+}
+
+// The PackageGrantFunc type is an adapter to allow the use of ordinary
+// function as PackageGrant mutator.
+type PackageGrantFunc func(context.Context, *ent.PackageGrantMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PackageGrantFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PackageGrantMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PackageGrantMutation", m)
 }
 
 // The PackageVersionFunc type is an adapter to allow the use of ordinary

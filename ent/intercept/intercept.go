@@ -9,9 +9,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
 	"github.com/cargoman/cargoman/ent/setting"
@@ -104,6 +109,60 @@ func (f TraverseAdminToken) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.AdminTokenQuery", q)
 }
 
+// The CollectionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CollectionFunc func(context.Context, *ent.CollectionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CollectionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CollectionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CollectionQuery", q)
+}
+
+// The TraverseCollection type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCollection func(context.Context, *ent.CollectionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCollection) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCollection) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CollectionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CollectionQuery", q)
+}
+
+// The CollectionGrantFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CollectionGrantFunc func(context.Context, *ent.CollectionGrantQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CollectionGrantFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CollectionGrantQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CollectionGrantQuery", q)
+}
+
+// The TraverseCollectionGrant type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCollectionGrant func(context.Context, *ent.CollectionGrantQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCollectionGrant) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCollectionGrant) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CollectionGrantQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CollectionGrantQuery", q)
+}
+
 // The ComposerPackageFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ComposerPackageFunc func(context.Context, *ent.ComposerPackageQuery) (ent.Value, error)
 
@@ -183,6 +242,87 @@ func (f TraverseCustomer) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CustomerQuery", q)
+}
+
+// The CustomerFreezeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CustomerFreezeFunc func(context.Context, *ent.CustomerFreezeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CustomerFreezeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CustomerFreezeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CustomerFreezeQuery", q)
+}
+
+// The TraverseCustomerFreeze type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCustomerFreeze func(context.Context, *ent.CustomerFreezeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCustomerFreeze) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCustomerFreeze) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CustomerFreezeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CustomerFreezeQuery", q)
+}
+
+// The CustomerTokenFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CustomerTokenFunc func(context.Context, *ent.CustomerTokenQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CustomerTokenFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CustomerTokenQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CustomerTokenQuery", q)
+}
+
+// The TraverseCustomerToken type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCustomerToken func(context.Context, *ent.CustomerTokenQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCustomerToken) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCustomerToken) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CustomerTokenQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CustomerTokenQuery", q)
+}
+
+// The PackageGrantFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PackageGrantFunc func(context.Context, *ent.PackageGrantQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PackageGrantFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PackageGrantQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PackageGrantQuery", q)
+}
+
+// The TraversePackageGrant type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePackageGrant func(context.Context, *ent.PackageGrantQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePackageGrant) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePackageGrant) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PackageGrantQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PackageGrantQuery", q)
 }
 
 // The PackageVersionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -352,12 +492,22 @@ func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
 	case *ent.AdminTokenQuery:
 		return &query[*ent.AdminTokenQuery, predicate.AdminToken, admintoken.OrderOption]{typ: ent.TypeAdminToken, tq: q}, nil
+	case *ent.CollectionQuery:
+		return &query[*ent.CollectionQuery, predicate.Collection, collection.OrderOption]{typ: ent.TypeCollection, tq: q}, nil
+	case *ent.CollectionGrantQuery:
+		return &query[*ent.CollectionGrantQuery, predicate.CollectionGrant, collectiongrant.OrderOption]{typ: ent.TypeCollectionGrant, tq: q}, nil
 	case *ent.ComposerPackageQuery:
 		return &query[*ent.ComposerPackageQuery, predicate.ComposerPackage, composerpackage.OrderOption]{typ: ent.TypeComposerPackage, tq: q}, nil
 	case *ent.CredentialQuery:
 		return &query[*ent.CredentialQuery, predicate.Credential, credential.OrderOption]{typ: ent.TypeCredential, tq: q}, nil
 	case *ent.CustomerQuery:
 		return &query[*ent.CustomerQuery, predicate.Customer, customer.OrderOption]{typ: ent.TypeCustomer, tq: q}, nil
+	case *ent.CustomerFreezeQuery:
+		return &query[*ent.CustomerFreezeQuery, predicate.CustomerFreeze, customerfreeze.OrderOption]{typ: ent.TypeCustomerFreeze, tq: q}, nil
+	case *ent.CustomerTokenQuery:
+		return &query[*ent.CustomerTokenQuery, predicate.CustomerToken, customertoken.OrderOption]{typ: ent.TypeCustomerToken, tq: q}, nil
+	case *ent.PackageGrantQuery:
+		return &query[*ent.PackageGrantQuery, predicate.PackageGrant, packagegrant.OrderOption]{typ: ent.TypePackageGrant, tq: q}, nil
 	case *ent.PackageVersionQuery:
 		return &query[*ent.PackageVersionQuery, predicate.PackageVersion, packageversion.OrderOption]{typ: ent.TypePackageVersion, tq: q}, nil
 	case *ent.SettingQuery:

@@ -44,6 +44,94 @@ var (
 			},
 		},
 	}
+	// CollectionsColumns holds the columns for the "collections" table.
+	CollectionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "slug", Type: field.TypeString},
+		{Name: "name", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// CollectionsTable holds the schema information for the "collections" table.
+	CollectionsTable = &schema.Table{
+		Name:       "collections",
+		Columns:    CollectionsColumns,
+		PrimaryKey: []*schema.Column{CollectionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "collections_tenants_tenant",
+				Columns:    []*schema.Column{CollectionsColumns[5]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "collection_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{CollectionsColumns[5]},
+			},
+			{
+				Name:    "collection_tenant_id_slug",
+				Unique:  true,
+				Columns: []*schema.Column{CollectionsColumns[5], CollectionsColumns[3]},
+			},
+		},
+	}
+	// CollectionGrantsColumns holds the columns for the "collection_grants" table.
+	CollectionGrantsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "constraint", Type: field.TypeString, Default: "*"},
+		{Name: "collection_id", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString},
+		{Name: "customer_id", Type: field.TypeString},
+	}
+	// CollectionGrantsTable holds the schema information for the "collection_grants" table.
+	CollectionGrantsTable = &schema.Table{
+		Name:       "collection_grants",
+		Columns:    CollectionGrantsColumns,
+		PrimaryKey: []*schema.Column{CollectionGrantsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "collection_grants_collections_grants",
+				Columns:    []*schema.Column{CollectionGrantsColumns[4]},
+				RefColumns: []*schema.Column{CollectionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "collection_grants_tenants_tenant",
+				Columns:    []*schema.Column{CollectionGrantsColumns[5]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "collection_grants_customers_collection_grants",
+				Columns:    []*schema.Column{CollectionGrantsColumns[6]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "collectiongrant_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{CollectionGrantsColumns[5]},
+			},
+			{
+				Name:    "collectiongrant_customer_id_collection_id",
+				Unique:  true,
+				Columns: []*schema.Column{CollectionGrantsColumns[6], CollectionGrantsColumns[4]},
+			},
+			{
+				Name:    "collectiongrant_collection_id",
+				Unique:  false,
+				Columns: []*schema.Column{CollectionGrantsColumns[4]},
+			},
+		},
+	}
 	// PackagesColumns holds the columns for the "packages" table.
 	PackagesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -187,6 +275,166 @@ var (
 				Name:    "customer_tenant_id_status",
 				Unique:  false,
 				Columns: []*schema.Column{CustomersColumns[8], CustomersColumns[6]},
+			},
+		},
+	}
+	// CustomerFreezesColumns holds the columns for the "customer_freezes" table.
+	CustomerFreezesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "package_name", Type: field.TypeString},
+		{Name: "version", Type: field.TypeString},
+		{Name: "version_normalized", Type: field.TypeString},
+		{Name: "package_id", Type: field.TypeString},
+		{Name: "customer_id", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// CustomerFreezesTable holds the schema information for the "customer_freezes" table.
+	CustomerFreezesTable = &schema.Table{
+		Name:       "customer_freezes",
+		Columns:    CustomerFreezesColumns,
+		PrimaryKey: []*schema.Column{CustomerFreezesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "customer_freezes_packages_freezes",
+				Columns:    []*schema.Column{CustomerFreezesColumns[6]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "customer_freezes_customers_freezes",
+				Columns:    []*schema.Column{CustomerFreezesColumns[7]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "customer_freezes_tenants_tenant",
+				Columns:    []*schema.Column{CustomerFreezesColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "customerfreeze_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{CustomerFreezesColumns[8]},
+			},
+			{
+				Name:    "customerfreeze_customer_id_package_id",
+				Unique:  true,
+				Columns: []*schema.Column{CustomerFreezesColumns[7], CustomerFreezesColumns[6]},
+			},
+		},
+	}
+	// CustomerTokensColumns holds the columns for the "customer_tokens" table.
+	CustomerTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "scope", Type: field.TypeEnum, Enums: []string{"admin", "developer", "download", "webhook"}, Default: "admin"},
+		{Name: "package_scopes", Type: field.TypeJSON},
+		{Name: "secret_hash", Type: field.TypeString, Unique: true},
+		{Name: "prefix", Type: field.TypeString},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "legacy", Type: field.TypeBool, Default: false},
+		{Name: "customer_id", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// CustomerTokensTable holds the schema information for the "customer_tokens" table.
+	CustomerTokensTable = &schema.Table{
+		Name:       "customer_tokens",
+		Columns:    CustomerTokensColumns,
+		PrimaryKey: []*schema.Column{CustomerTokensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "customer_tokens_customers_tokens",
+				Columns:    []*schema.Column{CustomerTokensColumns[12]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "customer_tokens_tenants_tenant",
+				Columns:    []*schema.Column{CustomerTokensColumns[13]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "customertoken_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{CustomerTokensColumns[13]},
+			},
+			{
+				Name:    "customertoken_customer_id",
+				Unique:  false,
+				Columns: []*schema.Column{CustomerTokensColumns[12]},
+			},
+			{
+				Name:    "customertoken_one_legacy_per_customer",
+				Unique:  true,
+				Columns: []*schema.Column{CustomerTokensColumns[12]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "legacy",
+				},
+			},
+		},
+	}
+	// PackageGrantsColumns holds the columns for the "package_grants" table.
+	PackageGrantsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "constraint", Type: field.TypeString, Default: "*"},
+		{Name: "package_id", Type: field.TypeString},
+		{Name: "customer_id", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// PackageGrantsTable holds the schema information for the "package_grants" table.
+	PackageGrantsTable = &schema.Table{
+		Name:       "package_grants",
+		Columns:    PackageGrantsColumns,
+		PrimaryKey: []*schema.Column{PackageGrantsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "package_grants_packages_grants",
+				Columns:    []*schema.Column{PackageGrantsColumns[4]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "package_grants_customers_package_grants",
+				Columns:    []*schema.Column{PackageGrantsColumns[5]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "package_grants_tenants_tenant",
+				Columns:    []*schema.Column{PackageGrantsColumns[6]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "packagegrant_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{PackageGrantsColumns[6]},
+			},
+			{
+				Name:    "packagegrant_customer_id_package_id",
+				Unique:  true,
+				Columns: []*schema.Column{PackageGrantsColumns[5], PackageGrantsColumns[4]},
+			},
+			{
+				Name:    "packagegrant_package_id",
+				Unique:  false,
+				Columns: []*schema.Column{PackageGrantsColumns[4]},
 			},
 		},
 	}
@@ -414,6 +662,31 @@ var (
 			},
 		},
 	}
+	// CollectionPackagesColumns holds the columns for the "collection_packages" table.
+	CollectionPackagesColumns = []*schema.Column{
+		{Name: "collection_id", Type: field.TypeString},
+		{Name: "composer_package_id", Type: field.TypeString},
+	}
+	// CollectionPackagesTable holds the schema information for the "collection_packages" table.
+	CollectionPackagesTable = &schema.Table{
+		Name:       "collection_packages",
+		Columns:    CollectionPackagesColumns,
+		PrimaryKey: []*schema.Column{CollectionPackagesColumns[0], CollectionPackagesColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "collection_packages_collection_id",
+				Columns:    []*schema.Column{CollectionPackagesColumns[0]},
+				RefColumns: []*schema.Column{CollectionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "collection_packages_composer_package_id",
+				Columns:    []*schema.Column{CollectionPackagesColumns[1]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// WebhookDeliveryPackagesColumns holds the columns for the "webhook_delivery_packages" table.
 	WebhookDeliveryPackagesColumns = []*schema.Column{
 		{Name: "webhook_delivery_id", Type: field.TypeString},
@@ -442,21 +715,31 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AdminTokensTable,
+		CollectionsTable,
+		CollectionGrantsTable,
 		PackagesTable,
 		CredentialsTable,
 		CustomersTable,
+		CustomerFreezesTable,
+		CustomerTokensTable,
+		PackageGrantsTable,
 		PackageVersionsTable,
 		SettingsTable,
 		SkippedRefsTable,
 		TasksTable,
 		TenantsTable,
 		WebhookDeliveriesTable,
+		CollectionPackagesTable,
 		WebhookDeliveryPackagesTable,
 	}
 )
 
 func init() {
 	AdminTokensTable.ForeignKeys[0].RefTable = TenantsTable
+	CollectionsTable.ForeignKeys[0].RefTable = TenantsTable
+	CollectionGrantsTable.ForeignKeys[0].RefTable = CollectionsTable
+	CollectionGrantsTable.ForeignKeys[1].RefTable = TenantsTable
+	CollectionGrantsTable.ForeignKeys[2].RefTable = CustomersTable
 	PackagesTable.ForeignKeys[0].RefTable = TenantsTable
 	PackagesTable.ForeignKeys[1].RefTable = PackagesTable
 	PackagesTable.ForeignKeys[2].RefTable = CredentialsTable
@@ -465,12 +748,22 @@ func init() {
 	}
 	CredentialsTable.ForeignKeys[0].RefTable = TenantsTable
 	CustomersTable.ForeignKeys[0].RefTable = TenantsTable
+	CustomerFreezesTable.ForeignKeys[0].RefTable = PackagesTable
+	CustomerFreezesTable.ForeignKeys[1].RefTable = CustomersTable
+	CustomerFreezesTable.ForeignKeys[2].RefTable = TenantsTable
+	CustomerTokensTable.ForeignKeys[0].RefTable = CustomersTable
+	CustomerTokensTable.ForeignKeys[1].RefTable = TenantsTable
+	PackageGrantsTable.ForeignKeys[0].RefTable = PackagesTable
+	PackageGrantsTable.ForeignKeys[1].RefTable = CustomersTable
+	PackageGrantsTable.ForeignKeys[2].RefTable = TenantsTable
 	PackageVersionsTable.ForeignKeys[0].RefTable = PackagesTable
 	PackageVersionsTable.ForeignKeys[1].RefTable = TenantsTable
 	SkippedRefsTable.ForeignKeys[0].RefTable = PackagesTable
 	SkippedRefsTable.ForeignKeys[1].RefTable = TenantsTable
 	TasksTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhookDeliveriesTable.ForeignKeys[0].RefTable = TenantsTable
+	CollectionPackagesTable.ForeignKeys[0].RefTable = CollectionsTable
+	CollectionPackagesTable.ForeignKeys[1].RefTable = PackagesTable
 	WebhookDeliveryPackagesTable.ForeignKeys[0].RefTable = WebhookDeliveriesTable
 	WebhookDeliveryPackagesTable.ForeignKeys[1].RefTable = PackagesTable
 }

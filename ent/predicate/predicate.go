@@ -9,6 +9,12 @@ import (
 // AdminToken is the predicate function for admintoken builders.
 type AdminToken func(*sql.Selector)
 
+// Collection is the predicate function for collection builders.
+type Collection func(*sql.Selector)
+
+// CollectionGrant is the predicate function for collectiongrant builders.
+type CollectionGrant func(*sql.Selector)
+
 // ComposerPackage is the predicate function for composerpackage builders.
 type ComposerPackage func(*sql.Selector)
 
@@ -17,6 +23,15 @@ type Credential func(*sql.Selector)
 
 // Customer is the predicate function for customer builders.
 type Customer func(*sql.Selector)
+
+// CustomerFreeze is the predicate function for customerfreeze builders.
+type CustomerFreeze func(*sql.Selector)
+
+// CustomerToken is the predicate function for customertoken builders.
+type CustomerToken func(*sql.Selector)
+
+// PackageGrant is the predicate function for packagegrant builders.
+type PackageGrant func(*sql.Selector)
 
 // PackageVersion is the predicate function for packageversion builders.
 type PackageVersion func(*sql.Selector)

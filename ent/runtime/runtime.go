@@ -6,9 +6,14 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/schema"
 	"github.com/cargoman/cargoman/ent/setting"
@@ -59,6 +64,86 @@ func init() {
 	admintoken.DefaultID = admintokenDescID.Default.(func() string)
 	// admintoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	admintoken.IDValidator = admintokenDescID.Validators[0].(func(string) error)
+	collectionMixin := schema.Collection{}.Mixin()
+	collectionMixinHooks2 := collectionMixin[2].Hooks()
+	collection.Hooks[0] = collectionMixinHooks2[0]
+	collectionMixinInters2 := collectionMixin[2].Interceptors()
+	collection.Interceptors[0] = collectionMixinInters2[0]
+	collectionMixinFields0 := collectionMixin[0].Fields()
+	_ = collectionMixinFields0
+	collectionMixinFields1 := collectionMixin[1].Fields()
+	_ = collectionMixinFields1
+	collectionMixinFields2 := collectionMixin[2].Fields()
+	_ = collectionMixinFields2
+	collectionFields := schema.Collection{}.Fields()
+	_ = collectionFields
+	// collectionDescCreatedAt is the schema descriptor for created_at field.
+	collectionDescCreatedAt := collectionMixinFields1[0].Descriptor()
+	// collection.DefaultCreatedAt holds the default value on creation for the created_at field.
+	collection.DefaultCreatedAt = collectionDescCreatedAt.Default.(func() time.Time)
+	// collectionDescUpdatedAt is the schema descriptor for updated_at field.
+	collectionDescUpdatedAt := collectionMixinFields1[1].Descriptor()
+	// collection.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	collection.DefaultUpdatedAt = collectionDescUpdatedAt.Default.(func() time.Time)
+	// collection.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	collection.UpdateDefaultUpdatedAt = collectionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// collectionDescTenantID is the schema descriptor for tenant_id field.
+	collectionDescTenantID := collectionMixinFields2[0].Descriptor()
+	// collection.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	collection.TenantIDValidator = collectionDescTenantID.Validators[0].(func(string) error)
+	// collectionDescSlug is the schema descriptor for slug field.
+	collectionDescSlug := collectionFields[0].Descriptor()
+	// collection.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
+	collection.SlugValidator = collectionDescSlug.Validators[0].(func(string) error)
+	// collectionDescName is the schema descriptor for name field.
+	collectionDescName := collectionFields[1].Descriptor()
+	// collection.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	collection.NameValidator = collectionDescName.Validators[0].(func(string) error)
+	// collectionDescID is the schema descriptor for id field.
+	collectionDescID := collectionMixinFields0[0].Descriptor()
+	// collection.DefaultID holds the default value on creation for the id field.
+	collection.DefaultID = collectionDescID.Default.(func() string)
+	// collection.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	collection.IDValidator = collectionDescID.Validators[0].(func(string) error)
+	collectiongrantMixin := schema.CollectionGrant{}.Mixin()
+	collectiongrantMixinHooks2 := collectiongrantMixin[2].Hooks()
+	collectiongrant.Hooks[0] = collectiongrantMixinHooks2[0]
+	collectiongrantMixinInters2 := collectiongrantMixin[2].Interceptors()
+	collectiongrant.Interceptors[0] = collectiongrantMixinInters2[0]
+	collectiongrantMixinFields0 := collectiongrantMixin[0].Fields()
+	_ = collectiongrantMixinFields0
+	collectiongrantMixinFields1 := collectiongrantMixin[1].Fields()
+	_ = collectiongrantMixinFields1
+	collectiongrantMixinFields2 := collectiongrantMixin[2].Fields()
+	_ = collectiongrantMixinFields2
+	collectiongrantFields := schema.CollectionGrant{}.Fields()
+	_ = collectiongrantFields
+	// collectiongrantDescCreatedAt is the schema descriptor for created_at field.
+	collectiongrantDescCreatedAt := collectiongrantMixinFields1[0].Descriptor()
+	// collectiongrant.DefaultCreatedAt holds the default value on creation for the created_at field.
+	collectiongrant.DefaultCreatedAt = collectiongrantDescCreatedAt.Default.(func() time.Time)
+	// collectiongrantDescUpdatedAt is the schema descriptor for updated_at field.
+	collectiongrantDescUpdatedAt := collectiongrantMixinFields1[1].Descriptor()
+	// collectiongrant.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	collectiongrant.DefaultUpdatedAt = collectiongrantDescUpdatedAt.Default.(func() time.Time)
+	// collectiongrant.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	collectiongrant.UpdateDefaultUpdatedAt = collectiongrantDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// collectiongrantDescTenantID is the schema descriptor for tenant_id field.
+	collectiongrantDescTenantID := collectiongrantMixinFields2[0].Descriptor()
+	// collectiongrant.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	collectiongrant.TenantIDValidator = collectiongrantDescTenantID.Validators[0].(func(string) error)
+	// collectiongrantDescConstraint is the schema descriptor for constraint field.
+	collectiongrantDescConstraint := collectiongrantFields[2].Descriptor()
+	// collectiongrant.DefaultConstraint holds the default value on creation for the constraint field.
+	collectiongrant.DefaultConstraint = collectiongrantDescConstraint.Default.(string)
+	// collectiongrant.ConstraintValidator is a validator for the "constraint" field. It is called by the builders before save.
+	collectiongrant.ConstraintValidator = collectiongrantDescConstraint.Validators[0].(func(string) error)
+	// collectiongrantDescID is the schema descriptor for id field.
+	collectiongrantDescID := collectiongrantMixinFields0[0].Descriptor()
+	// collectiongrant.DefaultID holds the default value on creation for the id field.
+	collectiongrant.DefaultID = collectiongrantDescID.Default.(func() string)
+	// collectiongrant.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	collectiongrant.IDValidator = collectiongrantDescID.Validators[0].(func(string) error)
 	composerpackageMixin := schema.ComposerPackage{}.Mixin()
 	composerpackageMixinHooks2 := composerpackageMixin[2].Hooks()
 	composerpackage.Hooks[0] = composerpackageMixinHooks2[0]
@@ -190,6 +275,129 @@ func init() {
 	customer.DefaultID = customerDescID.Default.(func() string)
 	// customer.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	customer.IDValidator = customerDescID.Validators[0].(func(string) error)
+	customerfreezeMixin := schema.CustomerFreeze{}.Mixin()
+	customerfreezeMixinHooks2 := customerfreezeMixin[2].Hooks()
+	customerfreeze.Hooks[0] = customerfreezeMixinHooks2[0]
+	customerfreezeMixinInters2 := customerfreezeMixin[2].Interceptors()
+	customerfreeze.Interceptors[0] = customerfreezeMixinInters2[0]
+	customerfreezeMixinFields0 := customerfreezeMixin[0].Fields()
+	_ = customerfreezeMixinFields0
+	customerfreezeMixinFields1 := customerfreezeMixin[1].Fields()
+	_ = customerfreezeMixinFields1
+	customerfreezeMixinFields2 := customerfreezeMixin[2].Fields()
+	_ = customerfreezeMixinFields2
+	customerfreezeFields := schema.CustomerFreeze{}.Fields()
+	_ = customerfreezeFields
+	// customerfreezeDescCreatedAt is the schema descriptor for created_at field.
+	customerfreezeDescCreatedAt := customerfreezeMixinFields1[0].Descriptor()
+	// customerfreeze.DefaultCreatedAt holds the default value on creation for the created_at field.
+	customerfreeze.DefaultCreatedAt = customerfreezeDescCreatedAt.Default.(func() time.Time)
+	// customerfreezeDescUpdatedAt is the schema descriptor for updated_at field.
+	customerfreezeDescUpdatedAt := customerfreezeMixinFields1[1].Descriptor()
+	// customerfreeze.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	customerfreeze.DefaultUpdatedAt = customerfreezeDescUpdatedAt.Default.(func() time.Time)
+	// customerfreeze.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	customerfreeze.UpdateDefaultUpdatedAt = customerfreezeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// customerfreezeDescTenantID is the schema descriptor for tenant_id field.
+	customerfreezeDescTenantID := customerfreezeMixinFields2[0].Descriptor()
+	// customerfreeze.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	customerfreeze.TenantIDValidator = customerfreezeDescTenantID.Validators[0].(func(string) error)
+	// customerfreezeDescPackageName is the schema descriptor for package_name field.
+	customerfreezeDescPackageName := customerfreezeFields[2].Descriptor()
+	// customerfreeze.PackageNameValidator is a validator for the "package_name" field. It is called by the builders before save.
+	customerfreeze.PackageNameValidator = customerfreezeDescPackageName.Validators[0].(func(string) error)
+	// customerfreezeDescID is the schema descriptor for id field.
+	customerfreezeDescID := customerfreezeMixinFields0[0].Descriptor()
+	// customerfreeze.DefaultID holds the default value on creation for the id field.
+	customerfreeze.DefaultID = customerfreezeDescID.Default.(func() string)
+	// customerfreeze.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	customerfreeze.IDValidator = customerfreezeDescID.Validators[0].(func(string) error)
+	customertokenMixin := schema.CustomerToken{}.Mixin()
+	customertokenMixinHooks2 := customertokenMixin[2].Hooks()
+	customertoken.Hooks[0] = customertokenMixinHooks2[0]
+	customertokenMixinInters2 := customertokenMixin[2].Interceptors()
+	customertoken.Interceptors[0] = customertokenMixinInters2[0]
+	customertokenMixinFields0 := customertokenMixin[0].Fields()
+	_ = customertokenMixinFields0
+	customertokenMixinFields1 := customertokenMixin[1].Fields()
+	_ = customertokenMixinFields1
+	customertokenMixinFields2 := customertokenMixin[2].Fields()
+	_ = customertokenMixinFields2
+	customertokenFields := schema.CustomerToken{}.Fields()
+	_ = customertokenFields
+	// customertokenDescCreatedAt is the schema descriptor for created_at field.
+	customertokenDescCreatedAt := customertokenMixinFields1[0].Descriptor()
+	// customertoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	customertoken.DefaultCreatedAt = customertokenDescCreatedAt.Default.(func() time.Time)
+	// customertokenDescUpdatedAt is the schema descriptor for updated_at field.
+	customertokenDescUpdatedAt := customertokenMixinFields1[1].Descriptor()
+	// customertoken.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	customertoken.DefaultUpdatedAt = customertokenDescUpdatedAt.Default.(func() time.Time)
+	// customertoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	customertoken.UpdateDefaultUpdatedAt = customertokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// customertokenDescTenantID is the schema descriptor for tenant_id field.
+	customertokenDescTenantID := customertokenMixinFields2[0].Descriptor()
+	// customertoken.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	customertoken.TenantIDValidator = customertokenDescTenantID.Validators[0].(func(string) error)
+	// customertokenDescName is the schema descriptor for name field.
+	customertokenDescName := customertokenFields[1].Descriptor()
+	// customertoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	customertoken.NameValidator = customertokenDescName.Validators[0].(func(string) error)
+	// customertokenDescPackageScopes is the schema descriptor for package_scopes field.
+	customertokenDescPackageScopes := customertokenFields[3].Descriptor()
+	// customertoken.DefaultPackageScopes holds the default value on creation for the package_scopes field.
+	customertoken.DefaultPackageScopes = customertokenDescPackageScopes.Default.([]string)
+	// customertoken.PackageScopesValidator is a validator for the "package_scopes" field. It is called by the builders before save.
+	customertoken.PackageScopesValidator = customertokenDescPackageScopes.Validators[0].(func([]string) error)
+	// customertokenDescLegacy is the schema descriptor for legacy field.
+	customertokenDescLegacy := customertokenFields[9].Descriptor()
+	// customertoken.DefaultLegacy holds the default value on creation for the legacy field.
+	customertoken.DefaultLegacy = customertokenDescLegacy.Default.(bool)
+	// customertokenDescID is the schema descriptor for id field.
+	customertokenDescID := customertokenMixinFields0[0].Descriptor()
+	// customertoken.DefaultID holds the default value on creation for the id field.
+	customertoken.DefaultID = customertokenDescID.Default.(func() string)
+	// customertoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	customertoken.IDValidator = customertokenDescID.Validators[0].(func(string) error)
+	packagegrantMixin := schema.PackageGrant{}.Mixin()
+	packagegrantMixinHooks2 := packagegrantMixin[2].Hooks()
+	packagegrant.Hooks[0] = packagegrantMixinHooks2[0]
+	packagegrantMixinInters2 := packagegrantMixin[2].Interceptors()
+	packagegrant.Interceptors[0] = packagegrantMixinInters2[0]
+	packagegrantMixinFields0 := packagegrantMixin[0].Fields()
+	_ = packagegrantMixinFields0
+	packagegrantMixinFields1 := packagegrantMixin[1].Fields()
+	_ = packagegrantMixinFields1
+	packagegrantMixinFields2 := packagegrantMixin[2].Fields()
+	_ = packagegrantMixinFields2
+	packagegrantFields := schema.PackageGrant{}.Fields()
+	_ = packagegrantFields
+	// packagegrantDescCreatedAt is the schema descriptor for created_at field.
+	packagegrantDescCreatedAt := packagegrantMixinFields1[0].Descriptor()
+	// packagegrant.DefaultCreatedAt holds the default value on creation for the created_at field.
+	packagegrant.DefaultCreatedAt = packagegrantDescCreatedAt.Default.(func() time.Time)
+	// packagegrantDescUpdatedAt is the schema descriptor for updated_at field.
+	packagegrantDescUpdatedAt := packagegrantMixinFields1[1].Descriptor()
+	// packagegrant.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	packagegrant.DefaultUpdatedAt = packagegrantDescUpdatedAt.Default.(func() time.Time)
+	// packagegrant.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	packagegrant.UpdateDefaultUpdatedAt = packagegrantDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// packagegrantDescTenantID is the schema descriptor for tenant_id field.
+	packagegrantDescTenantID := packagegrantMixinFields2[0].Descriptor()
+	// packagegrant.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	packagegrant.TenantIDValidator = packagegrantDescTenantID.Validators[0].(func(string) error)
+	// packagegrantDescConstraint is the schema descriptor for constraint field.
+	packagegrantDescConstraint := packagegrantFields[2].Descriptor()
+	// packagegrant.DefaultConstraint holds the default value on creation for the constraint field.
+	packagegrant.DefaultConstraint = packagegrantDescConstraint.Default.(string)
+	// packagegrant.ConstraintValidator is a validator for the "constraint" field. It is called by the builders before save.
+	packagegrant.ConstraintValidator = packagegrantDescConstraint.Validators[0].(func(string) error)
+	// packagegrantDescID is the schema descriptor for id field.
+	packagegrantDescID := packagegrantMixinFields0[0].Descriptor()
+	// packagegrant.DefaultID holds the default value on creation for the id field.
+	packagegrant.DefaultID = packagegrantDescID.Default.(func() string)
+	// packagegrant.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	packagegrant.IDValidator = packagegrantDescID.Validators[0].(func(string) error)
 	packageversionMixin := schema.PackageVersion{}.Mixin()
 	packageversionMixinHooks2 := packageversionMixin[2].Hooks()
 	packageversion.Hooks[0] = packageversionMixinHooks2[0]

@@ -123,6 +123,13 @@ func (ComposerPackage) Edges() []ent.Edge {
 		edge.From("webhook_deliveries", WebhookDelivery.Type).
 			Ref("packages").
 			Annotations(entgql.RelayConnection()),
+		edge.To("grants", PackageGrant.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)),
+		edge.To("freezes", CustomerFreeze.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)),
+		edge.From("collections", Collection.Type).
+			Ref("packages").
+			Comment("Collections the package is in."),
 	}
 }
 

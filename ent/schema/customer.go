@@ -3,7 +3,9 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -44,6 +46,24 @@ func (Customer) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Validate(validate.Text(validate.MaxReasonLen)),
+	}
+}
+
+// Edges of the Customer: what it owns goes with it.
+func (Customer) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("tokens", CustomerToken.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Comment("Tokens, including revoked ones, oldest first."),
+		edge.To("package_grants", PackageGrant.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Comment("Direct package grants (see packageAccess for everything the customer reaches)."),
+		edge.To("collection_grants", CollectionGrant.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Comment("Collections the customer holds."),
+		edge.To("freezes", CustomerFreeze.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Comment("While frozen: the version each listed package is capped at, by package name."),
 	}
 }
 

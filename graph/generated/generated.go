@@ -20,12 +20,14 @@ import (
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
+	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/graph/scalar"
+	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/auth"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -41,6 +43,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Collection() CollectionResolver
+	Customer() CustomerResolver
 	Mutation() MutationResolver
 	Package() PackageResolver
 	Query() QueryResolver
@@ -72,6 +76,47 @@ type ComplexityRoot struct {
 	AdminTokenEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Collection struct {
+		CreatedAt    func(childComplexity int) int
+		Grants       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		PackageNames func(childComplexity int) int
+		Packages     func(childComplexity int) int
+		Slug         func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	CollectionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CollectionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CollectionGrant struct {
+		Collection func(childComplexity int) int
+		Constraint func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Customer   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+	}
+
+	CollectionPayload struct {
+		Collection func(childComplexity int) int
+	}
+
+	ComposerAuth struct {
+		Password      func(childComplexity int) int
+		RepositoryURL func(childComplexity int) int
+		Username      func(childComplexity int) int
 	}
 
 	CreateAdminTokenPayload struct {
@@ -119,14 +164,28 @@ type ComplexityRoot struct {
 	}
 
 	Customer struct {
+		CollectionGrants func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		Email            func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Freezes          func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Name             func(childComplexity int) int
+		PackageAccess    func(childComplexity int) int
+		PackageGrants    func(childComplexity int) int
 		Status           func(childComplexity int) int
 		SuspensionReason func(childComplexity int) int
+		Token            func(childComplexity int, id string) int
+		Tokens           func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
+	}
+
+	CustomerAccess struct {
+		Collection func(childComplexity int) int
+		Constraint func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Customer   func(childComplexity int) int
+		Source     func(childComplexity int) int
 	}
 
 	CustomerConnection struct {
@@ -140,6 +199,42 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CustomerFreeze struct {
+		CreatedAt         func(childComplexity int) int
+		Customer          func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Package           func(childComplexity int) int
+		PackageName       func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Version           func(childComplexity int) int
+		VersionNormalized func(childComplexity int) int
+	}
+
+	CustomerToken struct {
+		CreatedAt     func(childComplexity int) int
+		Customer      func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LastUsedAt    func(childComplexity int) int
+		Legacy        func(childComplexity int) int
+		Name          func(childComplexity int) int
+		PackageScopes func(childComplexity int) int
+		Prefix        func(childComplexity int) int
+		RevokedAt     func(childComplexity int) int
+		Scope         func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	CustomerTokenSecretPayload struct {
+		ComposerAuth func(childComplexity int) int
+		PlainToken   func(childComplexity int) int
+		Token        func(childComplexity int) int
+	}
+
+	DeleteCollectionPayload struct {
+		DeletedSlug func(childComplexity int) int
+	}
+
 	DeleteCredentialPayload struct {
 		DeletedID func(childComplexity int) int
 	}
@@ -148,31 +243,69 @@ type ComplexityRoot struct {
 		DeletedID func(childComplexity int) int
 	}
 
+	DeleteLegacyTokenPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	DeletePackagePayload struct {
 		DeletedName func(childComplexity int) int
 	}
 
+	FreezeCustomerPayload struct {
+		Customer func(childComplexity int) int
+	}
+
+	GrantCollectionPayload struct {
+		Grant func(childComplexity int) int
+	}
+
+	GrantPackagePayload struct {
+		Access func(childComplexity int) int
+		Grant  func(childComplexity int) int
+	}
+
+	IssueCustomerJWTPayload struct {
+		ComposerAuth func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		Token        func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CreateAdminToken   func(childComplexity int, input model.CreateAdminTokenInput) int
-		CreateCredential   func(childComplexity int, input model.CreateCredentialInput) int
-		CreateCustomer     func(childComplexity int, input model.CreateCustomerInput) int
-		CreatePackage      func(childComplexity int, input model.CreatePackageInput) int
-		CreateTask         func(childComplexity int, input model.CreateTaskInput) int
-		DeleteCredential   func(childComplexity int, input model.DeleteCredentialInput) int
-		DeleteCustomer     func(childComplexity int, input model.DeleteCustomerInput) int
-		DeletePackage      func(childComplexity int, input model.PackageNameInput) int
-		DeprecateVersion   func(childComplexity int, input model.DeprecateVersionInput) int
-		ReactivateCustomer func(childComplexity int, input model.ReactivateCustomerInput) int
-		RevokeAdminToken   func(childComplexity int, input model.RevokeAdminTokenInput) int
-		SuspendCustomer    func(childComplexity int, input model.SuspendCustomerInput) int
-		SyncPackage        func(childComplexity int, input model.PackageNameInput) int
-		UndeprecateVersion func(childComplexity int, input model.VersionInput) int
-		UnyankVersion      func(childComplexity int, input model.VersionInput) int
-		UpdateCustomer     func(childComplexity int, input model.UpdateCustomerInput) int
-		UpdatePackage      func(childComplexity int, input model.UpdatePackageInput) int
-		UploadVersion      func(childComplexity int, input model.UploadVersionInput) int
-		ValidatePackage    func(childComplexity int, input model.PackageNameInput) int
-		YankVersion        func(childComplexity int, input model.VersionInput) int
+		CreateAdminToken      func(childComplexity int, input model.CreateAdminTokenInput) int
+		CreateCollection      func(childComplexity int, input model.CreateCollectionInput) int
+		CreateCredential      func(childComplexity int, input model.CreateCredentialInput) int
+		CreateCustomer        func(childComplexity int, input model.CreateCustomerInput) int
+		CreateCustomerToken   func(childComplexity int, input model.CreateCustomerTokenInput) int
+		CreatePackage         func(childComplexity int, input model.CreatePackageInput) int
+		CreateTask            func(childComplexity int, input model.CreateTaskInput) int
+		DeleteCollection      func(childComplexity int, input model.DeleteCollectionInput) int
+		DeleteCredential      func(childComplexity int, input model.DeleteCredentialInput) int
+		DeleteCustomer        func(childComplexity int, input model.DeleteCustomerInput) int
+		DeleteLegacyToken     func(childComplexity int, input model.LegacyTokenInput) int
+		DeletePackage         func(childComplexity int, input model.PackageNameInput) int
+		DeprecateVersion      func(childComplexity int, input model.DeprecateVersionInput) int
+		FreezeCustomer        func(childComplexity int, input model.FreezeCustomerInput) int
+		GrantCollection       func(childComplexity int, input model.GrantCollectionInput) int
+		GrantPackage          func(childComplexity int, input model.GrantPackageInput) int
+		IssueCustomerJwt      func(childComplexity int, input model.IssueCustomerJWTInput) int
+		ReactivateCustomer    func(childComplexity int, input model.ReactivateCustomerInput) int
+		RegenerateLegacyToken func(childComplexity int, input model.LegacyTokenInput) int
+		RevokeAdminToken      func(childComplexity int, input model.RevokeAdminTokenInput) int
+		RevokeCollection      func(childComplexity int, input model.RevokeCollectionInput) int
+		RevokeCustomerToken   func(childComplexity int, input model.CustomerTokenInput) int
+		RevokePackage         func(childComplexity int, input model.RevokePackageInput) int
+		RotateCustomerToken   func(childComplexity int, input model.CustomerTokenInput) int
+		SetCustomerPackages   func(childComplexity int, input model.SetCustomerPackagesInput) int
+		SuspendCustomer       func(childComplexity int, input model.SuspendCustomerInput) int
+		SyncPackage           func(childComplexity int, input model.PackageNameInput) int
+		UndeprecateVersion    func(childComplexity int, input model.VersionInput) int
+		UnyankVersion         func(childComplexity int, input model.VersionInput) int
+		UpdateCollection      func(childComplexity int, input model.UpdateCollectionInput) int
+		UpdateCustomer        func(childComplexity int, input model.UpdateCustomerInput) int
+		UpdatePackage         func(childComplexity int, input model.UpdatePackageInput) int
+		UploadVersion         func(childComplexity int, input model.UploadVersionInput) int
+		ValidatePackage       func(childComplexity int, input model.PackageNameInput) int
+		YankVersion           func(childComplexity int, input model.VersionInput) int
 	}
 
 	Package struct {
@@ -180,9 +313,11 @@ type ComplexityRoot struct {
 		AbandonedReplacement func(childComplexity int) int
 		AllVersions          func(childComplexity int) int
 		Children             func(childComplexity int) int
+		Collections          func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		Credential           func(childComplexity int) int
 		CurrentTask          func(childComplexity int) int
+		Customers            func(childComplexity int) int
 		DefaultBranch        func(childComplexity int) int
 		Description          func(childComplexity int) int
 		ID                   func(childComplexity int) int
@@ -205,6 +340,15 @@ type ComplexityRoot struct {
 		WebhookDeliveries    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.WebhookDeliveryOrder, where *ent.WebhookDeliveryWhereInput) int
 	}
 
+	PackageAccess struct {
+		Collection  func(childComplexity int) int
+		Constraint  func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Package     func(childComplexity int) int
+		PackageName func(childComplexity int) int
+		Source      func(childComplexity int) int
+	}
+
 	PackageConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -214,6 +358,15 @@ type ComplexityRoot struct {
 	PackageEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PackageGrant struct {
+		Constraint func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Customer   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Package    func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
 	}
 
 	PackageVersion struct {
@@ -258,6 +411,8 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AdminTokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.AdminTokenOrder, where *ent.AdminTokenWhereInput) int
+		Collection           func(childComplexity int, slug string) int
+		Collections          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CollectionOrder, where *ent.CollectionWhereInput, search *string) int
 		Credentials          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		Customer             func(childComplexity int, id string) int
 		CustomerByExternalID func(childComplexity int, externalID string) int
@@ -279,6 +434,24 @@ type ComplexityRoot struct {
 
 	RevokeAdminTokenPayload struct {
 		AdminToken func(childComplexity int) int
+	}
+
+	RevokeCollectionPayload struct {
+		Customer          func(childComplexity int) int
+		RevokedCollection func(childComplexity int) int
+	}
+
+	RevokeCustomerTokenPayload struct {
+		Token func(childComplexity int) int
+	}
+
+	RevokePackagePayload struct {
+		Customer       func(childComplexity int) int
+		RevokedPackage func(childComplexity int) int
+	}
+
+	SetCustomerPackagesPayload struct {
+		Customer func(childComplexity int) int
 	}
 
 	SkippedRef struct {
@@ -406,9 +579,37 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CollectionResolver interface {
+	Packages(ctx context.Context, obj *ent.Collection) ([]*ent.ComposerPackage, error)
+	Grants(ctx context.Context, obj *ent.Collection) ([]*ent.CollectionGrant, error)
+	PackageNames(ctx context.Context, obj *ent.Collection) ([]string, error)
+}
+type CustomerResolver interface {
+	Tokens(ctx context.Context, obj *ent.Customer) ([]*ent.CustomerToken, error)
+	PackageGrants(ctx context.Context, obj *ent.Customer) ([]*ent.PackageGrant, error)
+	CollectionGrants(ctx context.Context, obj *ent.Customer) ([]*ent.CollectionGrant, error)
+	Freezes(ctx context.Context, obj *ent.Customer) ([]*ent.CustomerFreeze, error)
+	Token(ctx context.Context, obj *ent.Customer, id string) (*ent.CustomerToken, error)
+	PackageAccess(ctx context.Context, obj *ent.Customer) ([]*access.PackageAccess, error)
+}
 type MutationResolver interface {
 	CreateAdminToken(ctx context.Context, input model.CreateAdminTokenInput) (*model.CreateAdminTokenPayload, error)
 	RevokeAdminToken(ctx context.Context, input model.RevokeAdminTokenInput) (*model.RevokeAdminTokenPayload, error)
+	CreateCustomerToken(ctx context.Context, input model.CreateCustomerTokenInput) (*model.CustomerTokenSecretPayload, error)
+	RevokeCustomerToken(ctx context.Context, input model.CustomerTokenInput) (*model.RevokeCustomerTokenPayload, error)
+	RotateCustomerToken(ctx context.Context, input model.CustomerTokenInput) (*model.CustomerTokenSecretPayload, error)
+	RegenerateLegacyToken(ctx context.Context, input model.LegacyTokenInput) (*model.CustomerTokenSecretPayload, error)
+	DeleteLegacyToken(ctx context.Context, input model.LegacyTokenInput) (*model.DeleteLegacyTokenPayload, error)
+	IssueCustomerJwt(ctx context.Context, input model.IssueCustomerJWTInput) (*model.IssueCustomerJWTPayload, error)
+	SetCustomerPackages(ctx context.Context, input model.SetCustomerPackagesInput) (*model.SetCustomerPackagesPayload, error)
+	GrantPackage(ctx context.Context, input model.GrantPackageInput) (*model.GrantPackagePayload, error)
+	RevokePackage(ctx context.Context, input model.RevokePackageInput) (*model.RevokePackagePayload, error)
+	CreateCollection(ctx context.Context, input model.CreateCollectionInput) (*model.CollectionPayload, error)
+	UpdateCollection(ctx context.Context, input model.UpdateCollectionInput) (*model.CollectionPayload, error)
+	DeleteCollection(ctx context.Context, input model.DeleteCollectionInput) (*model.DeleteCollectionPayload, error)
+	GrantCollection(ctx context.Context, input model.GrantCollectionInput) (*model.GrantCollectionPayload, error)
+	RevokeCollection(ctx context.Context, input model.RevokeCollectionInput) (*model.RevokeCollectionPayload, error)
+	FreezeCustomer(ctx context.Context, input model.FreezeCustomerInput) (*model.FreezeCustomerPayload, error)
 	CreateCustomer(ctx context.Context, input model.CreateCustomerInput) (*model.CreateCustomerPayload, error)
 	UpdateCustomer(ctx context.Context, input model.UpdateCustomerInput) (*model.UpdateCustomerPayload, error)
 	DeleteCustomer(ctx context.Context, input model.DeleteCustomerInput) (*model.DeleteCustomerPayload, error)
@@ -429,6 +630,7 @@ type MutationResolver interface {
 	CreateTask(ctx context.Context, input model.CreateTaskInput) (*model.CreateTaskPayload, error)
 }
 type PackageResolver interface {
+	Customers(ctx context.Context, obj *ent.ComposerPackage) ([]*access.CustomerAccess, error)
 	InstallableVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
 	AllVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
 	RejectedRefs(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.SkippedRef, error)
@@ -437,6 +639,8 @@ type PackageResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
+	Collections(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CollectionOrder, where *ent.CollectionWhereInput, search *string) (*ent.CollectionConnection, error)
+	Collection(ctx context.Context, slug string) (*ent.Collection, error)
 	AdminTokens(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.AdminTokenOrder, where *ent.AdminTokenWhereInput) (*ent.AdminTokenConnection, error)
 	Customers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput, status *customer.Status, search *string) (*ent.CustomerConnection, error)
 	Customer(ctx context.Context, id string) (*ent.Customer, error)
@@ -555,6 +759,150 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AdminTokenEdge.Node(childComplexity), true
+
+	case "Collection.createdAt":
+		if e.ComplexityRoot.Collection.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Collection.CreatedAt(childComplexity), true
+	case "Collection.grants":
+		if e.ComplexityRoot.Collection.Grants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Collection.Grants(childComplexity), true
+	case "Collection.id":
+		if e.ComplexityRoot.Collection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Collection.ID(childComplexity), true
+	case "Collection.name":
+		if e.ComplexityRoot.Collection.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Collection.Name(childComplexity), true
+	case "Collection.packageNames":
+		if e.ComplexityRoot.Collection.PackageNames == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Collection.PackageNames(childComplexity), true
+	case "Collection.packages":
+		if e.ComplexityRoot.Collection.Packages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Collection.Packages(childComplexity), true
+	case "Collection.slug":
+		if e.ComplexityRoot.Collection.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Collection.Slug(childComplexity), true
+	case "Collection.updatedAt":
+		if e.ComplexityRoot.Collection.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Collection.UpdatedAt(childComplexity), true
+
+	case "CollectionConnection.edges":
+		if e.ComplexityRoot.CollectionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionConnection.Edges(childComplexity), true
+	case "CollectionConnection.pageInfo":
+		if e.ComplexityRoot.CollectionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionConnection.PageInfo(childComplexity), true
+	case "CollectionConnection.totalCount":
+		if e.ComplexityRoot.CollectionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionConnection.TotalCount(childComplexity), true
+
+	case "CollectionEdge.cursor":
+		if e.ComplexityRoot.CollectionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionEdge.Cursor(childComplexity), true
+	case "CollectionEdge.node":
+		if e.ComplexityRoot.CollectionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionEdge.Node(childComplexity), true
+
+	case "CollectionGrant.collection":
+		if e.ComplexityRoot.CollectionGrant.Collection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrant.Collection(childComplexity), true
+	case "CollectionGrant.constraint":
+		if e.ComplexityRoot.CollectionGrant.Constraint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrant.Constraint(childComplexity), true
+	case "CollectionGrant.createdAt":
+		if e.ComplexityRoot.CollectionGrant.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrant.CreatedAt(childComplexity), true
+	case "CollectionGrant.customer":
+		if e.ComplexityRoot.CollectionGrant.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrant.Customer(childComplexity), true
+	case "CollectionGrant.id":
+		if e.ComplexityRoot.CollectionGrant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrant.ID(childComplexity), true
+	case "CollectionGrant.updatedAt":
+		if e.ComplexityRoot.CollectionGrant.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrant.UpdatedAt(childComplexity), true
+
+	case "CollectionPayload.collection":
+		if e.ComplexityRoot.CollectionPayload.Collection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionPayload.Collection(childComplexity), true
+
+	case "ComposerAuth.password":
+		if e.ComplexityRoot.ComposerAuth.Password == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComposerAuth.Password(childComplexity), true
+	case "ComposerAuth.repositoryURL":
+		if e.ComplexityRoot.ComposerAuth.RepositoryURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComposerAuth.RepositoryURL(childComplexity), true
+	case "ComposerAuth.username":
+		if e.ComplexityRoot.ComposerAuth.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComposerAuth.Username(childComplexity), true
 
 	case "CreateAdminTokenPayload.adminToken":
 		if e.ComplexityRoot.CreateAdminTokenPayload.AdminToken == nil {
@@ -684,6 +1032,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CredentialEdge.Node(childComplexity), true
 
+	case "Customer.collectionGrants":
+		if e.ComplexityRoot.Customer.CollectionGrants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.CollectionGrants(childComplexity), true
 	case "Customer.createdAt":
 		if e.ComplexityRoot.Customer.CreatedAt == nil {
 			break
@@ -702,6 +1056,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.ExternalID(childComplexity), true
+	case "Customer.freezes":
+		if e.ComplexityRoot.Customer.Freezes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Freezes(childComplexity), true
 	case "Customer.id":
 		if e.ComplexityRoot.Customer.ID == nil {
 			break
@@ -714,6 +1074,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Name(childComplexity), true
+	case "Customer.packageAccess":
+		if e.ComplexityRoot.Customer.PackageAccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.PackageAccess(childComplexity), true
+	case "Customer.packageGrants":
+		if e.ComplexityRoot.Customer.PackageGrants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.PackageGrants(childComplexity), true
 	case "Customer.status":
 		if e.ComplexityRoot.Customer.Status == nil {
 			break
@@ -726,12 +1098,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.SuspensionReason(childComplexity), true
+	case "Customer.token":
+		if e.ComplexityRoot.Customer.Token == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_token_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Token(childComplexity, args["id"].(string)), true
+	case "Customer.tokens":
+		if e.ComplexityRoot.Customer.Tokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Tokens(childComplexity), true
 	case "Customer.updatedAt":
 		if e.ComplexityRoot.Customer.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Customer.UpdatedAt(childComplexity), true
+
+	case "CustomerAccess.collection":
+		if e.ComplexityRoot.CustomerAccess.Collection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccess.Collection(childComplexity), true
+	case "CustomerAccess.constraint":
+		if e.ComplexityRoot.CustomerAccess.Constraint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccess.Constraint(childComplexity), true
+	case "CustomerAccess.createdAt":
+		if e.ComplexityRoot.CustomerAccess.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccess.CreatedAt(childComplexity), true
+	case "CustomerAccess.customer":
+		if e.ComplexityRoot.CustomerAccess.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccess.Customer(childComplexity), true
+	case "CustomerAccess.source":
+		if e.ComplexityRoot.CustomerAccess.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccess.Source(childComplexity), true
 
 	case "CustomerConnection.edges":
 		if e.ComplexityRoot.CustomerConnection.Edges == nil {
@@ -765,6 +1185,154 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
+	case "CustomerFreeze.createdAt":
+		if e.ComplexityRoot.CustomerFreeze.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreeze.CreatedAt(childComplexity), true
+	case "CustomerFreeze.customer":
+		if e.ComplexityRoot.CustomerFreeze.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreeze.Customer(childComplexity), true
+	case "CustomerFreeze.id":
+		if e.ComplexityRoot.CustomerFreeze.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreeze.ID(childComplexity), true
+	case "CustomerFreeze.package":
+		if e.ComplexityRoot.CustomerFreeze.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreeze.Package(childComplexity), true
+	case "CustomerFreeze.packageName":
+		if e.ComplexityRoot.CustomerFreeze.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreeze.PackageName(childComplexity), true
+	case "CustomerFreeze.updatedAt":
+		if e.ComplexityRoot.CustomerFreeze.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreeze.UpdatedAt(childComplexity), true
+	case "CustomerFreeze.version":
+		if e.ComplexityRoot.CustomerFreeze.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreeze.Version(childComplexity), true
+	case "CustomerFreeze.versionNormalized":
+		if e.ComplexityRoot.CustomerFreeze.VersionNormalized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreeze.VersionNormalized(childComplexity), true
+
+	case "CustomerToken.createdAt":
+		if e.ComplexityRoot.CustomerToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.CreatedAt(childComplexity), true
+	case "CustomerToken.customer":
+		if e.ComplexityRoot.CustomerToken.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.Customer(childComplexity), true
+	case "CustomerToken.expiresAt":
+		if e.ComplexityRoot.CustomerToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.ExpiresAt(childComplexity), true
+	case "CustomerToken.id":
+		if e.ComplexityRoot.CustomerToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.ID(childComplexity), true
+	case "CustomerToken.lastUsedAt":
+		if e.ComplexityRoot.CustomerToken.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.LastUsedAt(childComplexity), true
+	case "CustomerToken.legacy":
+		if e.ComplexityRoot.CustomerToken.Legacy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.Legacy(childComplexity), true
+	case "CustomerToken.name":
+		if e.ComplexityRoot.CustomerToken.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.Name(childComplexity), true
+	case "CustomerToken.packageScopes":
+		if e.ComplexityRoot.CustomerToken.PackageScopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.PackageScopes(childComplexity), true
+	case "CustomerToken.prefix":
+		if e.ComplexityRoot.CustomerToken.Prefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.Prefix(childComplexity), true
+	case "CustomerToken.revokedAt":
+		if e.ComplexityRoot.CustomerToken.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.RevokedAt(childComplexity), true
+	case "CustomerToken.scope":
+		if e.ComplexityRoot.CustomerToken.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.Scope(childComplexity), true
+	case "CustomerToken.updatedAt":
+		if e.ComplexityRoot.CustomerToken.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.UpdatedAt(childComplexity), true
+
+	case "CustomerTokenSecretPayload.composerAuth":
+		if e.ComplexityRoot.CustomerTokenSecretPayload.ComposerAuth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerTokenSecretPayload.ComposerAuth(childComplexity), true
+	case "CustomerTokenSecretPayload.plainToken":
+		if e.ComplexityRoot.CustomerTokenSecretPayload.PlainToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerTokenSecretPayload.PlainToken(childComplexity), true
+	case "CustomerTokenSecretPayload.token":
+		if e.ComplexityRoot.CustomerTokenSecretPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerTokenSecretPayload.Token(childComplexity), true
+
+	case "DeleteCollectionPayload.deletedSlug":
+		if e.ComplexityRoot.DeleteCollectionPayload.DeletedSlug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteCollectionPayload.DeletedSlug(childComplexity), true
+
 	case "DeleteCredentialPayload.deletedID":
 		if e.ComplexityRoot.DeleteCredentialPayload.DeletedID == nil {
 			break
@@ -779,12 +1347,65 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteCustomerPayload.DeletedID(childComplexity), true
 
+	case "DeleteLegacyTokenPayload.deletedID":
+		if e.ComplexityRoot.DeleteLegacyTokenPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteLegacyTokenPayload.DeletedID(childComplexity), true
+
 	case "DeletePackagePayload.deletedName":
 		if e.ComplexityRoot.DeletePackagePayload.DeletedName == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DeletePackagePayload.DeletedName(childComplexity), true
+
+	case "FreezeCustomerPayload.customer":
+		if e.ComplexityRoot.FreezeCustomerPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreezeCustomerPayload.Customer(childComplexity), true
+
+	case "GrantCollectionPayload.grant":
+		if e.ComplexityRoot.GrantCollectionPayload.Grant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantCollectionPayload.Grant(childComplexity), true
+
+	case "GrantPackagePayload.access":
+		if e.ComplexityRoot.GrantPackagePayload.Access == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantPackagePayload.Access(childComplexity), true
+	case "GrantPackagePayload.grant":
+		if e.ComplexityRoot.GrantPackagePayload.Grant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantPackagePayload.Grant(childComplexity), true
+
+	case "IssueCustomerJWTPayload.composerAuth":
+		if e.ComplexityRoot.IssueCustomerJWTPayload.ComposerAuth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCustomerJWTPayload.ComposerAuth(childComplexity), true
+	case "IssueCustomerJWTPayload.expiresAt":
+		if e.ComplexityRoot.IssueCustomerJWTPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCustomerJWTPayload.ExpiresAt(childComplexity), true
+	case "IssueCustomerJWTPayload.token":
+		if e.ComplexityRoot.IssueCustomerJWTPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCustomerJWTPayload.Token(childComplexity), true
 
 	case "Mutation.createAdminToken":
 		if e.ComplexityRoot.Mutation.CreateAdminToken == nil {
@@ -797,6 +1418,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAdminToken(childComplexity, args["input"].(model.CreateAdminTokenInput)), true
+	case "Mutation.createCollection":
+		if e.ComplexityRoot.Mutation.CreateCollection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCollection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCollection(childComplexity, args["input"].(model.CreateCollectionInput)), true
 	case "Mutation.createCredential":
 		if e.ComplexityRoot.Mutation.CreateCredential == nil {
 			break
@@ -819,6 +1451,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCustomer(childComplexity, args["input"].(model.CreateCustomerInput)), true
+	case "Mutation.createCustomerToken":
+		if e.ComplexityRoot.Mutation.CreateCustomerToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCustomerToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCustomerToken(childComplexity, args["input"].(model.CreateCustomerTokenInput)), true
 	case "Mutation.createPackage":
 		if e.ComplexityRoot.Mutation.CreatePackage == nil {
 			break
@@ -841,6 +1484,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTask(childComplexity, args["input"].(model.CreateTaskInput)), true
+	case "Mutation.deleteCollection":
+		if e.ComplexityRoot.Mutation.DeleteCollection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCollection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCollection(childComplexity, args["input"].(model.DeleteCollectionInput)), true
 	case "Mutation.deleteCredential":
 		if e.ComplexityRoot.Mutation.DeleteCredential == nil {
 			break
@@ -863,6 +1517,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCustomer(childComplexity, args["input"].(model.DeleteCustomerInput)), true
+	case "Mutation.deleteLegacyToken":
+		if e.ComplexityRoot.Mutation.DeleteLegacyToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLegacyToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLegacyToken(childComplexity, args["input"].(model.LegacyTokenInput)), true
 	case "Mutation.deletePackage":
 		if e.ComplexityRoot.Mutation.DeletePackage == nil {
 			break
@@ -885,6 +1550,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeprecateVersion(childComplexity, args["input"].(model.DeprecateVersionInput)), true
+	case "Mutation.freezeCustomer":
+		if e.ComplexityRoot.Mutation.FreezeCustomer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_freezeCustomer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FreezeCustomer(childComplexity, args["input"].(model.FreezeCustomerInput)), true
+	case "Mutation.grantCollection":
+		if e.ComplexityRoot.Mutation.GrantCollection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantCollection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantCollection(childComplexity, args["input"].(model.GrantCollectionInput)), true
+	case "Mutation.grantPackage":
+		if e.ComplexityRoot.Mutation.GrantPackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantPackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantPackage(childComplexity, args["input"].(model.GrantPackageInput)), true
+	case "Mutation.issueCustomerJWT":
+		if e.ComplexityRoot.Mutation.IssueCustomerJwt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueCustomerJWT_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueCustomerJwt(childComplexity, args["input"].(model.IssueCustomerJWTInput)), true
 	case "Mutation.reactivateCustomer":
 		if e.ComplexityRoot.Mutation.ReactivateCustomer == nil {
 			break
@@ -896,6 +1605,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReactivateCustomer(childComplexity, args["input"].(model.ReactivateCustomerInput)), true
+	case "Mutation.regenerateLegacyToken":
+		if e.ComplexityRoot.Mutation.RegenerateLegacyToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_regenerateLegacyToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegenerateLegacyToken(childComplexity, args["input"].(model.LegacyTokenInput)), true
 	case "Mutation.revokeAdminToken":
 		if e.ComplexityRoot.Mutation.RevokeAdminToken == nil {
 			break
@@ -907,6 +1627,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAdminToken(childComplexity, args["input"].(model.RevokeAdminTokenInput)), true
+	case "Mutation.revokeCollection":
+		if e.ComplexityRoot.Mutation.RevokeCollection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeCollection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeCollection(childComplexity, args["input"].(model.RevokeCollectionInput)), true
+	case "Mutation.revokeCustomerToken":
+		if e.ComplexityRoot.Mutation.RevokeCustomerToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeCustomerToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeCustomerToken(childComplexity, args["input"].(model.CustomerTokenInput)), true
+	case "Mutation.revokePackage":
+		if e.ComplexityRoot.Mutation.RevokePackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokePackage(childComplexity, args["input"].(model.RevokePackageInput)), true
+	case "Mutation.rotateCustomerToken":
+		if e.ComplexityRoot.Mutation.RotateCustomerToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateCustomerToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateCustomerToken(childComplexity, args["input"].(model.CustomerTokenInput)), true
+	case "Mutation.setCustomerPackages":
+		if e.ComplexityRoot.Mutation.SetCustomerPackages == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCustomerPackages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCustomerPackages(childComplexity, args["input"].(model.SetCustomerPackagesInput)), true
 	case "Mutation.suspendCustomer":
 		if e.ComplexityRoot.Mutation.SuspendCustomer == nil {
 			break
@@ -951,6 +1726,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnyankVersion(childComplexity, args["input"].(model.VersionInput)), true
+	case "Mutation.updateCollection":
+		if e.ComplexityRoot.Mutation.UpdateCollection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCollection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCollection(childComplexity, args["input"].(model.UpdateCollectionInput)), true
 	case "Mutation.updateCustomer":
 		if e.ComplexityRoot.Mutation.UpdateCustomer == nil {
 			break
@@ -1031,6 +1817,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.Children(childComplexity), true
+	case "Package.collections":
+		if e.ComplexityRoot.Package.Collections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.Collections(childComplexity), true
 	case "Package.createdAt":
 		if e.ComplexityRoot.Package.CreatedAt == nil {
 			break
@@ -1049,6 +1841,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.CurrentTask(childComplexity), true
+	case "Package.customers":
+		if e.ComplexityRoot.Package.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.Customers(childComplexity), true
 	case "Package.defaultBranch":
 		if e.ComplexityRoot.Package.DefaultBranch == nil {
 			break
@@ -1175,6 +1973,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Package.WebhookDeliveries(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.WebhookDeliveryOrder), args["where"].(*ent.WebhookDeliveryWhereInput)), true
 
+	case "PackageAccess.collection":
+		if e.ComplexityRoot.PackageAccess.Collection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccess.Collection(childComplexity), true
+	case "PackageAccess.constraint":
+		if e.ComplexityRoot.PackageAccess.Constraint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccess.Constraint(childComplexity), true
+	case "PackageAccess.createdAt":
+		if e.ComplexityRoot.PackageAccess.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccess.CreatedAt(childComplexity), true
+	case "PackageAccess.package":
+		if e.ComplexityRoot.PackageAccess.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccess.Package(childComplexity), true
+	case "PackageAccess.packageName":
+		if e.ComplexityRoot.PackageAccess.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccess.PackageName(childComplexity), true
+	case "PackageAccess.source":
+		if e.ComplexityRoot.PackageAccess.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccess.Source(childComplexity), true
+
 	case "PackageConnection.edges":
 		if e.ComplexityRoot.PackageConnection.Edges == nil {
 			break
@@ -1206,6 +2041,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageEdge.Node(childComplexity), true
+
+	case "PackageGrant.constraint":
+		if e.ComplexityRoot.PackageGrant.Constraint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrant.Constraint(childComplexity), true
+	case "PackageGrant.createdAt":
+		if e.ComplexityRoot.PackageGrant.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrant.CreatedAt(childComplexity), true
+	case "PackageGrant.customer":
+		if e.ComplexityRoot.PackageGrant.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrant.Customer(childComplexity), true
+	case "PackageGrant.id":
+		if e.ComplexityRoot.PackageGrant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrant.ID(childComplexity), true
+	case "PackageGrant.package":
+		if e.ComplexityRoot.PackageGrant.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrant.Package(childComplexity), true
+	case "PackageGrant.updatedAt":
+		if e.ComplexityRoot.PackageGrant.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrant.UpdatedAt(childComplexity), true
 
 	case "PackageVersion.composerJSON":
 		if e.ComplexityRoot.PackageVersion.ComposerJSON == nil {
@@ -1390,6 +2262,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AdminTokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["orderBy"].(*ent.AdminTokenOrder), args["where"].(*ent.AdminTokenWhereInput)), true
+	case "Query.collection":
+		if e.ComplexityRoot.Query.Collection == nil {
+			break
+		}
+
+		args, err := ec.field_Query_collection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Collection(childComplexity, args["slug"].(string)), true
+	case "Query.collections":
+		if e.ComplexityRoot.Query.Collections == nil {
+			break
+		}
+
+		args, err := ec.field_Query_collections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Collections(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["orderBy"].(*ent.CollectionOrder), args["where"].(*ent.CollectionWhereInput), args["search"].(*string)), true
 	case "Query.credentials":
 		if e.ComplexityRoot.Query.Credentials == nil {
 			break
@@ -1543,6 +2437,46 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeAdminTokenPayload.AdminToken(childComplexity), true
+
+	case "RevokeCollectionPayload.customer":
+		if e.ComplexityRoot.RevokeCollectionPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeCollectionPayload.Customer(childComplexity), true
+	case "RevokeCollectionPayload.revokedCollection":
+		if e.ComplexityRoot.RevokeCollectionPayload.RevokedCollection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeCollectionPayload.RevokedCollection(childComplexity), true
+
+	case "RevokeCustomerTokenPayload.token":
+		if e.ComplexityRoot.RevokeCustomerTokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeCustomerTokenPayload.Token(childComplexity), true
+
+	case "RevokePackagePayload.customer":
+		if e.ComplexityRoot.RevokePackagePayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokePackagePayload.Customer(childComplexity), true
+	case "RevokePackagePayload.revokedPackage":
+		if e.ComplexityRoot.RevokePackagePayload.RevokedPackage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokePackagePayload.RevokedPackage(childComplexity), true
+
+	case "SetCustomerPackagesPayload.customer":
+		if e.ComplexityRoot.SetCustomerPackagesPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCustomerPackagesPayload.Customer(childComplexity), true
 
 	case "SkippedRef.createdAt":
 		if e.ComplexityRoot.SkippedRef.CreatedAt == nil {
@@ -1985,18 +2919,39 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAdminTokenOrder,
 		ec.unmarshalInputAdminTokenWhereInput,
+		ec.unmarshalInputCollectionGrantOrder,
+		ec.unmarshalInputCollectionGrantWhereInput,
+		ec.unmarshalInputCollectionOrder,
+		ec.unmarshalInputCollectionWhereInput,
 		ec.unmarshalInputCreateAdminTokenInput,
+		ec.unmarshalInputCreateCollectionInput,
 		ec.unmarshalInputCreateCredentialInput,
 		ec.unmarshalInputCreateCustomerInput,
+		ec.unmarshalInputCreateCustomerTokenInput,
 		ec.unmarshalInputCreatePackageInput,
 		ec.unmarshalInputCreateTaskInput,
 		ec.unmarshalInputCredentialOrder,
 		ec.unmarshalInputCredentialWhereInput,
+		ec.unmarshalInputCustomerFreezeOrder,
+		ec.unmarshalInputCustomerFreezeWhereInput,
 		ec.unmarshalInputCustomerOrder,
+		ec.unmarshalInputCustomerTokenInput,
+		ec.unmarshalInputCustomerTokenOrder,
+		ec.unmarshalInputCustomerTokenWhereInput,
 		ec.unmarshalInputCustomerWhereInput,
+		ec.unmarshalInputDeleteCollectionInput,
 		ec.unmarshalInputDeleteCredentialInput,
 		ec.unmarshalInputDeleteCustomerInput,
 		ec.unmarshalInputDeprecateVersionInput,
+		ec.unmarshalInputFreezeCustomerInput,
+		ec.unmarshalInputFrozenVersionInput,
+		ec.unmarshalInputGrantCollectionInput,
+		ec.unmarshalInputGrantPackageInput,
+		ec.unmarshalInputIssueCustomerJWTInput,
+		ec.unmarshalInputLegacyTokenInput,
+		ec.unmarshalInputPackageGrantInput,
+		ec.unmarshalInputPackageGrantOrder,
+		ec.unmarshalInputPackageGrantWhereInput,
 		ec.unmarshalInputPackageNameInput,
 		ec.unmarshalInputPackageOrder,
 		ec.unmarshalInputPackageVersionOrder,
@@ -2004,12 +2959,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputPackageWhereInput,
 		ec.unmarshalInputReactivateCustomerInput,
 		ec.unmarshalInputRevokeAdminTokenInput,
+		ec.unmarshalInputRevokeCollectionInput,
+		ec.unmarshalInputRevokePackageInput,
+		ec.unmarshalInputSetCustomerPackagesInput,
 		ec.unmarshalInputSkippedRefOrder,
 		ec.unmarshalInputSkippedRefWhereInput,
 		ec.unmarshalInputSuspendCustomerInput,
 		ec.unmarshalInputTaskOrder,
 		ec.unmarshalInputTaskWhereInput,
 		ec.unmarshalInputTenantOrder,
+		ec.unmarshalInputUpdateCollectionInput,
 		ec.unmarshalInputUpdateCustomerInput,
 		ec.unmarshalInputUpdatePackageInput,
 		ec.unmarshalInputUploadVersionInput,
@@ -2091,6 +3050,296 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/access.graphql", Input: `# Customer access: tokens, JWTs, package grants, collections and freezes.
+
+extend type Query {
+  """
+  Collections of this tenant. ` + "`" + `search` + "`" + ` matches slug or name. ` + "`" + `offset` + "`" + ` skips
+  that many items before ` + "`" + `first` + "`" + ` applies, for page-numbered clients.
+  """
+  collections(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    offset: Int
+    orderBy: CollectionOrder
+    where: CollectionWhereInput
+    search: String
+  ): CollectionConnection! @hasRole(role: VIEWER)
+
+  "One collection by slug; NOT_FOUND when there is none."
+  collection(slug: String!): Collection! @hasRole(role: VIEWER)
+}
+
+extend type Customer {
+  "One of the customer's tokens; NOT_FOUND when the customer has no token with this id."
+  token(id: ID!): CustomerToken!
+  """
+  Every package the customer may install and why: its direct grants and
+  the packages of the collections it holds (source is the collection's
+  slug), sorted by package name, direct grants first. A package reached
+  several ways is listed once per way; the customer may install any version
+  one of them allows. Freezes are not applied here (see freezes).
+  """
+  packageAccess: [PackageAccess!]!
+}
+
+extend type Package {
+  """
+  Customers that may install this package, directly or through a
+  collection, with the constraint of each way; sorted by customer name.
+  """
+  customers: [CustomerAccess!]!
+}
+
+extend type Collection {
+  "Names of the packages in the collection, sorted."
+  packageNames: [String!]!
+}
+
+"One way a customer reaches a package."
+type PackageAccess {
+  package: Package!
+  packageName: String!
+  "Composer version constraint of the versions this way allows."
+  constraint: String!
+  "direct, or the slug of the collection the package is reached through."
+  source: String!
+  "The collection, when source is not direct."
+  collection: Collection
+  "When the grant (or the collection grant) was made."
+  createdAt: Time!
+}
+
+"One way a customer reaches a package, seen from the package."
+type CustomerAccess {
+  customer: Customer!
+  constraint: String!
+  "direct, or the slug of the collection the package is reached through."
+  source: String!
+  collection: Collection
+  createdAt: Time!
+}
+
+"""
+What Composer needs to authenticate: put it in auth.json as http-basic
+credentials for the host of repositoryURL.
+"""
+type ComposerAuth {
+  "Always token."
+  username: String!
+  "The token (or JWT)."
+  password: String!
+  "The URL of the Composer repository (PUBLIC_URL)."
+  repositoryURL: String!
+}
+
+input CreateCustomerTokenInput {
+  customerID: ID!
+  "1 to 200 characters."
+  name: String!
+  scope: CustomerTokenScope = admin
+  """
+  Globs narrowing the packages the token reaches, e.g. vendor/* or
+  vendor/package: lower-case names in which * matches any characters but /.
+  Empty: every package the customer may see. At most 100.
+  """
+  packageScopes: [String!]
+  "When the token stops working; must be in the future. Null: never."
+  expiresAt: Time
+}
+
+"A token with its secret, which is shown only in this response."
+type CustomerTokenSecretPayload {
+  token: CustomerToken!
+  "The secret; only its hash is kept."
+  plainToken: String!
+  composerAuth: ComposerAuth!
+}
+
+input CustomerTokenInput {
+  customerID: ID!
+  id: ID!
+}
+
+type RevokeCustomerTokenPayload {
+  token: CustomerToken!
+}
+
+input LegacyTokenInput {
+  customerID: ID!
+}
+
+type DeleteLegacyTokenPayload {
+  deletedID: ID!
+}
+
+input IssueCustomerJWTInput {
+  customerID: ID!
+  "Lifetime in seconds, from 60 to 2592000 (30 days)."
+  ttlSeconds: Int = 3600
+  scope: CustomerTokenScope = download
+  "As a token's packageScopes."
+  packageScopes: [String!]
+}
+
+type IssueCustomerJWTPayload {
+  "The signed JWT (HS256)."
+  token: String!
+  expiresAt: Time!
+  composerAuth: ComposerAuth!
+}
+
+input PackageGrantInput {
+  "Package name, vendor/name."
+  package: String!
+  "Composer version constraint, e.g. ^1.0; * (the default) for every version."
+  constraint: String = "*"
+}
+
+input SetCustomerPackagesInput {
+  customerID: ID!
+  "The customer's direct grants from now on; each package at most once."
+  packages: [PackageGrantInput!]!
+}
+
+type SetCustomerPackagesPayload {
+  customer: Customer!
+}
+
+input GrantPackageInput {
+  customerID: ID!
+  package: String!
+  constraint: String = "*"
+}
+
+type GrantPackagePayload {
+  grant: PackageGrant!
+  "The grant as packageAccess lists it."
+  access: PackageAccess!
+}
+
+input RevokePackageInput {
+  customerID: ID!
+  package: String!
+}
+
+type RevokePackagePayload {
+  customer: Customer!
+  revokedPackage: String!
+}
+
+input CreateCollectionInput {
+  "1 to 64 lower-case letters, digits and hyphens; unique within the tenant; cannot change."
+  slug: String!
+  name: String!
+  "Package names; each at most once."
+  packages: [String!]
+}
+
+type CollectionPayload {
+  collection: Collection!
+}
+
+"Changes only the fields that are sent; packages replaces the whole list."
+input UpdateCollectionInput {
+  slug: String!
+  name: String @goField(omittable: true)
+  packages: [String!] @goField(omittable: true)
+}
+
+input DeleteCollectionInput {
+  slug: String!
+}
+
+type DeleteCollectionPayload {
+  deletedSlug: String!
+}
+
+input GrantCollectionInput {
+  customerID: ID!
+  "The collection's slug."
+  collection: String!
+  "Composer version constraint applied to every package of the collection; * (the default) for all."
+  constraint: String = "*"
+}
+
+type GrantCollectionPayload {
+  grant: CollectionGrant!
+}
+
+input RevokeCollectionInput {
+  customerID: ID!
+  collection: String!
+}
+
+type RevokeCollectionPayload {
+  customer: Customer!
+  revokedCollection: String!
+}
+
+input FrozenVersionInput {
+  package: String!
+  "A version Composer accepts, e.g. 2.0.0, v2.1 or dev-main."
+  version: String!
+}
+
+input FreezeCustomerInput {
+  id: ID!
+  "The freeze list from now on; at least one version, each package at most once."
+  versions: [FrozenVersionInput!]!
+}
+
+type FreezeCustomerPayload {
+  customer: Customer!
+}
+
+extend type Mutation {
+  "Creates a customer token; its secret is in the response only."
+  createCustomerToken(input: CreateCustomerTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN)
+  "The token stops working at once; it stays listed with revokedAt."
+  revokeCustomerToken(input: CustomerTokenInput!): RevokeCustomerTokenPayload! @hasRole(role: ADMIN)
+  """
+  Gives the token a new secret, keeping its id, name, scope, package scopes
+  and expiry; the old secret stops working at once.
+  """
+  rotateCustomerToken(input: CustomerTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN)
+  "Creates the customer's legacy token (scope admin), replacing the one it had."
+  regenerateLegacyToken(input: LegacyTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN)
+  "Deletes the customer's legacy token; NOT_FOUND when it has none."
+  deleteLegacyToken(input: LegacyTokenInput!): DeleteLegacyTokenPayload! @hasRole(role: ADMIN)
+  """
+  Signs a short-lived JWT Composer can use like a token. Needs JWT_SECRET
+  (FEATURE_NOT_AVAILABLE without it). It stops working when it expires and
+  while the customer is suspended; it cannot be revoked on its own.
+  """
+  issueCustomerJWT(input: IssueCustomerJWTInput!): IssueCustomerJWTPayload! @hasRole(role: ADMIN)
+
+  "Replaces the customer's direct package grants (collection grants stay)."
+  setCustomerPackages(input: SetCustomerPackagesInput!): SetCustomerPackagesPayload! @hasRole(role: ADMIN)
+  "Grants a package to a customer; granting it again changes the constraint."
+  grantPackage(input: GrantPackageInput!): GrantPackagePayload! @hasRole(role: ADMIN)
+  "Removes a direct grant; NOT_FOUND when there is none."
+  revokePackage(input: RevokePackageInput!): RevokePackagePayload! @hasRole(role: ADMIN)
+
+  createCollection(input: CreateCollectionInput!): CollectionPayload! @hasRole(role: ADMIN)
+  updateCollection(input: UpdateCollectionInput!): CollectionPayload! @hasRole(role: ADMIN)
+  "Deletes the collection; customers holding it lose what it gave them."
+  deleteCollection(input: DeleteCollectionInput!): DeleteCollectionPayload! @hasRole(role: ADMIN)
+  "Grants a collection to a customer; granting it again changes the constraint."
+  grantCollection(input: GrantCollectionInput!): GrantCollectionPayload! @hasRole(role: ADMIN)
+  "Removes a collection grant; NOT_FOUND when there is none."
+  revokeCollection(input: RevokeCollectionInput!): RevokeCollectionPayload! @hasRole(role: ADMIN)
+
+  """
+  Freezes the customer: status frozen, and its freeze list replaced by
+  versions. A frozen customer may install nothing newer than the listed
+  version of each listed package. reactivateCustomer lifts the freeze.
+  """
+  freezeCustomer(input: FreezeCustomerInput!): FreezeCustomerPayload! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../../schema/admintoken.graphql", Input: `extend type Query {
   "CMA tokens of this tenant, including revoked ones (see revokedAt)."
   adminTokens(
@@ -2217,7 +3466,7 @@ extend type Mutation {
   deleteCustomer(input: DeleteCustomerInput!): DeleteCustomerPayload! @hasRole(role: ADMIN)
   "Blocks all Composer access of the customer until it is reactivated."
   suspendCustomer(input: SuspendCustomerInput!): SuspendCustomerPayload! @hasRole(role: ADMIN)
-  "Restores a suspended or frozen customer to active."
+  "Restores a suspended or frozen customer to active; a frozen customer's freeze list is deleted."
   reactivateCustomer(input: ReactivateCustomerInput!): ReactivateCustomerPayload! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
@@ -2437,6 +3686,257 @@ input AdminTokenWhereInput {
   revokedAtIsNil: Boolean
   revokedAtNotNil: Boolean
 }
+type Collection implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  Names the collection in URLs, e.g. enterprise; unique within the tenant.
+  """
+  slug: String!
+  name: String!
+  packages: [Package!]
+  grants: [CollectionGrant!]
+}
+"""
+A connection to a list of items.
+"""
+type CollectionConnection {
+  """
+  A list of edges.
+  """
+  edges: [CollectionEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CollectionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Collection
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+type CollectionGrant implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  Composer version constraint applied to every package of the collection; * for every version.
+  """
+  constraint: String!
+  customer: Customer!
+  collection: Collection!
+}
+"""
+Ordering options for CollectionGrant connections
+"""
+input CollectionGrantOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CollectionGrants.
+  """
+  field: CollectionGrantOrderField!
+}
+"""
+Properties by which CollectionGrant connections can be ordered.
+"""
+enum CollectionGrantOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+CollectionGrantWhereInput is used for filtering CollectionGrant objects.
+Input was generated by ent.
+"""
+input CollectionGrantWhereInput {
+  not: CollectionGrantWhereInput
+  and: [CollectionGrantWhereInput!]
+  or: [CollectionGrantWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  idEqualFold: ID
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  constraint field predicates
+  """
+  constraint: String
+  constraintNEQ: String
+  constraintIn: [String!]
+  constraintNotIn: [String!]
+  constraintGT: String
+  constraintGTE: String
+  constraintLT: String
+  constraintLTE: String
+  constraintContains: String
+  constraintHasPrefix: String
+  constraintHasSuffix: String
+  constraintEqualFold: String
+  constraintContainsFold: String
+  """
+  customer edge predicates
+  """
+  hasCustomer: Boolean
+  hasCustomerWith: [CustomerWhereInput!]
+  """
+  collection edge predicates
+  """
+  hasCollection: Boolean
+  hasCollectionWith: [CollectionWhereInput!]
+}
+"""
+Ordering options for Collection connections
+"""
+input CollectionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Collections.
+  """
+  field: CollectionOrderField!
+}
+"""
+Properties by which Collection connections can be ordered.
+"""
+enum CollectionOrderField {
+  CREATED_AT
+  UPDATED_AT
+  SLUG
+  NAME
+}
+"""
+CollectionWhereInput is used for filtering Collection objects.
+Input was generated by ent.
+"""
+input CollectionWhereInput {
+  not: CollectionWhereInput
+  and: [CollectionWhereInput!]
+  or: [CollectionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  idEqualFold: ID
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  slug field predicates
+  """
+  slug: String
+  slugNEQ: String
+  slugIn: [String!]
+  slugNotIn: [String!]
+  slugGT: String
+  slugGTE: String
+  slugLT: String
+  slugLTE: String
+  slugContains: String
+  slugHasPrefix: String
+  slugHasSuffix: String
+  slugEqualFold: String
+  slugContainsFold: String
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  packages edge predicates
+  """
+  hasPackages: Boolean
+  hasPackagesWith: [PackageWhereInput!]
+  """
+  grants edge predicates
+  """
+  hasGrants: Boolean
+  hasGrantsWith: [CollectionGrantWhereInput!]
+}
 type Credential implements Node {
   id: ID!
   createdAt: Time!
@@ -2613,6 +4113,22 @@ type Customer implements Node {
   externalID: String
   status: CustomerStatus!
   suspensionReason: String
+  """
+  Tokens, including revoked ones, oldest first.
+  """
+  tokens: [CustomerToken!]
+  """
+  Direct package grants (see packageAccess for everything the customer reaches).
+  """
+  packageGrants: [PackageGrant!]
+  """
+  Collections the customer holds.
+  """
+  collectionGrants: [CollectionGrant!]
+  """
+  While frozen: the version each listed package is capped at, by package name.
+  """
+  freezes: [CustomerFreeze!]
 }
 """
 A connection to a list of items.
@@ -2644,6 +4160,147 @@ type CustomerEdge {
   """
   cursor: Cursor!
 }
+type CustomerFreeze implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The package's name (package names never change), so freeze lists read without a join.
+  """
+  packageName: String!
+  """
+  The version as given, e.g. 2.0.0.
+  """
+  version: String!
+  """
+  Composer's normalized form, e.g. 2.0.0.0.
+  """
+  versionNormalized: String!
+  customer: Customer!
+  package: Package!
+}
+"""
+Ordering options for CustomerFreeze connections
+"""
+input CustomerFreezeOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CustomerFreezes.
+  """
+  field: CustomerFreezeOrderField!
+}
+"""
+Properties by which CustomerFreeze connections can be ordered.
+"""
+enum CustomerFreezeOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+CustomerFreezeWhereInput is used for filtering CustomerFreeze objects.
+Input was generated by ent.
+"""
+input CustomerFreezeWhereInput {
+  not: CustomerFreezeWhereInput
+  and: [CustomerFreezeWhereInput!]
+  or: [CustomerFreezeWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  idEqualFold: ID
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  package_name field predicates
+  """
+  packageName: String
+  packageNameNEQ: String
+  packageNameIn: [String!]
+  packageNameNotIn: [String!]
+  packageNameGT: String
+  packageNameGTE: String
+  packageNameLT: String
+  packageNameLTE: String
+  packageNameContains: String
+  packageNameHasPrefix: String
+  packageNameHasSuffix: String
+  packageNameEqualFold: String
+  packageNameContainsFold: String
+  """
+  version field predicates
+  """
+  version: String
+  versionNEQ: String
+  versionIn: [String!]
+  versionNotIn: [String!]
+  versionGT: String
+  versionGTE: String
+  versionLT: String
+  versionLTE: String
+  versionContains: String
+  versionHasPrefix: String
+  versionHasSuffix: String
+  versionEqualFold: String
+  versionContainsFold: String
+  """
+  version_normalized field predicates
+  """
+  versionNormalized: String
+  versionNormalizedNEQ: String
+  versionNormalizedIn: [String!]
+  versionNormalizedNotIn: [String!]
+  versionNormalizedGT: String
+  versionNormalizedGTE: String
+  versionNormalizedLT: String
+  versionNormalizedLTE: String
+  versionNormalizedContains: String
+  versionNormalizedHasPrefix: String
+  versionNormalizedHasSuffix: String
+  versionNormalizedEqualFold: String
+  versionNormalizedContainsFold: String
+  """
+  customer edge predicates
+  """
+  hasCustomer: Boolean
+  hasCustomerWith: [CustomerWhereInput!]
+  """
+  package edge predicates
+  """
+  hasPackage: Boolean
+  hasPackageWith: [PackageWhereInput!]
+}
 """
 Ordering options for Customer connections
 """
@@ -2674,6 +4331,194 @@ enum CustomerStatus @goModel(model: "github.com/cargoman/cargoman/ent/customer.S
   active
   suspended
   frozen
+}
+type CustomerToken implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  name: String!
+  """
+  admin: everything; developer: download and upload; download: Composer downloads only; webhook: webhooks only.
+  """
+  scope: CustomerTokenScope!
+  """
+  Globs (vendor/*, vendor/package) narrowing the packages the token reaches; empty: all the customer's packages.
+  """
+  packageScopes: [String!]!
+  """
+  The first characters of the secret, to recognise it in listings.
+  """
+  prefix: String!
+  expiresAt: Time
+  lastUsedAt: Time
+  revokedAt: Time
+  """
+  The customer's single token of the legacy /token endpoints.
+  """
+  legacy: Boolean!
+  customer: Customer!
+}
+"""
+Ordering options for CustomerToken connections
+"""
+input CustomerTokenOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CustomerTokens.
+  """
+  field: CustomerTokenOrderField!
+}
+"""
+Properties by which CustomerToken connections can be ordered.
+"""
+enum CustomerTokenOrderField {
+  CREATED_AT
+  UPDATED_AT
+  NAME
+}
+"""
+CustomerTokenScope is enum for the field scope
+"""
+enum CustomerTokenScope @goModel(model: "github.com/cargoman/cargoman/ent/customertoken.Scope") {
+  admin
+  developer
+  download
+  webhook
+}
+"""
+CustomerTokenWhereInput is used for filtering CustomerToken objects.
+Input was generated by ent.
+"""
+input CustomerTokenWhereInput {
+  not: CustomerTokenWhereInput
+  and: [CustomerTokenWhereInput!]
+  or: [CustomerTokenWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  idEqualFold: ID
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  scope field predicates
+  """
+  scope: CustomerTokenScope
+  scopeNEQ: CustomerTokenScope
+  scopeIn: [CustomerTokenScope!]
+  scopeNotIn: [CustomerTokenScope!]
+  """
+  prefix field predicates
+  """
+  prefix: String
+  prefixNEQ: String
+  prefixIn: [String!]
+  prefixNotIn: [String!]
+  prefixGT: String
+  prefixGTE: String
+  prefixLT: String
+  prefixLTE: String
+  prefixContains: String
+  prefixHasPrefix: String
+  prefixHasSuffix: String
+  prefixEqualFold: String
+  prefixContainsFold: String
+  """
+  expires_at field predicates
+  """
+  expiresAt: Time
+  expiresAtNEQ: Time
+  expiresAtIn: [Time!]
+  expiresAtNotIn: [Time!]
+  expiresAtGT: Time
+  expiresAtGTE: Time
+  expiresAtLT: Time
+  expiresAtLTE: Time
+  expiresAtIsNil: Boolean
+  expiresAtNotNil: Boolean
+  """
+  last_used_at field predicates
+  """
+  lastUsedAt: Time
+  lastUsedAtNEQ: Time
+  lastUsedAtIn: [Time!]
+  lastUsedAtNotIn: [Time!]
+  lastUsedAtGT: Time
+  lastUsedAtGTE: Time
+  lastUsedAtLT: Time
+  lastUsedAtLTE: Time
+  lastUsedAtIsNil: Boolean
+  lastUsedAtNotNil: Boolean
+  """
+  revoked_at field predicates
+  """
+  revokedAt: Time
+  revokedAtNEQ: Time
+  revokedAtIn: [Time!]
+  revokedAtNotIn: [Time!]
+  revokedAtGT: Time
+  revokedAtGTE: Time
+  revokedAtLT: Time
+  revokedAtLTE: Time
+  revokedAtIsNil: Boolean
+  revokedAtNotNil: Boolean
+  """
+  legacy field predicates
+  """
+  legacy: Boolean
+  legacyNEQ: Boolean
+  """
+  customer edge predicates
+  """
+  hasCustomer: Boolean
+  hasCustomerWith: [CustomerWhereInput!]
 }
 """
 CustomerWhereInput is used for filtering Customer objects.
@@ -2795,6 +4640,26 @@ input CustomerWhereInput {
   suspensionReasonNotNil: Boolean
   suspensionReasonEqualFold: String
   suspensionReasonContainsFold: String
+  """
+  tokens edge predicates
+  """
+  hasTokens: Boolean
+  hasTokensWith: [CustomerTokenWhereInput!]
+  """
+  package_grants edge predicates
+  """
+  hasPackageGrants: Boolean
+  hasPackageGrantsWith: [PackageGrantWhereInput!]
+  """
+  collection_grants edge predicates
+  """
+  hasCollectionGrants: Boolean
+  hasCollectionGrantsWith: [CollectionGrantWhereInput!]
+  """
+  freezes edge predicates
+  """
+  hasFreezes: Boolean
+  hasFreezesWith: [CustomerFreezeWhereInput!]
 }
 """
 The builtin Map type
@@ -2898,6 +4763,10 @@ type Package implements Node @goModel(model: "github.com/cargoman/cargoman/ent.C
     """
     where: WebhookDeliveryWhereInput
   ): WebhookDeliveryConnection!
+  """
+  Collections the package is in.
+  """
+  collections: [Collection!]
 }
 """
 A connection to a list of items.
@@ -2928,6 +4797,107 @@ type PackageEdge {
   A cursor for use in pagination.
   """
   cursor: Cursor!
+}
+type PackageGrant implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  Composer version constraint the customer may install, e.g. ^1.0; * for every version.
+  """
+  constraint: String!
+  customer: Customer!
+  package: Package!
+}
+"""
+Ordering options for PackageGrant connections
+"""
+input PackageGrantOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order PackageGrants.
+  """
+  field: PackageGrantOrderField!
+}
+"""
+Properties by which PackageGrant connections can be ordered.
+"""
+enum PackageGrantOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+PackageGrantWhereInput is used for filtering PackageGrant objects.
+Input was generated by ent.
+"""
+input PackageGrantWhereInput {
+  not: PackageGrantWhereInput
+  and: [PackageGrantWhereInput!]
+  or: [PackageGrantWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  idEqualFold: ID
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  constraint field predicates
+  """
+  constraint: String
+  constraintNEQ: String
+  constraintIn: [String!]
+  constraintNotIn: [String!]
+  constraintGT: String
+  constraintGTE: String
+  constraintLT: String
+  constraintLTE: String
+  constraintContains: String
+  constraintHasPrefix: String
+  constraintHasSuffix: String
+  constraintEqualFold: String
+  constraintContainsFold: String
+  """
+  customer edge predicates
+  """
+  hasCustomer: Boolean
+  hasCustomerWith: [CustomerWhereInput!]
+  """
+  package edge predicates
+  """
+  hasPackage: Boolean
+  hasPackageWith: [PackageWhereInput!]
 }
 """
 Ordering options for Package connections
@@ -3501,6 +5471,11 @@ input PackageWhereInput {
   """
   hasWebhookDeliveries: Boolean
   hasWebhookDeliveriesWith: [WebhookDeliveryWhereInput!]
+  """
+  collections edge predicates
+  """
+  hasCollections: Boolean
+  hasCollectionsWith: [CollectionWhereInput!]
 }
 """
 Information about pagination in a connection.
@@ -4554,6 +6529,88 @@ func (ec *executionContext) childFields_AdminTokenEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AdminTokenEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Collection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Collection_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Collection_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Collection_updatedAt(ctx, field)
+	case "slug":
+		return ec.fieldContext_Collection_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_Collection_name(ctx, field)
+	case "packages":
+		return ec.fieldContext_Collection_packages(ctx, field)
+	case "grants":
+		return ec.fieldContext_Collection_grants(ctx, field)
+	case "packageNames":
+		return ec.fieldContext_Collection_packageNames(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Collection", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CollectionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CollectionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CollectionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CollectionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CollectionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectionGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CollectionGrant_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CollectionGrant_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CollectionGrant_updatedAt(ctx, field)
+	case "constraint":
+		return ec.fieldContext_CollectionGrant_constraint(ctx, field)
+	case "customer":
+		return ec.fieldContext_CollectionGrant_customer(ctx, field)
+	case "collection":
+		return ec.fieldContext_CollectionGrant_collection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectionGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "collection":
+		return ec.fieldContext_CollectionPayload_collection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ComposerAuth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "username":
+		return ec.fieldContext_ComposerAuth_username(ctx, field)
+	case "password":
+		return ec.fieldContext_ComposerAuth_password(ctx, field)
+	case "repositoryURL":
+		return ec.fieldContext_ComposerAuth_repositoryURL(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComposerAuth", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateAdminTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "adminToken":
@@ -4660,8 +6717,36 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_status(ctx, field)
 	case "suspensionReason":
 		return ec.fieldContext_Customer_suspensionReason(ctx, field)
+	case "tokens":
+		return ec.fieldContext_Customer_tokens(ctx, field)
+	case "packageGrants":
+		return ec.fieldContext_Customer_packageGrants(ctx, field)
+	case "collectionGrants":
+		return ec.fieldContext_Customer_collectionGrants(ctx, field)
+	case "freezes":
+		return ec.fieldContext_Customer_freezes(ctx, field)
+	case "token":
+		return ec.fieldContext_Customer_token(ctx, field)
+	case "packageAccess":
+		return ec.fieldContext_Customer_packageAccess(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAccess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_CustomerAccess_customer(ctx, field)
+	case "constraint":
+		return ec.fieldContext_CustomerAccess_constraint(ctx, field)
+	case "source":
+		return ec.fieldContext_CustomerAccess_source(ctx, field)
+	case "collection":
+		return ec.fieldContext_CustomerAccess_collection(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CustomerAccess_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccess", field.Name)
 }
 
 func (ec *executionContext) childFields_CustomerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4686,6 +6771,78 @@ func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerFreeze(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CustomerFreeze_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CustomerFreeze_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CustomerFreeze_updatedAt(ctx, field)
+	case "packageName":
+		return ec.fieldContext_CustomerFreeze_packageName(ctx, field)
+	case "version":
+		return ec.fieldContext_CustomerFreeze_version(ctx, field)
+	case "versionNormalized":
+		return ec.fieldContext_CustomerFreeze_versionNormalized(ctx, field)
+	case "customer":
+		return ec.fieldContext_CustomerFreeze_customer(ctx, field)
+	case "package":
+		return ec.fieldContext_CustomerFreeze_package(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerFreeze", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CustomerToken_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CustomerToken_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CustomerToken_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_CustomerToken_name(ctx, field)
+	case "scope":
+		return ec.fieldContext_CustomerToken_scope(ctx, field)
+	case "packageScopes":
+		return ec.fieldContext_CustomerToken_packageScopes(ctx, field)
+	case "prefix":
+		return ec.fieldContext_CustomerToken_prefix(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_CustomerToken_expiresAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_CustomerToken_lastUsedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_CustomerToken_revokedAt(ctx, field)
+	case "legacy":
+		return ec.fieldContext_CustomerToken_legacy(ctx, field)
+	case "customer":
+		return ec.fieldContext_CustomerToken_customer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerToken", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerTokenSecretPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_CustomerTokenSecretPayload_token(ctx, field)
+	case "plainToken":
+		return ec.fieldContext_CustomerTokenSecretPayload_plainToken(ctx, field)
+	case "composerAuth":
+		return ec.fieldContext_CustomerTokenSecretPayload_composerAuth(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerTokenSecretPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteCollectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedSlug":
+		return ec.fieldContext_DeleteCollectionPayload_deletedSlug(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteCollectionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteCredentialPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedID":
@@ -4702,12 +6859,58 @@ func (ec *executionContext) childFields_DeleteCustomerPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type DeleteCustomerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteLegacyTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedID":
+		return ec.fieldContext_DeleteLegacyTokenPayload_deletedID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteLegacyTokenPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeletePackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedName":
 		return ec.fieldContext_DeletePackagePayload_deletedName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_FreezeCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_FreezeCustomerPayload_customer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FreezeCustomerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_GrantCollectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grant":
+		return ec.fieldContext_GrantCollectionPayload_grant(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrantCollectionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_GrantPackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grant":
+		return ec.fieldContext_GrantPackagePayload_grant(ctx, field)
+	case "access":
+		return ec.fieldContext_GrantPackagePayload_access(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrantPackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueCustomerJWTPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_IssueCustomerJWTPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_IssueCustomerJWTPayload_expiresAt(ctx, field)
+	case "composerAuth":
+		return ec.fieldContext_IssueCustomerJWTPayload_composerAuth(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueCustomerJWTPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Package(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4758,6 +6961,10 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_credential(ctx, field)
 	case "webhookDeliveries":
 		return ec.fieldContext_Package_webhookDeliveries(ctx, field)
+	case "collections":
+		return ec.fieldContext_Package_collections(ctx, field)
+	case "customers":
+		return ec.fieldContext_Package_customers(ctx, field)
 	case "installableVersions":
 		return ec.fieldContext_Package_installableVersions(ctx, field)
 	case "allVersions":
@@ -4768,6 +6975,24 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_currentTask(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Package", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageAccess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_PackageAccess_package(ctx, field)
+	case "packageName":
+		return ec.fieldContext_PackageAccess_packageName(ctx, field)
+	case "constraint":
+		return ec.fieldContext_PackageAccess_constraint(ctx, field)
+	case "source":
+		return ec.fieldContext_PackageAccess_source(ctx, field)
+	case "collection":
+		return ec.fieldContext_PackageAccess_collection(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PackageAccess_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageAccess", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4790,6 +7015,24 @@ func (ec *executionContext) childFields_PackageEdge(ctx context.Context, field g
 		return ec.fieldContext_PackageEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PackageGrant_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PackageGrant_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PackageGrant_updatedAt(ctx, field)
+	case "constraint":
+		return ec.fieldContext_PackageGrant_constraint(ctx, field)
+	case "customer":
+		return ec.fieldContext_PackageGrant_customer(ctx, field)
+	case "package":
+		return ec.fieldContext_PackageGrant_package(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageGrant", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4874,6 +7117,42 @@ func (ec *executionContext) childFields_RevokeAdminTokenPayload(ctx context.Cont
 		return ec.fieldContext_RevokeAdminTokenPayload_adminToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeAdminTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeCollectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_RevokeCollectionPayload_customer(ctx, field)
+	case "revokedCollection":
+		return ec.fieldContext_RevokeCollectionPayload_revokedCollection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeCollectionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeCustomerTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_RevokeCustomerTokenPayload_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeCustomerTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokePackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_RevokePackagePayload_customer(ctx, field)
+	case "revokedPackage":
+		return ec.fieldContext_RevokePackagePayload_revokedPackage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokePackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetCustomerPackagesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_SetCustomerPackagesPayload_customer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCustomerPackagesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SkippedRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5246,6 +7525,20 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	return args, nil
 }
 
+func (ec *executionContext) field_Customer_token_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAdminToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5260,12 +7553,40 @@ func (ec *executionContext) field_Mutation_createAdminToken_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCollection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCollectionInput, error) {
+			return ec.unmarshalNCreateCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCollectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createCredential_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateCredentialInput, error) {
 			return ec.unmarshalNCreateCredentialInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCredentialInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCustomerToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCustomerTokenInput, error) {
+			return ec.unmarshalNCreateCustomerTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCustomerTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5316,6 +7637,20 @@ func (ec *executionContext) field_Mutation_createTask_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteCollection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteCollectionInput, error) {
+			return ec.unmarshalNDeleteCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCollectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteCredential_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5336,6 +7671,20 @@ func (ec *executionContext) field_Mutation_deleteCustomer_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DeleteCustomerInput, error) {
 			return ec.unmarshalNDeleteCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCustomerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteLegacyToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LegacyTokenInput, error) {
+			return ec.unmarshalNLegacyTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐLegacyTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5372,6 +7721,62 @@ func (ec *executionContext) field_Mutation_deprecateVersion_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_freezeCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FreezeCustomerInput, error) {
+			return ec.unmarshalNFreezeCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFreezeCustomerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grantCollection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.GrantCollectionInput, error) {
+			return ec.unmarshalNGrantCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐGrantCollectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grantPackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.GrantPackageInput, error) {
+			return ec.unmarshalNGrantPackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐGrantPackageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_issueCustomerJWT_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IssueCustomerJWTInput, error) {
+			return ec.unmarshalNIssueCustomerJWTInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐIssueCustomerJWTInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reactivateCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5386,12 +7791,96 @@ func (ec *executionContext) field_Mutation_reactivateCustomer_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_regenerateLegacyToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LegacyTokenInput, error) {
+			return ec.unmarshalNLegacyTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐLegacyTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeAdminToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeAdminTokenInput, error) {
 			return ec.unmarshalNRevokeAdminTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokeAdminTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeCollection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeCollectionInput, error) {
+			return ec.unmarshalNRevokeCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokeCollectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeCustomerToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CustomerTokenInput, error) {
+			return ec.unmarshalNCustomerTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokePackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokePackageInput, error) {
+			return ec.unmarshalNRevokePackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokePackageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rotateCustomerToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CustomerTokenInput, error) {
+			return ec.unmarshalNCustomerTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCustomerPackages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetCustomerPackagesInput, error) {
+			return ec.unmarshalNSetCustomerPackagesInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSetCustomerPackagesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5448,6 +7937,20 @@ func (ec *executionContext) field_Mutation_unyankVersion_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.VersionInput, error) {
 			return ec.unmarshalNVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCollection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCollectionInput, error) {
+			return ec.unmarshalNUpdateCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdateCollectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5653,6 +8156,90 @@ func (ec *executionContext) field_Query_adminTokens_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_collection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_collections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CollectionOrder, error) {
+			return ec.unmarshalOCollectionOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CollectionWhereInput, error) {
+			return ec.unmarshalOCollectionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg7
 	return args, nil
 }
 
@@ -6513,6 +9100,607 @@ func (ec *executionContext) fieldContext_AdminTokenEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("AdminTokenEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _Collection_id(ctx context.Context, field graphql.CollectedField, obj *ent.Collection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Collection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Collection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Collection", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Collection_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Collection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Collection_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Collection_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Collection", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Collection_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Collection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Collection_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Collection_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Collection", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Collection_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Collection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Collection_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Collection_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Collection", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Collection_name(ctx context.Context, field graphql.CollectedField, obj *ent.Collection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Collection_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Collection_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Collection", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Collection_packages(ctx context.Context, field graphql.CollectedField, obj *ent.Collection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Collection_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Collection().Packages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComposerPackage) graphql.Marshaler {
+			return ec.marshalOPackage2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Collection_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Collection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Collection_grants(ctx context.Context, field graphql.CollectedField, obj *ent.Collection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Collection_grants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Collection().Grants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CollectionGrant) graphql.Marshaler {
+			return ec.marshalOCollectionGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Collection_grants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Collection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Collection_packageNames(ctx context.Context, field graphql.CollectedField, obj *ent.Collection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Collection_packageNames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Collection().PackageNames(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Collection_packageNames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Collection", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CollectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CollectionEdge) graphql.Marshaler {
+			return ec.marshalOCollectionEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectionConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CollectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
+			return ec.marshalOCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Collection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CollectionGrant_id(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectionGrant", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CollectionGrant_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrant_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrant_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectionGrant", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CollectionGrant_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrant_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrant_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectionGrant", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CollectionGrant_constraint(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrant_constraint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Constraint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrant_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectionGrant", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CollectionGrant_customer(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrant_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrant_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectionGrant_collection(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrant_collection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Collection(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
+			return ec.marshalNCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrant_collection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Collection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectionPayload_collection(ctx context.Context, field graphql.CollectedField, obj *model.CollectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionPayload_collection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Collection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
+			return ec.marshalNCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionPayload_collection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Collection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComposerAuth_username(ctx context.Context, field graphql.CollectedField, obj *model.ComposerAuth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComposerAuth_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComposerAuth_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComposerAuth", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ComposerAuth_password(ctx context.Context, field graphql.CollectedField, obj *model.ComposerAuth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComposerAuth_password(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Password, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComposerAuth_password(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComposerAuth", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ComposerAuth_repositoryURL(ctx context.Context, field graphql.CollectedField, obj *model.ComposerAuth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComposerAuth_repositoryURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepositoryURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComposerAuth_repositoryURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComposerAuth", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _CreateAdminTokenPayload_adminToken(ctx context.Context, field graphql.CollectedField, obj *model.CreateAdminTokenPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7247,6 +10435,343 @@ func (ec *executionContext) fieldContext_Customer_suspensionReason(_ context.Con
 	return graphql.NewScalarFieldContext("Customer", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Customer_tokens(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_tokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().Tokens(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CustomerToken) graphql.Marshaler {
+			return ec.marshalOCustomerToken2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_packageGrants(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_packageGrants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().PackageGrants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageGrant) graphql.Marshaler {
+			return ec.marshalOPackageGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_packageGrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_collectionGrants(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_collectionGrants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().CollectionGrants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CollectionGrant) graphql.Marshaler {
+			return ec.marshalOCollectionGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_collectionGrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_freezes(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_freezes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().Freezes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CustomerFreeze) graphql.Marshaler {
+			return ec.marshalOCustomerFreeze2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_freezes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerFreeze(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_token(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().Token(ctx, obj, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerToken) graphql.Marshaler {
+			return ec.marshalNCustomerToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_token(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_token_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_packageAccess(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_packageAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().PackageAccess(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*access.PackageAccess) graphql.Marshaler {
+			return ec.marshalNPackageAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccessᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_packageAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccess_customer(ctx context.Context, field graphql.CollectedField, obj *access.CustomerAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccess_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccess_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccess",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccess_constraint(ctx context.Context, field graphql.CollectedField, obj *access.CustomerAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccess_constraint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Constraint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccess_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAccess", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerAccess_source(ctx context.Context, field graphql.CollectedField, obj *access.CustomerAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccess_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccess_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAccess", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerAccess_collection(ctx context.Context, field graphql.CollectedField, obj *access.CustomerAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccess_collection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Collection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
+			return ec.marshalOCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccess_collection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccess",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Collection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccess_createdAt(ctx context.Context, field graphql.CollectedField, obj *access.CustomerAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccess_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccess_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAccess", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7389,6 +10914,603 @@ func (ec *executionContext) fieldContext_CustomerEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("CustomerEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _CustomerFreeze_id(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreeze) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreeze_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreeze_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerFreeze", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerFreeze_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreeze) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreeze_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreeze_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerFreeze", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerFreeze_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreeze) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreeze_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreeze_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerFreeze", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerFreeze_packageName(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreeze) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreeze_packageName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreeze_packageName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerFreeze", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerFreeze_version(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreeze) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreeze_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreeze_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerFreeze", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerFreeze_versionNormalized(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreeze) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreeze_versionNormalized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionNormalized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreeze_versionNormalized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerFreeze", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerFreeze_customer(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreeze) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreeze_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreeze_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerFreeze",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerFreeze_package(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreeze) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreeze_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComposerPackage) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreeze_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerFreeze",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_name(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_scope(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v customertoken.Scope) graphql.Marshaler {
+			return ec.marshalNCustomerTokenScope2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type CustomerTokenScope does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_packageScopes(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_packageScopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageScopes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_packageScopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_prefix(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_prefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prefix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_legacy(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_legacy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Legacy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_legacy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerToken_customer(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerToken",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerTokenSecretPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CustomerTokenSecretPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerTokenSecretPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerToken) graphql.Marshaler {
+			return ec.marshalNCustomerToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerTokenSecretPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerTokenSecretPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerTokenSecretPayload_plainToken(ctx context.Context, field graphql.CollectedField, obj *model.CustomerTokenSecretPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerTokenSecretPayload_plainToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlainToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerTokenSecretPayload_plainToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerTokenSecretPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerTokenSecretPayload_composerAuth(ctx context.Context, field graphql.CollectedField, obj *model.CustomerTokenSecretPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerTokenSecretPayload_composerAuth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComposerAuth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComposerAuth) graphql.Marshaler {
+			return ec.marshalNComposerAuth2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐComposerAuth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerTokenSecretPayload_composerAuth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerTokenSecretPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComposerAuth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteCollectionPayload_deletedSlug(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCollectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteCollectionPayload_deletedSlug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedSlug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteCollectionPayload_deletedSlug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteCollectionPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _DeleteCredentialPayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCredentialPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7435,6 +11557,29 @@ func (ec *executionContext) fieldContext_DeleteCustomerPayload_deletedID(_ conte
 	return graphql.NewScalarFieldContext("DeleteCustomerPayload", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _DeleteLegacyTokenPayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeleteLegacyTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteLegacyTokenPayload_deletedID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteLegacyTokenPayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteLegacyTokenPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _DeletePackagePayload_deletedName(ctx context.Context, field graphql.CollectedField, obj *model.DeletePackagePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7456,6 +11601,212 @@ func (ec *executionContext) _DeletePackagePayload_deletedName(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_DeletePackagePayload_deletedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePackagePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FreezeCustomerPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.FreezeCustomerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FreezeCustomerPayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FreezeCustomerPayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FreezeCustomerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GrantCollectionPayload_grant(ctx context.Context, field graphql.CollectedField, obj *model.GrantCollectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantCollectionPayload_grant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CollectionGrant) graphql.Marshaler {
+			return ec.marshalNCollectionGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantCollectionPayload_grant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrantCollectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GrantPackagePayload_grant(ctx context.Context, field graphql.CollectedField, obj *model.GrantPackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantPackagePayload_grant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageGrant) graphql.Marshaler {
+			return ec.marshalNPackageGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantPackagePayload_grant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrantPackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GrantPackagePayload_access(ctx context.Context, field graphql.CollectedField, obj *model.GrantPackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantPackagePayload_access(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Access, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.PackageAccess) graphql.Marshaler {
+			return ec.marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantPackagePayload_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrantPackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueCustomerJWTPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.IssueCustomerJWTPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCustomerJWTPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCustomerJWTPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCustomerJWTPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IssueCustomerJWTPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.IssueCustomerJWTPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCustomerJWTPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCustomerJWTPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCustomerJWTPayload", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _IssueCustomerJWTPayload_composerAuth(ctx context.Context, field graphql.CollectedField, obj *model.IssueCustomerJWTPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCustomerJWTPayload_composerAuth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComposerAuth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComposerAuth) graphql.Marshaler {
+			return ec.marshalNComposerAuth2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐComposerAuth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCustomerJWTPayload_composerAuth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueCustomerJWTPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComposerAuth(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createAdminToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -7576,6 +11927,936 @@ func (ec *executionContext) fieldContext_Mutation_revokeAdminToken(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAdminToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCustomerToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCustomerToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCustomerToken(ctx, fc.Args["input"].(model.CreateCustomerTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerTokenSecretPayload) graphql.Marshaler {
+			return ec.marshalNCustomerTokenSecretPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerTokenSecretPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCustomerToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerTokenSecretPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCustomerToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeCustomerToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeCustomerToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeCustomerToken(ctx, fc.Args["input"].(model.CustomerTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.RevokeCustomerTokenPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.RevokeCustomerTokenPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeCustomerTokenPayload) graphql.Marshaler {
+			return ec.marshalNRevokeCustomerTokenPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokeCustomerTokenPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeCustomerToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeCustomerTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeCustomerToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateCustomerToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateCustomerToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateCustomerToken(ctx, fc.Args["input"].(model.CustomerTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerTokenSecretPayload) graphql.Marshaler {
+			return ec.marshalNCustomerTokenSecretPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerTokenSecretPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateCustomerToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerTokenSecretPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateCustomerToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_regenerateLegacyToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_regenerateLegacyToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegenerateLegacyToken(ctx, fc.Args["input"].(model.LegacyTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerTokenSecretPayload) graphql.Marshaler {
+			return ec.marshalNCustomerTokenSecretPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerTokenSecretPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_regenerateLegacyToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerTokenSecretPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_regenerateLegacyToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteLegacyToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteLegacyToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteLegacyToken(ctx, fc.Args["input"].(model.LegacyTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteLegacyTokenPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.DeleteLegacyTokenPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteLegacyTokenPayload) graphql.Marshaler {
+			return ec.marshalNDeleteLegacyTokenPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteLegacyTokenPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteLegacyToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteLegacyTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteLegacyToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueCustomerJWT(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueCustomerJWT(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueCustomerJwt(ctx, fc.Args["input"].(model.IssueCustomerJWTInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.IssueCustomerJWTPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.IssueCustomerJWTPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueCustomerJWTPayload) graphql.Marshaler {
+			return ec.marshalNIssueCustomerJWTPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐIssueCustomerJWTPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueCustomerJWT(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueCustomerJWTPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueCustomerJWT_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCustomerPackages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCustomerPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCustomerPackages(ctx, fc.Args["input"].(model.SetCustomerPackagesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SetCustomerPackagesPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SetCustomerPackagesPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetCustomerPackagesPayload) graphql.Marshaler {
+			return ec.marshalNSetCustomerPackagesPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSetCustomerPackagesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCustomerPackages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetCustomerPackagesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCustomerPackages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantPackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantPackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantPackage(ctx, fc.Args["input"].(model.GrantPackageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.GrantPackagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.GrantPackagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GrantPackagePayload) graphql.Marshaler {
+			return ec.marshalNGrantPackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐGrantPackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantPackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GrantPackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantPackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokePackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokePackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokePackage(ctx, fc.Args["input"].(model.RevokePackageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.RevokePackagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.RevokePackagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokePackagePayload) graphql.Marshaler {
+			return ec.marshalNRevokePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokePackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokePackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokePackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokePackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCollection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCollection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCollection(ctx, fc.Args["input"].(model.CreateCollectionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CollectionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CollectionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CollectionPayload) graphql.Marshaler {
+			return ec.marshalNCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCollectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCollection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCollection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCollection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCollection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCollection(ctx, fc.Args["input"].(model.UpdateCollectionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CollectionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CollectionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CollectionPayload) graphql.Marshaler {
+			return ec.marshalNCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCollectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCollection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCollection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCollection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCollection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCollection(ctx, fc.Args["input"].(model.DeleteCollectionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteCollectionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.DeleteCollectionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteCollectionPayload) graphql.Marshaler {
+			return ec.marshalNDeleteCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCollectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCollection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteCollectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCollection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantCollection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantCollection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantCollection(ctx, fc.Args["input"].(model.GrantCollectionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.GrantCollectionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.GrantCollectionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GrantCollectionPayload) graphql.Marshaler {
+			return ec.marshalNGrantCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐGrantCollectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantCollection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GrantCollectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantCollection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeCollection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeCollection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeCollection(ctx, fc.Args["input"].(model.RevokeCollectionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.RevokeCollectionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.RevokeCollectionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeCollectionPayload) graphql.Marshaler {
+			return ec.marshalNRevokeCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokeCollectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeCollection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeCollectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeCollection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_freezeCustomer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_freezeCustomer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FreezeCustomer(ctx, fc.Args["input"].(model.FreezeCustomerInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.FreezeCustomerPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.FreezeCustomerPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FreezeCustomerPayload) graphql.Marshaler {
+			return ec.marshalNFreezeCustomerPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFreezeCustomerPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_freezeCustomer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FreezeCustomerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_freezeCustomer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9293,6 +14574,70 @@ func (ec *executionContext) fieldContext_Package_webhookDeliveries(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Package_collections(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_collections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Collections(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Collection) graphql.Marshaler {
+			return ec.marshalOCollection2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_collections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Collection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_customers(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().Customers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*access.CustomerAccess) graphql.Marshaler {
+			return ec.marshalNCustomerAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccessᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Package_installableVersions(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9419,6 +14764,162 @@ func (ec *executionContext) fieldContext_Package_currentTask(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccess_package(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccess_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComposerPackage) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccess_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageAccess",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccess_packageName(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccess_packageName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccess_packageName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccess", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageAccess_constraint(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccess_constraint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Constraint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccess_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccess", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageAccess_source(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccess_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccess_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccess", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageAccess_collection(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccess_collection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Collection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
+			return ec.marshalOCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccess_collection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageAccess",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Collection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccess_createdAt(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccess_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccess_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccess", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _PackageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PackageConnection) (ret graphql.Marshaler) {
@@ -9561,6 +15062,162 @@ func (ec *executionContext) _PackageEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PackageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _PackageGrant_id(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageGrant", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _PackageGrant_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrant_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrant_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageGrant", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PackageGrant_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrant_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrant_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageGrant", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PackageGrant_constraint(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrant_constraint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Constraint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrant_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageGrant", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageGrant_customer(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrant_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrant_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageGrant_package(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrant_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComposerPackage) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrant_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PackageVersion_id(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
@@ -10361,6 +16018,130 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_collections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_collections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Collections(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int), fc.Args["orderBy"].(*ent.CollectionOrder), fc.Args["where"].(*ent.CollectionWhereInput), fc.Args["search"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.CollectionConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.CollectionConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CollectionConnection) graphql.Marshaler {
+			return ec.marshalNCollectionConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_collections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_collections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_collection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_collection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Collection(ctx, fc.Args["slug"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.Collection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.Collection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
+			return ec.marshalNCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_collection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Collection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_collection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11234,6 +17015,180 @@ func (ec *executionContext) fieldContext_RevokeAdminTokenPayload_adminToken(_ co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AdminToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeCollectionPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.RevokeCollectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeCollectionPayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeCollectionPayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeCollectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeCollectionPayload_revokedCollection(ctx context.Context, field graphql.CollectedField, obj *model.RevokeCollectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeCollectionPayload_revokedCollection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedCollection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeCollectionPayload_revokedCollection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokeCollectionPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RevokeCustomerTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.RevokeCustomerTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeCustomerTokenPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerToken) graphql.Marshaler {
+			return ec.marshalNCustomerToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeCustomerTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeCustomerTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokePackagePayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.RevokePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokePackagePayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokePackagePayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokePackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokePackagePayload_revokedPackage(ctx context.Context, field graphql.CollectedField, obj *model.RevokePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokePackagePayload_revokedPackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedPackage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokePackagePayload_revokedPackage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokePackagePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SetCustomerPackagesPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.SetCustomerPackagesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCustomerPackagesPayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetCustomerPackagesPayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCustomerPackagesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14743,6 +20698,869 @@ func (ec *executionContext) unmarshalInputAdminTokenWhereInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCollectionGrantOrder(ctx context.Context, obj any) (ent.CollectionGrantOrder, error) {
+	var it ent.CollectionGrantOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCollectionGrantOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCollectionGrantWhereInput(ctx context.Context, obj any) (ent.CollectionGrantWhereInput, error) {
+	var it ent.CollectionGrantWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "constraint", "constraintNEQ", "constraintIn", "constraintNotIn", "constraintGT", "constraintGTE", "constraintLT", "constraintLTE", "constraintContains", "constraintHasPrefix", "constraintHasSuffix", "constraintEqualFold", "constraintContainsFold", "hasCustomer", "hasCustomerWith", "hasCollection", "hasCollectionWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCollectionGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCollectionGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCollectionGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "constraint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Constraint = data
+		case "constraintNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintNEQ = data
+		case "constraintIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintIn = data
+		case "constraintNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintNotIn = data
+		case "constraintGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintGT = data
+		case "constraintGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintGTE = data
+		case "constraintLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintLT = data
+		case "constraintLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintLTE = data
+		case "constraintContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintContains = data
+		case "constraintHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintHasPrefix = data
+		case "constraintHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintHasSuffix = data
+		case "constraintEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintEqualFold = data
+		case "constraintContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintContainsFold = data
+		case "hasCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomer = data
+		case "hasCustomerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomerWith"))
+			data, err := ec.unmarshalOCustomerWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomerWith = data
+		case "hasCollection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollection"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCollection = data
+		case "hasCollectionWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollectionWith"))
+			data, err := ec.unmarshalOCollectionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCollectionWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCollectionOrder(ctx context.Context, obj any) (ent.CollectionOrder, error) {
+	var it ent.CollectionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCollectionOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCollectionWhereInput(ctx context.Context, obj any) (ent.CollectionWhereInput, error) {
+	var it ent.CollectionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "hasPackages", "hasPackagesWith", "hasGrants", "hasGrantsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCollectionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCollectionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCollectionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "slugNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugNEQ = data
+		case "slugIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugIn = data
+		case "slugNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugNotIn = data
+		case "slugGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugGT = data
+		case "slugGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugGTE = data
+		case "slugLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugLT = data
+		case "slugLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugLTE = data
+		case "slugContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugContains = data
+		case "slugHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugHasPrefix = data
+		case "slugHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugHasSuffix = data
+		case "slugEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugEqualFold = data
+		case "slugContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugContainsFold = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "hasPackages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackages"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPackages = data
+		case "hasPackagesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackagesWith"))
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPackagesWith = data
+		case "hasGrants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGrants"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasGrants = data
+		case "hasGrantsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGrantsWith"))
+			data, err := ec.unmarshalOCollectionGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasGrantsWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateAdminTokenInput(ctx context.Context, obj any) (model.CreateAdminTokenInput, error) {
 	var it model.CreateAdminTokenInput
 	if obj == nil {
@@ -14782,6 +21600,50 @@ func (ec *executionContext) unmarshalInputCreateAdminTokenInput(ctx context.Cont
 				return it, err
 			}
 			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateCollectionInput(ctx context.Context, obj any) (model.CreateCollectionInput, error) {
+	var it model.CreateCollectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "packages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "packages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packages = data
 		}
 	}
 	return it, nil
@@ -14877,6 +21739,68 @@ func (ec *executionContext) unmarshalInputCreateCustomerInput(ctx context.Contex
 				return it, err
 			}
 			it.ExternalID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateCustomerTokenInput(ctx context.Context, obj any) (model.CreateCustomerTokenInput, error) {
+	var it model.CreateCustomerTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["scope"]; !present {
+		asMap["scope"] = "admin"
+	}
+
+	fieldsInOrder := [...]string{"customerID", "name", "scope", "packageScopes", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalOCustomerTokenScope2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "packageScopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageScopes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageScopes = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
 		}
 	}
 	return it, nil
@@ -15496,6 +22420,574 @@ func (ec *executionContext) unmarshalInputCredentialWhereInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCustomerFreezeOrder(ctx context.Context, obj any) (ent.CustomerFreezeOrder, error) {
+	var it ent.CustomerFreezeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCustomerFreezeOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCustomerFreezeWhereInput(ctx context.Context, obj any) (ent.CustomerFreezeWhereInput, error) {
+	var it ent.CustomerFreezeWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "packageName", "packageNameNEQ", "packageNameIn", "packageNameNotIn", "packageNameGT", "packageNameGTE", "packageNameLT", "packageNameLTE", "packageNameContains", "packageNameHasPrefix", "packageNameHasSuffix", "packageNameEqualFold", "packageNameContainsFold", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "versionContains", "versionHasPrefix", "versionHasSuffix", "versionEqualFold", "versionContainsFold", "versionNormalized", "versionNormalizedNEQ", "versionNormalizedIn", "versionNormalizedNotIn", "versionNormalizedGT", "versionNormalizedGTE", "versionNormalizedLT", "versionNormalizedLTE", "versionNormalizedContains", "versionNormalizedHasPrefix", "versionNormalizedHasSuffix", "versionNormalizedEqualFold", "versionNormalizedContainsFold", "hasCustomer", "hasCustomerWith", "hasPackage", "hasPackageWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCustomerFreezeWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCustomerFreezeWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCustomerFreezeWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "packageName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageName = data
+		case "packageNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameNEQ = data
+		case "packageNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameIn = data
+		case "packageNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameNotIn = data
+		case "packageNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameGT = data
+		case "packageNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameGTE = data
+		case "packageNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameLT = data
+		case "packageNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameLTE = data
+		case "packageNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameContains = data
+		case "packageNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameHasPrefix = data
+		case "packageNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameHasSuffix = data
+		case "packageNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameEqualFold = data
+		case "packageNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageNameContainsFold = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
+		case "versionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionContains = data
+		case "versionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionHasPrefix = data
+		case "versionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionHasSuffix = data
+		case "versionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionEqualFold = data
+		case "versionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionContainsFold = data
+		case "versionNormalized":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalized"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalized = data
+		case "versionNormalizedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedNEQ = data
+		case "versionNormalizedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedIn = data
+		case "versionNormalizedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedNotIn = data
+		case "versionNormalizedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedGT = data
+		case "versionNormalizedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedGTE = data
+		case "versionNormalizedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedLT = data
+		case "versionNormalizedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedLTE = data
+		case "versionNormalizedContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedContains = data
+		case "versionNormalizedHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedHasPrefix = data
+		case "versionNormalizedHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedHasSuffix = data
+		case "versionNormalizedEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedEqualFold = data
+		case "versionNormalizedContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNormalizedContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNormalizedContainsFold = data
+		case "hasCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomer = data
+		case "hasCustomerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomerWith"))
+			data, err := ec.unmarshalOCustomerWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomerWith = data
+		case "hasPackage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackage"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPackage = data
+		case "hasPackageWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackageWith"))
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPackageWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCustomerOrder(ctx context.Context, obj any) (ent.CustomerOrder, error) {
 	var it ent.CustomerOrder
 	if obj == nil {
@@ -15537,6 +23029,758 @@ func (ec *executionContext) unmarshalInputCustomerOrder(ctx context.Context, obj
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCustomerTokenInput(ctx context.Context, obj any) (model.CustomerTokenInput, error) {
+	var it model.CustomerTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerID", "id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCustomerTokenOrder(ctx context.Context, obj any) (ent.CustomerTokenOrder, error) {
+	var it ent.CustomerTokenOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCustomerTokenOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCustomerTokenWhereInput(ctx context.Context, obj any) (ent.CustomerTokenWhereInput, error) {
+	var it ent.CustomerTokenWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "scope", "scopeNEQ", "scopeIn", "scopeNotIn", "prefix", "prefixNEQ", "prefixIn", "prefixNotIn", "prefixGT", "prefixGTE", "prefixLT", "prefixLTE", "prefixContains", "prefixHasPrefix", "prefixHasSuffix", "prefixEqualFold", "prefixContainsFold", "expiresAt", "expiresAtNEQ", "expiresAtIn", "expiresAtNotIn", "expiresAtGT", "expiresAtGTE", "expiresAtLT", "expiresAtLTE", "expiresAtIsNil", "expiresAtNotNil", "lastUsedAt", "lastUsedAtNEQ", "lastUsedAtIn", "lastUsedAtNotIn", "lastUsedAtGT", "lastUsedAtGTE", "lastUsedAtLT", "lastUsedAtLTE", "lastUsedAtIsNil", "lastUsedAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "legacy", "legacyNEQ", "hasCustomer", "hasCustomerWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCustomerTokenWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCustomerTokenWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCustomerTokenWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalOCustomerTokenScope2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "scopeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopeNEQ"))
+			data, err := ec.unmarshalOCustomerTokenScope2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScopeNEQ = data
+		case "scopeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopeIn"))
+			data, err := ec.unmarshalOCustomerTokenScope2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScopeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScopeIn = data
+		case "scopeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopeNotIn"))
+			data, err := ec.unmarshalOCustomerTokenScope2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScopeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScopeNotIn = data
+		case "prefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prefix = data
+		case "prefixNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixNEQ = data
+		case "prefixIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixIn = data
+		case "prefixNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixNotIn = data
+		case "prefixGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixGT = data
+		case "prefixGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixGTE = data
+		case "prefixLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixLT = data
+		case "prefixLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixLTE = data
+		case "prefixContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixContains = data
+		case "prefixHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixHasPrefix = data
+		case "prefixHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixHasSuffix = data
+		case "prefixEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixEqualFold = data
+		case "prefixContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixContainsFold = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "expiresAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNEQ = data
+		case "expiresAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtIn = data
+		case "expiresAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNotIn = data
+		case "expiresAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtGT = data
+		case "expiresAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtGTE = data
+		case "expiresAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtLT = data
+		case "expiresAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtLTE = data
+		case "expiresAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtIsNil = data
+		case "expiresAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNotNil = data
+		case "lastUsedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAt = data
+		case "lastUsedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtNEQ = data
+		case "lastUsedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtIn = data
+		case "lastUsedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtNotIn = data
+		case "lastUsedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtGT = data
+		case "lastUsedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtGTE = data
+		case "lastUsedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtLT = data
+		case "lastUsedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtLTE = data
+		case "lastUsedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtIsNil = data
+		case "lastUsedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastUsedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastUsedAtNotNil = data
+		case "revokedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAt = data
+		case "revokedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNEQ = data
+		case "revokedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIn = data
+		case "revokedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotIn = data
+		case "revokedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGT = data
+		case "revokedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGTE = data
+		case "revokedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLT = data
+		case "revokedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLTE = data
+		case "revokedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIsNil = data
+		case "revokedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotNil = data
+		case "legacy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legacy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Legacy = data
+		case "legacyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legacyNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegacyNEQ = data
+		case "hasCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomer = data
+		case "hasCustomerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomerWith"))
+			data, err := ec.unmarshalOCustomerWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomerWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context, obj any) (ent.CustomerWhereInput, error) {
 	var it ent.CustomerWhereInput
 	if obj == nil {
@@ -15548,7 +23792,7 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "suspensionReason", "suspensionReasonNEQ", "suspensionReasonIn", "suspensionReasonNotIn", "suspensionReasonGT", "suspensionReasonGTE", "suspensionReasonLT", "suspensionReasonLTE", "suspensionReasonContains", "suspensionReasonHasPrefix", "suspensionReasonHasSuffix", "suspensionReasonIsNil", "suspensionReasonNotNil", "suspensionReasonEqualFold", "suspensionReasonContainsFold"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "suspensionReason", "suspensionReasonNEQ", "suspensionReasonIn", "suspensionReasonNotIn", "suspensionReasonGT", "suspensionReasonGTE", "suspensionReasonLT", "suspensionReasonLTE", "suspensionReasonContains", "suspensionReasonHasPrefix", "suspensionReasonHasSuffix", "suspensionReasonIsNil", "suspensionReasonNotNil", "suspensionReasonEqualFold", "suspensionReasonContainsFold", "hasTokens", "hasTokensWith", "hasPackageGrants", "hasPackageGrantsWith", "hasCollectionGrants", "hasCollectionGrantsWith", "hasFreezes", "hasFreezesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16192,6 +24436,92 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 				return it, err
 			}
 			it.SuspensionReasonContainsFold = data
+		case "hasTokens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTokens"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTokens = data
+		case "hasTokensWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTokensWith"))
+			data, err := ec.unmarshalOCustomerTokenWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTokensWith = data
+		case "hasPackageGrants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackageGrants"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPackageGrants = data
+		case "hasPackageGrantsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackageGrantsWith"))
+			data, err := ec.unmarshalOPackageGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPackageGrantsWith = data
+		case "hasCollectionGrants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollectionGrants"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCollectionGrants = data
+		case "hasCollectionGrantsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollectionGrantsWith"))
+			data, err := ec.unmarshalOCollectionGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCollectionGrantsWith = data
+		case "hasFreezes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFreezes"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasFreezes = data
+		case "hasFreezesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFreezesWith"))
+			data, err := ec.unmarshalOCustomerFreezeWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasFreezesWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeleteCollectionInput(ctx context.Context, obj any) (model.DeleteCollectionInput, error) {
+	var it model.DeleteCollectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
 		}
 	}
 	return it, nil
@@ -16296,6 +24626,691 @@ func (ec *executionContext) unmarshalInputDeprecateVersionInput(ctx context.Cont
 				return it, err
 			}
 			it.Message = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputFreezeCustomerInput(ctx context.Context, obj any) (model.FreezeCustomerInput, error) {
+	var it model.FreezeCustomerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "versions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "versions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versions"))
+			data, err := ec.unmarshalNFrozenVersionInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFrozenVersionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Versions = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputFrozenVersionInput(ctx context.Context, obj any) (model.FrozenVersionInput, error) {
+	var it model.FrozenVersionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"package", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputGrantCollectionInput(ctx context.Context, obj any) (model.GrantCollectionInput, error) {
+	var it model.GrantCollectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["constraint"]; !present {
+		asMap["constraint"] = "*"
+	}
+
+	fieldsInOrder := [...]string{"customerID", "collection", "constraint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "collection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collection"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Collection = data
+		case "constraint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Constraint = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputGrantPackageInput(ctx context.Context, obj any) (model.GrantPackageInput, error) {
+	var it model.GrantPackageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["constraint"]; !present {
+		asMap["constraint"] = "*"
+	}
+
+	fieldsInOrder := [...]string{"customerID", "package", "constraint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "constraint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Constraint = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputIssueCustomerJWTInput(ctx context.Context, obj any) (model.IssueCustomerJWTInput, error) {
+	var it model.IssueCustomerJWTInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["ttlSeconds"]; !present {
+		asMap["ttlSeconds"] = 3600
+	}
+	if _, present := asMap["scope"]; !present {
+		asMap["scope"] = "download"
+	}
+
+	fieldsInOrder := [...]string{"customerID", "ttlSeconds", "scope", "packageScopes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "ttlSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ttlSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TTLSeconds = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalOCustomerTokenScope2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "packageScopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageScopes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageScopes = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputLegacyTokenInput(ctx context.Context, obj any) (model.LegacyTokenInput, error) {
+	var it model.LegacyTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPackageGrantInput(ctx context.Context, obj any) (model.PackageGrantInput, error) {
+	var it model.PackageGrantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["constraint"]; !present {
+		asMap["constraint"] = "*"
+	}
+
+	fieldsInOrder := [...]string{"package", "constraint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "constraint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Constraint = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPackageGrantOrder(ctx context.Context, obj any) (ent.PackageGrantOrder, error) {
+	var it ent.PackageGrantOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNPackageGrantOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPackageGrantWhereInput(ctx context.Context, obj any) (ent.PackageGrantWhereInput, error) {
+	var it ent.PackageGrantWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "constraint", "constraintNEQ", "constraintIn", "constraintNotIn", "constraintGT", "constraintGTE", "constraintLT", "constraintLTE", "constraintContains", "constraintHasPrefix", "constraintHasSuffix", "constraintEqualFold", "constraintContainsFold", "hasCustomer", "hasCustomerWith", "hasPackage", "hasPackageWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOPackageGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOPackageGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOPackageGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "constraint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Constraint = data
+		case "constraintNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintNEQ = data
+		case "constraintIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintIn = data
+		case "constraintNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintNotIn = data
+		case "constraintGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintGT = data
+		case "constraintGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintGTE = data
+		case "constraintLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintLT = data
+		case "constraintLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintLTE = data
+		case "constraintContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintContains = data
+		case "constraintHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintHasPrefix = data
+		case "constraintHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintHasSuffix = data
+		case "constraintEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintEqualFold = data
+		case "constraintContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraintContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConstraintContainsFold = data
+		case "hasCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomer = data
+		case "hasCustomerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomerWith"))
+			data, err := ec.unmarshalOCustomerWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomerWith = data
+		case "hasPackage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackage"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPackage = data
+		case "hasPackageWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPackageWith"))
+			data, err := ec.unmarshalOPackageWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPackageWith = data
 		}
 	}
 	return it, nil
@@ -17588,7 +26603,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "type", "typeNEQ", "typeIn", "typeNotIn", "repositoryURL", "repositoryURLNEQ", "repositoryURLIn", "repositoryURLNotIn", "repositoryURLGT", "repositoryURLGTE", "repositoryURLLT", "repositoryURLLTE", "repositoryURLContains", "repositoryURLHasPrefix", "repositoryURLHasSuffix", "repositoryURLIsNil", "repositoryURLNotNil", "repositoryURLEqualFold", "repositoryURLContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "abandoned", "abandonedNEQ", "abandonedReplacement", "abandonedReplacementNEQ", "abandonedReplacementIn", "abandonedReplacementNotIn", "abandonedReplacementGT", "abandonedReplacementGTE", "abandonedReplacementLT", "abandonedReplacementLTE", "abandonedReplacementContains", "abandonedReplacementHasPrefix", "abandonedReplacementHasSuffix", "abandonedReplacementIsNil", "abandonedReplacementNotNil", "abandonedReplacementEqualFold", "abandonedReplacementContainsFold", "defaultBranch", "defaultBranchNEQ", "defaultBranchIn", "defaultBranchNotIn", "defaultBranchGT", "defaultBranchGTE", "defaultBranchLT", "defaultBranchLTE", "defaultBranchContains", "defaultBranchHasPrefix", "defaultBranchHasSuffix", "defaultBranchIsNil", "defaultBranchNotNil", "defaultBranchEqualFold", "defaultBranchContainsFold", "monorepoPath", "monorepoPathNEQ", "monorepoPathIn", "monorepoPathNotIn", "monorepoPathGT", "monorepoPathGTE", "monorepoPathLT", "monorepoPathLTE", "monorepoPathContains", "monorepoPathHasPrefix", "monorepoPathHasSuffix", "monorepoPathIsNil", "monorepoPathNotNil", "monorepoPathEqualFold", "monorepoPathContainsFold", "syncedAt", "syncedAtNEQ", "syncedAtIn", "syncedAtNotIn", "syncedAtGT", "syncedAtGTE", "syncedAtLT", "syncedAtLTE", "syncedAtIsNil", "syncedAtNotNil", "syncError", "syncErrorNEQ", "syncErrorIn", "syncErrorNotIn", "syncErrorGT", "syncErrorGTE", "syncErrorLT", "syncErrorLTE", "syncErrorContains", "syncErrorHasPrefix", "syncErrorHasSuffix", "syncErrorIsNil", "syncErrorNotNil", "syncErrorEqualFold", "syncErrorContainsFold", "hasVersions", "hasVersionsWith", "hasSkippedRefs", "hasSkippedRefsWith", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasCredential", "hasCredentialWith", "hasWebhookDeliveries", "hasWebhookDeliveriesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "type", "typeNEQ", "typeIn", "typeNotIn", "repositoryURL", "repositoryURLNEQ", "repositoryURLIn", "repositoryURLNotIn", "repositoryURLGT", "repositoryURLGTE", "repositoryURLLT", "repositoryURLLTE", "repositoryURLContains", "repositoryURLHasPrefix", "repositoryURLHasSuffix", "repositoryURLIsNil", "repositoryURLNotNil", "repositoryURLEqualFold", "repositoryURLContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "abandoned", "abandonedNEQ", "abandonedReplacement", "abandonedReplacementNEQ", "abandonedReplacementIn", "abandonedReplacementNotIn", "abandonedReplacementGT", "abandonedReplacementGTE", "abandonedReplacementLT", "abandonedReplacementLTE", "abandonedReplacementContains", "abandonedReplacementHasPrefix", "abandonedReplacementHasSuffix", "abandonedReplacementIsNil", "abandonedReplacementNotNil", "abandonedReplacementEqualFold", "abandonedReplacementContainsFold", "defaultBranch", "defaultBranchNEQ", "defaultBranchIn", "defaultBranchNotIn", "defaultBranchGT", "defaultBranchGTE", "defaultBranchLT", "defaultBranchLTE", "defaultBranchContains", "defaultBranchHasPrefix", "defaultBranchHasSuffix", "defaultBranchIsNil", "defaultBranchNotNil", "defaultBranchEqualFold", "defaultBranchContainsFold", "monorepoPath", "monorepoPathNEQ", "monorepoPathIn", "monorepoPathNotIn", "monorepoPathGT", "monorepoPathGTE", "monorepoPathLT", "monorepoPathLTE", "monorepoPathContains", "monorepoPathHasPrefix", "monorepoPathHasSuffix", "monorepoPathIsNil", "monorepoPathNotNil", "monorepoPathEqualFold", "monorepoPathContainsFold", "syncedAt", "syncedAtNEQ", "syncedAtIn", "syncedAtNotIn", "syncedAtGT", "syncedAtGTE", "syncedAtLT", "syncedAtLTE", "syncedAtIsNil", "syncedAtNotNil", "syncError", "syncErrorNEQ", "syncErrorIn", "syncErrorNotIn", "syncErrorGT", "syncErrorGTE", "syncErrorLT", "syncErrorLTE", "syncErrorContains", "syncErrorHasPrefix", "syncErrorHasSuffix", "syncErrorIsNil", "syncErrorNotNil", "syncErrorEqualFold", "syncErrorContainsFold", "hasVersions", "hasVersionsWith", "hasSkippedRefs", "hasSkippedRefsWith", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasCredential", "hasCredentialWith", "hasWebhookDeliveries", "hasWebhookDeliveriesWith", "hasCollections", "hasCollectionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18715,6 +27730,20 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasWebhookDeliveriesWith = data
+		case "hasCollections":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollections"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCollections = data
+		case "hasCollectionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollectionsWith"))
+			data, err := ec.unmarshalOCollectionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCollectionsWith = data
 		}
 	}
 	return it, nil
@@ -18775,6 +27804,117 @@ func (ec *executionContext) unmarshalInputRevokeAdminTokenInput(ctx context.Cont
 				return it, err
 			}
 			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRevokeCollectionInput(ctx context.Context, obj any) (model.RevokeCollectionInput, error) {
+	var it model.RevokeCollectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerID", "collection"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "collection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collection"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Collection = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRevokePackageInput(ctx context.Context, obj any) (model.RevokePackageInput, error) {
+	var it model.RevokePackageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerID", "package"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSetCustomerPackagesInput(ctx context.Context, obj any) (model.SetCustomerPackagesInput, error) {
+	var it model.SetCustomerPackagesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerID", "packages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "packages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packages"))
+			data, err := ec.unmarshalNPackageGrantInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageGrantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packages = data
 		}
 	}
 	return it, nil
@@ -20547,6 +29687,50 @@ func (ec *executionContext) unmarshalInputTenantOrder(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateCollectionInput(ctx context.Context, obj any) (model.UpdateCollectionInput, error) {
+	var it model.UpdateCollectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "packages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "packages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packages = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateCustomerInput(ctx context.Context, obj any) (model.UpdateCustomerInput, error) {
 	var it model.UpdateCustomerInput
 	if obj == nil {
@@ -21520,11 +30704,26 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PackageVersion(ctx, sel, obj)
+	case *ent.PackageGrant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PackageGrant(ctx, sel, obj)
 	case *ent.ComposerPackage:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Package(ctx, sel, obj)
+	case *ent.CustomerToken:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CustomerToken(ctx, sel, obj)
+	case *ent.CustomerFreeze:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CustomerFreeze(ctx, sel, obj)
 	case *ent.Customer:
 		if obj == nil {
 			return graphql.Null
@@ -21535,6 +30734,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Credential(ctx, sel, obj)
+	case *ent.CollectionGrant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CollectionGrant(ctx, sel, obj)
+	case *ent.Collection:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Collection(ctx, sel, obj)
 	case *ent.AdminToken:
 		if obj == nil {
 			return graphql.Null
@@ -21698,6 +30907,484 @@ func (ec *executionContext) _AdminTokenEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._AdminTokenEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var collectionImplementors = []string{"Collection", "Node"}
+
+func (ec *executionContext) _Collection(ctx context.Context, sel ast.SelectionSet, obj *ent.Collection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Collection")
+		case "id":
+			out.Values[i] = ec._Collection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Collection_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Collection_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._Collection_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Collection_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Collection_packages(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "grants":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Collection_grants(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "packageNames":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Collection_packageNames(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var collectionConnectionImplementors = []string{"CollectionConnection"}
+
+func (ec *executionContext) _CollectionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CollectionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectionConnection")
+		case "edges":
+			out.Values[i] = ec._CollectionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CollectionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CollectionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var collectionEdgeImplementors = []string{"CollectionEdge"}
+
+func (ec *executionContext) _CollectionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CollectionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectionEdge")
+		case "node":
+			out.Values[i] = ec._CollectionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CollectionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var collectionGrantImplementors = []string{"CollectionGrant", "Node"}
+
+func (ec *executionContext) _CollectionGrant(ctx context.Context, sel ast.SelectionSet, obj *ent.CollectionGrant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectionGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectionGrant")
+		case "id":
+			out.Values[i] = ec._CollectionGrant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CollectionGrant_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CollectionGrant_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "constraint":
+			out.Values[i] = ec._CollectionGrant_constraint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CollectionGrant_customer(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "collection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CollectionGrant_collection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var collectionPayloadImplementors = []string{"CollectionPayload"}
+
+func (ec *executionContext) _CollectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CollectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectionPayload")
+		case "collection":
+			out.Values[i] = ec._CollectionPayload_collection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var composerAuthImplementors = []string{"ComposerAuth"}
+
+func (ec *executionContext) _ComposerAuth(ctx context.Context, sel ast.SelectionSet, obj *model.ComposerAuth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, composerAuthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComposerAuth")
+		case "username":
+			out.Values[i] = ec._ComposerAuth_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "password":
+			out.Values[i] = ec._ComposerAuth_password(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "repositoryURL":
+			out.Values[i] = ec._ComposerAuth_repositoryURL(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22134,41 +31821,327 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._Customer_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Customer_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Customer_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Customer_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
 			out.Values[i] = ec._Customer_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "externalID":
 			out.Values[i] = ec._Customer_externalID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Customer_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "suspensionReason":
 			out.Values[i] = ec._Customer_suspensionReason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tokens":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Customer_tokens(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "packageGrants":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Customer_packageGrants(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "collectionGrants":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Customer_collectionGrants(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "freezes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Customer_freezes(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "token":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Customer_token(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "packageAccess":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Customer_packageAccess(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerAccessImplementors = []string{"CustomerAccess"}
+
+func (ec *executionContext) _CustomerAccess(ctx context.Context, sel ast.SelectionSet, obj *access.CustomerAccess) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccess")
+		case "customer":
+			out.Values[i] = ec._CustomerAccess_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "constraint":
+			out.Values[i] = ec._CustomerAccess_constraint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._CustomerAccess_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "collection":
+			out.Values[i] = ec._CustomerAccess_collection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CustomerAccess_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -22283,6 +32256,357 @@ func (ec *executionContext) _CustomerEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var customerFreezeImplementors = []string{"CustomerFreeze", "Node"}
+
+func (ec *executionContext) _CustomerFreeze(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerFreeze) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerFreezeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerFreeze")
+		case "id":
+			out.Values[i] = ec._CustomerFreeze_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CustomerFreeze_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CustomerFreeze_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageName":
+			out.Values[i] = ec._CustomerFreeze_packageName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._CustomerFreeze_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versionNormalized":
+			out.Values[i] = ec._CustomerFreeze_versionNormalized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CustomerFreeze_customer(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "package":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CustomerFreeze_package(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerTokenImplementors = []string{"CustomerToken", "Node"}
+
+func (ec *executionContext) _CustomerToken(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerToken")
+		case "id":
+			out.Values[i] = ec._CustomerToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CustomerToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CustomerToken_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._CustomerToken_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scope":
+			out.Values[i] = ec._CustomerToken_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageScopes":
+			out.Values[i] = ec._CustomerToken_packageScopes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prefix":
+			out.Values[i] = ec._CustomerToken_prefix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._CustomerToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._CustomerToken_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._CustomerToken_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legacy":
+			out.Values[i] = ec._CustomerToken_legacy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CustomerToken_customer(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerTokenSecretPayloadImplementors = []string{"CustomerTokenSecretPayload"}
+
+func (ec *executionContext) _CustomerTokenSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerTokenSecretPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerTokenSecretPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerTokenSecretPayload")
+		case "token":
+			out.Values[i] = ec._CustomerTokenSecretPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plainToken":
+			out.Values[i] = ec._CustomerTokenSecretPayload_plainToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "composerAuth":
+			out.Values[i] = ec._CustomerTokenSecretPayload_composerAuth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteCollectionPayloadImplementors = []string{"DeleteCollectionPayload"}
+
+func (ec *executionContext) _DeleteCollectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCollectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteCollectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteCollectionPayload")
+		case "deletedSlug":
+			out.Values[i] = ec._DeleteCollectionPayload_deletedSlug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var deleteCredentialPayloadImplementors = []string{"DeleteCredentialPayload"}
 
 func (ec *executionContext) _DeleteCredentialPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCredentialPayload) graphql.Marshaler {
@@ -22359,6 +32683,44 @@ func (ec *executionContext) _DeleteCustomerPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var deleteLegacyTokenPayloadImplementors = []string{"DeleteLegacyTokenPayload"}
+
+func (ec *executionContext) _DeleteLegacyTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteLegacyTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteLegacyTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteLegacyTokenPayload")
+		case "deletedID":
+			out.Values[i] = ec._DeleteLegacyTokenPayload_deletedID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var deletePackagePayloadImplementors = []string{"DeletePackagePayload"}
 
 func (ec *executionContext) _DeletePackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePackagePayload) graphql.Marshaler {
@@ -22373,6 +32735,173 @@ func (ec *executionContext) _DeletePackagePayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("DeletePackagePayload")
 		case "deletedName":
 			out.Values[i] = ec._DeletePackagePayload_deletedName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var freezeCustomerPayloadImplementors = []string{"FreezeCustomerPayload"}
+
+func (ec *executionContext) _FreezeCustomerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.FreezeCustomerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, freezeCustomerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FreezeCustomerPayload")
+		case "customer":
+			out.Values[i] = ec._FreezeCustomerPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var grantCollectionPayloadImplementors = []string{"GrantCollectionPayload"}
+
+func (ec *executionContext) _GrantCollectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GrantCollectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grantCollectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrantCollectionPayload")
+		case "grant":
+			out.Values[i] = ec._GrantCollectionPayload_grant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var grantPackagePayloadImplementors = []string{"GrantPackagePayload"}
+
+func (ec *executionContext) _GrantPackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.GrantPackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grantPackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrantPackagePayload")
+		case "grant":
+			out.Values[i] = ec._GrantPackagePayload_grant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "access":
+			out.Values[i] = ec._GrantPackagePayload_access(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var issueCustomerJWTPayloadImplementors = []string{"IssueCustomerJWTPayload"}
+
+func (ec *executionContext) _IssueCustomerJWTPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IssueCustomerJWTPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueCustomerJWTPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueCustomerJWTPayload")
+		case "token":
+			out.Values[i] = ec._IssueCustomerJWTPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._IssueCustomerJWTPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "composerAuth":
+			out.Values[i] = ec._IssueCustomerJWTPayload_composerAuth(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22427,6 +32956,111 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeAdminToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAdminToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCustomerToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCustomerToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeCustomerToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeCustomerToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateCustomerToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateCustomerToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regenerateLegacyToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_regenerateLegacyToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteLegacyToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteLegacyToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueCustomerJWT":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueCustomerJWT(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCustomerPackages":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCustomerPackages(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantPackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantPackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokePackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokePackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCollection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCollection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCollection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCollection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCollection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCollection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantCollection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantCollection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeCollection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeCollection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "freezeCustomer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_freezeCustomer(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22903,6 +33537,82 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "collections":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_collections(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "customers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_customers(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "installableVersions":
 			field := field
 
@@ -23076,6 +33786,69 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var packageAccessImplementors = []string{"PackageAccess"}
+
+func (ec *executionContext) _PackageAccess(ctx context.Context, sel ast.SelectionSet, obj *access.PackageAccess) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageAccessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageAccess")
+		case "package":
+			out.Values[i] = ec._PackageAccess_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packageName":
+			out.Values[i] = ec._PackageAccess_packageName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "constraint":
+			out.Values[i] = ec._PackageAccess_constraint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PackageAccess_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "collection":
+			out.Values[i] = ec._PackageAccess_collection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._PackageAccess_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var packageConnectionImplementors = []string{"PackageConnection"}
 
 func (ec *executionContext) _PackageConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PackageConnection) graphql.Marshaler {
@@ -23146,6 +33919,135 @@ func (ec *executionContext) _PackageEdge(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var packageGrantImplementors = []string{"PackageGrant", "Node"}
+
+func (ec *executionContext) _PackageGrant(ctx context.Context, sel ast.SelectionSet, obj *ent.PackageGrant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageGrant")
+		case "id":
+			out.Values[i] = ec._PackageGrant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._PackageGrant_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._PackageGrant_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "constraint":
+			out.Values[i] = ec._PackageGrant_constraint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PackageGrant_customer(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "package":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PackageGrant_package(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23536,6 +34438,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "collections":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_collections(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "collection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_collection(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "adminTokens":
 			field := field
 
@@ -23887,6 +34833,168 @@ func (ec *executionContext) _RevokeAdminTokenPayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("RevokeAdminTokenPayload")
 		case "adminToken":
 			out.Values[i] = ec._RevokeAdminTokenPayload_adminToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var revokeCollectionPayloadImplementors = []string{"RevokeCollectionPayload"}
+
+func (ec *executionContext) _RevokeCollectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeCollectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeCollectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeCollectionPayload")
+		case "customer":
+			out.Values[i] = ec._RevokeCollectionPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokedCollection":
+			out.Values[i] = ec._RevokeCollectionPayload_revokedCollection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var revokeCustomerTokenPayloadImplementors = []string{"RevokeCustomerTokenPayload"}
+
+func (ec *executionContext) _RevokeCustomerTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeCustomerTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeCustomerTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeCustomerTokenPayload")
+		case "token":
+			out.Values[i] = ec._RevokeCustomerTokenPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var revokePackagePayloadImplementors = []string{"RevokePackagePayload"}
+
+func (ec *executionContext) _RevokePackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokePackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokePackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokePackagePayload")
+		case "customer":
+			out.Values[i] = ec._RevokePackagePayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokedPackage":
+			out.Values[i] = ec._RevokePackagePayload_revokedPackage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setCustomerPackagesPayloadImplementors = []string{"SetCustomerPackagesPayload"}
+
+func (ec *executionContext) _SetCustomerPackagesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetCustomerPackagesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setCustomerPackagesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetCustomerPackagesPayload")
+		case "customer":
+			out.Values[i] = ec._SetCustomerPackagesPayload_customer(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25342,6 +36450,98 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx context.Context, sel ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Collection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCollectionConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CollectionConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CollectionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCollectionGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrant(ctx context.Context, sel ast.SelectionSet, v *ent.CollectionGrant) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CollectionGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCollectionGrantOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantOrderField(ctx context.Context, v any) (*ent.CollectionGrantOrderField, error) {
+	var res = new(ent.CollectionGrantOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCollectionGrantOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CollectionGrantOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCollectionGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInput(ctx context.Context, v any) (*ent.CollectionGrantWhereInput, error) {
+	res, err := ec.unmarshalInputCollectionGrantWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCollectionOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionOrderField(ctx context.Context, v any) (*ent.CollectionOrderField, error) {
+	var res = new(ent.CollectionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCollectionOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CollectionOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCollectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.CollectionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CollectionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCollectionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInput(ctx context.Context, v any) (*ent.CollectionWhereInput, error) {
+	res, err := ec.unmarshalInputCollectionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComposerAuth2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐComposerAuth(ctx context.Context, sel ast.SelectionSet, v *model.ComposerAuth) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ComposerAuth(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateAdminTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateAdminTokenInput(ctx context.Context, v any) (model.CreateAdminTokenInput, error) {
 	res, err := ec.unmarshalInputCreateAdminTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25355,6 +36555,11 @@ func (ec *executionContext) marshalNCreateAdminTokenPayload2ᚖgithubᚗcomᚋca
 		return graphql.Null
 	}
 	return ec._CreateAdminTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCollectionInput(ctx context.Context, v any) (model.CreateCollectionInput, error) {
+	res, err := ec.unmarshalInputCreateCollectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateCredentialInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCredentialInput(ctx context.Context, v any) (model.CreateCredentialInput, error) {
@@ -25385,6 +36590,11 @@ func (ec *executionContext) marshalNCreateCustomerPayload2ᚖgithubᚗcomᚋcarg
 		return graphql.Null
 	}
 	return ec._CreateCustomerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateCustomerTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreateCustomerTokenInput(ctx context.Context, v any) (model.CreateCustomerTokenInput, error) {
+	res, err := ec.unmarshalInputCreateCustomerTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreatePackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCreatePackageInput(ctx context.Context, v any) (model.CreatePackageInput, error) {
@@ -25488,6 +36698,32 @@ func (ec *executionContext) marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargom
 	return ec._Customer(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCustomerAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.CustomerAccess) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx context.Context, sel ast.SelectionSet, v *access.CustomerAccess) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerAccess(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCustomerConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -25496,6 +36732,37 @@ func (ec *executionContext) marshalNCustomerConnection2ᚖgithubᚗcomᚋcargoma
 		return graphql.Null
 	}
 	return ec._CustomerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerFreeze2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreeze(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerFreeze) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerFreeze(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCustomerFreezeOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeOrderField(ctx context.Context, v any) (*ent.CustomerFreezeOrderField, error) {
+	var res = new(ent.CustomerFreezeOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerFreezeOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerFreezeOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCustomerFreezeWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInput(ctx context.Context, v any) (*ent.CustomerFreezeWhereInput, error) {
+	res, err := ec.unmarshalInputCustomerFreezeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCustomerOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerOrderField(ctx context.Context, v any) (*ent.CustomerOrderField, error) {
@@ -25524,9 +36791,80 @@ func (ec *executionContext) marshalNCustomerStatus2githubᚗcomᚋcargomanᚋcar
 	return v
 }
 
+func (ec *executionContext) marshalNCustomerToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerToken(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerToken) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerToken(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCustomerTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerTokenInput(ctx context.Context, v any) (model.CustomerTokenInput, error) {
+	res, err := ec.unmarshalInputCustomerTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCustomerTokenOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenOrderField(ctx context.Context, v any) (*ent.CustomerTokenOrderField, error) {
+	var res = new(ent.CustomerTokenOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerTokenOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerTokenOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCustomerTokenScope2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx context.Context, v any) (customertoken.Scope, error) {
+	var res customertoken.Scope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerTokenScope2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx context.Context, sel ast.SelectionSet, v customertoken.Scope) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCustomerTokenSecretPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerTokenSecretPayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerTokenSecretPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerTokenSecretPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCustomerTokenWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenWhereInput(ctx context.Context, v any) (*ent.CustomerTokenWhereInput, error) {
+	res, err := ec.unmarshalInputCustomerTokenWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCustomerWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerWhereInput(ctx context.Context, v any) (*ent.CustomerWhereInput, error) {
 	res, err := ec.unmarshalInputCustomerWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCollectionInput(ctx context.Context, v any) (model.DeleteCollectionInput, error) {
+	res, err := ec.unmarshalInputDeleteCollectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCollectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteCollectionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeleteCollectionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDeleteCredentialInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCredentialInput(ctx context.Context, v any) (model.DeleteCredentialInput, error) {
@@ -25559,6 +36897,16 @@ func (ec *executionContext) marshalNDeleteCustomerPayload2ᚖgithubᚗcomᚋcarg
 	return ec._DeleteCustomerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDeleteLegacyTokenPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteLegacyTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteLegacyTokenPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeleteLegacyTokenPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDeletePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeletePackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePackagePayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -25572,6 +36920,70 @@ func (ec *executionContext) marshalNDeletePackagePayload2ᚖgithubᚗcomᚋcargo
 func (ec *executionContext) unmarshalNDeprecateVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeprecateVersionInput(ctx context.Context, v any) (model.DeprecateVersionInput, error) {
 	res, err := ec.unmarshalInputDeprecateVersionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFreezeCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFreezeCustomerInput(ctx context.Context, v any) (model.FreezeCustomerInput, error) {
+	res, err := ec.unmarshalInputFreezeCustomerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFreezeCustomerPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFreezeCustomerPayload(ctx context.Context, sel ast.SelectionSet, v *model.FreezeCustomerPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FreezeCustomerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFrozenVersionInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFrozenVersionInputᚄ(ctx context.Context, v any) ([]*model.FrozenVersionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FrozenVersionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFrozenVersionInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFrozenVersionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNFrozenVersionInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFrozenVersionInput(ctx context.Context, v any) (*model.FrozenVersionInput, error) {
+	res, err := ec.unmarshalInputFrozenVersionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNGrantCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐGrantCollectionInput(ctx context.Context, v any) (model.GrantCollectionInput, error) {
+	res, err := ec.unmarshalInputGrantCollectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrantCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐGrantCollectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.GrantCollectionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GrantCollectionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGrantPackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐGrantPackageInput(ctx context.Context, v any) (model.GrantPackageInput, error) {
+	res, err := ec.unmarshalInputGrantPackageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrantPackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐGrantPackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.GrantPackagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GrantPackagePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -25651,6 +37063,26 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNIssueCustomerJWTInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐIssueCustomerJWTInput(ctx context.Context, v any) (model.IssueCustomerJWTInput, error) {
+	res, err := ec.unmarshalInputIssueCustomerJWTInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueCustomerJWTPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐIssueCustomerJWTPayload(ctx context.Context, sel ast.SelectionSet, v *model.IssueCustomerJWTPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IssueCustomerJWTPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLegacyTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐLegacyTokenInput(ctx context.Context, v any) (model.LegacyTokenInput, error) {
+	res, err := ec.unmarshalInputLegacyTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25681,6 +37113,32 @@ func (ec *executionContext) marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargoma
 	return ec._Package(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPackageAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.PackageAccess) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx context.Context, sel ast.SelectionSet, v *access.PackageAccess) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageAccess(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -25689,6 +37147,56 @@ func (ec *executionContext) marshalNPackageConnection2ᚖgithubᚗcomᚋcargoman
 		return graphql.Null
 	}
 	return ec._PackageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrant(ctx context.Context, sel ast.SelectionSet, v *ent.PackageGrant) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPackageGrantInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageGrantInputᚄ(ctx context.Context, v any) ([]*model.PackageGrantInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PackageGrantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackageGrantInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageGrantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPackageGrantInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageGrantInput(ctx context.Context, v any) (*model.PackageGrantInput, error) {
+	res, err := ec.unmarshalInputPackageGrantInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPackageGrantOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantOrderField(ctx context.Context, v any) (*ent.PackageGrantOrderField, error) {
+	var res = new(ent.PackageGrantOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackageGrantOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.PackageGrantOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNPackageGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInput(ctx context.Context, v any) (*ent.PackageGrantWhereInput, error) {
+	res, err := ec.unmarshalInputPackageGrantWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNPackageNameInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageNameInput(ctx context.Context, v any) (model.PackageNameInput, error) {
@@ -25818,6 +37326,46 @@ func (ec *executionContext) marshalNRevokeAdminTokenPayload2ᚖgithubᚗcomᚋca
 	return ec._RevokeAdminTokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRevokeCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokeCollectionInput(ctx context.Context, v any) (model.RevokeCollectionInput, error) {
+	res, err := ec.unmarshalInputRevokeCollectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokeCollectionPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokeCollectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeCollectionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RevokeCollectionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevokeCustomerTokenPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokeCustomerTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeCustomerTokenPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RevokeCustomerTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRevokePackageInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokePackageInput(ctx context.Context, v any) (model.RevokePackageInput, error) {
+	res, err := ec.unmarshalInputRevokePackageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokePackagePayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐRevokePackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokePackagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RevokePackagePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
 	tmp, err := scalar.UnmarshalString(v)
 	res := unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole[tmp]
@@ -25847,6 +37395,21 @@ var (
 		auth.RoleOwner:  "OWNER",
 	}
 )
+
+func (ec *executionContext) unmarshalNSetCustomerPackagesInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSetCustomerPackagesInput(ctx context.Context, v any) (model.SetCustomerPackagesInput, error) {
+	res, err := ec.unmarshalInputSetCustomerPackagesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetCustomerPackagesPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSetCustomerPackagesPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetCustomerPackagesPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetCustomerPackagesPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNSkippedRef2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkippedRef) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -25919,6 +37482,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSuspendCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐSuspendCustomerInput(ctx context.Context, v any) (model.SuspendCustomerInput, error) {
@@ -26047,6 +37639,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdateCollectionInput(ctx context.Context, v any) (model.UpdateCollectionInput, error) {
+	res, err := ec.unmarshalInputUpdateCollectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐUpdateCustomerInput(ctx context.Context, v any) (model.UpdateCustomerInput, error) {
@@ -26558,6 +38155,129 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCollection2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Collection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx context.Context, sel ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Collection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCollectionEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CollectionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCollectionEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCollectionEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CollectionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CollectionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCollectionGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CollectionGrant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCollectionGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCollectionGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInputᚄ(ctx context.Context, v any) ([]*ent.CollectionGrantWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CollectionGrantWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCollectionGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCollectionGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInput(ctx context.Context, v any) (*ent.CollectionGrantWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCollectionGrantWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCollectionOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionOrder(ctx context.Context, v any) (*ent.CollectionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCollectionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCollectionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInputᚄ(ctx context.Context, v any) ([]*ent.CollectionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CollectionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCollectionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCollectionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInput(ctx context.Context, v any) (*ent.CollectionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCollectionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCredential2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCredential(ctx context.Context, sel ast.SelectionSet, v *ent.Credential) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26705,6 +38425,50 @@ func (ec *executionContext) marshalOCustomerEdge2ᚖgithubᚗcomᚋcargomanᚋca
 	return ec._CustomerEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCustomerFreeze2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CustomerFreeze) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerFreeze2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreeze(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCustomerFreezeWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInputᚄ(ctx context.Context, v any) ([]*ent.CustomerFreezeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CustomerFreezeWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomerFreezeWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCustomerFreezeWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInput(ctx context.Context, v any) (*ent.CustomerFreezeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCustomerFreezeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOCustomerOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerOrder(ctx context.Context, v any) (*ent.CustomerOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -26763,6 +38527,102 @@ func (ec *executionContext) marshalOCustomerStatus2ᚖgithubᚗcomᚋcargomanᚋ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOCustomerToken2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CustomerToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCustomerTokenScope2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScopeᚄ(ctx context.Context, v any) ([]customertoken.Scope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]customertoken.Scope, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomerTokenScope2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCustomerTokenScope2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []customertoken.Scope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerTokenScope2githubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCustomerTokenScope2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx context.Context, v any) (*customertoken.Scope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(customertoken.Scope)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCustomerTokenScope2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScope(ctx context.Context, sel ast.SelectionSet, v *customertoken.Scope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCustomerTokenWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenWhereInputᚄ(ctx context.Context, v any) ([]*ent.CustomerTokenWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CustomerTokenWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomerTokenWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCustomerTokenWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenWhereInput(ctx context.Context, v any) (*ent.CustomerTokenWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCustomerTokenWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCustomerWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerWhereInputᚄ(ctx context.Context, v any) ([]*ent.CustomerWhereInput, error) {
@@ -27018,6 +38878,50 @@ func (ec *executionContext) marshalOPackageEdge2ᚖgithubᚗcomᚋcargomanᚋcar
 		return graphql.Null
 	}
 	return ec._PackageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageGrant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPackageGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInputᚄ(ctx context.Context, v any) ([]*ent.PackageGrantWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.PackageGrantWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackageGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPackageGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInput(ctx context.Context, v any) (*ent.PackageGrantWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPackageGrantWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOPackageOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageOrder(ctx context.Context, v any) (*ent.PackageOrder, error) {

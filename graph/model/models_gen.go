@@ -10,9 +10,26 @@ import (
 	"github.com/cargoman/cargoman/ent/admintoken"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/credential"
+	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/ent/task"
+	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/auth"
 )
+
+type CollectionPayload struct {
+	Collection *ent.Collection `json:"collection"`
+}
+
+// What Composer needs to authenticate: put it in auth.json as http-basic
+// credentials for the host of repositoryURL.
+type ComposerAuth struct {
+	// Always token.
+	Username string `json:"username"`
+	// The token (or JWT).
+	Password string `json:"password"`
+	// The URL of the Composer repository (PUBLIC_URL).
+	RepositoryURL string `json:"repositoryURL"`
+}
 
 type CreateAdminTokenInput struct {
 	Name  string           `json:"name"`
@@ -25,6 +42,14 @@ type CreateAdminTokenPayload struct {
 	AdminToken *ent.AdminToken `json:"adminToken"`
 	// The secret. It is shown only in this response; only its hash is kept.
 	PlainToken string `json:"plainToken"`
+}
+
+type CreateCollectionInput struct {
+	// 1 to 64 lower-case letters, digits and hyphens; unique within the tenant; cannot change.
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	// Package names; each at most once.
+	Packages []string `json:"packages,omitempty"`
 }
 
 type CreateCredentialInput struct {
@@ -51,6 +76,19 @@ type CreateCustomerInput struct {
 
 type CreateCustomerPayload struct {
 	Customer *ent.Customer `json:"customer"`
+}
+
+type CreateCustomerTokenInput struct {
+	CustomerID string `json:"customerID"`
+	// 1 to 200 characters.
+	Name  string               `json:"name"`
+	Scope *customertoken.Scope `json:"scope,omitempty"`
+	// Globs narrowing the packages the token reaches, e.g. vendor/* or
+	// vendor/package: lower-case names in which * matches any characters but /.
+	// Empty: every package the customer may see. At most 100.
+	PackageScopes []string `json:"packageScopes,omitempty"`
+	// When the token stops working; must be in the future. Null: never.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
 type CreatePackageInput struct {
@@ -87,6 +125,27 @@ type CreateTaskPayload struct {
 	Created bool `json:"created"`
 }
 
+type CustomerTokenInput struct {
+	CustomerID string `json:"customerID"`
+	ID         string `json:"id"`
+}
+
+// A token with its secret, which is shown only in this response.
+type CustomerTokenSecretPayload struct {
+	Token *ent.CustomerToken `json:"token"`
+	// The secret; only its hash is kept.
+	PlainToken   string        `json:"plainToken"`
+	ComposerAuth *ComposerAuth `json:"composerAuth"`
+}
+
+type DeleteCollectionInput struct {
+	Slug string `json:"slug"`
+}
+
+type DeleteCollectionPayload struct {
+	DeletedSlug string `json:"deletedSlug"`
+}
+
 type DeleteCredentialInput struct {
 	ID string `json:"id"`
 }
@@ -103,6 +162,10 @@ type DeleteCustomerPayload struct {
 	DeletedID string `json:"deletedID"`
 }
 
+type DeleteLegacyTokenPayload struct {
+	DeletedID string `json:"deletedID"`
+}
+
 type DeletePackagePayload struct {
 	DeletedName string `json:"deletedName"`
 }
@@ -112,6 +175,73 @@ type DeprecateVersionInput struct {
 	Version string `json:"version"`
 	// Told to users of the version; defaults to a generic notice.
 	Message *string `json:"message,omitempty"`
+}
+
+type FreezeCustomerInput struct {
+	ID string `json:"id"`
+	// The freeze list from now on; at least one version, each package at most once.
+	Versions []*FrozenVersionInput `json:"versions"`
+}
+
+type FreezeCustomerPayload struct {
+	Customer *ent.Customer `json:"customer"`
+}
+
+type FrozenVersionInput struct {
+	Package string `json:"package"`
+	// A version Composer accepts, e.g. 2.0.0, v2.1 or dev-main.
+	Version string `json:"version"`
+}
+
+type GrantCollectionInput struct {
+	CustomerID string `json:"customerID"`
+	// The collection's slug.
+	Collection string `json:"collection"`
+	// Composer version constraint applied to every package of the collection; * (the default) for all.
+	Constraint *string `json:"constraint,omitempty"`
+}
+
+type GrantCollectionPayload struct {
+	Grant *ent.CollectionGrant `json:"grant"`
+}
+
+type GrantPackageInput struct {
+	CustomerID string  `json:"customerID"`
+	Package    string  `json:"package"`
+	Constraint *string `json:"constraint,omitempty"`
+}
+
+type GrantPackagePayload struct {
+	Grant *ent.PackageGrant `json:"grant"`
+	// The grant as packageAccess lists it.
+	Access *access.PackageAccess `json:"access"`
+}
+
+type IssueCustomerJWTInput struct {
+	CustomerID string `json:"customerID"`
+	// Lifetime in seconds, from 60 to 2592000 (30 days).
+	TTLSeconds *int                 `json:"ttlSeconds,omitempty"`
+	Scope      *customertoken.Scope `json:"scope,omitempty"`
+	// As a token's packageScopes.
+	PackageScopes []string `json:"packageScopes,omitempty"`
+}
+
+type IssueCustomerJWTPayload struct {
+	// The signed JWT (HS256).
+	Token        string        `json:"token"`
+	ExpiresAt    time.Time     `json:"expiresAt"`
+	ComposerAuth *ComposerAuth `json:"composerAuth"`
+}
+
+type LegacyTokenInput struct {
+	CustomerID string `json:"customerID"`
+}
+
+type PackageGrantInput struct {
+	// Package name, vendor/name.
+	Package string `json:"package"`
+	// Composer version constraint, e.g. ^1.0; * (the default) for every version.
+	Constraint *string `json:"constraint,omitempty"`
 }
 
 type PackageNameInput struct {
@@ -134,6 +264,40 @@ type RevokeAdminTokenPayload struct {
 	AdminToken *ent.AdminToken `json:"adminToken"`
 }
 
+type RevokeCollectionInput struct {
+	CustomerID string `json:"customerID"`
+	Collection string `json:"collection"`
+}
+
+type RevokeCollectionPayload struct {
+	Customer          *ent.Customer `json:"customer"`
+	RevokedCollection string        `json:"revokedCollection"`
+}
+
+type RevokeCustomerTokenPayload struct {
+	Token *ent.CustomerToken `json:"token"`
+}
+
+type RevokePackageInput struct {
+	CustomerID string `json:"customerID"`
+	Package    string `json:"package"`
+}
+
+type RevokePackagePayload struct {
+	Customer       *ent.Customer `json:"customer"`
+	RevokedPackage string        `json:"revokedPackage"`
+}
+
+type SetCustomerPackagesInput struct {
+	CustomerID string `json:"customerID"`
+	// The customer's direct grants from now on; each package at most once.
+	Packages []*PackageGrantInput `json:"packages"`
+}
+
+type SetCustomerPackagesPayload struct {
+	Customer *ent.Customer `json:"customer"`
+}
+
 type SuspendCustomerInput struct {
 	ID string `json:"id"`
 	// Shown to the customer's Composer clients; at most 1000 characters.
@@ -146,6 +310,13 @@ type SuspendCustomerPayload struct {
 
 type SyncPackagePayload struct {
 	Task *ent.Task `json:"task"`
+}
+
+// Changes only the fields that are sent; packages replaces the whole list.
+type UpdateCollectionInput struct {
+	Slug     string                      `json:"slug"`
+	Name     graphql.Omittable[*string]  `json:"name,omitempty"`
+	Packages graphql.Omittable[[]string] `json:"packages,omitempty"`
 }
 
 // Changes only the fields that are sent; null clears email or externalID.

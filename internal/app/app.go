@@ -14,12 +14,14 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/task"
+	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/bootstrap"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/gitsync"
 	"github.com/cargoman/cargoman/internal/hooks"
+	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/maintenance"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/secretbox"
@@ -39,6 +41,9 @@ type Config struct {
 	EncryptionKey string
 	// WebhookSecret is accepted for every package's webhooks.
 	WebhookSecret string
+	// JWTSecret signs customer JWTs; empty disables them. When set it must
+	// be at least jwtauth.MinSecretLen bytes long.
+	JWTSecret string
 	// AllowLocalRepositories permits local paths and file:// URLs.
 	AllowLocalRepositories bool
 	// Workers runs background tasks in this process; WorkerConcurrency
@@ -55,6 +60,7 @@ type App struct {
 	Boot     bootstrap.Result
 	Usage    *auth.UsageRecorder
 	Packages *packages.Service
+	Access   *access.Service
 	Syncer   *gitsync.Syncer
 	Pool     *tasks.Pool
 	log      *slog.Logger
@@ -97,6 +103,13 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
+	var jwt *jwtauth.Authority
+	if cfg.JWTSecret != "" {
+		if jwt, err = jwtauth.New(cfg.JWTSecret); err != nil {
+			return nil, fmt.Errorf("app: JWT_SECRET: %w", err)
+		}
+	}
+	acc := access.New(access.Options{Client: db.Client, Dialect: db.Dialect, JWT: jwt})
 
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
@@ -111,12 +124,13 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	})
 	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
 
-	a := &App{Boot: boot, Usage: usage, Packages: pkgs, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
+	a := &App{Boot: boot, Usage: usage, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		a.Handler, err = server.New(server.Options{
 			DB:            db,
 			Authenticator: auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage),
 			Packages:      pkgs,
+			Access:        acc,
 			Webhooks:      hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log),
 			PublicURL:     cfg.PublicURL,
 			Log:           log,

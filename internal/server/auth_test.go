@@ -83,11 +83,25 @@ func TestAuthorizationMatrixREST(t *testing.T) {
 			{"admin", "DELETE", func() string { return "/api/v1/customers/" + newCustomer() }, nil},
 			{"admin", "POST", func() string { return "/api/v1/customers/" + newCustomer() + "/suspend" }, map[string]any{"reason": "r"}},
 			{"admin", "POST", func() string { return "/api/v1/customers/" + newCustomer() + "/reactivate" }, nil},
+			// Customer access.
+			{"viewer", "GET", func() string { return "/api/v1/customers/" + fixed + "/tokens" }, nil},
+			{"viewer", "GET", func() string { return "/api/v1/customers/" + fixed + "/packages" }, nil},
+			{"viewer", "GET", func() string { return "/api/v1/collections" }, nil},
+			{"admin", "POST", func() string { return "/api/v1/customers/" + fixed + "/tokens" }, map[string]any{"name": "CI", "scope": "download"}},
+			{"admin", "POST", func() string { return "/api/v1/customers/" + fixed + "/token/regenerate" }, nil},
+			{"admin", "PUT", func() string { return "/api/v1/customers/" + fixed + "/packages" }, map[string]any{"packages": []any{}}},
+			{"admin", "POST", func() string { return "/api/v1/collections" }, func() any {
+				return map[string]any{"name": "C", "slug": fmt.Sprintf("c-%d", time.Now().UnixNano())}
+			}},
 		} {
 			for who, token := range creds {
 				path := route.path()
+				body := route.body
+				if f, ok := body.(func() any); ok {
+					body = f()
+				}
 				t.Run(route.method+" "+path+" as "+who, func(t *testing.T) {
-					resp := s.Do(t, route.method, path, token, route.body)
+					resp := s.Do(t, route.method, path, token, body)
 					want := wantStatus(route.level, who)
 					if want == 0 && resp.Status >= 400 {
 						t.Fatalf("want success, got %d %s", resp.Status, resp.Body)
@@ -145,6 +159,10 @@ func TestAuthorizationMatrixGraphQL(t *testing.T) {
 			{"admin", `mutation($id: ID!) { deleteCustomer(input: {id: $id}) { deletedID } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
 			{"admin", `mutation($id: ID!) { suspendCustomer(input: {id: $id}) { customer { id } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
 			{"admin", `mutation($id: ID!) { reactivateCustomer(input: {id: $id}) { customer { id } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
+			{"viewer", `query($id: ID!) { customer(id: $id) { tokens { id } packageAccess { source } freezes { version } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
+			{"viewer", `{ collections { totalCount } }`, nil},
+			{"admin", `mutation($id: ID!) { createCustomerToken(input: {customerID: $id, name: "t"}) { plainToken } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
+			{"admin", `mutation($id: ID!) { setCustomerPackages(input: {customerID: $id, packages: []}) { customer { id } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
 			{"owner", `{ adminTokens { totalCount } }`, nil},
 			{"owner", `mutation { createAdminToken(input: {name: "n", level: viewer}) { plainToken } }`, nil},
 			{"owner", `mutation($id: ID!) { revokeAdminToken(input: {id: $id}) { adminToken { id } } }`, func() map[string]any { return map[string]any{"id": tokenID} }},

@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cargoman/cargoman/graph"
+	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/database"
@@ -29,6 +30,7 @@ type Options struct {
 	DB            *database.DB
 	Authenticator *auth.Authenticator
 	Packages      *packages.Service
+	Access        *access.Service
 	// Webhooks serves /api/webhooks/{provider}; nil leaves them out.
 	Webhooks  http.Handler
 	PublicURL string
@@ -37,7 +39,7 @@ type Options struct {
 
 // New returns the HTTP handler of the whole service.
 func New(o Options) (http.Handler, error) {
-	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages})
+	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, PublicURL: o.PublicURL})
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		rest.WriteError(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))

@@ -33,15 +33,24 @@ type Server struct {
 	DataDir  string
 }
 
+// JWTSecret is the JWT_SECRET of test servers started WithJWT.
+const JWTSecret = "test-jwt-secret-of-at-least-32-bytes"
+
+// Option changes the configuration of a test server.
+type Option func(*app.Config)
+
+// WithJWT configures JWTSecret, enabling customer JWTs.
+func WithJWT() Option { return func(c *app.Config) { c.JWTSecret = JWTSecret } }
+
 // StartServer serves Cargoman over a fresh database of backend b, with
 // background workers and local repositories allowed.
-func StartServer(t testing.TB, b Backend) *Server {
+func StartServer(t testing.TB, b Backend, opts ...Option) *Server {
 	t.Helper()
 	db := b.Open(t)
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String()
 	dataDir := t.TempDir()
-	a, err := app.New(context.Background(), db, app.Config{
+	cfg := app.Config{
 		PublicURL:              url,
 		DataDir:                dataDir,
 		AdminToken:             RootToken,
@@ -50,7 +59,11 @@ func StartServer(t testing.TB, b Backend) *Server {
 		Workers:                true,
 		WorkerConcurrency:      2,
 		ServeAPI:               true,
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a, err := app.New(context.Background(), db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("app: %v", err)
 	}
