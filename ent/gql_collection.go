@@ -1847,6 +1847,11 @@ func (_q *TaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, task.FieldLeaseExpiresAt)
 				fieldSeen[task.FieldLeaseExpiresAt] = struct{}{}
 			}
+		case "rerun":
+			if _, ok := fieldSeen[task.FieldRerun]; !ok {
+				selectedFields = append(selectedFields, task.FieldRerun)
+				fieldSeen[task.FieldRerun] = struct{}{}
+			}
 		case "error":
 			if _, ok := fieldSeen[task.FieldError]; !ok {
 				selectedFields = append(selectedFields, task.FieldError)

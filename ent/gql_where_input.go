@@ -5370,6 +5370,10 @@ type TaskWhereInput struct {
 	LeaseExpiresAtIsNil  bool        `json:"leaseExpiresAtIsNil,omitempty"`
 	LeaseExpiresAtNotNil bool        `json:"leaseExpiresAtNotNil,omitempty"`
 
+	// "rerun" field predicates.
+	Rerun    *bool `json:"rerun,omitempty"`
+	RerunNEQ *bool `json:"rerunNEQ,omitempty"`
+
 	// "error" field predicates.
 	Error             *string  `json:"error,omitempty"`
 	ErrorNEQ          *string  `json:"errorNEQ,omitempty"`
@@ -5787,6 +5791,12 @@ func (i *TaskWhereInput) P() (predicate.Task, error) {
 	}
 	if i.LeaseExpiresAtNotNil {
 		predicates = append(predicates, task.LeaseExpiresAtNotNil())
+	}
+	if i.Rerun != nil {
+		predicates = append(predicates, task.RerunEQ(*i.Rerun))
+	}
+	if i.RerunNEQ != nil {
+		predicates = append(predicates, task.RerunNEQ(*i.RerunNEQ))
 	}
 	if i.Error != nil {
 		predicates = append(predicates, task.ErrorEQ(*i.Error))

@@ -12837,6 +12837,7 @@ type TaskMutation struct {
 	run_at           *time.Time
 	lease_owner      *string
 	lease_expires_at *time.Time
+	rerun            *bool
 	error            *string
 	progress         *string
 	started_at       *time.Time
@@ -13464,6 +13465,42 @@ func (m *TaskMutation) ResetLeaseExpiresAt() {
 	delete(m.clearedFields, task.FieldLeaseExpiresAt)
 }
 
+// SetRerun sets the "rerun" field.
+func (m *TaskMutation) SetRerun(b bool) {
+	m.rerun = &b
+}
+
+// Rerun returns the value of the "rerun" field in the mutation.
+func (m *TaskMutation) Rerun() (r bool, exists bool) {
+	v := m.rerun
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRerun returns the old "rerun" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldRerun(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRerun is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRerun requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRerun: %w", err)
+	}
+	return oldValue.Rerun, nil
+}
+
+// ResetRerun resets all changes to the "rerun" field.
+func (m *TaskMutation) ResetRerun() {
+	m.rerun = nil
+}
+
 // SetError sets the "error" field.
 func (m *TaskMutation) SetError(s string) {
 	m.error = &s
@@ -13721,7 +13758,7 @@ func (m *TaskMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TaskMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, task.FieldCreatedAt)
 	}
@@ -13757,6 +13794,9 @@ func (m *TaskMutation) Fields() []string {
 	}
 	if m.lease_expires_at != nil {
 		fields = append(fields, task.FieldLeaseExpiresAt)
+	}
+	if m.rerun != nil {
+		fields = append(fields, task.FieldRerun)
 	}
 	if m.error != nil {
 		fields = append(fields, task.FieldError)
@@ -13802,6 +13842,8 @@ func (m *TaskMutation) Field(name string) (ent.Value, bool) {
 		return m.LeaseOwner()
 	case task.FieldLeaseExpiresAt:
 		return m.LeaseExpiresAt()
+	case task.FieldRerun:
+		return m.Rerun()
 	case task.FieldError:
 		return m.Error()
 	case task.FieldProgress:
@@ -13843,6 +13885,8 @@ func (m *TaskMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldLeaseOwner(ctx)
 	case task.FieldLeaseExpiresAt:
 		return m.OldLeaseExpiresAt(ctx)
+	case task.FieldRerun:
+		return m.OldRerun(ctx)
 	case task.FieldError:
 		return m.OldError(ctx)
 	case task.FieldProgress:
@@ -13943,6 +13987,13 @@ func (m *TaskMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLeaseExpiresAt(v)
+		return nil
+	case task.FieldRerun:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRerun(v)
 		return nil
 	case task.FieldError:
 		v, ok := value.(string)
@@ -14128,6 +14179,9 @@ func (m *TaskMutation) ResetField(name string) error {
 		return nil
 	case task.FieldLeaseExpiresAt:
 		m.ResetLeaseExpiresAt()
+		return nil
+	case task.FieldRerun:
+		m.ResetRerun()
 		return nil
 	case task.FieldError:
 		m.ResetError()

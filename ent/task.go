@@ -43,6 +43,8 @@ type Task struct {
 	LeaseOwner *string `json:"lease_owner,omitempty"`
 	// LeaseExpiresAt holds the value of the "lease_expires_at" field.
 	LeaseExpiresAt *time.Time `json:"lease_expires_at,omitempty"`
+	// Set when the same work was requested while the task ran: it then runs once more, so no change is missed.
+	Rerun bool `json:"rerun,omitempty"`
 	// The last attempt's error.
 	Error *string `json:"error,omitempty"`
 	// Progress holds the value of the "progress" field.
@@ -84,6 +86,8 @@ func (*Task) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case task.FieldArgs:
 			values[i] = new([]byte)
+		case task.FieldRerun:
+			values[i] = new(sql.NullBool)
 		case task.FieldAttempts, task.FieldMaxAttempts:
 			values[i] = new(sql.NullInt64)
 		case task.FieldID, task.FieldTenantID, task.FieldKind, task.FieldKey, task.FieldStatus, task.FieldLeaseOwner, task.FieldError, task.FieldProgress:
@@ -186,6 +190,12 @@ func (_m *Task) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.LeaseExpiresAt = new(time.Time)
 				*_m.LeaseExpiresAt = value.Time
+			}
+		case task.FieldRerun:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field rerun", values[i])
+			} else if value.Valid {
+				_m.Rerun = value.Bool
 			}
 		case task.FieldError:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -295,6 +305,9 @@ func (_m *Task) String() string {
 		builder.WriteString("lease_expires_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("rerun=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Rerun))
 	builder.WriteString(", ")
 	if v := _m.Error; v != nil {
 		builder.WriteString("error=")

@@ -160,6 +160,20 @@ func (_c *TaskCreate) SetNillableLeaseExpiresAt(v *time.Time) *TaskCreate {
 	return _c
 }
 
+// SetRerun sets the "rerun" field.
+func (_c *TaskCreate) SetRerun(v bool) *TaskCreate {
+	_c.mutation.SetRerun(v)
+	return _c
+}
+
+// SetNillableRerun sets the "rerun" field if the given value is not nil.
+func (_c *TaskCreate) SetNillableRerun(v *bool) *TaskCreate {
+	if v != nil {
+		_c.SetRerun(*v)
+	}
+	return _c
+}
+
 // SetError sets the "error" field.
 func (_c *TaskCreate) SetError(v string) *TaskCreate {
 	_c.mutation.SetError(v)
@@ -305,6 +319,10 @@ func (_c *TaskCreate) defaults() error {
 		v := task.DefaultRunAt()
 		_c.mutation.SetRunAt(v)
 	}
+	if _, ok := _c.mutation.Rerun(); !ok {
+		v := task.DefaultRerun
+		_c.mutation.SetRerun(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if task.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized task.DefaultID (forgotten import ent/runtime?)")
@@ -358,6 +376,9 @@ func (_c *TaskCreate) check() error {
 	}
 	if _, ok := _c.mutation.RunAt(); !ok {
 		return &ValidationError{Name: "run_at", err: errors.New(`ent: missing required field "Task.run_at"`)}
+	}
+	if _, ok := _c.mutation.Rerun(); !ok {
+		return &ValidationError{Name: "rerun", err: errors.New(`ent: missing required field "Task.rerun"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := task.IDValidator(v); err != nil {
@@ -446,6 +467,10 @@ func (_c *TaskCreate) createSpec() (*Task, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LeaseExpiresAt(); ok {
 		_spec.SetField(task.FieldLeaseExpiresAt, field.TypeTime, value)
 		_node.LeaseExpiresAt = &value
+	}
+	if value, ok := _c.mutation.Rerun(); ok {
+		_spec.SetField(task.FieldRerun, field.TypeBool, value)
+		_node.Rerun = value
 	}
 	if value, ok := _c.mutation.Error(); ok {
 		_spec.SetField(task.FieldError, field.TypeString, value)
@@ -655,6 +680,18 @@ func (u *TaskUpsert) UpdateLeaseExpiresAt() *TaskUpsert {
 // ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
 func (u *TaskUpsert) ClearLeaseExpiresAt() *TaskUpsert {
 	u.SetNull(task.FieldLeaseExpiresAt)
+	return u
+}
+
+// SetRerun sets the "rerun" field.
+func (u *TaskUpsert) SetRerun(v bool) *TaskUpsert {
+	u.Set(task.FieldRerun, v)
+	return u
+}
+
+// UpdateRerun sets the "rerun" field to the value that was provided on create.
+func (u *TaskUpsert) UpdateRerun() *TaskUpsert {
+	u.SetExcluded(task.FieldRerun)
 	return u
 }
 
@@ -934,6 +971,20 @@ func (u *TaskUpsertOne) UpdateLeaseExpiresAt() *TaskUpsertOne {
 func (u *TaskUpsertOne) ClearLeaseExpiresAt() *TaskUpsertOne {
 	return u.Update(func(s *TaskUpsert) {
 		s.ClearLeaseExpiresAt()
+	})
+}
+
+// SetRerun sets the "rerun" field.
+func (u *TaskUpsertOne) SetRerun(v bool) *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetRerun(v)
+	})
+}
+
+// UpdateRerun sets the "rerun" field to the value that was provided on create.
+func (u *TaskUpsertOne) UpdateRerun() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdateRerun()
 	})
 }
 
@@ -1392,6 +1443,20 @@ func (u *TaskUpsertBulk) UpdateLeaseExpiresAt() *TaskUpsertBulk {
 func (u *TaskUpsertBulk) ClearLeaseExpiresAt() *TaskUpsertBulk {
 	return u.Update(func(s *TaskUpsert) {
 		s.ClearLeaseExpiresAt()
+	})
+}
+
+// SetRerun sets the "rerun" field.
+func (u *TaskUpsertBulk) SetRerun(v bool) *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetRerun(v)
+	})
+}
+
+// UpdateRerun sets the "rerun" field to the value that was provided on create.
+func (u *TaskUpsertBulk) UpdateRerun() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdateRerun()
 	})
 }
 

@@ -157,6 +157,20 @@ func (_u *TaskUpdate) ClearLeaseExpiresAt() *TaskUpdate {
 	return _u
 }
 
+// SetRerun sets the "rerun" field.
+func (_u *TaskUpdate) SetRerun(v bool) *TaskUpdate {
+	_u.mutation.SetRerun(v)
+	return _u
+}
+
+// SetNillableRerun sets the "rerun" field if the given value is not nil.
+func (_u *TaskUpdate) SetNillableRerun(v *bool) *TaskUpdate {
+	if v != nil {
+		_u.SetRerun(*v)
+	}
+	return _u
+}
+
 // SetError sets the "error" field.
 func (_u *TaskUpdate) SetError(v string) *TaskUpdate {
 	_u.mutation.SetError(v)
@@ -354,6 +368,9 @@ func (_u *TaskUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.LeaseExpiresAtCleared() {
 		_spec.ClearField(task.FieldLeaseExpiresAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.Rerun(); ok {
+		_spec.SetField(task.FieldRerun, field.TypeBool, value)
+	}
 	if value, ok := _u.mutation.Error(); ok {
 		_spec.SetField(task.FieldError, field.TypeString, value)
 	}
@@ -525,6 +542,20 @@ func (_u *TaskUpdateOne) SetNillableLeaseExpiresAt(v *time.Time) *TaskUpdateOne 
 // ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
 func (_u *TaskUpdateOne) ClearLeaseExpiresAt() *TaskUpdateOne {
 	_u.mutation.ClearLeaseExpiresAt()
+	return _u
+}
+
+// SetRerun sets the "rerun" field.
+func (_u *TaskUpdateOne) SetRerun(v bool) *TaskUpdateOne {
+	_u.mutation.SetRerun(v)
+	return _u
+}
+
+// SetNillableRerun sets the "rerun" field if the given value is not nil.
+func (_u *TaskUpdateOne) SetNillableRerun(v *bool) *TaskUpdateOne {
+	if v != nil {
+		_u.SetRerun(*v)
+	}
 	return _u
 }
 
@@ -754,6 +785,9 @@ func (_u *TaskUpdateOne) sqlSave(ctx context.Context) (_node *Task, err error) {
 	}
 	if _u.mutation.LeaseExpiresAtCleared() {
 		_spec.ClearField(task.FieldLeaseExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Rerun(); ok {
+		_spec.SetField(task.FieldRerun, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.Error(); ok {
 		_spec.SetField(task.FieldError, field.TypeString, value)

@@ -566,6 +566,7 @@ var (
 		{Name: "run_at", Type: field.TypeTime},
 		{Name: "lease_owner", Type: field.TypeString, Nullable: true},
 		{Name: "lease_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "rerun", Type: field.TypeBool, Default: false},
 		{Name: "error", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "progress", Type: field.TypeString, Nullable: true},
 		{Name: "started_at", Type: field.TypeTime, Nullable: true},
@@ -580,7 +581,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "tasks_tenants_tenant",
-				Columns:    []*schema.Column{TasksColumns[16]},
+				Columns:    []*schema.Column{TasksColumns[17]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -589,12 +590,12 @@ var (
 			{
 				Name:    "task_tenant_id",
 				Unique:  false,
-				Columns: []*schema.Column{TasksColumns[16]},
+				Columns: []*schema.Column{TasksColumns[17]},
 			},
 			{
 				Name:    "task_tenant_id_kind_key",
 				Unique:  true,
-				Columns: []*schema.Column{TasksColumns[16], TasksColumns[3], TasksColumns[4]},
+				Columns: []*schema.Column{TasksColumns[17], TasksColumns[3], TasksColumns[4]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "status IN ('pending', 'running')",
 				},

@@ -538,6 +538,10 @@ func init() {
 	taskDescRunAt := taskFields[6].Descriptor()
 	// task.DefaultRunAt holds the default value on creation for the run_at field.
 	task.DefaultRunAt = taskDescRunAt.Default.(func() time.Time)
+	// taskDescRerun is the schema descriptor for rerun field.
+	taskDescRerun := taskFields[9].Descriptor()
+	// task.DefaultRerun holds the default value on creation for the rerun field.
+	task.DefaultRerun = taskDescRerun.Default.(bool)
 	// taskDescID is the schema descriptor for id field.
 	taskDescID := taskMixinFields0[0].Descriptor()
 	// task.DefaultID holds the default value on creation for the id field.

@@ -47,6 +47,9 @@ func (Task) Fields() []ent.Field {
 			Comment("Not before this time (retries back off)."),
 		field.String("lease_owner").Optional().Nillable(),
 		field.Time("lease_expires_at").Optional().Nillable(),
+		field.Bool("rerun").
+			Default(false).
+			Comment("Set when the same work was requested while the task ran: it then runs once more, so no change is missed."),
 		field.Text("error").Optional().Nillable().Comment("The last attempt's error."),
 		field.String("progress").Optional().Nillable(),
 		field.Time("started_at").Optional().Nillable(),

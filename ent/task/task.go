@@ -42,6 +42,8 @@ const (
 	FieldLeaseOwner = "lease_owner"
 	// FieldLeaseExpiresAt holds the string denoting the lease_expires_at field in the database.
 	FieldLeaseExpiresAt = "lease_expires_at"
+	// FieldRerun holds the string denoting the rerun field in the database.
+	FieldRerun = "rerun"
 	// FieldError holds the string denoting the error field in the database.
 	FieldError = "error"
 	// FieldProgress holds the string denoting the progress field in the database.
@@ -78,6 +80,7 @@ var Columns = []string{
 	FieldRunAt,
 	FieldLeaseOwner,
 	FieldLeaseExpiresAt,
+	FieldRerun,
 	FieldError,
 	FieldProgress,
 	FieldStartedAt,
@@ -116,6 +119,8 @@ var (
 	DefaultMaxAttempts int
 	// DefaultRunAt holds the default value on creation for the "run_at" field.
 	DefaultRunAt func() time.Time
+	// DefaultRerun holds the default value on creation for the "rerun" field.
+	DefaultRerun bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -235,6 +240,11 @@ func ByLeaseOwner(opts ...sql.OrderTermOption) OrderOption {
 // ByLeaseExpiresAt orders the results by the lease_expires_at field.
 func ByLeaseExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLeaseExpiresAt, opts...).ToFunc()
+}
+
+// ByRerun orders the results by the rerun field.
+func ByRerun(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRerun, opts...).ToFunc()
 }
 
 // ByError orders the results by the error field.

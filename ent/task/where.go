@@ -110,6 +110,11 @@ func LeaseExpiresAt(v time.Time) predicate.Task {
 	return predicate.Task(sql.FieldEQ(FieldLeaseExpiresAt, v))
 }
 
+// Rerun applies equality check predicate on the "rerun" field. It's identical to RerunEQ.
+func Rerun(v bool) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldRerun, v))
+}
+
 // Error applies equality check predicate on the "error" field. It's identical to ErrorEQ.
 func Error(v string) predicate.Task {
 	return predicate.Task(sql.FieldEQ(FieldError, v))
@@ -633,6 +638,16 @@ func LeaseExpiresAtIsNil() predicate.Task {
 // LeaseExpiresAtNotNil applies the NotNil predicate on the "lease_expires_at" field.
 func LeaseExpiresAtNotNil() predicate.Task {
 	return predicate.Task(sql.FieldNotNull(FieldLeaseExpiresAt))
+}
+
+// RerunEQ applies the EQ predicate on the "rerun" field.
+func RerunEQ(v bool) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldRerun, v))
+}
+
+// RerunNEQ applies the NEQ predicate on the "rerun" field.
+func RerunNEQ(v bool) predicate.Task {
+	return predicate.Task(sql.FieldNEQ(FieldRerun, v))
 }
 
 // ErrorEQ applies the EQ predicate on the "error" field.

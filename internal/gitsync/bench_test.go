@@ -125,4 +125,3 @@ func reload(t *testing.T, ctx context.Context, c *ent.Client, p *ent.ComposerPac
 	}
 	return p
 }
-

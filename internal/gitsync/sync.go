@@ -531,4 +531,3 @@ func withTx(ctx context.Context, c *ent.Client, fn func(*ent.Client) error) erro
 	}
 	return tx.Commit()
 }
-

@@ -211,7 +211,7 @@ func TestFailures(t *testing.T) {
 // TestHeartbeat: a handler that runs for several leases keeps its task.
 func TestHeartbeat(t *testing.T) {
 	t.Parallel()
-	const lease = 300 * time.Millisecond
+	const lease = 1200 * time.Millisecond
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
 		db := b.Open(t)
 		tk := enqueue(t, db.Client, tasks.Spec{TenantID: newTenant(t, db.Client), Kind: task.KindSyncAll})
@@ -223,7 +223,7 @@ func TestHeartbeat(t *testing.T) {
 				close(running)
 			}
 			select {
-			case <-time.After(4 * lease):
+			case <-time.After(5 * lease / 2):
 				return nil
 			case <-ctx.Done():
 				return context.Cause(ctx)
@@ -236,7 +236,7 @@ func TestHeartbeat(t *testing.T) {
 			if got, err := thief.Claim(sys, "thief", nil, time.Minute); !errors.Is(err, tasks.ErrNoTask) {
 				t.Fatalf("a heartbeating task was claimed: %v %v", got, err)
 			}
-			time.Sleep(30 * time.Millisecond)
+			time.Sleep(50 * time.Millisecond)
 		}
 		if got := reload(t, db.Client, tk.ID); runs.Load() != 1 || got.Attempts != 1 {
 			t.Fatalf("runs=%d attempts=%d, want 1 and 1", runs.Load(), got.Attempts)
@@ -248,14 +248,18 @@ func TestHeartbeat(t *testing.T) {
 // context, and its result is not written.
 func TestLeaseLost(t *testing.T) {
 	t.Parallel()
-	const lease = 300 * time.Millisecond
+	const lease = time.Second
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
 		db := b.Open(t)
 		tk := enqueue(t, db.Client, tasks.Spec{TenantID: newTenant(t, db.Client), Kind: task.KindSyncAll})
 		running := make(chan struct{})
 		cause := make(chan error, 1)
+		var runs atomic.Int32
 		var reg tasks.Registry
 		reg.Register(task.KindSyncAll, func(ctx context.Context, _ *ent.Task) error {
+			if runs.Add(1) > 1 {
+				return errors.New("ran again")
+			}
 			close(running)
 			<-ctx.Done()
 			cause <- context.Cause(ctx)
@@ -264,7 +268,7 @@ func TestLeaseLost(t *testing.T) {
 		start(t, tasks.NewPool(db.Client, &reg, tasks.PoolOptions{Lease: lease, PollInterval: 20 * time.Millisecond, Log: testLog(t)}))
 		<-running
 		// Another claim takes the task, as one would after a missed lease.
-		if err := db.Client.Task.UpdateOneID(tk.ID).SetLeaseOwner("thief").AddAttempts(1).Exec(sys); err != nil {
+		if err := db.Client.Task.UpdateOneID(tk.ID).SetLeaseOwner("thief").AddAttempts(1).SetLeaseExpiresAt(time.Now().Add(time.Hour)).Exec(sys); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -274,6 +278,9 @@ func TestLeaseLost(t *testing.T) {
 			}
 		case <-time.After(5 * lease):
 			t.Fatal("handler not cancelled after losing its lease")
+		}
+		if n := runs.Load(); n != 1 {
+			t.Fatalf("handler ran %d times", n)
 		}
 		time.Sleep(100 * time.Millisecond) // let a (wrong) completion land
 		if got := reload(t, db.Client, tk.ID); got.Status != task.StatusRunning || *got.LeaseOwner != "thief" || got.Attempts != 2 {

@@ -118,9 +118,9 @@ func Enqueue(ctx context.Context, client *ent.Client, spec Spec) (t *ent.Task, c
 			sql.ConflictWhere(sql.ExprP(activePredicate)),
 			sql.DoNothing(),
 		)
-		t, err := create.Save(ctx)
+		added, err := create.Save(ctx)
 		if err == nil {
-			return t, true, nil
+			return added, true, nil
 		}
 		// DO NOTHING returned no row: an active task holds the key.
 		if !errors.Is(err, stdsql.ErrNoRows) {
@@ -135,6 +135,21 @@ func Enqueue(ctx context.Context, client *ent.Client, spec Spec) (t *ent.Task, c
 			).
 			Only(ctx)
 		switch {
+		case err == nil && existing.Status == task.StatusRunning && !existing.Rerun:
+			// The running task may already have read the old state: ask
+			// it to run once more when it finishes.
+			n, err := client.Task.Update().
+				Where(task.ID(existing.ID), task.StatusEQ(task.StatusRunning)).
+				SetRerun(true).
+				Save(ctx)
+			if err != nil {
+				return nil, false, fmt.Errorf("tasks: enqueue %s %q: mark the running task for a rerun: %w", spec.Kind, spec.Key, err)
+			}
+			if n == 0 {
+				continue // it finished meanwhile: insert again
+			}
+			existing.Rerun = true
+			return existing, false, nil
 		case err == nil:
 			return existing, false, nil
 		case ent.IsNotFound(err):
@@ -426,6 +441,50 @@ func (q *Queue) complete(ctx context.Context, t *ent.Task, result error, progres
 	if err != nil {
 		return "", err
 	}
+	defer q.lockWrites()()
+	ctx = tenancy.WithSystem(ctx)
+	finished := result == nil || IsPermanent(result) || t.Attempts >= t.MaxAttempts
+	// A finished task asked to rerun goes straight back to pending, so its
+	// key never looks free; the final update below requires rerun to be
+	// unset, so a rerun requested in between is never lost.
+	for range maxEnqueueRounds {
+		if finished {
+			n, err := q.client.Task.Update().Where(p, task.Rerun(true)).
+				SetStatus(task.StatusPending).
+				SetRerun(false).
+				SetRunAt(now()).
+				SetAttempts(0).
+				ClearLeaseExpiresAt().
+				ClearLeaseOwner().
+				ClearError().
+				Save(ctx)
+			if err != nil {
+				return "", fmt.Errorf("tasks: complete %s: %w", t.ID, err)
+			}
+			if n > 0 {
+				return task.StatusPending, nil
+			}
+		}
+		status, n, err := q.finish(ctx, t, p, result, progress)
+		if err != nil {
+			return "", err
+		}
+		if n > 0 {
+			return status, nil
+		}
+		if !finished {
+			break
+		}
+		// Either the lease was lost or a rerun was requested meanwhile.
+		if held, err := q.client.Task.Query().Where(p).Exist(ctx); err != nil || !held {
+			break
+		}
+	}
+	return "", fmt.Errorf("tasks: complete %s: %w", t.ID, ErrLeaseLost)
+}
+
+// finish records the outcome of a held task that was not asked to rerun.
+func (q *Queue) finish(ctx context.Context, t *ent.Task, p predicate.Task, result error, progress *string) (task.Status, int, error) {
 	at := now()
 	update := q.client.Task.Update().Where(p).ClearLeaseExpiresAt()
 	if progress != nil {
@@ -435,25 +494,23 @@ func (q *Queue) complete(ctx context.Context, t *ent.Task, result error, progres
 	switch {
 	case result == nil:
 		status = task.StatusSucceeded
-		update.SetFinishedAt(at).ClearError()
+		update.Where(task.Rerun(false)).SetFinishedAt(at).ClearError()
 	case IsPermanent(result) || t.Attempts >= t.MaxAttempts:
 		status = task.StatusFailed
-		update.SetFinishedAt(at).SetError(truncate(result.Error(), maxErrorLen))
+		update.Where(task.Rerun(false)).SetFinishedAt(at).SetError(truncate(result.Error(), maxErrorLen))
 	default:
+		// It runs again anyway, which also serves a requested rerun.
 		status = task.StatusPending
 		update.SetRunAt(at.Add(q.backoff(t.Attempts))).
 			SetError(truncate(result.Error(), maxErrorLen)).
+			SetRerun(false).
 			ClearLeaseOwner()
 	}
-	defer q.lockWrites()()
-	n, err := update.SetStatus(status).Save(tenancy.WithSystem(ctx))
+	n, err := update.SetStatus(status).Save(ctx)
 	if err != nil {
-		return "", fmt.Errorf("tasks: complete %s: %w", t.ID, err)
+		return "", 0, fmt.Errorf("tasks: complete %s: %w", t.ID, err)
 	}
-	if n == 0 {
-		return "", fmt.Errorf("tasks: complete %s: %w", t.ID, ErrLeaseLost)
-	}
-	return status, nil
+	return status, n, nil
 }
 
 // Release hands t, a task returned by Claim, back to the queue without

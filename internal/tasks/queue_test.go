@@ -319,7 +319,7 @@ func TestClaimOrderAndFilters(t *testing.T) {
 // rejected.
 func TestCrashRecovery(t *testing.T) {
 	t.Parallel()
-	const lease = 200 * time.Millisecond
+	const lease = 300 * time.Millisecond
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
 		db := b.Open(t)
 		q := tasks.NewQueue(db.Client)
