@@ -20,6 +20,27 @@ func (s *Service) RefreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.C
 }
 
 func (s *Service) refreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.ComposerPackage) error {
+	tagged, dev, err := s.entries(ctx, c, pkg)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	return c.ComposerPackage.UpdateOneID(pkg.ID).
+		SetMetadataTagged(string(composer.Document(pkg.Name, tagged))).
+		SetMetadataDev(string(composer.Document(pkg.Name, dev))).
+		SetMetadataUpdatedAt(now).
+		Exec(ctx)
+}
+
+// Entries renders the metadata objects of the package's installable
+// versions (neither yanked nor removed), tagged and branch versions apart,
+// in the order of its p2 documents. They are what the stored documents
+// hold; the Composer endpoints filter them per customer.
+func (s *Service) Entries(ctx context.Context, pkg *ent.ComposerPackage) (tagged, dev []composer.Entry, err error) {
+	return s.entries(ctx, s.client, pkg)
+}
+
+func (s *Service) entries(ctx context.Context, c *ent.Client, pkg *ent.ComposerPackage) (tagged, dev []composer.Entry, err error) {
 	versions, err := c.PackageVersion.Query().
 		Where(
 			packageversion.PackageID(pkg.ID),
@@ -28,13 +49,12 @@ func (s *Service) refreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.C
 		).
 		All(ctx)
 	if err != nil {
-		return fmt.Errorf("packages: load versions of %s: %w", pkg.Name, err)
+		return nil, nil, fmt.Errorf("packages: load versions of %s: %w", pkg.Name, err)
 	}
-	var tagged, dev []composer.Entry
 	for _, v := range versions {
 		e, err := s.entry(pkg, v)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if v.Source == packageversion.SourceBranch {
 			dev = append(dev, e)
@@ -44,12 +64,7 @@ func (s *Service) refreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.C
 	}
 	composer.SortNewestFirst(tagged)
 	composer.SortNewestFirst(dev)
-	now := time.Now().UTC()
-	return c.ComposerPackage.UpdateOneID(pkg.ID).
-		SetMetadataTagged(string(composer.Document(pkg.Name, tagged))).
-		SetMetadataDev(string(composer.Document(pkg.Name, dev))).
-		SetMetadataUpdatedAt(now).
-		Exec(ctx)
+	return tagged, dev, nil
 }
 
 // entry renders one version's metadata object.

@@ -1,5 +1,6 @@
 // Package server assembles Cargoman's HTTP surface: health probes, the
-// GraphQL endpoint with its playground, and the REST routes. It holds no
+// GraphQL endpoint with its playground, the REST routes and the Composer
+// repository (packages.json, p2 metadata, dists). It holds no
 // configuration of its own; cmd/cargoman hands it its parts.
 package server
 
@@ -19,6 +20,7 @@ import (
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/rest"
@@ -80,6 +82,7 @@ func New(o Options) (http.Handler, error) {
 	if o.Webhooks != nil {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
+	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access}).Mount(r)
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
 	err := rest.Mount(r, graph.NewExecutor(schema, o.Log), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,

@@ -1,0 +1,352 @@
+// Package composerrepo serves what Composer clients read: packages.json,
+// the p2 metadata documents, the dist archives and the notify-batch
+// endpoint. Every request carries a customer credential (HTTP Basic user
+// "token" with a customer token or JWT as password, or a bearer token) and
+// sees only what that customer may install.
+package composerrepo
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/packageversion"
+	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/composer"
+	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/tenancy"
+	"github.com/cargoman/cargoman/internal/validate"
+	"github.com/cargoman/cargoman/rest"
+)
+
+// Realm is the HTTP Basic realm Composer is challenged with.
+const Realm = "Cargoman"
+
+// Options configure the Composer endpoints.
+type Options struct {
+	Client   *ent.Client
+	Packages *packages.Service
+	Access   *access.Service
+}
+
+// Repo serves the Composer endpoints.
+type Repo struct {
+	o     Options
+	mu    sync.Mutex
+	cache map[string]*rendered
+}
+
+// rendered are a package's entries as of one metadata_updated_at.
+type rendered struct {
+	at          time.Time
+	tagged, dev []composer.Entry
+}
+
+// New returns the Composer endpoints.
+func New(o Options) *Repo {
+	return &Repo{o: o, cache: map[string]*rendered{}}
+}
+
+// Mount adds the routes to r.
+func (h *Repo) Mount(r *mux.Router) {
+	r.Handle("/packages.json", h.auth(h.packagesJSON)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/p2/{vendor}/{name}.json", h.auth(h.p2)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/dists/{vendor}/{name}/{version}/{reference}.zip", h.auth(h.dist)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/downloads/", h.auth(h.notify)).Methods(http.MethodPost)
+}
+
+// auth resolves the request's customer credential, puts its tenant into
+// the context and refuses credentials that may not download.
+func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *access.Credential)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		presented, ok := credential(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
+			rest.WriteError(w, apperr.New(apperr.Unauthorized, "authentication required: HTTP Basic with user \"token\" and a customer token as password, or a bearer token"))
+			return
+		}
+		cred, err := h.o.Access.Resolve(r.Context(), presented)
+		if err != nil {
+			if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthorized {
+				w.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
+			}
+			rest.WriteError(w, err)
+			return
+		}
+		if !cred.CanDownload() {
+			rest.WriteError(w, apperr.New(apperr.Forbidden, "the token's scope %q may not download packages", cred.Scope))
+			return
+		}
+		next(w, r.WithContext(tenancy.WithTenant(r.Context(), cred.Customer.TenantID)), cred)
+	})
+}
+
+// credential reads the presented secret: the password of Basic user
+// "token", or a bearer token.
+func credential(r *http.Request) (string, bool) {
+	if user, pass, ok := r.BasicAuth(); ok {
+		return pass, user == "token" && pass != ""
+	}
+	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v), true
+	}
+	return "", false
+}
+
+func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+	es, err := h.o.Access.Entitlements(r.Context(), cred)
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	names := make([]string, 0, len(es))
+	for _, e := range es {
+		names = append(names, e.Package.Name)
+	}
+	body, err := json.Marshal(map[string]any{
+		"packages":           []any{},
+		"metadata-url":       "/p2/%package%.json",
+		"available-packages": names,
+		"notify-batch":       "/downloads/",
+	})
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	serveJSON(w, r, body, time.Time{})
+}
+
+func notFound(name string) error { return apperr.NotFoundf("package %q not found", name) }
+
+func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+	vars := mux.Vars(r)
+	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
+	name, dev := strings.CutSuffix(name, "~dev")
+	e, err := h.o.Access.Entitlement(r.Context(), cred, name)
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	if e == nil {
+		rest.WriteError(w, notFound(name))
+		return
+	}
+	rd, err := h.entries(r.Context(), e.Package)
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	all := rd.tagged
+	if dev {
+		all = rd.dev
+	}
+	offered := make([]composer.Entry, 0, len(all))
+	for _, en := range all {
+		if e.Allows(en.Normalized) {
+			offered = append(offered, en)
+		}
+	}
+	modified := rd.at
+	for _, way := range e.Ways {
+		if way.CreatedAt.After(modified) {
+			modified = way.CreatedAt
+		}
+	}
+	if e.Freeze != nil && e.Freeze.CreatedAt.After(modified) {
+		modified = e.Freeze.CreatedAt
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	serveJSON(w, r, composer.Document(e.Package.Name, offered), modified)
+}
+
+// entries returns the package's rendered entries, from the cache while
+// its metadata_updated_at is unchanged.
+func (h *Repo) entries(ctx context.Context, pkg *ent.ComposerPackage) (*rendered, error) {
+	var at time.Time
+	if pkg.MetadataUpdatedAt != nil {
+		at = *pkg.MetadataUpdatedAt
+	}
+	h.mu.Lock()
+	rd := h.cache[pkg.ID]
+	h.mu.Unlock()
+	if rd != nil && rd.at.Equal(at) {
+		return rd, nil
+	}
+	tagged, dev, err := h.o.Packages.Entries(ctx, pkg)
+	if err != nil {
+		return nil, err
+	}
+	rd = &rendered{at: at, tagged: tagged, dev: dev}
+	h.mu.Lock()
+	if old := h.cache[pkg.ID]; old == nil || !old.at.After(at) {
+		h.cache[pkg.ID] = rd
+	}
+	h.mu.Unlock()
+	return rd, nil
+}
+
+// serveJSON answers with body, honouring If-None-Match and
+// If-Modified-Since, gzip-compressed when the client accepts it.
+func serveJSON(w http.ResponseWriter, r *http.Request, body []byte, modified time.Time) {
+	sum := sha256.Sum256(body)
+	tag := hex.EncodeToString(sum[:16])
+	gz := acceptsGzip(r) && len(body) > 512
+	etag := `"` + tag + `"`
+	if gz {
+		etag = `"` + tag + `-gzip"`
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "application/json")
+	hd.Set("Vary", "Accept-Encoding, Authorization")
+	hd.Set("ETag", etag)
+	if !modified.IsZero() {
+		hd.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	}
+	if notModified(r, tag, modified) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if gz {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		body = b.Bytes()
+		hd.Set("Content-Encoding", "gzip")
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// notModified applies If-None-Match, and If-Modified-Since only without it
+// (RFC 9110, 13.2.2).
+func notModified(r *http.Request, tag string, modified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || t == `"`+tag+`"` || t == `"`+tag+`-gzip"` {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !modified.IsZero() {
+		since, err := http.ParseTime(ims)
+		return err == nil && !modified.Truncate(time.Second).After(since)
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+// dist streams an archive the credential may download: a version it is
+// offered, or a yanked or removed one whose version its entitlement allows,
+// so that lock files keep installing.
+func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+	vars := mux.Vars(r)
+	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
+	e, err := h.o.Access.Entitlement(r.Context(), cred, name)
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	if e == nil {
+		rest.WriteError(w, notFound(name))
+		return
+	}
+	v, err := h.o.Client.PackageVersion.Query().
+		Where(
+			packageversion.PackageID(e.Package.ID),
+			packageversion.VersionNormalized(vars["version"]),
+			packageversion.Reference(vars["reference"]),
+		).
+		First(r.Context())
+	if ent.IsNotFound(err) || (err == nil && !e.Allows(v.VersionNormalized)) {
+		rest.WriteError(w, apperr.NotFoundf("package %s has no archive %s/%s", name, vars["version"], vars["reference"]))
+		return
+	}
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	obj, file, err := h.o.Packages.OpenDist(r.Context(), v.ID)
+	if errors.Is(err, blob.ErrNotFound) {
+		rest.WriteError(w, apperr.NotFoundf("the archive of %s %s is missing", name, v.Version))
+		return
+	}
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	defer obj.Close()
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	if v.DistShasum != "" {
+		w.Header().Set("ETag", `"`+v.DistShasum+`"`)
+	}
+	http.ServeContent(w, r, file, obj.Info().ModTime, obj)
+}
+
+// maxNotifyBody bounds a notify-batch body.
+const maxNotifyBody = 1 << 20
+
+// notify accepts Composer's download notifications. It validates them;
+// download statistics are not recorded yet.
+func (h *Repo) notify(w http.ResponseWriter, r *http.Request, _ *access.Credential) {
+	var in struct {
+		Downloads []struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		} `json:"downloads"`
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxNotifyBody+1))
+	if err != nil {
+		rest.WriteError(w, apperr.Invalid("downloads", "the body could not be read"))
+		return
+	}
+	if len(data) > maxNotifyBody {
+		rest.WriteError(w, apperr.Invalid("downloads", "the body exceeds %d bytes", maxNotifyBody))
+		return
+	}
+	if err := json.Unmarshal(data, &in); err != nil || in.Downloads == nil {
+		rest.WriteError(w, apperr.Invalid("downloads", `the body must be {"downloads":[{"name":..., "version":...}]}`))
+		return
+	}
+	for i, d := range in.Downloads {
+		if err := validate.PackageName(strings.ToLower(d.Name)); err != nil || d.Version == "" {
+			rest.WriteError(w, apperr.Invalid("downloads", "download %d needs a valid package name and version", i))
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"success"}` + "\n"))
+}

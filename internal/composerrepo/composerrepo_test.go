@@ -1,0 +1,341 @@
+package composerrepo_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cargoman/cargoman/internal/testenv"
+)
+
+const root = testenv.RootToken
+
+// fixture is a server with acme/lib synced from a git repository (tags
+// 1.0.0, 1.1.0, 2.0.0, branch main), an ungranted artifact package
+// acme/other, and a customer holding acme/lib ^1.0 with tokens.
+type fixture struct {
+	s          *testenv.Server
+	customerID string
+	download   string // download-scope token
+	webhook    string // webhook-scope token
+	refs       map[string]string
+}
+
+func do(t *testing.T, s *testenv.Server, method, path string, body any, want int) []byte {
+	t.Helper()
+	resp := s.Do(t, method, path, root, body)
+	if resp.Status != want {
+		t.Fatalf("%s %s: %d %s", method, path, resp.Status, resp.Body)
+	}
+	return resp.Body
+}
+
+func setup(t *testing.T, b testenv.Backend) *fixture {
+	s := testenv.StartServer(t, b)
+	repo := testenv.NewGitRepo(t)
+	f := &fixture{s: s, refs: map[string]string{}}
+	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0"} {
+		f.refs[v] = repo.Commit(v, map[string]string{
+			"composer.json": testenv.ComposerJSON("acme/lib", `"require":{"php":">=8.1"}`),
+			"src/Lib.php":   "<?php // " + v,
+		})
+		repo.Git("tag", "v"+v)
+	}
+	f.refs["dev-main"] = f.refs["2.0.0"]
+
+	do(t, s, http.MethodPost, "/api/v1/packages", map[string]any{"name": "acme/lib", "repository_url": repo.Dir, "type": "git"}, http.StatusCreated)
+	do(t, s, http.MethodPost, "/api/v1/packages", map[string]any{"name": "acme/other", "type": "artifact"}, http.StatusCreated)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var p struct {
+			Versions []struct{ Version string } `json:"versions"`
+		}
+		if err := json.Unmarshal(do(t, s, http.MethodGet, "/api/v1/packages/acme/lib", nil, http.StatusOK), &p); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Versions) >= 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("acme/lib did not sync: %+v", p)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	var cu struct{ ID string }
+	if err := json.Unmarshal(do(t, s, http.MethodPost, "/api/v1/customers", map[string]any{"name": "Acme Corp"}, http.StatusCreated), &cu); err != nil {
+		t.Fatal(err)
+	}
+	f.customerID = cu.ID
+	base := "/api/v1/customers/" + cu.ID
+	do(t, s, http.MethodPost, base+"/packages", map[string]any{"package": "acme/lib", "constraint": "^1.0"}, http.StatusCreated)
+	token := func(scope string, extra map[string]any) string {
+		body := map[string]any{"name": scope + " token", "scope": scope}
+		for k, v := range extra {
+			body[k] = v
+		}
+		var out struct {
+			PlainToken string `json:"plain_token"`
+		}
+		if err := json.Unmarshal(do(t, s, http.MethodPost, base+"/tokens", body, http.StatusCreated), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.PlainToken
+	}
+	f.download = token("download", nil)
+	f.webhook = token("webhook", nil)
+	return f
+}
+
+// get sends a GET with the token as HTTP Basic password (user "token").
+func (f *fixture) get(t *testing.T, path, token string, header map[string]string) *testenv.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, f.s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.SetBasicAuth("token", token)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return &testenv.Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+type p2Doc struct {
+	Packages map[string][]struct {
+		Version string `json:"version"`
+		Dist    *struct {
+			URL       string `json:"url"`
+			Reference string `json:"reference"`
+		} `json:"dist"`
+	} `json:"packages"`
+	Minified string `json:"minified"`
+}
+
+func versions(t *testing.T, body []byte) []string {
+	t.Helper()
+	var d p2Doc
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	if d.Minified != "composer/2.0" {
+		t.Fatalf("not minified: %s", body)
+	}
+	out := []string{}
+	for _, v := range d.Packages["acme/lib"] {
+		out = append(out, v.Version)
+	}
+	return out
+}
+
+func TestComposerRepository(t *testing.T) {
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		f := setup(t, b)
+
+		// packages.json lists only what the credential may see.
+		resp := f.get(t, "/packages.json", f.download, nil)
+		if resp.Status != http.StatusOK {
+			t.Fatalf("packages.json: %d %s", resp.Status, resp.Body)
+		}
+		var index map[string]any
+		resp.JSON(t, &index)
+		want := map[string]any{
+			"packages": []any{}, "metadata-url": "/p2/%package%.json",
+			"available-packages": []any{"acme/lib"}, "notify-batch": "/downloads/",
+		}
+		if !reflect.DeepEqual(index, want) {
+			t.Fatalf("packages.json = %v", index)
+		}
+
+		// p2: tagged versions allowed by ^1.0, newest first; ~dev: none (dev-main is not ^1.0).
+		resp = f.get(t, "/p2/acme/lib.json", f.download, nil)
+		if resp.Status != http.StatusOK {
+			t.Fatalf("p2: %d %s", resp.Status, resp.Body)
+		}
+		if got := versions(t, resp.Body); !reflect.DeepEqual(got, []string{"1.1.0", "1.0.0"}) {
+			t.Fatalf("p2 versions = %v", got)
+		}
+		if !strings.Contains(string(resp.Body), f.s.URL+"/dists/acme/lib/1.1.0.0/"+f.refs["1.1.0"]+".zip") {
+			t.Fatalf("p2 lacks the dist URL: %s", resp.Body)
+		}
+		lastModified, etag := resp.Header.Get("Last-Modified"), resp.Header.Get("ETag")
+		if lastModified == "" || etag == "" {
+			t.Fatalf("p2 headers: %v", resp.Header)
+		}
+		if resp = f.get(t, "/p2/acme/lib~dev.json", f.download, nil); resp.Status != http.StatusOK || len(versions(t, resp.Body)) != 0 {
+			t.Fatalf("~dev with ^1.0: %d %s", resp.Status, resp.Body)
+		}
+
+		cases := []struct {
+			name   string
+			path   string
+			token  string
+			header map[string]string
+			status int
+		}{
+			{"no credentials", "/packages.json", "", nil, http.StatusUnauthorized},
+			{"bad token", "/p2/acme/lib.json", "cgm_tok_nope", nil, http.StatusUnauthorized},
+			{"bad bearer", "/p2/acme/lib.json", "", map[string]string{"Authorization": "Bearer nope"}, http.StatusUnauthorized},
+			{"bearer", "/p2/acme/lib.json", "", map[string]string{"Authorization": "Bearer " + f.download}, http.StatusOK},
+			{"webhook scope", "/p2/acme/lib.json", f.webhook, nil, http.StatusForbidden},
+			{"ungranted package", "/p2/acme/other.json", f.download, nil, http.StatusNotFound},
+			{"unknown package", "/p2/acme/nope.json", f.download, nil, http.StatusNotFound},
+			{"ungranted ~dev", "/p2/acme/other~dev.json", f.download, nil, http.StatusNotFound},
+			{"If-None-Match", "/p2/acme/lib.json", f.download, map[string]string{"If-None-Match": etag}, http.StatusNotModified},
+			{"stale If-None-Match", "/p2/acme/lib.json", f.download, map[string]string{"If-None-Match": `"x"`, "If-Modified-Since": lastModified}, http.StatusOK},
+			{"If-Modified-Since", "/p2/acme/lib.json", f.download, map[string]string{"If-Modified-Since": lastModified}, http.StatusNotModified},
+			{"old If-Modified-Since", "/p2/acme/lib.json", f.download, map[string]string{"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, http.StatusOK},
+			{"dist 1.1.0", "/dists/acme/lib/1.1.0.0/" + f.refs["1.1.0"] + ".zip", f.download, nil, http.StatusOK},
+			{"dist 2.0.0 not granted", "/dists/acme/lib/2.0.0.0/" + f.refs["2.0.0"] + ".zip", f.download, nil, http.StatusNotFound},
+			{"dist wrong reference", "/dists/acme/lib/1.1.0.0/" + f.refs["1.0.0"] + ".zip", f.download, nil, http.StatusNotFound},
+			{"dist dev-main not granted", "/dists/acme/lib/dev-main/" + f.refs["dev-main"] + ".zip", f.download, nil, http.StatusNotFound},
+			{"dist without credentials", "/dists/acme/lib/1.1.0.0/" + f.refs["1.1.0"] + ".zip", "", nil, http.StatusUnauthorized},
+		}
+		for _, c := range cases {
+			resp := f.get(t, c.path, c.token, c.header)
+			if resp.Status != c.status {
+				t.Errorf("%s: %d %s, want %d", c.name, resp.Status, resp.Body, c.status)
+				continue
+			}
+			switch {
+			case c.status == http.StatusUnauthorized && c.token == "" && c.header == nil:
+				if got := resp.Header.Get("WWW-Authenticate"); got != `Basic realm="Cargoman"` {
+					t.Errorf("%s: WWW-Authenticate %q", c.name, got)
+				}
+			case c.status == http.StatusNotModified && len(resp.Body) != 0:
+				t.Errorf("%s: body %q", c.name, resp.Body)
+			case c.status == http.StatusOK && strings.HasPrefix(c.name, "dist"):
+				if resp.Header.Get("Content-Type") != "application/zip" || !bytes.HasPrefix(resp.Body, []byte("PK")) {
+					t.Errorf("%s: not a zip: %v", c.name, resp.Header)
+				}
+			}
+		}
+
+		// gzip when accepted.
+		resp = f.get(t, "/p2/acme/lib.json", f.download, map[string]string{"Accept-Encoding": "gzip"})
+		if resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("no gzip: %v", resp.Header)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(resp.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(zr)
+		if got := versions(t, plain); !reflect.DeepEqual(got, []string{"1.1.0", "1.0.0"}) {
+			t.Fatalf("gzip p2 versions = %v", got)
+		}
+
+		// notify-batch.
+		notify := func(body string) *testenv.Response {
+			req, _ := http.NewRequest(http.MethodPost, f.s.URL+"/downloads/", strings.NewReader(body))
+			req.SetBasicAuth("token", f.download)
+			req.Header.Set("Content-Type", "application/json")
+			r, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Body.Close()
+			data, _ := io.ReadAll(r.Body)
+			return &testenv.Response{Status: r.StatusCode, Body: data}
+		}
+		if r := notify(`{"downloads":[{"name":"acme/lib","version":"1.1.0.0"}]}`); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"status":"success"`) {
+			t.Errorf("notify: %d %s", r.Status, r.Body)
+		}
+		if r := notify(`{"nope":1}`); r.Status != http.StatusBadRequest {
+			t.Errorf("bad notify: %d %s", r.Status, r.Body)
+		}
+
+		// Yanking 1.0.0 takes it out of p2 (a new document, so the old
+		// ETag no longer matches) but its archive stays downloadable.
+		do(t, f.s, http.MethodPost, "/api/v1/packages/acme/lib/yank/1.0.0", nil, http.StatusOK)
+		resp = f.get(t, "/p2/acme/lib.json", f.download, map[string]string{"If-None-Match": etag})
+		if resp.Status != http.StatusOK {
+			t.Fatalf("p2 after yank: %d", resp.Status)
+		}
+		if got := versions(t, resp.Body); !reflect.DeepEqual(got, []string{"1.1.0"}) {
+			t.Fatalf("p2 after yank = %v", got)
+		}
+		if r := f.get(t, "/dists/acme/lib/1.0.0.0/"+f.refs["1.0.0"]+".zip", f.download, nil); r.Status != http.StatusOK {
+			t.Fatalf("yanked dist: %d %s", r.Status, r.Body)
+		}
+
+		// Granting dev-main widens ~dev.
+		do(t, f.s, http.MethodPost, "/api/v1/customers/"+f.customerID+"/packages", map[string]any{"package": "acme/lib", "constraint": "^1.0 || dev-main"}, http.StatusCreated)
+		if r := f.get(t, "/p2/acme/lib~dev.json", f.download, nil); !reflect.DeepEqual(versions(t, r.Body), []string{"dev-main"}) {
+			t.Fatalf("~dev with dev-main: %s", r.Body)
+		}
+
+		// Suspension: 403 naming the reason.
+		do(t, f.s, http.MethodPost, "/api/v1/customers/"+f.customerID+"/suspend", map[string]any{"reason": "unpaid invoice"}, http.StatusOK)
+		if r := f.get(t, "/packages.json", f.download, nil); r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "unpaid invoice") {
+			t.Fatalf("suspended: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestComposerInstall runs the real Composer CLI against the server.
+func TestComposerInstall(t *testing.T) {
+	bin, err := exec.LookPath("composer")
+	if err != nil {
+		t.Skip("composer is not installed (CI installs Debian composer php-cli php-zip unzip); skipping the end-to-end install")
+	}
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		f := setup(t, b)
+		dir := t.TempDir()
+		host := strings.TrimPrefix(f.s.URL, "http://")
+		files := map[string]any{
+			"composer.json": map[string]any{
+				"name":         "test/project",
+				"repositories": []any{map[string]any{"type": "composer", "url": f.s.URL}, map[string]any{"packagist.org": false}},
+				"config":       map[string]any{"secure-http": false},
+			},
+			"auth.json": map[string]any{"http-basic": map[string]any{host: map[string]string{"username": "token", "password": f.download}}},
+		}
+		for name, v := range files {
+			data, _ := json.Marshal(v)
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cmd := exec.Command(bin, "require", "--no-interaction", "--no-progress", "acme/lib")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "COMPOSER_HOME="+filepath.Join(dir, ".composer"), "COMPOSER_CACHE_DIR="+filepath.Join(dir, ".cache"), "COMPOSER_NO_AUDIT=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("composer require: %v\n%s", err, out)
+		}
+		var lock struct {
+			Packages []struct{ Name, Version string }
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "composer.lock"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &lock); err != nil {
+			t.Fatal(err)
+		}
+		if len(lock.Packages) != 1 || lock.Packages[0].Name != "acme/lib" || lock.Packages[0].Version != "1.1.0" {
+			t.Fatalf("installed %+v\n%s", lock.Packages, out)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "vendor", "acme", "lib", "src", "Lib.php")); err != nil {
+			t.Fatalf("not installed: %v\n%s", err, out)
+		}
+	})
+}
