@@ -49,6 +49,14 @@ type Repo struct {
 	o     Options
 	mu    sync.Mutex
 	cache map[string]*rendered
+	// served maps customer, package and document to the body last served
+	// and when it was first served, for Last-Modified.
+	served map[string]servedDoc
+}
+
+type servedDoc struct {
+	sum   [32]byte
+	since time.Time
 }
 
 // rendered are a package's entries as of one metadata_updated_at.
@@ -59,7 +67,7 @@ type rendered struct {
 
 // New returns the Composer endpoints.
 func New(o Options) *Repo {
-	return &Repo{o: o, cache: map[string]*rendered{}}
+	return &Repo{o: o, cache: map[string]*rendered{}, served: map[string]servedDoc{}}
 }
 
 // Mount adds the routes to r.
@@ -162,17 +170,39 @@ func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credentia
 			offered = append(offered, en)
 		}
 	}
-	modified := rd.at
-	for _, way := range e.Ways {
-		if way.CreatedAt.After(modified) {
-			modified = way.CreatedAt
-		}
+	body := composer.Document(e.Package.Name, offered)
+	doc := cred.Customer.ID + "\x00" + name
+	if dev {
+		doc += "~dev"
 	}
-	if e.Freeze != nil && e.Freeze.CreatedAt.After(modified) {
-		modified = e.Freeze.CreatedAt
-	}
+	modified := h.servedSince(doc, body, rd.at)
 	w.Header().Set("Cache-Control", "private, no-cache")
-	serveJSON(w, r, composer.Document(e.Package.Name, offered), modified)
+	serveJSON(w, r, body, modified)
+}
+
+// servedSince is the Last-Modified of a customer's document: the later of
+// the package's metadata_updated_at and when this process first served this
+// body to the customer, rounded up to the next second and always later
+// than the body before it. A grant change alters the body without touching
+// the package, and Composer revalidates with If-Modified-Since only, so
+// the time must move whenever the body does.
+func (h *Repo) servedSince(key string, body []byte, metadataAt time.Time) time.Time {
+	sum := sha256.Sum256(body)
+	h.mu.Lock()
+	d, ok := h.served[key]
+	if !ok || d.sum != sum {
+		since := time.Now().UTC().Truncate(time.Second).Add(time.Second)
+		if ok && !since.After(d.since) {
+			since = d.since.Add(time.Second)
+		}
+		d = servedDoc{sum: sum, since: since}
+		h.served[key] = d
+	}
+	h.mu.Unlock()
+	if metadataAt.After(d.since) {
+		return metadataAt
+	}
+	return d.since
 }
 
 // entries returns the package's rendered entries, from the cache while

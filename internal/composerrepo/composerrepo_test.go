@@ -27,6 +27,8 @@ type fixture struct {
 	customerID string
 	download   string // download-scope token
 	webhook    string // webhook-scope token
+	jwt        string // download-scope JWT
+	scopedJWT  string // JWT whose package scopes miss acme/lib
 	refs       map[string]string
 }
 
@@ -40,7 +42,7 @@ func do(t *testing.T, s *testenv.Server, method, path string, body any, want int
 }
 
 func setup(t *testing.T, b testenv.Backend) *fixture {
-	s := testenv.StartServer(t, b)
+	s := testenv.StartServer(t, b, testenv.WithJWT())
 	repo := testenv.NewGitRepo(t)
 	f := &fixture{s: s, refs: map[string]string{}}
 	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0"} {
@@ -93,6 +95,15 @@ func setup(t *testing.T, b testenv.Backend) *fixture {
 	}
 	f.download = token("download", nil)
 	f.webhook = token("webhook", nil)
+	jwt := func(body map[string]any) string {
+		var out struct{ Token string }
+		if err := json.Unmarshal(do(t, s, http.MethodPost, base+"/jwt", body, http.StatusOK), &out); err != nil || out.Token == "" {
+			t.Fatalf("jwt: %v %+v", err, out)
+		}
+		return out.Token
+	}
+	f.jwt = jwt(map[string]any{})
+	f.scopedJWT = jwt(map[string]any{"package_scopes": []string{"vendor/*"}})
 	return f
 }
 
@@ -194,6 +205,9 @@ func TestComposerRepository(t *testing.T) {
 			{"bad token", "/p2/acme/lib.json", "cgm_tok_nope", nil, http.StatusUnauthorized},
 			{"bad bearer", "/p2/acme/lib.json", "", map[string]string{"Authorization": "Bearer nope"}, http.StatusUnauthorized},
 			{"bearer", "/p2/acme/lib.json", "", map[string]string{"Authorization": "Bearer " + f.download}, http.StatusOK},
+			{"JWT", "/p2/acme/lib.json", f.jwt, nil, http.StatusOK},
+			{"JWT bearer", "/dists/acme/lib/1.1.0.0/" + f.refs["1.1.0"] + ".zip", "", map[string]string{"Authorization": "Bearer " + f.jwt}, http.StatusOK},
+			{"JWT package scopes", "/p2/acme/lib.json", f.scopedJWT, nil, http.StatusNotFound},
 			{"webhook scope", "/p2/acme/lib.json", f.webhook, nil, http.StatusForbidden},
 			{"ungranted package", "/p2/acme/other.json", f.download, nil, http.StatusNotFound},
 			{"unknown package", "/p2/acme/nope.json", f.download, nil, http.StatusNotFound},
@@ -280,6 +294,19 @@ func TestComposerRepository(t *testing.T) {
 		do(t, f.s, http.MethodPost, "/api/v1/customers/"+f.customerID+"/packages", map[string]any{"package": "acme/lib", "constraint": "^1.0 || dev-main"}, http.StatusCreated)
 		if r := f.get(t, "/p2/acme/lib~dev.json", f.download, nil); !reflect.DeepEqual(versions(t, r.Body), []string{"dev-main"}) {
 			t.Fatalf("~dev with dev-main: %s", r.Body)
+		}
+
+		// Widening the grant changes Last-Modified, so Composer's
+		// If-Modified-Since revalidation sees 2.0.0.
+		resp = f.get(t, "/p2/acme/lib.json", f.download, nil)
+		lastModified = resp.Header.Get("Last-Modified")
+		do(t, f.s, http.MethodPost, "/api/v1/customers/"+f.customerID+"/packages", map[string]any{"package": "acme/lib", "constraint": "^2.0 || ^1.0 || dev-main"}, http.StatusCreated)
+		resp = f.get(t, "/p2/acme/lib.json", f.download, map[string]string{"If-Modified-Since": lastModified})
+		if resp.Status != http.StatusOK || !reflect.DeepEqual(versions(t, resp.Body), []string{"2.0.0", "1.1.0"}) {
+			t.Fatalf("p2 after widening, If-Modified-Since %s: %d %s", lastModified, resp.Status, resp.Body)
+		}
+		if r := f.get(t, "/p2/acme/lib.json", f.download, map[string]string{"If-Modified-Since": resp.Header.Get("Last-Modified")}); r.Status != http.StatusNotModified {
+			t.Fatalf("p2 revalidated after widening: %d", r.Status)
 		}
 
 		// Suspension: 403 naming the reason.
