@@ -131,6 +131,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			Authenticator: auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage),
 			Packages:      pkgs,
 			Access:        acc,
+			Usage:         usage,
 			Webhooks:      hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log),
 			PublicURL:     cfg.PublicURL,
 			Log:           log,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/internal/tenancy"
 )
 
@@ -18,11 +19,13 @@ type UsageRecorder struct {
 	client *ent.Client
 	mu     sync.Mutex
 	seen   map[string]time.Time
+	// customer holds customer tokens (Composer requests), seen CMA tokens.
+	customer map[string]time.Time
 }
 
 // NewUsageRecorder returns a recorder writing through client.
 func NewUsageRecorder(client *ent.Client) *UsageRecorder {
-	return &UsageRecorder{client: client, seen: map[string]time.Time{}}
+	return &UsageRecorder{client: client, seen: map[string]time.Time{}, customer: map[string]time.Time{}}
 }
 
 // Touch notes that token id was used now.
@@ -33,16 +36,34 @@ func (u *UsageRecorder) Touch(id string) {
 	u.mu.Unlock()
 }
 
+// TouchCustomerToken notes that customer token id was used now.
+func (u *UsageRecorder) TouchCustomerToken(id string) {
+	now := time.Now().UTC().Truncate(time.Second)
+	u.mu.Lock()
+	u.customer[id] = now
+	u.mu.Unlock()
+}
+
 // Flush writes what was noted since the last flush.
 func (u *UsageRecorder) Flush(ctx context.Context) error {
 	u.mu.Lock()
-	batch := u.seen
+	batch, customers := u.seen, u.customer
 	u.seen = make(map[string]time.Time, len(batch))
+	u.customer = make(map[string]time.Time, len(customers))
 	u.mu.Unlock()
 	ctx = tenancy.WithSystem(ctx)
 	for id, at := range batch {
 		err := u.client.AdminToken.Update().
 			Where(admintoken.ID(id), admintoken.Or(admintoken.LastUsedAtIsNil(), admintoken.LastUsedAtLT(at))).
+			SetLastUsedAt(at).
+			Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("auth: record last use of %s: %w", id, err)
+		}
+	}
+	for id, at := range customers {
+		err := u.client.CustomerToken.Update().
+			Where(customertoken.ID(id), customertoken.Or(customertoken.LastUsedAtIsNil(), customertoken.LastUsedAtLT(at))).
 			SetLastUsedAt(at).
 			Exec(ctx)
 		if err != nil {

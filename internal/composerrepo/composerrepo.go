@@ -26,6 +26,7 @@ import (
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/composer"
 	"github.com/cargoman/cargoman/internal/packages"
@@ -42,6 +43,8 @@ type Options struct {
 	Client   *ent.Client
 	Packages *packages.Service
 	Access   *access.Service
+	// Usage records when customer tokens were last used; may be nil.
+	Usage *auth.UsageRecorder
 }
 
 // Repo serves the Composer endpoints.
@@ -99,6 +102,9 @@ func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *access.Creden
 		if !cred.CanDownload() {
 			rest.WriteError(w, apperr.New(apperr.Forbidden, "the token's scope %q may not download packages", cred.Scope))
 			return
+		}
+		if cred.Token != nil && h.o.Usage != nil {
+			h.o.Usage.TouchCustomerToken(cred.Token.ID)
 		}
 		next(w, r.WithContext(tenancy.WithTenant(r.Context(), cred.Customer.TenantID)), cred)
 	})

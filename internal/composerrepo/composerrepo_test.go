@@ -3,6 +3,7 @@ package composerrepo_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -26,6 +27,7 @@ type fixture struct {
 	s          *testenv.Server
 	customerID string
 	download   string // download-scope token
+	downloadID string
 	webhook    string // webhook-scope token
 	jwt        string // download-scope JWT
 	scopedJWT  string // JWT whose package scopes miss acme/lib
@@ -80,21 +82,22 @@ func setup(t *testing.T, b testenv.Backend) *fixture {
 	f.customerID = cu.ID
 	base := "/api/v1/customers/" + cu.ID
 	do(t, s, http.MethodPost, base+"/packages", map[string]any{"package": "acme/lib", "constraint": "^1.0"}, http.StatusCreated)
-	token := func(scope string, extra map[string]any) string {
+	token := func(scope string, extra map[string]any) (string, string) {
 		body := map[string]any{"name": scope + " token", "scope": scope}
 		for k, v := range extra {
 			body[k] = v
 		}
 		var out struct {
 			PlainToken string `json:"plain_token"`
+			Token      struct{ ID string }
 		}
 		if err := json.Unmarshal(do(t, s, http.MethodPost, base+"/tokens", body, http.StatusCreated), &out); err != nil {
 			t.Fatal(err)
 		}
-		return out.PlainToken
+		return out.PlainToken, out.Token.ID
 	}
-	f.download = token("download", nil)
-	f.webhook = token("webhook", nil)
+	f.download, f.downloadID = token("download", nil)
+	f.webhook, _ = token("webhook", nil)
 	jwt := func(body map[string]any) string {
 		var out struct{ Token string }
 		if err := json.Unmarshal(do(t, s, http.MethodPost, base+"/jwt", body, http.StatusOK), &out); err != nil || out.Token == "" {
@@ -173,6 +176,17 @@ func TestComposerRepository(t *testing.T) {
 		}
 		if !reflect.DeepEqual(index, want) {
 			t.Fatalf("packages.json = %v", index)
+		}
+
+		// The token's use is recorded (in batches).
+		if err := f.s.Usage.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var tok struct {
+			LastUsedAt *string `json:"last_used_at"`
+		}
+		if err := json.Unmarshal(do(t, f.s, http.MethodGet, "/api/v1/customers/"+f.customerID+"/tokens/"+f.downloadID, nil, http.StatusOK), &tok); err != nil || tok.LastUsedAt == nil {
+			t.Fatalf("last_used_at not recorded: %v %+v", err, tok)
 		}
 
 		// p2: tagged versions allowed by ^1.0, newest first; ~dev: none (dev-main is not ^1.0).

@@ -33,6 +33,8 @@ type Options struct {
 	Authenticator *auth.Authenticator
 	Packages      *packages.Service
 	Access        *access.Service
+	// Usage records when customer tokens were last used; may be nil.
+	Usage *auth.UsageRecorder
 	// Webhooks serves /api/webhooks/{provider}; nil leaves them out.
 	Webhooks  http.Handler
 	PublicURL string
@@ -82,7 +84,7 @@ func New(o Options) (http.Handler, error) {
 	if o.Webhooks != nil {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
-	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access}).Mount(r)
+	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage}).Mount(r)
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
 	err := rest.Mount(r, graph.NewExecutor(schema, o.Log), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
