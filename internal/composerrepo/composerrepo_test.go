@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -217,6 +218,7 @@ func TestComposerRepository(t *testing.T) {
 		}{
 			{"no credentials", "/packages.json", "", nil, http.StatusUnauthorized},
 			{"bad token", "/p2/acme/lib.json", "cgm_tok_nope", nil, http.StatusUnauthorized},
+			{"Basic user not token", "/p2/acme/lib.json", "", map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:"+f.download))}, http.StatusUnauthorized},
 			{"bad bearer", "/p2/acme/lib.json", "", map[string]string{"Authorization": "Bearer nope"}, http.StatusUnauthorized},
 			{"bearer", "/p2/acme/lib.json", "", map[string]string{"Authorization": "Bearer " + f.download}, http.StatusOK},
 			{"JWT", "/p2/acme/lib.json", f.jwt, nil, http.StatusOK},
@@ -321,6 +323,15 @@ func TestComposerRepository(t *testing.T) {
 		}
 		if r := f.get(t, "/p2/acme/lib.json", f.download, map[string]string{"If-Modified-Since": resp.Header.Get("Last-Modified")}); r.Status != http.StatusNotModified {
 			t.Fatalf("p2 revalidated after widening: %d", r.Status)
+		}
+
+		// Freezing at 1.1.0 caps what is offered and downloadable.
+		do(t, f.s, http.MethodPost, "/api/v1/customers/"+f.customerID+"/freeze", map[string]any{"versions": []any{map[string]string{"package": "acme/lib", "version": "1.1.0"}}}, http.StatusOK)
+		if r := f.get(t, "/p2/acme/lib.json", f.download, nil); !reflect.DeepEqual(versions(t, r.Body), []string{"1.1.0"}) {
+			t.Fatalf("p2 while frozen: %d %s", r.Status, r.Body)
+		}
+		if r := f.get(t, "/dists/acme/lib/2.0.0.0/"+f.refs["2.0.0"]+".zip", f.download, nil); r.Status != http.StatusNotFound {
+			t.Fatalf("dist above the freeze: %d", r.Status)
 		}
 
 		// Suspension: 403 naming the reason.
