@@ -148,17 +148,29 @@ func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *access
 
 func notFound(name string) error { return apperr.NotFoundf("package %q not found", name) }
 
-func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+// entitlement resolves what cred may install of the package named by the
+// request path ({vendor}/{name}, minus a ~dev suffix). It answers the
+// request itself, 404 like an unknown package included, when there is
+// nothing to serve.
+func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *access.Credential) (e *access.Entitlement, dev bool, ok bool) {
 	vars := mux.Vars(r)
 	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
-	name, dev := strings.CutSuffix(name, "~dev")
+	name, dev = strings.CutSuffix(name, "~dev")
 	e, err := h.o.Access.Entitlement(r.Context(), cred, name)
 	if err != nil {
 		rest.WriteError(w, err)
-		return
+		return nil, false, false
 	}
 	if e == nil {
 		rest.WriteError(w, notFound(name))
+		return nil, false, false
+	}
+	return e, dev, true
+}
+
+func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+	e, dev, ok := h.entitlement(w, r, cred)
+	if !ok {
 		return
 	}
 	rd, err := h.entries(r.Context(), e.Package)
@@ -177,7 +189,7 @@ func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credentia
 		}
 	}
 	body := composer.Document(e.Package.Name, offered)
-	doc := cred.Customer.ID + "\x00" + name
+	doc := cred.Customer.ID + "\x00" + e.Package.Name
 	if dev {
 		doc += "~dev"
 	}
@@ -308,14 +320,8 @@ func acceptsGzip(r *http.Request) bool {
 // so that lock files keep installing.
 func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
 	vars := mux.Vars(r)
-	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
-	e, err := h.o.Access.Entitlement(r.Context(), cred, name)
-	if err != nil {
-		rest.WriteError(w, err)
-		return
-	}
-	if e == nil {
-		rest.WriteError(w, notFound(name))
+	e, _, ok := h.entitlement(w, r, cred)
+	if !ok {
 		return
 	}
 	v, err := h.o.Client.PackageVersion.Query().
@@ -326,7 +332,7 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 		).
 		First(r.Context())
 	if ent.IsNotFound(err) || (err == nil && !e.Allows(v.VersionNormalized)) {
-		rest.WriteError(w, apperr.NotFoundf("package %s has no archive %s/%s", name, vars["version"], vars["reference"]))
+		rest.WriteError(w, apperr.NotFoundf("package %s has no archive %s/%s", e.Package.Name, vars["version"], vars["reference"]))
 		return
 	}
 	if err != nil {
@@ -335,7 +341,7 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 	}
 	obj, file, err := h.o.Packages.OpenDist(r.Context(), v.ID)
 	if errors.Is(err, blob.ErrNotFound) {
-		rest.WriteError(w, apperr.NotFoundf("the archive of %s %s is missing", name, v.Version))
+		rest.WriteError(w, apperr.NotFoundf("the archive of %s %s is missing", e.Package.Name, v.Version))
 		return
 	}
 	if err != nil {
