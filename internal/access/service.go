@@ -12,8 +12,9 @@
 package access
 
 import (
+	"github.com/cargoman/cargoman/internal/database"
+
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -60,20 +61,7 @@ func New(o Options) *Service {
 
 // withTx runs fn in a transaction; fn's error rolls everything back.
 func (s *Service) withTx(ctx context.Context, fn func(c *ent.Client) error) error {
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("access: begin: %w", err)
-	}
-	if err := fn(tx.Client()); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("access: commit: %w", err)
-	}
-	return nil
+	return database.InTx(ctx, s.client, fn)
 }
 
 // lockCustomer loads a customer inside a transaction, locking its row on

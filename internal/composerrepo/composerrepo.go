@@ -143,7 +143,7 @@ func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *access
 		return
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
-	serveJSON(w, r, body, time.Time{})
+	serveJSON(w, r, body, sha256.Sum256(body), time.Time{})
 }
 
 func notFound(name string) error { return apperr.NotFoundf("package %q not found", name) }
@@ -193,9 +193,10 @@ func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credentia
 	if dev {
 		doc += "~dev"
 	}
-	modified := h.servedSince(doc, body, rd.at)
+	sum := sha256.Sum256(body)
+	modified := h.servedSince(doc, sum, rd.at)
 	w.Header().Set("Cache-Control", "private, no-cache")
-	serveJSON(w, r, body, modified)
+	serveJSON(w, r, body, sum, modified)
 }
 
 // servedSince is the Last-Modified of a customer's document: the later of
@@ -204,8 +205,7 @@ func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credentia
 // than the body before it. A grant change alters the body without touching
 // the package, and Composer revalidates with If-Modified-Since only, so
 // the time must move whenever the body does.
-func (h *Repo) servedSince(key string, body []byte, metadataAt time.Time) time.Time {
-	sum := sha256.Sum256(body)
+func (h *Repo) servedSince(key string, sum [sha256.Size]byte, metadataAt time.Time) time.Time {
 	h.mu.Lock()
 	d, ok := h.served[key]
 	if !ok || d.sum != sum {
@@ -249,10 +249,10 @@ func (h *Repo) entries(ctx context.Context, pkg *ent.ComposerPackage) (*rendered
 	return rd, nil
 }
 
-// serveJSON answers with body, honouring If-None-Match and
-// If-Modified-Since, gzip-compressed when the client accepts it.
-func serveJSON(w http.ResponseWriter, r *http.Request, body []byte, modified time.Time) {
-	sum := sha256.Sum256(body)
+// serveJSON answers with body (whose SHA-256 is sum), honouring
+// If-None-Match and If-Modified-Since, gzip-compressed when the client
+// accepts it.
+func serveJSON(w http.ResponseWriter, r *http.Request, body []byte, sum [sha256.Size]byte, modified time.Time) {
 	tag := hex.EncodeToString(sum[:16])
 	gz := acceptsGzip(r) && len(body) > 512
 	etag := `"` + tag + `"`

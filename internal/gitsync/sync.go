@@ -23,6 +23,7 @@ import (
 	"github.com/cargoman/cargoman/ent/skippedref"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/composerjson"
+	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/readme"
 	"github.com/cargoman/cargoman/internal/secretbox"
@@ -353,7 +354,7 @@ func (r *run) buildOne(ctx context.Context, pkg *ent.ComposerPackage, j job, ski
 	}
 	released := j.ref.Time.UTC()
 	isDefault := j.ref.Kind == vcs.Branch && j.ref.Name == r.defaultBranch
-	return withTx(ctx, r.client, func(c *ent.Client) error {
+	return database.InTx(ctx, r.client, func(c *ent.Client) error {
 		if skipped != nil {
 			if err := c.SkippedRef.DeleteOneID(skipped.ID).Exec(ctx); err != nil && !ent.IsNotFound(err) {
 				return err
@@ -398,7 +399,7 @@ func (r *run) finish(ctx context.Context, pkg *ent.ComposerPackage, refs []locat
 	byRef map[string]*ent.PackageVersion, skippedByRef map[string]*ent.SkippedRef, skips []skip) error {
 	desc, readmeMD, readmeHTML := r.describe(ctx, pkg, refs)
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	return withTx(ctx, r.client, func(c *ent.Client) error {
+	return database.InTx(ctx, r.client, func(c *ent.Client) error {
 		for _, sk := range skips {
 			kind := skippedref.RefKind(kindOf(sk.ref.Ref))
 			if old := skippedByRef[refKey(string(kind), sk.ref.Name)]; old != nil {
@@ -518,16 +519,4 @@ func (r *run) readmeFile(ctx context.Context, pkg *ent.ComposerPackage, ref loca
 		return nil, ""
 	}
 	return raw, name
-}
-
-// withTx runs fn in a transaction.
-func withTx(ctx context.Context, c *ent.Client, fn func(*ent.Client) error) error {
-	tx, err := c.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("gitsync: begin: %w", err)
-	}
-	if err := fn(tx.Client()); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	return tx.Commit()
 }

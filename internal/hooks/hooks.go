@@ -7,7 +7,6 @@ package hooks
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
@@ -183,29 +183,28 @@ func (h *Handler) seen(ctx context.Context, provider webhook.Provider, id string
 // queue records the delivery and queues the syncs in one transaction: the
 // unique delivery id makes a racing replay fail here, queueing nothing.
 func (h *Handler) queue(ctx context.Context, provider webhook.Provider, d *webhook.Delivery, matched []*ent.ComposerPackage) ([]string, error) {
-	tx, err := h.client.Tx(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("hooks: begin: %w", err)
-	}
-	if err := h.insert(ctx, tx.Client(), provider, d, webhookdelivery.OutcomeQueued, "", matched); err != nil {
-		return nil, errors.Join(err, tx.Rollback())
-	}
 	var names []string
-	for _, p := range matched {
-		target := p.ID
-		if p.ParentID != nil {
-			target = *p.ParentID // children sync with their monorepo
+	err := database.InTx(ctx, h.client, func(c *ent.Client) error {
+		if err := h.insert(ctx, c, provider, d, webhookdelivery.OutcomeQueued, "", matched); err != nil {
+			return err
 		}
-		if p.Type == composerpackage.TypeArtifact {
-			continue
+		for _, p := range matched {
+			if p.Type == composerpackage.TypeArtifact {
+				continue
+			}
+			target := p.ID
+			if p.ParentID != nil {
+				target = *p.ParentID // children sync with their monorepo
+			}
+			if _, _, err := tasks.Enqueue(ctx, c, tasks.Spec{TenantID: p.TenantID, Kind: task.KindPackageSync, Key: target}); err != nil {
+				return err
+			}
+			names = append(names, p.Name)
 		}
-		if _, _, err := tasks.Enqueue(ctx, tx.Client(), tasks.Spec{TenantID: p.TenantID, Kind: task.KindPackageSync, Key: target}); err != nil {
-			return nil, errors.Join(err, tx.Rollback())
-		}
-		names = append(names, p.Name)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("hooks: commit: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return names, nil
 }

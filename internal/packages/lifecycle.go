@@ -2,7 +2,6 @@ package packages
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/webhook"
@@ -55,8 +55,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 	tenantID, _ := tenancy.FromContext(ctx)
 	var pkg *ent.ComposerPackage
 	var t *ent.Task
-	err = withTx(ctx, s.client, func(tx *ent.Tx) error {
-		c := tx.Client()
+	err = database.InTx(ctx, s.client, func(tc *ent.Client) error {
+		c := tc
 		if in.CredentialID != nil {
 			if _, err := c.Credential.Get(ctx, *in.CredentialID); err != nil {
 				return notFoundAs(err, "credentialID", "credential %q not found", *in.CredentialID)
@@ -211,24 +211,6 @@ func (s *Service) Sync(ctx context.Context, name string) (t *ent.Task, created b
 		return nil, false, apperr.Invalid("name", "%s is part of a monorepo: sync its parent package", pkg.Name)
 	}
 	return s.Enqueue(ctx, tasks.Spec{TenantID: pkg.TenantID, Kind: task.KindPackageSync, Key: pkg.ID})
-}
-
-// withTx runs fn in a transaction.
-func withTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) error {
-	tx, err := c.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("packages: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("packages: commit: %w", err)
-	}
-	return nil
 }
 
 // notFoundAs turns a not-found error into a validation error on field.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/validate"
 	"github.com/cargoman/cargoman/internal/webhook"
 )
@@ -37,8 +38,8 @@ func (s *Service) Update(ctx context.Context, in UpdateInput) (*ent.ComposerPack
 	if err != nil {
 		return nil, err
 	}
-	err = withTx(ctx, s.client, func(tx *ent.Tx) error {
-		c := tx.Client()
+	err = database.InTx(ctx, s.client, func(tc *ent.Client) error {
+		c := tc
 		upd := c.ComposerPackage.UpdateOne(pkg)
 		if in.RepositoryURL.Set {
 			u, err := s.checkRepository(pkg.Type, in.RepositoryURL.Value)

@@ -14,6 +14,7 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/artifact"
 	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/ids"
 	"github.com/cargoman/cargoman/internal/semver"
 )
@@ -84,9 +85,9 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var v *ent.PackageVersion
-	err = withTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = database.InTx(ctx, s.client, func(tc *ent.Client) error {
 		var err error
-		v, err = tx.Client().PackageVersion.Create().
+		v, err = tc.PackageVersion.Create().
 			SetID(versionID).
 			SetPackageID(pkg.ID).
 			SetVersion(pretty).
@@ -106,7 +107,7 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 			}
 			return err
 		}
-		return s.refreshMetadata(ctx, tx.Client(), pkg)
+		return s.refreshMetadata(ctx, tc, pkg)
 	})
 	if err != nil {
 		if derr := s.blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {

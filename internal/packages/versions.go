@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/internal/database"
 )
 
 // changeVersion applies change to one version and re-renders the
@@ -18,13 +19,13 @@ func (s *Service) changeVersion(ctx context.Context, pkgName, version string, ch
 	if err != nil {
 		return nil, err
 	}
-	err = withTx(ctx, s.client, func(tx *ent.Tx) error {
-		upd := tx.Client().PackageVersion.UpdateOne(v)
+	err = database.InTx(ctx, s.client, func(tc *ent.Client) error {
+		upd := tc.PackageVersion.UpdateOne(v)
 		change(upd)
 		if v, err = upd.Save(ctx); err != nil {
 			return err
 		}
-		return s.refreshMetadata(ctx, tx.Client(), pkg)
+		return s.refreshMetadata(ctx, tc, pkg)
 	})
 	return v, err
 }
