@@ -244,22 +244,7 @@ func (o object) obj(key string) object {
 
 // objs returns member key as an array of objects, skipping other items.
 func (o object) objs(key string) []object {
-	raw, ok := o[key]
-	if !ok {
-		return nil
-	}
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		return nil
-	}
-	var out []object
-	for _, item := range items {
-		var m object
-		if json.Unmarshal(item, &m) == nil && m != nil {
-			out = append(out, m)
-		}
-	}
-	return out
+	return arrayOf(o[key], func(m object) bool { return m != nil })
 }
 
 // str returns member key as a string, or "" when absent or not a string.
@@ -277,19 +262,24 @@ func (o object) str(key string) string {
 
 // strs returns member key as an array of strings, skipping other items.
 func (o object) strs(key string) []string {
-	raw, ok := o[key]
-	if !ok {
+	return arrayOf(o[key], func(string) bool { return true })
+}
+
+// arrayOf decodes raw as an array, keeping the items that decode as T and
+// pass keep; anything else yields nil.
+func arrayOf[T any](raw json.RawMessage, keep func(T) bool) []T {
+	if raw == nil {
 		return nil
 	}
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) != nil {
 		return nil
 	}
-	var out []string
+	var out []T
 	for _, item := range items {
-		var s string
-		if json.Unmarshal(item, &s) == nil {
-			out = append(out, s)
+		var v T
+		if json.Unmarshal(item, &v) == nil && keep(v) {
+			out = append(out, v)
 		}
 	}
 	return out
