@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/cachestamp"
 	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
@@ -41,6 +42,8 @@ type Client struct {
 	Schema *migrate.Schema
 	// AdminToken is the client for interacting with the AdminToken builders.
 	AdminToken *AdminTokenClient
+	// CacheStamp is the client for interacting with the CacheStamp builders.
+	CacheStamp *CacheStampClient
 	// Collection is the client for interacting with the Collection builders.
 	Collection *CollectionClient
 	// CollectionGrant is the client for interacting with the CollectionGrant builders.
@@ -81,6 +84,7 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AdminToken = NewAdminTokenClient(c.config)
+	c.CacheStamp = NewCacheStampClient(c.config)
 	c.Collection = NewCollectionClient(c.config)
 	c.CollectionGrant = NewCollectionGrantClient(c.config)
 	c.ComposerPackage = NewComposerPackageClient(c.config)
@@ -188,6 +192,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:             ctx,
 		config:          cfg,
 		AdminToken:      NewAdminTokenClient(cfg),
+		CacheStamp:      NewCacheStampClient(cfg),
 		Collection:      NewCollectionClient(cfg),
 		CollectionGrant: NewCollectionGrantClient(cfg),
 		ComposerPackage: NewComposerPackageClient(cfg),
@@ -222,6 +227,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:             ctx,
 		config:          cfg,
 		AdminToken:      NewAdminTokenClient(cfg),
+		CacheStamp:      NewCacheStampClient(cfg),
 		Collection:      NewCollectionClient(cfg),
 		CollectionGrant: NewCollectionGrantClient(cfg),
 		ComposerPackage: NewComposerPackageClient(cfg),
@@ -265,8 +271,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AdminToken, c.Collection, c.CollectionGrant, c.ComposerPackage, c.Credential,
-		c.Customer, c.CustomerFreeze, c.CustomerToken, c.PackageGrant,
+		c.AdminToken, c.CacheStamp, c.Collection, c.CollectionGrant, c.ComposerPackage,
+		c.Credential, c.Customer, c.CustomerFreeze, c.CustomerToken, c.PackageGrant,
 		c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
@@ -277,8 +283,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AdminToken, c.Collection, c.CollectionGrant, c.ComposerPackage, c.Credential,
-		c.Customer, c.CustomerFreeze, c.CustomerToken, c.PackageGrant,
+		c.AdminToken, c.CacheStamp, c.Collection, c.CollectionGrant, c.ComposerPackage,
+		c.Credential, c.Customer, c.CustomerFreeze, c.CustomerToken, c.PackageGrant,
 		c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
@@ -290,6 +296,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AdminTokenMutation:
 		return c.AdminToken.mutate(ctx, m)
+	case *CacheStampMutation:
+		return c.CacheStamp.mutate(ctx, m)
 	case *CollectionMutation:
 		return c.Collection.mutate(ctx, m)
 	case *CollectionGrantMutation:
@@ -471,6 +479,139 @@ func (c *AdminTokenClient) mutate(ctx context.Context, m *AdminTokenMutation) (V
 		return (&AdminTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AdminToken mutation op: %q", m.Op())
+	}
+}
+
+// CacheStampClient is a client for the CacheStamp schema.
+type CacheStampClient struct {
+	config
+}
+
+// NewCacheStampClient returns a client for the CacheStamp from the given config.
+func NewCacheStampClient(c config) *CacheStampClient {
+	return &CacheStampClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `cachestamp.Hooks(f(g(h())))`.
+func (c *CacheStampClient) Use(hooks ...Hook) {
+	c.hooks.CacheStamp = append(c.hooks.CacheStamp, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `cachestamp.Intercept(f(g(h())))`.
+func (c *CacheStampClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CacheStamp = append(c.inters.CacheStamp, interceptors...)
+}
+
+// Create returns a builder for creating a CacheStamp entity.
+func (c *CacheStampClient) Create() *CacheStampCreate {
+	mutation := newCacheStampMutation(c.config, OpCreate)
+	return &CacheStampCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CacheStamp entities.
+func (c *CacheStampClient) CreateBulk(builders ...*CacheStampCreate) *CacheStampCreateBulk {
+	return &CacheStampCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CacheStampClient) MapCreateBulk(slice any, setFunc func(*CacheStampCreate, int)) *CacheStampCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CacheStampCreateBulk{err: fmt.Errorf("calling to CacheStampClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CacheStampCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CacheStampCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CacheStamp.
+func (c *CacheStampClient) Update() *CacheStampUpdate {
+	mutation := newCacheStampMutation(c.config, OpUpdate)
+	return &CacheStampUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CacheStampClient) UpdateOne(_m *CacheStamp) *CacheStampUpdateOne {
+	mutation := newCacheStampMutation(c.config, OpUpdateOne, withCacheStamp(_m))
+	return &CacheStampUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CacheStampClient) UpdateOneID(id string) *CacheStampUpdateOne {
+	mutation := newCacheStampMutation(c.config, OpUpdateOne, withCacheStampID(id))
+	return &CacheStampUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CacheStamp.
+func (c *CacheStampClient) Delete() *CacheStampDelete {
+	mutation := newCacheStampMutation(c.config, OpDelete)
+	return &CacheStampDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CacheStampClient) DeleteOne(_m *CacheStamp) *CacheStampDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CacheStampClient) DeleteOneID(id string) *CacheStampDeleteOne {
+	builder := c.Delete().Where(cachestamp.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CacheStampDeleteOne{builder}
+}
+
+// Query returns a query builder for CacheStamp.
+func (c *CacheStampClient) Query() *CacheStampQuery {
+	return &CacheStampQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCacheStamp},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CacheStamp entity by its id.
+func (c *CacheStampClient) Get(ctx context.Context, id string) (*CacheStamp, error) {
+	return c.Query().Where(cachestamp.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CacheStampClient) GetX(ctx context.Context, id string) *CacheStamp {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CacheStampClient) Hooks() []Hook {
+	return c.hooks.CacheStamp
+}
+
+// Interceptors returns the client interceptors.
+func (c *CacheStampClient) Interceptors() []Interceptor {
+	return c.inters.CacheStamp
+}
+
+func (c *CacheStampClient) mutate(ctx context.Context, m *CacheStampMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CacheStampCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CacheStampUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CacheStampUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CacheStampDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CacheStamp mutation op: %q", m.Op())
 	}
 }
 
@@ -2971,14 +3112,15 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AdminToken, Collection, CollectionGrant, ComposerPackage, Credential, Customer,
-		CustomerFreeze, CustomerToken, PackageGrant, PackageVersion, Setting,
-		SkippedRef, Task, Tenant, WebhookDelivery []ent.Hook
+		AdminToken, CacheStamp, Collection, CollectionGrant, ComposerPackage,
+		Credential, Customer, CustomerFreeze, CustomerToken, PackageGrant,
+		PackageVersion, Setting, SkippedRef, Task, Tenant, WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AdminToken, Collection, CollectionGrant, ComposerPackage, Credential, Customer,
-		CustomerFreeze, CustomerToken, PackageGrant, PackageVersion, Setting,
-		SkippedRef, Task, Tenant, WebhookDelivery []ent.Interceptor
+		AdminToken, CacheStamp, Collection, CollectionGrant, ComposerPackage,
+		Credential, Customer, CustomerFreeze, CustomerToken, PackageGrant,
+		PackageVersion, Setting, SkippedRef, Task, Tenant,
+		WebhookDelivery []ent.Interceptor
 	}
 )
 

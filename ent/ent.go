@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/cachestamp"
 	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
@@ -88,6 +89,7 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			admintoken.Table:      admintoken.ValidColumn,
+			cachestamp.Table:      cachestamp.ValidColumn,
 			collection.Table:      collection.ValidColumn,
 			collectiongrant.Table: collectiongrant.ValidColumn,
 			composerpackage.Table: composerpackage.ValidColumn,

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/cachestamp"
 	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
@@ -39,6 +40,7 @@ const (
 
 	// Node types.
 	TypeAdminToken      = "AdminToken"
+	TypeCacheStamp      = "CacheStamp"
 	TypeCollection      = "Collection"
 	TypeCollectionGrant = "CollectionGrant"
 	TypeComposerPackage = "ComposerPackage"
@@ -985,6 +987,482 @@ func (m *AdminTokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AdminToken edge %s", name)
+}
+
+// CacheStampMutation represents an operation that mutates the CacheStamp nodes in the graph.
+type CacheStampMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *string
+	tenant_id         *string
+	value             *int64
+	addvalue          *int64
+	access_changed_at *time.Time
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*CacheStamp, error)
+	predicates        []predicate.CacheStamp
+}
+
+var _ ent.Mutation = (*CacheStampMutation)(nil)
+
+// cachestampOption allows management of the mutation configuration using functional options.
+type cachestampOption func(*CacheStampMutation)
+
+// newCacheStampMutation creates new mutation for the CacheStamp entity.
+func newCacheStampMutation(c config, op Op, opts ...cachestampOption) *CacheStampMutation {
+	m := &CacheStampMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCacheStamp,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCacheStampID sets the ID field of the mutation.
+func withCacheStampID(id string) cachestampOption {
+	return func(m *CacheStampMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CacheStamp
+		)
+		m.oldValue = func(ctx context.Context) (*CacheStamp, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CacheStamp.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCacheStamp sets the old CacheStamp of the mutation.
+func withCacheStamp(node *CacheStamp) cachestampOption {
+	return func(m *CacheStampMutation) {
+		m.oldValue = func(context.Context) (*CacheStamp, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CacheStampMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CacheStampMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CacheStamp entities.
+func (m *CacheStampMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CacheStampMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CacheStampMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CacheStamp.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CacheStampMutation) SetTenantID(s string) {
+	m.tenant_id = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CacheStampMutation) TenantID() (r string, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the CacheStamp entity.
+// If the CacheStamp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CacheStampMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CacheStampMutation) ResetTenantID() {
+	m.tenant_id = nil
+}
+
+// SetValue sets the "value" field.
+func (m *CacheStampMutation) SetValue(i int64) {
+	m.value = &i
+	m.addvalue = nil
+}
+
+// Value returns the value of the "value" field in the mutation.
+func (m *CacheStampMutation) Value() (r int64, exists bool) {
+	v := m.value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValue returns the old "value" field's value of the CacheStamp entity.
+// If the CacheStamp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CacheStampMutation) OldValue(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValue: %w", err)
+	}
+	return oldValue.Value, nil
+}
+
+// AddValue adds i to the "value" field.
+func (m *CacheStampMutation) AddValue(i int64) {
+	if m.addvalue != nil {
+		*m.addvalue += i
+	} else {
+		m.addvalue = &i
+	}
+}
+
+// AddedValue returns the value that was added to the "value" field in this mutation.
+func (m *CacheStampMutation) AddedValue() (r int64, exists bool) {
+	v := m.addvalue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValue resets all changes to the "value" field.
+func (m *CacheStampMutation) ResetValue() {
+	m.value = nil
+	m.addvalue = nil
+}
+
+// SetAccessChangedAt sets the "access_changed_at" field.
+func (m *CacheStampMutation) SetAccessChangedAt(t time.Time) {
+	m.access_changed_at = &t
+}
+
+// AccessChangedAt returns the value of the "access_changed_at" field in the mutation.
+func (m *CacheStampMutation) AccessChangedAt() (r time.Time, exists bool) {
+	v := m.access_changed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccessChangedAt returns the old "access_changed_at" field's value of the CacheStamp entity.
+// If the CacheStamp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CacheStampMutation) OldAccessChangedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccessChangedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccessChangedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccessChangedAt: %w", err)
+	}
+	return oldValue.AccessChangedAt, nil
+}
+
+// ResetAccessChangedAt resets all changes to the "access_changed_at" field.
+func (m *CacheStampMutation) ResetAccessChangedAt() {
+	m.access_changed_at = nil
+}
+
+// Where appends a list predicates to the CacheStampMutation builder.
+func (m *CacheStampMutation) Where(ps ...predicate.CacheStamp) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CacheStampMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CacheStampMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CacheStamp, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CacheStampMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CacheStampMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CacheStamp).
+func (m *CacheStampMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CacheStampMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.tenant_id != nil {
+		fields = append(fields, cachestamp.FieldTenantID)
+	}
+	if m.value != nil {
+		fields = append(fields, cachestamp.FieldValue)
+	}
+	if m.access_changed_at != nil {
+		fields = append(fields, cachestamp.FieldAccessChangedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CacheStampMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case cachestamp.FieldTenantID:
+		return m.TenantID()
+	case cachestamp.FieldValue:
+		return m.Value()
+	case cachestamp.FieldAccessChangedAt:
+		return m.AccessChangedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CacheStampMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case cachestamp.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case cachestamp.FieldValue:
+		return m.OldValue(ctx)
+	case cachestamp.FieldAccessChangedAt:
+		return m.OldAccessChangedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CacheStamp field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CacheStampMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case cachestamp.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case cachestamp.FieldValue:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValue(v)
+		return nil
+	case cachestamp.FieldAccessChangedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccessChangedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CacheStamp field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CacheStampMutation) AddedFields() []string {
+	var fields []string
+	if m.addvalue != nil {
+		fields = append(fields, cachestamp.FieldValue)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CacheStampMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case cachestamp.FieldValue:
+		return m.AddedValue()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CacheStampMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case cachestamp.FieldValue:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CacheStamp numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CacheStampMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CacheStampMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CacheStampMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CacheStamp nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CacheStampMutation) ResetField(name string) error {
+	switch name {
+	case cachestamp.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case cachestamp.FieldValue:
+		m.ResetValue()
+		return nil
+	case cachestamp.FieldAccessChangedAt:
+		m.ResetAccessChangedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CacheStamp field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CacheStampMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CacheStampMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CacheStampMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CacheStampMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CacheStampMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CacheStampMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CacheStampMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CacheStamp unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CacheStampMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CacheStamp edge %s", name)
 }
 
 // CollectionMutation represents an operation that mutates the Collection nodes in the graph.

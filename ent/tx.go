@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// AdminToken is the client for interacting with the AdminToken builders.
 	AdminToken *AdminTokenClient
+	// CacheStamp is the client for interacting with the CacheStamp builders.
+	CacheStamp *CacheStampClient
 	// Collection is the client for interacting with the Collection builders.
 	Collection *CollectionClient
 	// CollectionGrant is the client for interacting with the CollectionGrant builders.
@@ -176,6 +178,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.AdminToken = NewAdminTokenClient(tx.config)
+	tx.CacheStamp = NewCacheStampClient(tx.config)
 	tx.Collection = NewCollectionClient(tx.config)
 	tx.CollectionGrant = NewCollectionGrantClient(tx.config)
 	tx.ComposerPackage = NewComposerPackageClient(tx.config)

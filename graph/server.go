@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -34,8 +35,11 @@ type configurable interface {
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
 }
 
-func configure(c configurable, log *slog.Logger) {
+func configure(c configurable, log *slog.Logger, extra []graphql.HandlerExtension) {
 	c.Use(extension.Introspection{})
+	for _, x := range extra {
+		c.Use(x)
+	}
 	c.Use(extension.FixedComplexityLimit(MaxComplexity))
 	c.Use(depthLimit{max: MaxDepth})
 	c.AroundFields(classifyResolverErrors)
@@ -46,19 +50,38 @@ func configure(c configurable, log *slog.Logger) {
 
 // NewExecutor returns an executor for in-process operations (the REST
 // layer), configured like the HTTP endpoint.
-func NewExecutor(es graphql.ExecutableSchema, log *slog.Logger) *executor.Executor {
+func NewExecutor(es graphql.ExecutableSchema, log *slog.Logger, extra ...graphql.HandlerExtension) *executor.Executor {
 	e := executor.New(es)
-	configure(e, log)
+	configure(e, log, extra)
 	return e
 }
 
 // NewHandler returns the HTTP handler of POST and GET /graphql.
-func NewHandler(es graphql.ExecutableSchema, log *slog.Logger) http.Handler {
+func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 64 << 20, MaxMemory: 8 << 20})
-	configure(srv, log)
+	configure(srv, log, extra)
 	return srv
+}
+
+// AfterMutation returns an extension that calls fn once a mutation
+// operation has run, when the transactions of its fields have committed:
+// the place to make this instance notice its own changes at once.
+func AfterMutation(fn func(context.Context)) graphql.HandlerExtension {
+	return afterMutation(fn)
+}
+
+type afterMutation func(context.Context)
+
+func (afterMutation) ExtensionName() string                   { return "AfterMutation" }
+func (afterMutation) Validate(graphql.ExecutableSchema) error { return nil }
+func (a afterMutation) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+		a(ctx)
+	}
+	return resp
 }

@@ -21,6 +21,18 @@ func (f AdminTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AdminTokenMutation", m)
 }
 
+// The CacheStampFunc type is an adapter to allow the use of ordinary
+// function as CacheStamp mutator.
+type CacheStampFunc func(context.Context, *ent.CacheStampMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CacheStampFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CacheStampMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CacheStampMutation", m)
+}
+
 // The CollectionFunc type is an adapter to allow the use of ordinary
 // function as Collection mutator.
 type CollectionFunc func(context.Context, *ent.CollectionMutation) (ent.Value, error)

@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/cachestamp"
 	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
@@ -107,6 +108,33 @@ func (f TraverseAdminToken) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AdminTokenQuery", q)
+}
+
+// The CacheStampFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CacheStampFunc func(context.Context, *ent.CacheStampQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CacheStampFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CacheStampQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CacheStampQuery", q)
+}
+
+// The TraverseCacheStamp type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCacheStamp func(context.Context, *ent.CacheStampQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCacheStamp) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCacheStamp) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CacheStampQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CacheStampQuery", q)
 }
 
 // The CollectionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -492,6 +520,8 @@ func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
 	case *ent.AdminTokenQuery:
 		return &query[*ent.AdminTokenQuery, predicate.AdminToken, admintoken.OrderOption]{typ: ent.TypeAdminToken, tq: q}, nil
+	case *ent.CacheStampQuery:
+		return &query[*ent.CacheStampQuery, predicate.CacheStamp, cachestamp.OrderOption]{typ: ent.TypeCacheStamp, tq: q}, nil
 	case *ent.CollectionQuery:
 		return &query[*ent.CollectionQuery, predicate.Collection, collection.OrderOption]{typ: ent.TypeCollection, tq: q}, nil
 	case *ent.CollectionGrantQuery:

@@ -44,6 +44,19 @@ var (
 			},
 		},
 	}
+	// CacheStampsColumns holds the columns for the "cache_stamps" table.
+	CacheStampsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString, Unique: true},
+		{Name: "value", Type: field.TypeInt64, Default: 0},
+		{Name: "access_changed_at", Type: field.TypeTime},
+	}
+	// CacheStampsTable holds the schema information for the "cache_stamps" table.
+	CacheStampsTable = &schema.Table{
+		Name:       "cache_stamps",
+		Columns:    CacheStampsColumns,
+		PrimaryKey: []*schema.Column{CacheStampsColumns[0]},
+	}
 	// CollectionsColumns holds the columns for the "collections" table.
 	CollectionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -716,6 +729,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AdminTokensTable,
+		CacheStampsTable,
 		CollectionsTable,
 		CollectionGrantsTable,
 		PackagesTable,

@@ -9,6 +9,9 @@ import (
 // AdminToken is the predicate function for admintoken builders.
 type AdminToken func(*sql.Selector)
 
+// CacheStamp is the predicate function for cachestamp builders.
+type CacheStamp func(*sql.Selector)
+
 // Collection is the predicate function for collection builders.
 type Collection func(*sql.Selector)
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent/admintoken"
+	"github.com/cargoman/cargoman/ent/cachestamp"
 	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/ent/collectiongrant"
 	"github.com/cargoman/cargoman/ent/composerpackage"
@@ -64,6 +65,21 @@ func init() {
 	admintoken.DefaultID = admintokenDescID.Default.(func() string)
 	// admintoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	admintoken.IDValidator = admintokenDescID.Validators[0].(func(string) error)
+	cachestampMixin := schema.CacheStamp{}.Mixin()
+	cachestampMixinFields0 := cachestampMixin[0].Fields()
+	_ = cachestampMixinFields0
+	cachestampFields := schema.CacheStamp{}.Fields()
+	_ = cachestampFields
+	// cachestampDescValue is the schema descriptor for value field.
+	cachestampDescValue := cachestampFields[1].Descriptor()
+	// cachestamp.DefaultValue holds the default value on creation for the value field.
+	cachestamp.DefaultValue = cachestampDescValue.Default.(int64)
+	// cachestampDescID is the schema descriptor for id field.
+	cachestampDescID := cachestampMixinFields0[0].Descriptor()
+	// cachestamp.DefaultID holds the default value on creation for the id field.
+	cachestamp.DefaultID = cachestampDescID.Default.(func() string)
+	// cachestamp.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	cachestamp.IDValidator = cachestampDescID.Validators[0].(func(string) error)
 	collectionMixin := schema.Collection{}.Mixin()
 	collectionMixinHooks2 := collectionMixin[2].Hooks()
 	collection.Hooks[0] = collectionMixinHooks2[0]

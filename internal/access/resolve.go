@@ -43,6 +43,19 @@ func (c *Credential) CanUpload() bool {
 	return c.Scope == customertoken.ScopeAdmin || c.Scope == customertoken.ScopeDeveloper
 }
 
+// Expired reports whether the credential's own expiry (the token's
+// expires_at, the JWT's exp) has passed, for callers that keep a
+// resolved credential for a while.
+func (c *Credential) Expired(now time.Time) bool {
+	switch {
+	case c.Token != nil && c.Token.ExpiresAt != nil:
+		return !now.Before(*c.Token.ExpiresAt)
+	case c.Claims != nil && c.Claims.ExpiresAt != nil:
+		return !now.Before(c.Claims.ExpiresAt.Time)
+	}
+	return false
+}
+
 // Reaches reports whether the credential's package scopes include the
 // package (no scopes: every package). Grants decide the rest.
 func (c *Credential) Reaches(packageName string) bool {

@@ -18,6 +18,7 @@ import (
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/bootstrap"
+	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/gitsync"
 	"github.com/cargoman/cargoman/internal/hooks"
@@ -59,6 +60,7 @@ type App struct {
 	Handler  http.Handler
 	Boot     bootstrap.Result
 	Usage    *auth.UsageRecorder
+	Stamps   *cachestamp.Stamps
 	Packages *packages.Service
 	Access   *access.Service
 	Syncer   *gitsync.Syncer
@@ -110,13 +112,26 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		}
 	}
 	acc := access.New(access.Options{Client: db.Client, Dialect: db.Dialect, JWT: jwt})
+	db.Client.Use(cachestamp.Hook())
+	stamps := cachestamp.New(db.Client)
+	if err := stamps.Refresh(ctx); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
 
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
 		Client: db.Client, Packages: pkgs, Blobs: blobs, Box: box,
 		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, Log: log,
 	})
-	reg.Register(task.KindPackageSync, syncer.Handle)
+	// A sync that changed metadata reaches this instance's Composer caches
+	// as soon as it commits.
+	reg.Register(task.KindPackageSync, func(ctx context.Context, t *ent.Task) error {
+		err := syncer.Handle(ctx, t)
+		if rerr := stamps.Refresh(ctx); rerr != nil {
+			log.Error("refresh cache stamps after a sync", "err", rerr)
+		}
+		return err
+	})
 	pool = tasks.NewPool(db.Client, reg, tasks.PoolOptions{
 		Concurrency:  max(cfg.WorkerConcurrency, 1),
 		PollInterval: time.Second,
@@ -124,7 +139,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	})
 	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
 
-	a := &App{Boot: boot, Usage: usage, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
+	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		a.Handler, err = server.New(server.Options{
 			DB:            db,
@@ -135,6 +150,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			Webhooks:      hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log),
 			PublicURL:     cfg.PublicURL,
 			Log:           log,
+			Stamps:        stamps,
 		})
 		if err != nil {
 			return nil, err
@@ -166,6 +182,7 @@ func (a *App) Run(ctx context.Context) error {
 		defer close(done)
 		a.Usage.Run(ctx, 10*time.Second, a.log)
 	}()
+	go a.Stamps.Run(ctx, time.Second, a.log)
 	var err error
 	if a.workers {
 		go a.scheduleCleanup(ctx)

@@ -8,16 +8,13 @@ package composerrepo
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -28,7 +25,7 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
-	"github.com/cargoman/cargoman/internal/composer"
+	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/validate"
@@ -45,32 +42,21 @@ type Options struct {
 	Access   *access.Service
 	// Usage records when customer tokens were last used; may be nil.
 	Usage *auth.UsageRecorder
+	// Stamps tell when cached views went stale; required.
+	Stamps *cachestamp.Stamps
+	// Cache sizes in entries; zero picks a default.
+	CacheCredentials, CacheEntitlements, CacheDocuments int
 }
 
 // Repo serves the Composer endpoints.
 type Repo struct {
 	o     Options
-	mu    sync.Mutex
-	cache map[string]*rendered
-	// served maps customer, package and document to the body last served
-	// and when it was first served, for Last-Modified.
-	served map[string]servedDoc
-}
-
-type servedDoc struct {
-	sum   [32]byte
-	since time.Time
-}
-
-// rendered are a package's entries as of one metadata_updated_at.
-type rendered struct {
-	at          time.Time
-	tagged, dev []composer.Entry
+	views *views
 }
 
 // New returns the Composer endpoints.
 func New(o Options) *Repo {
-	return &Repo{o: o, cache: map[string]*rendered{}, served: map[string]servedDoc{}}
+	return &Repo{o: o, views: newViews(o)}
 }
 
 // Mount adds the routes to r.
@@ -91,7 +77,7 @@ func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *access.Creden
 			rest.WriteError(w, apperr.New(apperr.Unauthorized, "authentication required: HTTP Basic with user \"token\" and a customer token as password, or a bearer token"))
 			return
 		}
-		cred, err := h.o.Access.Resolve(r.Context(), presented)
+		cred, err := h.credential(r.Context(), presented)
 		if err != nil {
 			if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
@@ -123,27 +109,19 @@ func credential(r *http.Request) (string, bool) {
 }
 
 func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
-	es, err := h.o.Access.Entitlements(r.Context(), cred)
-	if err != nil {
-		rest.WriteError(w, err)
-		return
-	}
-	names := make([]string, 0, len(es))
-	for _, e := range es {
-		names = append(names, e.Package.Name)
-	}
-	body, err := json.Marshal(map[string]any{
-		"packages":           []any{},
-		"metadata-url":       "/p2/%package%.json",
-		"available-packages": names,
-		"notify-batch":       "/downloads/",
+	d, err := h.packagesDocument(r.Context(), cred, func(names []string) ([]byte, error) {
+		return json.Marshal(map[string]any{
+			"packages":           []any{},
+			"metadata-url":       "/p2/%package%.json",
+			"available-packages": names,
+			"notify-batch":       "/downloads/",
+		})
 	})
 	if err != nil {
 		rest.WriteError(w, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "private, no-cache")
-	serveJSON(w, r, body, sha256.Sum256(body), time.Time{})
+	serveDocument(w, r, d)
 }
 
 func notFound(name string) error { return apperr.NotFoundf("package %q not found", name) }
@@ -156,7 +134,7 @@ func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *access.
 	vars := mux.Vars(r)
 	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
 	name, dev = strings.CutSuffix(name, "~dev")
-	e, err := h.o.Access.Entitlement(r.Context(), cred, name)
+	e, err := h.entitlementOf(r.Context(), cred, name)
 	if err != nil {
 		rest.WriteError(w, err)
 		return nil, false, false
@@ -169,114 +147,63 @@ func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *access.
 }
 
 func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
-	e, dev, ok := h.entitlement(w, r, cred)
-	if !ok {
-		return
-	}
-	rd, err := h.entries(r.Context(), e.Package)
+	vars := mux.Vars(r)
+	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
+	d, err := h.p2Document(r.Context(), cred, name)
 	if err != nil {
 		rest.WriteError(w, err)
 		return
 	}
-	all := rd.tagged
-	if dev {
-		all = rd.dev
+	if !d.found {
+		rest.WriteError(w, notFound(strings.TrimSuffix(name, "~dev")))
+		return
 	}
-	offered := make([]composer.Entry, 0, len(all))
-	for _, en := range all {
-		if e.Allows(en.Normalized) {
-			offered = append(offered, en)
-		}
-	}
-	body := composer.Document(e.Package.Name, offered)
-	doc := cred.Customer.ID + "\x00" + e.Package.Name
-	if dev {
-		doc += "~dev"
-	}
-	sum := sha256.Sum256(body)
-	modified := h.servedSince(doc, sum, rd.at)
-	w.Header().Set("Cache-Control", "private, no-cache")
-	serveJSON(w, r, body, sum, modified)
+	serveDocument(w, r, d)
 }
 
-// servedSince is the Last-Modified of a customer's document: the later of
-// the package's metadata_updated_at and when this process first served this
-// body to the customer, rounded up to the next second and always later
-// than the body before it. A grant change alters the body without touching
-// the package, and Composer revalidates with If-Modified-Since only, so
-// the time must move whenever the body does.
-func (h *Repo) servedSince(key string, sum [sha256.Size]byte, metadataAt time.Time) time.Time {
-	h.mu.Lock()
-	d, ok := h.served[key]
-	if !ok || d.sum != sum {
-		since := time.Now().UTC().Truncate(time.Second).Add(time.Second)
-		if ok && !since.After(d.since) {
-			since = d.since.Add(time.Second)
-		}
-		d = servedDoc{sum: sum, since: since}
-		h.served[key] = d
-	}
-	h.mu.Unlock()
-	if metadataAt.After(d.since) {
-		return metadataAt
-	}
-	return d.since
-}
+// minGzip is the smallest body worth compressing.
+const minGzip = 512
 
-// entries returns the package's rendered entries, from the cache while
-// its metadata_updated_at is unchanged.
-func (h *Repo) entries(ctx context.Context, pkg *ent.ComposerPackage) (*rendered, error) {
-	var at time.Time
-	if pkg.MetadataUpdatedAt != nil {
-		at = *pkg.MetadataUpdatedAt
-	}
-	h.mu.Lock()
-	rd := h.cache[pkg.ID]
-	h.mu.Unlock()
-	if rd != nil && rd.at.Equal(at) {
-		return rd, nil
-	}
-	tagged, dev, err := h.o.Packages.Entries(ctx, pkg)
-	if err != nil {
-		return nil, err
-	}
-	rd = &rendered{at: at, tagged: tagged, dev: dev}
-	h.mu.Lock()
-	if old := h.cache[pkg.ID]; old == nil || !old.at.After(at) {
-		h.cache[pkg.ID] = rd
-	}
-	h.mu.Unlock()
-	return rd, nil
-}
-
-// serveJSON answers with body (whose SHA-256 is sum), honouring
-// If-None-Match and If-Modified-Since, gzip-compressed when the client
-// accepts it.
-func serveJSON(w http.ResponseWriter, r *http.Request, body []byte, sum [sha256.Size]byte, modified time.Time) {
-	tag := hex.EncodeToString(sum[:16])
-	gz := acceptsGzip(r) && len(body) > 512
-	etag := `"` + tag + `"`
+// serveDocument answers with a cached document, honouring If-None-Match
+// and If-Modified-Since. Composer sends Accept-Encoding: gzip, so the
+// compressed form is what is kept; the rare client without gzip gets it
+// decompressed. A Last-Modified still in the future (a change within the
+// current second) is withheld, so that a later change in the same second
+// cannot hide behind it.
+func serveDocument(w http.ResponseWriter, r *http.Request, d *document) {
+	gz := d.gzipped && acceptsGzip(r)
+	etag := `"` + d.tag + `"`
 	if gz {
-		etag = `"` + tag + `-gzip"`
+		etag = `"` + d.tag + `-gzip"`
+	}
+	modified := d.modified
+	if modified.After(time.Now()) {
+		modified = time.Time{}
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "application/json")
+	hd.Set("Cache-Control", "private, no-cache")
 	hd.Set("Vary", "Accept-Encoding, Authorization")
 	hd.Set("ETag", etag)
 	if !modified.IsZero() {
-		hd.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+		hd.Set("Last-Modified", modified.Format(http.TimeFormat))
 	}
-	if notModified(r, tag, modified) {
+	if notModified(r, d.tag, modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	body := d.data
 	if gz {
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		body = b.Bytes()
 		hd.Set("Content-Encoding", "gzip")
+	} else if d.gzipped {
+		zr, err := gzip.NewReader(bytes.NewReader(d.data))
+		if err == nil {
+			body, err = io.ReadAll(zr)
+		}
+		if err != nil {
+			rest.WriteError(w, fmt.Errorf("composerrepo: decompress cached document: %w", err))
+			return
+		}
 	}
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)

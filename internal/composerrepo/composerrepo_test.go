@@ -201,9 +201,16 @@ func TestComposerRepository(t *testing.T) {
 		if !strings.Contains(string(resp.Body), f.s.URL+"/dists/acme/lib/1.1.0.0/"+f.refs["1.1.0"]+".zip") {
 			t.Fatalf("p2 lacks the dist URL: %s", resp.Body)
 		}
+		// Last-Modified is withheld within the second of the last change
+		// (a later change in that second could not be told apart by
+		// If-Modified-Since), then given.
+		resp = f.settled(t, "/p2/acme/lib.json")
 		lastModified, etag := resp.Header.Get("Last-Modified"), resp.Header.Get("ETag")
 		if lastModified == "" || etag == "" {
 			t.Fatalf("p2 headers: %v", resp.Header)
+		}
+		if lm, err := http.ParseTime(lastModified); err != nil || lm.After(time.Now()) {
+			t.Fatalf("Last-Modified %q is in the future or invalid: %v", lastModified, err)
 		}
 		if resp = f.get(t, "/p2/acme/lib~dev.json", f.download, nil); resp.Status != http.StatusOK || len(versions(t, resp.Body)) != 0 {
 			t.Fatalf("~dev with ^1.0: %d %s", resp.Status, resp.Body)
@@ -314,14 +321,15 @@ func TestComposerRepository(t *testing.T) {
 
 		// Widening the grant changes Last-Modified, so Composer's
 		// If-Modified-Since revalidation sees 2.0.0.
-		resp = f.get(t, "/p2/acme/lib.json", f.download, nil)
-		lastModified = resp.Header.Get("Last-Modified")
+		lastModified = f.settled(t, "/p2/acme/lib.json").Header.Get("Last-Modified")
 		do(t, f.s, http.MethodPost, "/api/v1/customers/"+f.customerID+"/packages", map[string]any{"package": "acme/lib", "constraint": "^2.0 || ^1.0 || dev-main"}, http.StatusCreated)
 		resp = f.get(t, "/p2/acme/lib.json", f.download, map[string]string{"If-Modified-Since": lastModified})
 		if resp.Status != http.StatusOK || !reflect.DeepEqual(versions(t, resp.Body), []string{"2.0.0", "1.1.0"}) {
 			t.Fatalf("p2 after widening, If-Modified-Since %s: %d %s", lastModified, resp.Status, resp.Body)
 		}
-		if r := f.get(t, "/p2/acme/lib.json", f.download, map[string]string{"If-Modified-Since": resp.Header.Get("Last-Modified")}); r.Status != http.StatusNotModified {
+		if lm := f.settled(t, "/p2/acme/lib.json").Header.Get("Last-Modified"); lm == lastModified {
+			t.Fatalf("Last-Modified did not move after widening: %s", lm)
+		} else if r := f.get(t, "/p2/acme/lib.json", f.download, map[string]string{"If-Modified-Since": lm}); r.Status != http.StatusNotModified {
 			t.Fatalf("p2 revalidated after widening: %d", r.Status)
 		}
 
@@ -340,6 +348,82 @@ func TestComposerRepository(t *testing.T) {
 			t.Fatalf("suspended: %d %s", r.Status, r.Body)
 		}
 	})
+}
+
+// TestCachesAcrossInstances changes access and metadata through one
+// instance and watches a second instance over the same database, whose
+// Composer views are cached, follow within its stamp poll (1 s).
+func TestCachesAcrossInstances(t *testing.T) {
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		f := setup(t, b)
+		other := *f
+		other.s = f.s.Sibling(t, testenv.WithJWT())
+		lib := "/api/v1/packages/acme/lib"
+		base := "/api/v1/customers/" + f.customerID
+		offered := func(want ...string) func(*testenv.Response) bool {
+			return func(r *testenv.Response) bool {
+				return r.Status == http.StatusOK && reflect.DeepEqual(versions(t, r.Body), want)
+			}
+		}
+		steps := []struct {
+			name   string
+			change func()
+			path   string
+			ok     func(*testenv.Response) bool
+		}{
+			{"warm", func() {}, "/p2/acme/lib.json", offered("1.1.0", "1.0.0")},
+			{"grant widened", func() {
+				do(t, f.s, http.MethodPost, base+"/packages", map[string]any{"package": "acme/lib", "constraint": "^1.0 || ^2.0"}, http.StatusCreated)
+			}, "/p2/acme/lib.json", offered("2.0.0", "1.1.0", "1.0.0")},
+			{"version yanked", func() {
+				do(t, f.s, http.MethodPost, lib+"/yank/1.0.0", nil, http.StatusOK)
+			}, "/p2/acme/lib.json", offered("2.0.0", "1.1.0")},
+			{"frozen", func() {
+				do(t, f.s, http.MethodPost, base+"/freeze", map[string]any{"versions": []any{map[string]string{"package": "acme/lib", "version": "1.1.0"}}}, http.StatusOK)
+			}, "/p2/acme/lib.json", offered("1.1.0")},
+			{"frozen dist", func() {}, "/dists/acme/lib/2.0.0.0/" + f.refs["2.0.0"] + ".zip", func(r *testenv.Response) bool { return r.Status == http.StatusNotFound }},
+			{"grant removed", func() {
+				do(t, f.s, http.MethodDelete, base+"/packages/acme/lib", nil, http.StatusNoContent)
+			}, "/packages.json", func(r *testenv.Response) bool {
+				return r.Status == http.StatusOK && !strings.Contains(string(r.Body), "acme/lib")
+			}},
+			{"token revoked", func() {
+				do(t, f.s, http.MethodDelete, base+"/tokens/"+f.downloadID, nil, http.StatusNoContent)
+			}, "/packages.json", func(r *testenv.Response) bool { return r.Status == http.StatusUnauthorized }},
+		}
+		for _, st := range steps {
+			st.change()
+			start := time.Now()
+			for {
+				r := other.get(t, st.path, f.download, nil)
+				if st.ok(r) {
+					t.Logf("%s: seen by the other instance after %v", st.name, time.Since(start).Round(time.Millisecond))
+					break
+				}
+				if time.Since(start) > 5*time.Second {
+					t.Fatalf("%s: the other instance still answers %d %s", st.name, r.Status, r.Body)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	})
+}
+
+// settled fetches path with the download token until its Last-Modified
+// is given (it is withheld within the second of a change).
+func (f *fixture) settled(t *testing.T, path string) *testenv.Response {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		resp := f.get(t, path, f.download, nil)
+		if resp.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, resp.Status, resp.Body)
+		}
+		if resp.Header.Get("Last-Modified") != "" || time.Now().After(deadline) {
+			return resp
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // TestComposerInstall runs the real Composer CLI against the server.

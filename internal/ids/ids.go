@@ -30,6 +30,8 @@ const (
 	Collection      = "col"
 	CollectionGrant = "cgr"
 	CustomerFreeze  = "frz"
+	// Internal bookkeeping, never shown.
+	CacheStamp = "cst"
 )
 
 // New returns a fresh id with the given prefix, e.g. "cus_0193a1...".

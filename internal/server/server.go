@@ -20,6 +20,7 @@ import (
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/packages"
@@ -39,11 +40,20 @@ type Options struct {
 	Webhooks  http.Handler
 	PublicURL string
 	Log       *slog.Logger
+	// Stamps tell the Composer caches when they went stale.
+	Stamps *cachestamp.Stamps
 }
 
 // New returns the HTTP handler of the whole service.
 func New(o Options) (http.Handler, error) {
 	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, PublicURL: o.PublicURL})
+	// Changes made through the API reach this instance's Composer caches
+	// as soon as they commit; other instances poll (cachestamp.Stamps.Run).
+	refresh := graph.AfterMutation(func(ctx context.Context) {
+		if err := o.Stamps.Refresh(context.WithoutCancel(ctx)); err != nil {
+			o.Log.Error("refresh cache stamps after a mutation", "err", err)
+		}
+	})
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		rest.WriteError(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))
@@ -72,7 +82,7 @@ func New(o Options) (http.Handler, error) {
 
 	r.PathPrefix("/graphql/assets/").Handler(http.StripPrefix("/graphql/assets", web.Assets()))
 	playground := web.GraphiQL("/graphql", "/graphql/assets")
-	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(graph.NewHandler(schema, o.Log))
+	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(graph.NewHandler(schema, o.Log, refresh))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
 			playground.ServeHTTP(w, req)
@@ -84,9 +94,9 @@ func New(o Options) (http.Handler, error) {
 	if o.Webhooks != nil {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
-	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage}).Mount(r)
+	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stamps: o.Stamps}).Mount(r)
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
-	err := rest.Mount(r, graph.NewExecutor(schema, o.Log), schema.Schema(), rest.Routes(), rest.Options{
+	err := rest.Mount(r, graph.NewExecutor(schema, o.Log, refresh), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
 		Middleware: restAuth,
 		Dists:      o.Packages,

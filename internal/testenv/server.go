@@ -46,10 +46,26 @@ func WithJWT() Option { return func(c *app.Config) { c.JWTSecret = JWTSecret } }
 // background workers and local repositories allowed.
 func StartServer(t testing.TB, b Backend, opts ...Option) *Server {
 	t.Helper()
-	db := b.Open(t)
+	return start(t, b.Open(t), t.TempDir(), opts...)
+}
+
+// Sibling starts a second instance of s: its own process state and
+// database connections, the same database and blob directory, as when
+// several `cargoman serve` share one PostgreSQL.
+func (s *Server) Sibling(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	db, err := database.Open(s.DB.URL)
+	if err != nil {
+		t.Fatalf("open the database again: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return start(t, db, s.DataDir, opts...)
+}
+
+func start(t testing.TB, db *database.DB, dataDir string, opts ...Option) *Server {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String()
-	dataDir := t.TempDir()
 	cfg := app.Config{
 		PublicURL:              url,
 		DataDir:                dataDir,

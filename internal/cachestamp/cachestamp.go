@@ -1,0 +1,228 @@
+// Package cachestamp tells every instance when what the Composer endpoints
+// cache has gone stale. An ent hook bumps a per-tenant counter (the
+// CacheStamp row) in the same transaction as each change of access rules
+// (grants, collections, freezes, customer states, tokens) or of package
+// metadata; Stamps polls the counters and hands out the current value.
+// A cache entry records the stamp it was computed under and is valid while
+// the stamp is unchanged. Because the bump commits with the change, an
+// instance never sees a new stamp before the data behind it, so an entry
+// can be briefly early but never stale past the next poll; instances
+// share nothing but the database.
+package cachestamp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/cachestamp"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/internal/tenancy"
+)
+
+// Stamp is what a tenant's cached Composer views are valid for.
+type Stamp struct {
+	// Value grows with every relevant change of the tenant (or of any
+	// tenant's data changed outside a tenant context).
+	Value int64
+	// AccessChangedAt is when the tenant's access rules last changed.
+	AccessChangedAt time.Time
+}
+
+// Stamps holds the last polled stamps of every tenant.
+type Stamps struct {
+	client *ent.Client
+	// mu serialises Refresh so that a slow read never replaces a newer one.
+	mu   sync.Mutex
+	snap atomic.Pointer[snapshot]
+}
+
+type snapshot struct {
+	tenants map[string]Stamp
+	// global is the row of changes made outside any tenant's context.
+	global Stamp
+}
+
+// New returns Stamps that know nothing yet: call Refresh before serving.
+func New(client *ent.Client) *Stamps {
+	s := &Stamps{client: client}
+	s.snap.Store(&snapshot{tenants: map[string]Stamp{}})
+	return s
+}
+
+// Of returns the current stamp of a tenant.
+func (s *Stamps) Of(tenantID string) Stamp { return s.Snapshot().Of(tenantID) }
+
+// Snapshot returns the stamps as of now, for a caller that learns which
+// tenant it needs only after reading the database.
+func (s *Stamps) Snapshot() *Snapshot { return s.snap.Load() }
+
+// Snapshot is the stamps of every tenant as of one poll.
+type Snapshot = snapshot
+
+// Of returns the stamp of a tenant in the snapshot.
+func (snap *snapshot) Of(tenantID string) Stamp {
+	t := snap.tenants[tenantID]
+	t.Value += snap.global.Value
+	if snap.global.AccessChangedAt.After(t.AccessChangedAt) {
+		t.AccessChangedAt = snap.global.AccessChangedAt
+	}
+	return t
+}
+
+// Refresh reads the counters. Call it after a change committed on this
+// instance so that its own caches follow at once; Run calls it for the
+// changes of other instances.
+func (s *Stamps) Refresh(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rows, err := s.client.CacheStamp.Query().All(ctx)
+	if err != nil {
+		return fmt.Errorf("cachestamp: read stamps: %w", err)
+	}
+	next := &snapshot{tenants: make(map[string]Stamp, len(rows))}
+	for _, r := range rows {
+		st := Stamp{Value: r.Value, AccessChangedAt: r.AccessChangedAt.UTC()}
+		if r.TenantID == "" {
+			next.global = st
+		} else {
+			next.tenants[r.TenantID] = st
+		}
+	}
+	s.snap.Store(next)
+	return nil
+}
+
+// Run refreshes every interval until ctx ends.
+func (s *Stamps) Run(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+				log.Error("refresh cache stamps", "err", err)
+			}
+		}
+	}
+}
+
+// change is what a mutation invalidates.
+type change int
+
+const (
+	noChange change = iota
+	// metadataChange alters a package's Composer documents.
+	metadataChange
+	// accessChange alters what some customer may install.
+	accessChange
+)
+
+// irrelevant are fields whose changes alone invalidate nothing.
+var irrelevant = map[string]bool{
+	customertoken.FieldLastUsedAt: true,
+	customertoken.FieldUpdatedAt:  true,
+	customertoken.FieldName:       true,
+}
+
+// classify tells what a mutation invalidates.
+func classify(m ent.Mutation) change {
+	deleting := m.Op().Is(ent.OpDelete | ent.OpDeleteOne)
+	switch m.Type() {
+	case ent.TypePackageGrant, ent.TypeCollectionGrant, ent.TypeCollection, ent.TypeCustomerFreeze:
+		return accessChange
+	case ent.TypeCustomer:
+		if m.Op().Is(ent.OpCreate) {
+			return noChange
+		}
+		return accessChange
+	case ent.TypeCustomerToken:
+		// A new token was never cached; revoking, rotating, re-scoping
+		// and deleting one must reach every instance.
+		if m.Op().Is(ent.OpCreate) {
+			return noChange
+		}
+		if deleting || len(m.ClearedFields()) > 0 || len(m.AddedFields()) > 0 {
+			return accessChange
+		}
+		for _, f := range m.Fields() {
+			if !irrelevant[f] {
+				return accessChange
+			}
+		}
+		return noChange
+	case ent.TypeComposerPackage:
+		if deleting {
+			return metadataChange
+		}
+		for _, f := range m.Fields() {
+			if f == composerpackage.FieldMetadataUpdatedAt || f == composerpackage.FieldName {
+				return metadataChange
+			}
+		}
+	}
+	return noChange
+}
+
+// Hook bumps the stamp of the mutation's tenant after each mutation that
+// invalidates cached Composer views, through the mutation's own client so
+// that the bump shares its transaction. Register it with client.Use.
+func Hook() ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			kind := classify(m)
+			if kind == noChange {
+				return next.Mutate(ctx, m)
+			}
+			v, err := next.Mutate(ctx, m)
+			if err != nil {
+				return v, err
+			}
+			mc, ok := m.(interface{ Client() *ent.Client })
+			if !ok {
+				return nil, fmt.Errorf("cachestamp: %s mutation has no client", m.Type())
+			}
+			if err := bump(ctx, mc.Client(), tenantOf(ctx), kind == accessChange); err != nil {
+				return nil, err
+			}
+			return v, nil
+		})
+	}
+}
+
+// tenantOf is the tenant whose caches a change in ctx invalidates; ""
+// (every tenant) for system work.
+func tenantOf(ctx context.Context) string {
+	if id, ok := tenancy.FromContext(ctx); ok && !tenancy.IsSystem(ctx) {
+		return id
+	}
+	return ""
+}
+
+// bump adds one to the tenant's counter, creating its row on first use.
+func bump(ctx context.Context, c *ent.Client, tenantID string, access bool) error {
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	err := c.CacheStamp.Create().
+		SetTenantID(tenantID).
+		SetValue(1).
+		SetAccessChangedAt(at).
+		OnConflictColumns(cachestamp.FieldTenantID).
+		Update(func(u *ent.CacheStampUpsert) {
+			u.AddValue(1)
+			if access {
+				u.SetAccessChangedAt(at)
+			}
+		}).
+		Exec(tenancy.WithSystem(ctx))
+	if err != nil {
+		return fmt.Errorf("cachestamp: bump stamp of tenant %q: %w", tenantID, err)
+	}
+	return nil
+}

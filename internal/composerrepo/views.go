@@ -1,0 +1,281 @@
+package composerrepo
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/cachestamp"
+	"github.com/cargoman/cargoman/internal/composer"
+)
+
+// Cache sizes when Options leave them zero.
+const (
+	defaultCredentials  = 16384
+	defaultEntitlements = 65536
+	defaultDocuments    = 4096
+	defaultPackages     = 2048
+)
+
+// views caches what the Composer endpoints compute from the database:
+// resolved credentials, entitlements, rendered packages and finished
+// documents. Every entry records the tenant stamp it was computed under
+// and is used only while that stamp is current, so a change of grants,
+// freezes, customer states, tokens or package metadata reaches every
+// instance within one stamp poll, and this one at once (see cachestamp).
+type views struct {
+	stamps *cachestamp.Stamps
+	creds  *lru.Cache[[sha256.Size]byte, credView]
+	ents   *lru.Cache[string, entView]
+	docs   *lru.Cache[string, *document]
+	// pkgs are a package's rendered entries, valid while its
+	// metadata_updated_at is unchanged; every customer's view of it is
+	// filtered from them.
+	pkgs *lru.Cache[string, *rendered]
+	// flight makes concurrent misses of one key compute it once.
+	flight singleflight.Group
+}
+
+type credView struct {
+	cred  *access.Credential
+	stamp int64
+}
+
+type entView struct {
+	e     *access.Entitlement // nil: the customer may install nothing of it
+	stamp int64
+}
+
+// document is a finished response body: gzip-compressed when large enough
+// to gain from it, since Composer always accepts gzip.
+type document struct {
+	stamp    int64
+	found    bool
+	data     []byte
+	gzipped  bool
+	tag      string    // hex of the body's SHA-256, first 16 bytes
+	modified time.Time // Last-Modified; zero when it has none
+}
+
+// rendered are a package's entries as of one metadata_updated_at.
+type rendered struct {
+	at          time.Time
+	tagged, dev []composer.Entry
+}
+
+func newViews(o Options) *views {
+	size := func(n, def int) int {
+		if n > 0 {
+			return n
+		}
+		return def
+	}
+	return &views{
+		stamps: o.Stamps,
+		creds:  mustLRU[[sha256.Size]byte, credView](size(o.CacheCredentials, defaultCredentials)),
+		ents:   mustLRU[string, entView](size(o.CacheEntitlements, defaultEntitlements)),
+		docs:   mustLRU[string, *document](size(o.CacheDocuments, defaultDocuments)),
+		pkgs:   mustLRU[string, *rendered](defaultPackages),
+	}
+}
+
+func mustLRU[K comparable, V any](size int) *lru.Cache[K, V] {
+	c, err := lru.New[K, V](size)
+	if err != nil {
+		panic(err) // only for size <= 0, which newViews rules out
+	}
+	return c
+}
+
+// shared runs fn once for concurrent callers of the same key.
+func shared[T any](v *views, key string, fn func() (T, error)) (T, error) {
+	out, err, _ := v.flight.Do(key, func() (any, error) { return fn() })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out.(T), nil
+}
+
+// credential resolves a presented secret, from the cache while the
+// customer's tenant stamp is unchanged and the credential has not
+// expired. Rejections are not cached: they stay a database lookup.
+func (h *Repo) credential(ctx context.Context, presented string) (*access.Credential, error) {
+	key := sha256.Sum256([]byte(presented))
+	if cv, ok := h.views.creds.Get(key); ok &&
+		cv.stamp == h.views.stamps.Of(cv.cred.Customer.TenantID).Value &&
+		!cv.cred.Expired(time.Now()) {
+		return cv.cred, nil
+	}
+	// The stamp is read before the database so that a change committed
+	// meanwhile invalidates what is computed here.
+	return shared(h.views, "c\x00"+string(key[:]), func() (*access.Credential, error) {
+		before := h.views.stamps.Snapshot()
+		cred, err := h.o.Access.Resolve(ctx, presented)
+		if err != nil {
+			return nil, err
+		}
+		h.views.creds.Add(key, credView{cred: cred, stamp: before.Of(cred.Customer.TenantID).Value})
+		return cred, nil
+	})
+}
+
+// entitlement is what cred's customer may install of a package (nil:
+// nothing), from the cache while the tenant's stamp is unchanged.
+func (h *Repo) entitlementOf(ctx context.Context, cred *access.Credential, name string) (*access.Entitlement, error) {
+	if !cred.Reaches(name) {
+		return nil, nil
+	}
+	stamp := h.views.stamps.Of(cred.Customer.TenantID).Value
+	key := cred.Customer.ID + "\x00" + name
+	if ev, ok := h.views.ents.Get(key); ok && ev.stamp == stamp {
+		return ev.e, nil
+	}
+	return shared(h.views, "e\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*access.Entitlement, error) {
+		e, err := h.o.Access.Entitlement(ctx, cred, name)
+		if err != nil {
+			return nil, err
+		}
+		if e != nil {
+			// The stored documents are not needed here (entries are
+			// rendered from versions); keep cached entitlements small.
+			pkg := *e.Package
+			pkg.MetadataTagged, pkg.MetadataDev = "", ""
+			e.Package = &pkg
+		}
+		h.views.ents.Add(key, entView{e: e, stamp: stamp})
+		return e, nil
+	})
+}
+
+// p2Document is cred's customer's view of a package's p2 document (name
+// may end in ~dev); found is false when it may not see the package.
+func (h *Repo) p2Document(ctx context.Context, cred *access.Credential, name string) (*document, error) {
+	base, dev := strings.CutSuffix(name, "~dev")
+	if !cred.Reaches(base) {
+		return &document{}, nil
+	}
+	st := h.views.stamps.Of(cred.Customer.TenantID)
+	key := "p2\x00" + cred.Customer.ID + "\x00" + name
+	if d, ok := h.views.docs.Get(key); ok && d.stamp == st.Value {
+		return d, nil
+	}
+	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
+		e, err := h.entitlementOf(ctx, cred, base)
+		if err != nil {
+			return nil, err
+		}
+		d := &document{stamp: st.Value}
+		if e != nil {
+			rd, err := h.entries(ctx, e.Package)
+			if err != nil {
+				return nil, err
+			}
+			all := rd.tagged
+			if dev {
+				all = rd.dev
+			}
+			offered := make([]composer.Entry, 0, len(all))
+			for _, en := range all {
+				if e.Allows(en.Normalized) {
+					offered = append(offered, en)
+				}
+			}
+			d = finish(st.Value, composer.Document(e.Package.Name, offered), lastModified(rd.at, st.AccessChangedAt))
+		}
+		h.views.docs.Add(key, d)
+		return d, nil
+	})
+}
+
+// packagesDocument is the packages.json of cred: its available packages
+// depend on the customer's grants and the credential's package scopes.
+func (h *Repo) packagesDocument(ctx context.Context, cred *access.Credential, build func([]string) ([]byte, error)) (*document, error) {
+	st := h.views.stamps.Of(cred.Customer.TenantID)
+	key := "packages\x00" + cred.Customer.ID + "\x00" + strings.Join(cred.PackageScopes, ",")
+	if d, ok := h.views.docs.Get(key); ok && d.stamp == st.Value {
+		return d, nil
+	}
+	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
+		es, err := h.o.Access.Entitlements(ctx, cred)
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, 0, len(es))
+		for _, e := range es {
+			names = append(names, e.Package.Name)
+		}
+		body, err := build(names)
+		if err != nil {
+			return nil, err
+		}
+		d := finish(st.Value, body, time.Time{})
+		h.views.docs.Add(key, d)
+		return d, nil
+	})
+}
+
+// entries returns the package's rendered entries, from the cache while
+// its metadata_updated_at is unchanged.
+func (h *Repo) entries(ctx context.Context, pkg *ent.ComposerPackage) (*rendered, error) {
+	var at time.Time
+	if pkg.MetadataUpdatedAt != nil {
+		at = *pkg.MetadataUpdatedAt
+	}
+	if rd, ok := h.views.pkgs.Get(pkg.ID); ok && rd.at.Equal(at) {
+		return rd, nil
+	}
+	tagged, dev, err := h.o.Packages.Entries(ctx, pkg)
+	if err != nil {
+		return nil, err
+	}
+	rd := &rendered{at: at, tagged: tagged, dev: dev}
+	if old, ok := h.views.pkgs.Get(pkg.ID); !ok || !old.at.After(at) {
+		h.views.pkgs.Add(pkg.ID, rd)
+	}
+	return rd, nil
+}
+
+// finish hashes and, when worth it, compresses a body once for every
+// request that will be served it.
+func finish(stamp int64, body []byte, modified time.Time) *document {
+	sum := sha256.Sum256(body)
+	d := &document{stamp: stamp, found: true, data: body, tag: hex.EncodeToString(sum[:16]), modified: modified}
+	if len(body) > minGzip {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		d.data, d.gzipped = b.Bytes(), true
+	}
+	return d
+}
+
+// lastModified is a document's Last-Modified: the later of its package's
+// metadata change and its tenant's last access change, rounded up to the
+// whole second HTTP dates carry. Composer revalidates with
+// If-Modified-Since only, so the time must move whenever the body may
+// have: every change that alters a body moves one of the two.
+func lastModified(metadataAt, accessAt time.Time) time.Time {
+	t := metadataAt
+	if accessAt.After(t) {
+		t = accessAt
+	}
+	if t.IsZero() {
+		return t
+	}
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		t = r.Add(time.Second)
+	}
+	return t.UTC()
+}
