@@ -9,7 +9,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 # TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 TESTFLAGS ?= -race -count=1
 
-.PHONY: build run test generate lint bench check-generate fuzz
+.PHONY: build run test generate lint bench check-generate fuzz load
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/cargoman
@@ -38,6 +38,11 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Load benchmarks against nginx (needs Debian nginx wrk composer php-cli
+# php-zip unzip); add TEST_DATABASE_URL to run them on PostgreSQL too.
+load:
+	CARGOMAN_LOAD=1 $(GO) test -count=1 -v -run . -timeout 20m ./internal/loadtest/
 
 # Short fuzzing runs of the parsers that take outside input.
 fuzz:
