@@ -8,9 +8,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -424,54 +421,4 @@ func (f *fixture) settled(t *testing.T, path string) *testenv.Response {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// TestComposerInstall runs the real Composer CLI against the server.
-func TestComposerInstall(t *testing.T) {
-	bin, err := exec.LookPath("composer")
-	if err != nil {
-		t.Skip("composer is not installed (CI installs Debian composer php-cli php-zip unzip); skipping the end-to-end install")
-	}
-	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
-		f := setup(t, b)
-		dir := t.TempDir()
-		host := strings.TrimPrefix(f.s.URL, "http://")
-		files := map[string]any{
-			"composer.json": map[string]any{
-				"name":         "test/project",
-				"repositories": []any{map[string]any{"type": "composer", "url": f.s.URL}, map[string]any{"packagist.org": false}},
-				"config":       map[string]any{"secure-http": false},
-			},
-			"auth.json": map[string]any{"http-basic": map[string]any{host: map[string]string{"username": "token", "password": f.download}}},
-		}
-		for name, v := range files {
-			data, _ := json.Marshal(v)
-			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		cmd := exec.Command(bin, "require", "--no-interaction", "--no-progress", "acme/lib")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "COMPOSER_HOME="+filepath.Join(dir, ".composer"), "COMPOSER_CACHE_DIR="+filepath.Join(dir, ".cache"), "COMPOSER_NO_AUDIT=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("composer require: %v\n%s", err, out)
-		}
-		var lock struct {
-			Packages []struct{ Name, Version string }
-		}
-		data, err := os.ReadFile(filepath.Join(dir, "composer.lock"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(data, &lock); err != nil {
-			t.Fatal(err)
-		}
-		if len(lock.Packages) != 1 || lock.Packages[0].Name != "acme/lib" || lock.Packages[0].Version != "1.1.0" {
-			t.Fatalf("installed %+v\n%s", lock.Packages, out)
-		}
-		if _, err := os.Stat(filepath.Join(dir, "vendor", "acme", "lib", "src", "Lib.php")); err != nil {
-			t.Fatalf("not installed: %v\n%s", err, out)
-		}
-	})
 }
