@@ -66,6 +66,10 @@ func New(o Options) (http.Handler, error) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": string(e.Code), "message": e.Message}})
 	})
 
+	// The Composer routes come first: mux tries routes in order, and
+	// these are the hot path.
+	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stamps: o.Stamps}).Mount(r)
+
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	}).Methods(http.MethodGet, http.MethodHead)
@@ -94,7 +98,6 @@ func New(o Options) (http.Handler, error) {
 	if o.Webhooks != nil {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
-	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stamps: o.Stamps}).Mount(r)
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
 	err := rest.Mount(r, graph.NewExecutor(schema, o.Log, refresh), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
