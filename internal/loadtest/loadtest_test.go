@@ -102,6 +102,7 @@ type metadataResult struct {
 	body                   int // uncompressed bytes of the p2 document
 	gzCargo, gzNginx, gzSt int // compressed bytes each server sent
 	cargo, nginx, static   wrkResult
+	plain                  wrkResult // nginx without gzip, as stock Debian serves JSON
 }
 
 // benchMetadata compares Cargoman's authenticated /p2/acme/lib.json with
@@ -124,6 +125,7 @@ func benchMetadata(t *testing.T, f *fixture, tl tools) metadataResult {
 	}
 	write(path, cm.Body)
 	write("static"+path, cm.Body)
+	write("plain"+path, cm.Body)
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // as `gzip -9` would precompress
 	_, _ = zw.Write(cm.Body)
@@ -156,6 +158,10 @@ func benchMetadata(t *testing.T, f *fixture, tl tools) metadataResult {
 	res.cargo = run(f.s.URL+path, cargoHeaders)
 	res.nginx = run(ng.URL+path, nginxHeaders)
 	res.static = run(ng.URL+"/static"+path, nginxHeaders)
+	if r := f.get(t, ng.URL+"/plain"+path, true); r.Header.Get("Content-Encoding") != "" || !bytes.Equal(r.Body, cm.Body) {
+		t.Fatalf("nginx /plain/ does not serve Cargoman's body uncompressed (Content-Encoding %q)", r.Header.Get("Content-Encoding"))
+	}
+	res.plain = run(ng.URL+"/plain"+path, nginxHeaders)
 	return res
 }
 
@@ -218,8 +224,9 @@ func (r report) String() string {
 		row("cargoman (Basic auth, cached gzip body)", m.cargo)
 		row("nginx (gzip on, level 6, per request)", m.nginx)
 		row("nginx (gzip_static, precompressed)", m.static)
-		p("   ratio cargoman/nginx requests/s: %.4f (vs gzip_static: %.4f)", m.cargo.RPS/m.nginx.RPS, m.cargo.RPS/m.static.RPS)
-		p("   ratio cargoman/nginx p99:        %.4f (vs gzip_static: %.4f)", durRatio(m.cargo.P99, m.nginx.P99), durRatio(m.cargo.P99, m.static.P99))
+		row("nginx (no gzip, stock Debian for JSON)", m.plain)
+		p("   ratio cargoman/nginx requests/s: %.4f (vs gzip_static: %.4f, vs no gzip: %.4f)", m.cargo.RPS/m.nginx.RPS, m.cargo.RPS/m.static.RPS, m.cargo.RPS/m.plain.RPS)
+		p("   ratio cargoman/nginx p99:        %.4f (vs gzip_static: %.4f, vs no gzip: %.4f)", durRatio(m.cargo.P99, m.nginx.P99), durRatio(m.cargo.P99, m.static.P99), durRatio(m.cargo.P99, m.plain.P99))
 		// Cargoman compresses each customer's document once and serves the
 		// stored bytes, so precompressed gzip_static is the like-for-like
 		// reference.

@@ -26,6 +26,8 @@ import (
 //     Vary;
 //   - /static/ additionally serves pre-compressed .gz files (gzip_static),
 //     the ceiling for a server that caches compressed bodies;
+//   - /plain/ serves the file as stock Debian nginx does (its gzip_types
+//     leave JSON out): uncompressed, with sendfile;
 //   - POST /downloads/ (Composer's notify-batch) answers as Cargoman does.
 const nginxConf = `{{user}}worker_processes {{workers}};
 daemon off;
@@ -57,6 +59,9 @@ http {
         location /static/ {
             gzip off;
             gzip_static on;
+        }
+        location /plain/ {
+            gzip off;
         }
         location = /downloads/ {
             default_type application/json;
