@@ -20,7 +20,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/cargoman/cargoman/ent"
-	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
@@ -251,24 +250,18 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 	if !ok {
 		return
 	}
-	v, err := h.o.Client.PackageVersion.Query().
-		Where(
-			packageversion.PackageID(e.Package.ID),
-			packageversion.VersionNormalized(vars["version"]),
-			packageversion.Reference(vars["reference"]),
-		).
-		First(r.Context())
-	if ent.IsNotFound(err) || (err == nil && !e.Allows(v.VersionNormalized)) {
-		rest.WriteError(w, apperr.NotFoundf("package %s has no archive %s/%s", e.Package.Name, vars["version"], vars["reference"]))
-		return
-	}
+	d, err := h.distOf(r.Context(), e.Package, vars["version"], vars["reference"])
 	if err != nil {
 		rest.WriteError(w, err)
 		return
 	}
-	obj, file, err := h.o.Packages.OpenDist(r.Context(), v.ID)
+	if d == nil || !e.Allows(d.VersionNormalized) {
+		rest.WriteError(w, apperr.NotFoundf("package %s has no archive %s/%s", e.Package.Name, vars["version"], vars["reference"]))
+		return
+	}
+	obj, err := h.o.Packages.OpenArchive(r.Context(), d)
 	if errors.Is(err, blob.ErrNotFound) {
-		rest.WriteError(w, apperr.NotFoundf("the archive of %s %s is missing", e.Package.Name, v.Version))
+		rest.WriteError(w, apperr.NotFoundf("the archive of %s %s is missing", e.Package.Name, d.VersionNormalized))
 		return
 	}
 	if err != nil {
@@ -277,12 +270,12 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 	}
 	defer obj.Close()
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+d.File+`"`)
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	if v.DistShasum != "" {
-		w.Header().Set("ETag", `"`+v.DistShasum+`"`)
+	if d.Shasum != "" {
+		w.Header().Set("ETag", `"`+d.Shasum+`"`)
 	}
-	http.ServeContent(w, r, file, obj.Info().ModTime, obj)
+	http.ServeContent(w, r, d.File, obj.Info().ModTime, obj)
 }
 
 // maxNotifyBody bounds a notify-batch body.

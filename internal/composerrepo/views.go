@@ -17,6 +17,7 @@ import (
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composer"
+	"github.com/cargoman/cargoman/internal/packages"
 )
 
 // Cache sizes when Options leave them zero.
@@ -42,12 +43,19 @@ type views struct {
 	// metadata_updated_at is unchanged; every customer's view of it is
 	// filtered from them.
 	pkgs *lru.Cache[string, *rendered]
+	// dists are archives by package, normalized version and reference.
+	dists *lru.Cache[string, distView]
 	// flight makes concurrent misses of one key compute it once.
 	flight singleflight.Group
 }
 
 type credView struct {
 	cred  *access.Credential
+	stamp int64
+}
+
+type distView struct {
+	d     *packages.Dist // nil: no such archive
 	stamp int64
 }
 
@@ -86,6 +94,7 @@ func newViews(o Options) *views {
 		ents:   mustLRU[string, entView](size(o.CacheEntitlements, defaultEntitlements)),
 		docs:   mustLRU[string, *document](size(o.CacheDocuments, defaultDocuments)),
 		pkgs:   mustLRU[string, *rendered](defaultPackages),
+		dists:  mustLRU[string, distView](size(o.CacheDocuments, defaultDocuments)),
 	}
 }
 
@@ -98,6 +107,8 @@ func mustLRU[K comparable, V any](size int) *lru.Cache[K, V] {
 }
 
 // shared runs fn once for concurrent callers of the same key.
+// The computation must not depend on the first caller's cancellation,
+// since the others wait for it: callers pass context.WithoutCancel.
 func shared[T any](v *views, key string, fn func() (T, error)) (T, error) {
 	out, err, _ := v.flight.Do(key, func() (any, error) { return fn() })
 	if err != nil {
@@ -120,6 +131,7 @@ func (h *Repo) credential(ctx context.Context, presented string) (*access.Creden
 	// The stamp is read before the database so that a change committed
 	// meanwhile invalidates what is computed here.
 	return shared(h.views, "c\x00"+string(key[:]), func() (*access.Credential, error) {
+		ctx := context.WithoutCancel(ctx)
 		before := h.views.stamps.Snapshot()
 		cred, err := h.o.Access.Resolve(ctx, presented)
 		if err != nil {
@@ -142,6 +154,7 @@ func (h *Repo) entitlementOf(ctx context.Context, cred *access.Credential, name 
 		return ev.e, nil
 	}
 	return shared(h.views, "e\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*access.Entitlement, error) {
+		ctx := context.WithoutCancel(ctx)
 		e, err := h.o.Access.Entitlement(ctx, cred, name)
 		if err != nil {
 			return nil, err
@@ -171,6 +184,7 @@ func (h *Repo) p2Document(ctx context.Context, cred *access.Credential, name str
 		return d, nil
 	}
 	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
+		ctx := context.WithoutCancel(ctx)
 		e, err := h.entitlementOf(ctx, cred, base)
 		if err != nil {
 			return nil, err
@@ -207,6 +221,7 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *access.Credential, bu
 		return d, nil
 	}
 	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
+		ctx := context.WithoutCancel(ctx)
 		es, err := h.o.Access.Entitlements(ctx, cred)
 		if err != nil {
 			return nil, err
@@ -221,6 +236,26 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *access.Credential, bu
 		}
 		d := finish(st.Value, body, time.Time{})
 		h.views.docs.Add(key, d)
+		return d, nil
+	})
+}
+
+// distOf finds a package's archive by normalized version and reference
+// (nil: none), from the cache while the tenant's stamp is unchanged:
+// every change of versions re-renders metadata, which bumps it.
+func (h *Repo) distOf(ctx context.Context, pkg *ent.ComposerPackage, normalized, reference string) (*packages.Dist, error) {
+	stamp := h.views.stamps.Of(pkg.TenantID).Value
+	key := pkg.ID + "\x00" + normalized + "\x00" + reference
+	if dv, ok := h.views.dists.Get(key); ok && dv.stamp == stamp {
+		return dv.d, nil
+	}
+	return shared(h.views, "d\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*packages.Dist, error) {
+		ctx := context.WithoutCancel(ctx)
+		d, err := h.o.Packages.FindDist(ctx, pkg, normalized, reference)
+		if err != nil {
+			return nil, err
+		}
+		h.views.dists.Add(key, distView{d: d, stamp: stamp})
 		return d, nil
 	})
 }

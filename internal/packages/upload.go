@@ -152,6 +152,46 @@ func (s *Service) OpenDist(ctx context.Context, versionID string) (blob.Object, 
 	if err != nil {
 		return nil, "", err
 	}
-	name := strings.ReplaceAll(v.Edges.Package.Name, "/", "-") + "-" + v.Version + ".zip"
-	return obj, strings.NewReplacer("/", "-", `"`, "", "\\", "").Replace(name), nil
+	return obj, distFileName(v.Edges.Package.Name, v.Version), nil
+}
+
+// distFileName names a version's archive for download.
+func distFileName(pkgName, version string) string {
+	name := strings.ReplaceAll(pkgName, "/", "-") + "-" + version + ".zip"
+	return strings.NewReplacer("/", "-", `"`, "", "\\", "").Replace(name)
+}
+
+// Dist is what serving a version's archive needs, small enough to cache.
+type Dist struct {
+	VersionNormalized string
+	// Key is the archive's blob key.
+	Key string
+	// File is the download's file name.
+	File   string
+	Shasum string
+}
+
+// FindDist looks up the archive of a package's version by normalized
+// version and reference, yanked and removed versions included (lock files
+// name them); nil when there is none.
+func (s *Service) FindDist(ctx context.Context, pkg *ent.ComposerPackage, normalized, reference string) (*Dist, error) {
+	v, err := s.client.PackageVersion.Query().
+		Where(
+			packageversion.PackageID(pkg.ID),
+			packageversion.VersionNormalized(normalized),
+			packageversion.Reference(reference),
+		).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("packages: find archive of %s %s: %w", pkg.Name, normalized, err)
+	}
+	return &Dist{VersionNormalized: v.VersionNormalized, Key: v.DistKey, File: distFileName(pkg.Name, v.Version), Shasum: v.DistShasum}, nil
+}
+
+// OpenArchive opens an archive FindDist found.
+func (s *Service) OpenArchive(ctx context.Context, d *Dist) (blob.Object, error) {
+	return s.blobs.Open(ctx, d.Key)
 }
