@@ -30,6 +30,7 @@ import (
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/composer"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/validate"
 	"github.com/cargoman/cargoman/rest"
@@ -45,6 +46,8 @@ type Options struct {
 	Access   *access.Service
 	// Usage records when customer tokens were last used; may be nil.
 	Usage *auth.UsageRecorder
+	// Stats counts installs (notify-batch) and dist downloads; may be nil.
+	Stats *stats.Recorder
 }
 
 // Repo serves the Composer endpoints.
@@ -349,6 +352,7 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 		return
 	}
 	defer obj.Close()
+	h.o.Stats.Dist(r, cred.Customer.ID, e.Package, v)
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
@@ -361,9 +365,10 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 // maxNotifyBody bounds a notify-batch body.
 const maxNotifyBody = 1 << 20
 
-// notify accepts Composer's download notifications. It validates them;
-// download statistics are not recorded yet.
-func (h *Repo) notify(w http.ResponseWriter, r *http.Request, _ *access.Credential) {
+// notify accepts Composer's download notifications and counts the
+// installs of versions the credential is entitled to; other entries are
+// ignored, and the answer is success either way, as Packagist's.
+func (h *Repo) notify(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
 	var in struct {
 		Downloads []struct {
 			Name    string `json:"name"`
@@ -386,6 +391,15 @@ func (h *Repo) notify(w http.ResponseWriter, r *http.Request, _ *access.Credenti
 	for i, d := range in.Downloads {
 		if err := validate.PackageName(strings.ToLower(d.Name)); err != nil || d.Version == "" {
 			rest.WriteError(w, apperr.Invalid("downloads", "download %d needs a valid package name and version", i))
+			return
+		}
+	}
+	batch := h.o.Stats.NotifyBatch(cred.Customer.ID, func(ctx context.Context, name string) (*access.Entitlement, error) {
+		return h.o.Access.Entitlement(ctx, cred, name)
+	})
+	for _, d := range in.Downloads {
+		if err := batch.Add(r.Context(), d.Name, d.Version); err != nil {
+			rest.WriteError(w, err)
 			return
 		}
 	}

@@ -30,6 +30,8 @@ const (
 	Collection      = "col"
 	CollectionGrant = "cgr"
 	CustomerFreeze  = "frz"
+	// Download statistics (one counter row per version, customer and day).
+	DownloadStat = "dst"
 )
 
 // New returns a fresh id with the given prefix, e.g. "cus_0193a1...".

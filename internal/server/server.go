@@ -23,6 +23,7 @@ import (
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/rest"
 	"github.com/cargoman/cargoman/web"
 )
@@ -35,6 +36,9 @@ type Options struct {
 	Access        *access.Service
 	// Usage records when customer tokens were last used; may be nil.
 	Usage *auth.UsageRecorder
+	// Stats counts Composer installs and downloads; may be nil. The
+	// statistics API flushes it before reading.
+	Stats *stats.Recorder
 	// Webhooks serves /api/webhooks/{provider}; nil leaves them out.
 	Webhooks  http.Handler
 	PublicURL string
@@ -43,7 +47,7 @@ type Options struct {
 
 // New returns the HTTP handler of the whole service.
 func New(o Options) (http.Handler, error) {
-	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, PublicURL: o.PublicURL})
+	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Stats: stats.NewService(o.DB.Client, o.Packages, o.Stats, nil), PublicURL: o.PublicURL})
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		rest.WriteError(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))
@@ -84,7 +88,7 @@ func New(o Options) (http.Handler, error) {
 	if o.Webhooks != nil {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
-	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage}).Mount(r)
+	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stats: o.Stats}).Mount(r)
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
 	err := rest.Mount(r, graph.NewExecutor(schema, o.Log), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
