@@ -24,6 +24,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/downloadstat"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/setting"
@@ -58,6 +59,8 @@ type Client struct {
 	CustomerFreeze *CustomerFreezeClient
 	// CustomerToken is the client for interacting with the CustomerToken builders.
 	CustomerToken *CustomerTokenClient
+	// DownloadStat is the client for interacting with the DownloadStat builders.
+	DownloadStat *DownloadStatClient
 	// PackageGrant is the client for interacting with the PackageGrant builders.
 	PackageGrant *PackageGrantClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
@@ -92,6 +95,7 @@ func (c *Client) init() {
 	c.Customer = NewCustomerClient(c.config)
 	c.CustomerFreeze = NewCustomerFreezeClient(c.config)
 	c.CustomerToken = NewCustomerTokenClient(c.config)
+	c.DownloadStat = NewDownloadStatClient(c.config)
 	c.PackageGrant = NewPackageGrantClient(c.config)
 	c.PackageVersion = NewPackageVersionClient(c.config)
 	c.Setting = NewSettingClient(c.config)
@@ -200,6 +204,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Customer:        NewCustomerClient(cfg),
 		CustomerFreeze:  NewCustomerFreezeClient(cfg),
 		CustomerToken:   NewCustomerTokenClient(cfg),
+		DownloadStat:    NewDownloadStatClient(cfg),
 		PackageGrant:    NewPackageGrantClient(cfg),
 		PackageVersion:  NewPackageVersionClient(cfg),
 		Setting:         NewSettingClient(cfg),
@@ -235,6 +240,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Customer:        NewCustomerClient(cfg),
 		CustomerFreeze:  NewCustomerFreezeClient(cfg),
 		CustomerToken:   NewCustomerTokenClient(cfg),
+		DownloadStat:    NewDownloadStatClient(cfg),
 		PackageGrant:    NewPackageGrantClient(cfg),
 		PackageVersion:  NewPackageVersionClient(cfg),
 		Setting:         NewSettingClient(cfg),
@@ -272,8 +278,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AdminToken, c.CacheStamp, c.Collection, c.CollectionGrant, c.ComposerPackage,
-		c.Credential, c.Customer, c.CustomerFreeze, c.CustomerToken, c.PackageGrant,
-		c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
+		c.Credential, c.Customer, c.CustomerFreeze, c.CustomerToken, c.DownloadStat,
+		c.PackageGrant, c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant,
+		c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -284,8 +291,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AdminToken, c.CacheStamp, c.Collection, c.CollectionGrant, c.ComposerPackage,
-		c.Credential, c.Customer, c.CustomerFreeze, c.CustomerToken, c.PackageGrant,
-		c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant, c.WebhookDelivery,
+		c.Credential, c.Customer, c.CustomerFreeze, c.CustomerToken, c.DownloadStat,
+		c.PackageGrant, c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant,
+		c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -312,6 +320,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CustomerFreeze.mutate(ctx, m)
 	case *CustomerTokenMutation:
 		return c.CustomerToken.mutate(ctx, m)
+	case *DownloadStatMutation:
+		return c.DownloadStat.mutate(ctx, m)
 	case *PackageGrantMutation:
 		return c.PackageGrant.mutate(ctx, m)
 	case *PackageVersionMutation:
@@ -2008,6 +2018,173 @@ func (c *CustomerTokenClient) mutate(ctx context.Context, m *CustomerTokenMutati
 	}
 }
 
+// DownloadStatClient is a client for the DownloadStat schema.
+type DownloadStatClient struct {
+	config
+}
+
+// NewDownloadStatClient returns a client for the DownloadStat from the given config.
+func NewDownloadStatClient(c config) *DownloadStatClient {
+	return &DownloadStatClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `downloadstat.Hooks(f(g(h())))`.
+func (c *DownloadStatClient) Use(hooks ...Hook) {
+	c.hooks.DownloadStat = append(c.hooks.DownloadStat, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `downloadstat.Intercept(f(g(h())))`.
+func (c *DownloadStatClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DownloadStat = append(c.inters.DownloadStat, interceptors...)
+}
+
+// Create returns a builder for creating a DownloadStat entity.
+func (c *DownloadStatClient) Create() *DownloadStatCreate {
+	mutation := newDownloadStatMutation(c.config, OpCreate)
+	return &DownloadStatCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DownloadStat entities.
+func (c *DownloadStatClient) CreateBulk(builders ...*DownloadStatCreate) *DownloadStatCreateBulk {
+	return &DownloadStatCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DownloadStatClient) MapCreateBulk(slice any, setFunc func(*DownloadStatCreate, int)) *DownloadStatCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DownloadStatCreateBulk{err: fmt.Errorf("calling to DownloadStatClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DownloadStatCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DownloadStatCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DownloadStat.
+func (c *DownloadStatClient) Update() *DownloadStatUpdate {
+	mutation := newDownloadStatMutation(c.config, OpUpdate)
+	return &DownloadStatUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DownloadStatClient) UpdateOne(_m *DownloadStat) *DownloadStatUpdateOne {
+	mutation := newDownloadStatMutation(c.config, OpUpdateOne, withDownloadStat(_m))
+	return &DownloadStatUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DownloadStatClient) UpdateOneID(id string) *DownloadStatUpdateOne {
+	mutation := newDownloadStatMutation(c.config, OpUpdateOne, withDownloadStatID(id))
+	return &DownloadStatUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DownloadStat.
+func (c *DownloadStatClient) Delete() *DownloadStatDelete {
+	mutation := newDownloadStatMutation(c.config, OpDelete)
+	return &DownloadStatDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DownloadStatClient) DeleteOne(_m *DownloadStat) *DownloadStatDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DownloadStatClient) DeleteOneID(id string) *DownloadStatDeleteOne {
+	builder := c.Delete().Where(downloadstat.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DownloadStatDeleteOne{builder}
+}
+
+// Query returns a query builder for DownloadStat.
+func (c *DownloadStatClient) Query() *DownloadStatQuery {
+	return &DownloadStatQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDownloadStat},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DownloadStat entity by its id.
+func (c *DownloadStatClient) Get(ctx context.Context, id string) (*DownloadStat, error) {
+	return c.Query().Where(downloadstat.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DownloadStatClient) GetX(ctx context.Context, id string) *DownloadStat {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a DownloadStat.
+func (c *DownloadStatClient) QueryTenant(_m *DownloadStat) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(downloadstat.Table, downloadstat.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, downloadstat.TenantTable, downloadstat.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPackage queries the package edge of a DownloadStat.
+func (c *DownloadStatClient) QueryPackage(_m *DownloadStat) *ComposerPackageQuery {
+	query := (&ComposerPackageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(downloadstat.Table, downloadstat.FieldID, id),
+			sqlgraph.To(composerpackage.Table, composerpackage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, downloadstat.PackageTable, downloadstat.PackageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DownloadStatClient) Hooks() []Hook {
+	hooks := c.hooks.DownloadStat
+	return append(hooks[:len(hooks):len(hooks)], downloadstat.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DownloadStatClient) Interceptors() []Interceptor {
+	inters := c.inters.DownloadStat
+	return append(inters[:len(inters):len(inters)], downloadstat.Interceptors[:]...)
+}
+
+func (c *DownloadStatClient) mutate(ctx context.Context, m *DownloadStatMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DownloadStatCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DownloadStatUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DownloadStatUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DownloadStatDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DownloadStat mutation op: %q", m.Op())
+	}
+}
+
 // PackageGrantClient is a client for the PackageGrant schema.
 type PackageGrantClient struct {
 	config
@@ -3113,13 +3290,14 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 type (
 	hooks struct {
 		AdminToken, CacheStamp, Collection, CollectionGrant, ComposerPackage,
-		Credential, Customer, CustomerFreeze, CustomerToken, PackageGrant,
-		PackageVersion, Setting, SkippedRef, Task, Tenant, WebhookDelivery []ent.Hook
+		Credential, Customer, CustomerFreeze, CustomerToken, DownloadStat,
+		PackageGrant, PackageVersion, Setting, SkippedRef, Task, Tenant,
+		WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AdminToken, CacheStamp, Collection, CollectionGrant, ComposerPackage,
-		Credential, Customer, CustomerFreeze, CustomerToken, PackageGrant,
-		PackageVersion, Setting, SkippedRef, Task, Tenant,
+		Credential, Customer, CustomerFreeze, CustomerToken, DownloadStat,
+		PackageGrant, PackageVersion, Setting, SkippedRef, Task, Tenant,
 		WebhookDelivery []ent.Interceptor
 	}
 )

@@ -21,6 +21,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/downloadstat"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/setting"
@@ -97,6 +98,7 @@ func checkColumn(t, c string) error {
 			customer.Table:        customer.ValidColumn,
 			customerfreeze.Table:  customerfreeze.ValidColumn,
 			customertoken.Table:   customertoken.ValidColumn,
+			downloadstat.Table:    downloadstat.ValidColumn,
 			packagegrant.Table:    packagegrant.ValidColumn,
 			packageversion.Table:  packageversion.ValidColumn,
 			setting.Table:         setting.ValidColumn,

@@ -20,6 +20,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/downloadstat"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
@@ -48,6 +49,7 @@ const (
 	TypeCustomer        = "Customer"
 	TypeCustomerFreeze  = "CustomerFreeze"
 	TypeCustomerToken   = "CustomerToken"
+	TypeDownloadStat    = "DownloadStat"
 	TypePackageGrant    = "PackageGrant"
 	TypePackageVersion  = "PackageVersion"
 	TypeSetting         = "Setting"
@@ -9650,6 +9652,939 @@ func (m *CustomerTokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown CustomerToken edge %s", name)
+}
+
+// DownloadStatMutation represents an operation that mutates the DownloadStat nodes in the graph.
+type DownloadStatMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *string
+	package_name       *string
+	version_normalized *string
+	version            *string
+	customer_id        *string
+	day                *string
+	installs           *int64
+	addinstalls        *int64
+	downloads          *int64
+	adddownloads       *int64
+	clearedFields      map[string]struct{}
+	tenant             *string
+	clearedtenant      bool
+	_package           *string
+	cleared_package    bool
+	done               bool
+	oldValue           func(context.Context) (*DownloadStat, error)
+	predicates         []predicate.DownloadStat
+}
+
+var _ ent.Mutation = (*DownloadStatMutation)(nil)
+
+// downloadstatOption allows management of the mutation configuration using functional options.
+type downloadstatOption func(*DownloadStatMutation)
+
+// newDownloadStatMutation creates new mutation for the DownloadStat entity.
+func newDownloadStatMutation(c config, op Op, opts ...downloadstatOption) *DownloadStatMutation {
+	m := &DownloadStatMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDownloadStat,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDownloadStatID sets the ID field of the mutation.
+func withDownloadStatID(id string) downloadstatOption {
+	return func(m *DownloadStatMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DownloadStat
+		)
+		m.oldValue = func(ctx context.Context) (*DownloadStat, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DownloadStat.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDownloadStat sets the old DownloadStat of the mutation.
+func withDownloadStat(node *DownloadStat) downloadstatOption {
+	return func(m *DownloadStatMutation) {
+		m.oldValue = func(context.Context) (*DownloadStat, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DownloadStatMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DownloadStatMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of DownloadStat entities.
+func (m *DownloadStatMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DownloadStatMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DownloadStatMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DownloadStat.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *DownloadStatMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *DownloadStatMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *DownloadStatMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *DownloadStatMutation) SetPackageID(s string) {
+	m._package = &s
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *DownloadStatMutation) PackageID() (r string, exists bool) {
+	v := m._package
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldPackageID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *DownloadStatMutation) ResetPackageID() {
+	m._package = nil
+}
+
+// SetPackageName sets the "package_name" field.
+func (m *DownloadStatMutation) SetPackageName(s string) {
+	m.package_name = &s
+}
+
+// PackageName returns the value of the "package_name" field in the mutation.
+func (m *DownloadStatMutation) PackageName() (r string, exists bool) {
+	v := m.package_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageName returns the old "package_name" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldPackageName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageName: %w", err)
+	}
+	return oldValue.PackageName, nil
+}
+
+// ResetPackageName resets all changes to the "package_name" field.
+func (m *DownloadStatMutation) ResetPackageName() {
+	m.package_name = nil
+}
+
+// SetVersionNormalized sets the "version_normalized" field.
+func (m *DownloadStatMutation) SetVersionNormalized(s string) {
+	m.version_normalized = &s
+}
+
+// VersionNormalized returns the value of the "version_normalized" field in the mutation.
+func (m *DownloadStatMutation) VersionNormalized() (r string, exists bool) {
+	v := m.version_normalized
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersionNormalized returns the old "version_normalized" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldVersionNormalized(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersionNormalized is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersionNormalized requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersionNormalized: %w", err)
+	}
+	return oldValue.VersionNormalized, nil
+}
+
+// ResetVersionNormalized resets all changes to the "version_normalized" field.
+func (m *DownloadStatMutation) ResetVersionNormalized() {
+	m.version_normalized = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *DownloadStatMutation) SetVersion(s string) {
+	m.version = &s
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *DownloadStatMutation) Version() (r string, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *DownloadStatMutation) ResetVersion() {
+	m.version = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *DownloadStatMutation) SetCustomerID(s string) {
+	m.customer_id = &s
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *DownloadStatMutation) CustomerID() (r string, exists bool) {
+	v := m.customer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldCustomerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *DownloadStatMutation) ResetCustomerID() {
+	m.customer_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *DownloadStatMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *DownloadStatMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *DownloadStatMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetInstalls sets the "installs" field.
+func (m *DownloadStatMutation) SetInstalls(i int64) {
+	m.installs = &i
+	m.addinstalls = nil
+}
+
+// Installs returns the value of the "installs" field in the mutation.
+func (m *DownloadStatMutation) Installs() (r int64, exists bool) {
+	v := m.installs
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInstalls returns the old "installs" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldInstalls(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInstalls is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInstalls requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInstalls: %w", err)
+	}
+	return oldValue.Installs, nil
+}
+
+// AddInstalls adds i to the "installs" field.
+func (m *DownloadStatMutation) AddInstalls(i int64) {
+	if m.addinstalls != nil {
+		*m.addinstalls += i
+	} else {
+		m.addinstalls = &i
+	}
+}
+
+// AddedInstalls returns the value that was added to the "installs" field in this mutation.
+func (m *DownloadStatMutation) AddedInstalls() (r int64, exists bool) {
+	v := m.addinstalls
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetInstalls resets all changes to the "installs" field.
+func (m *DownloadStatMutation) ResetInstalls() {
+	m.installs = nil
+	m.addinstalls = nil
+}
+
+// SetDownloads sets the "downloads" field.
+func (m *DownloadStatMutation) SetDownloads(i int64) {
+	m.downloads = &i
+	m.adddownloads = nil
+}
+
+// Downloads returns the value of the "downloads" field in the mutation.
+func (m *DownloadStatMutation) Downloads() (r int64, exists bool) {
+	v := m.downloads
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDownloads returns the old "downloads" field's value of the DownloadStat entity.
+// If the DownloadStat object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadStatMutation) OldDownloads(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDownloads is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDownloads requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDownloads: %w", err)
+	}
+	return oldValue.Downloads, nil
+}
+
+// AddDownloads adds i to the "downloads" field.
+func (m *DownloadStatMutation) AddDownloads(i int64) {
+	if m.adddownloads != nil {
+		*m.adddownloads += i
+	} else {
+		m.adddownloads = &i
+	}
+}
+
+// AddedDownloads returns the value that was added to the "downloads" field in this mutation.
+func (m *DownloadStatMutation) AddedDownloads() (r int64, exists bool) {
+	v := m.adddownloads
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDownloads resets all changes to the "downloads" field.
+func (m *DownloadStatMutation) ResetDownloads() {
+	m.downloads = nil
+	m.adddownloads = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *DownloadStatMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[downloadstat.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *DownloadStatMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *DownloadStatMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *DownloadStatMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearPackage clears the "package" edge to the ComposerPackage entity.
+func (m *DownloadStatMutation) ClearPackage() {
+	m.cleared_package = true
+	m.clearedFields[downloadstat.FieldPackageID] = struct{}{}
+}
+
+// PackageCleared reports if the "package" edge to the ComposerPackage entity was cleared.
+func (m *DownloadStatMutation) PackageCleared() bool {
+	return m.cleared_package
+}
+
+// PackageIDs returns the "package" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PackageID instead. It exists only for internal usage by the builders.
+func (m *DownloadStatMutation) PackageIDs() (ids []string) {
+	if id := m._package; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPackage resets all changes to the "package" edge.
+func (m *DownloadStatMutation) ResetPackage() {
+	m._package = nil
+	m.cleared_package = false
+}
+
+// Where appends a list predicates to the DownloadStatMutation builder.
+func (m *DownloadStatMutation) Where(ps ...predicate.DownloadStat) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DownloadStatMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DownloadStatMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DownloadStat, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DownloadStatMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DownloadStatMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DownloadStat).
+func (m *DownloadStatMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DownloadStatMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.tenant != nil {
+		fields = append(fields, downloadstat.FieldTenantID)
+	}
+	if m._package != nil {
+		fields = append(fields, downloadstat.FieldPackageID)
+	}
+	if m.package_name != nil {
+		fields = append(fields, downloadstat.FieldPackageName)
+	}
+	if m.version_normalized != nil {
+		fields = append(fields, downloadstat.FieldVersionNormalized)
+	}
+	if m.version != nil {
+		fields = append(fields, downloadstat.FieldVersion)
+	}
+	if m.customer_id != nil {
+		fields = append(fields, downloadstat.FieldCustomerID)
+	}
+	if m.day != nil {
+		fields = append(fields, downloadstat.FieldDay)
+	}
+	if m.installs != nil {
+		fields = append(fields, downloadstat.FieldInstalls)
+	}
+	if m.downloads != nil {
+		fields = append(fields, downloadstat.FieldDownloads)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DownloadStatMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case downloadstat.FieldTenantID:
+		return m.TenantID()
+	case downloadstat.FieldPackageID:
+		return m.PackageID()
+	case downloadstat.FieldPackageName:
+		return m.PackageName()
+	case downloadstat.FieldVersionNormalized:
+		return m.VersionNormalized()
+	case downloadstat.FieldVersion:
+		return m.Version()
+	case downloadstat.FieldCustomerID:
+		return m.CustomerID()
+	case downloadstat.FieldDay:
+		return m.Day()
+	case downloadstat.FieldInstalls:
+		return m.Installs()
+	case downloadstat.FieldDownloads:
+		return m.Downloads()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DownloadStatMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case downloadstat.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case downloadstat.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case downloadstat.FieldPackageName:
+		return m.OldPackageName(ctx)
+	case downloadstat.FieldVersionNormalized:
+		return m.OldVersionNormalized(ctx)
+	case downloadstat.FieldVersion:
+		return m.OldVersion(ctx)
+	case downloadstat.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case downloadstat.FieldDay:
+		return m.OldDay(ctx)
+	case downloadstat.FieldInstalls:
+		return m.OldInstalls(ctx)
+	case downloadstat.FieldDownloads:
+		return m.OldDownloads(ctx)
+	}
+	return nil, fmt.Errorf("unknown DownloadStat field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DownloadStatMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case downloadstat.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case downloadstat.FieldPackageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case downloadstat.FieldPackageName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageName(v)
+		return nil
+	case downloadstat.FieldVersionNormalized:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersionNormalized(v)
+		return nil
+	case downloadstat.FieldVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case downloadstat.FieldCustomerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case downloadstat.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case downloadstat.FieldInstalls:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInstalls(v)
+		return nil
+	case downloadstat.FieldDownloads:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDownloads(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadStat field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DownloadStatMutation) AddedFields() []string {
+	var fields []string
+	if m.addinstalls != nil {
+		fields = append(fields, downloadstat.FieldInstalls)
+	}
+	if m.adddownloads != nil {
+		fields = append(fields, downloadstat.FieldDownloads)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DownloadStatMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case downloadstat.FieldInstalls:
+		return m.AddedInstalls()
+	case downloadstat.FieldDownloads:
+		return m.AddedDownloads()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DownloadStatMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case downloadstat.FieldInstalls:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInstalls(v)
+		return nil
+	case downloadstat.FieldDownloads:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDownloads(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadStat numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DownloadStatMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DownloadStatMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DownloadStatMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown DownloadStat nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DownloadStatMutation) ResetField(name string) error {
+	switch name {
+	case downloadstat.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case downloadstat.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case downloadstat.FieldPackageName:
+		m.ResetPackageName()
+		return nil
+	case downloadstat.FieldVersionNormalized:
+		m.ResetVersionNormalized()
+		return nil
+	case downloadstat.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case downloadstat.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case downloadstat.FieldDay:
+		m.ResetDay()
+		return nil
+	case downloadstat.FieldInstalls:
+		m.ResetInstalls()
+		return nil
+	case downloadstat.FieldDownloads:
+		m.ResetDownloads()
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadStat field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DownloadStatMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.tenant != nil {
+		edges = append(edges, downloadstat.EdgeTenant)
+	}
+	if m._package != nil {
+		edges = append(edges, downloadstat.EdgePackage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DownloadStatMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case downloadstat.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case downloadstat.EdgePackage:
+		if id := m._package; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DownloadStatMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DownloadStatMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DownloadStatMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtenant {
+		edges = append(edges, downloadstat.EdgeTenant)
+	}
+	if m.cleared_package {
+		edges = append(edges, downloadstat.EdgePackage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DownloadStatMutation) EdgeCleared(name string) bool {
+	switch name {
+	case downloadstat.EdgeTenant:
+		return m.clearedtenant
+	case downloadstat.EdgePackage:
+		return m.cleared_package
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DownloadStatMutation) ClearEdge(name string) error {
+	switch name {
+	case downloadstat.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case downloadstat.EdgePackage:
+		m.ClearPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadStat unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DownloadStatMutation) ResetEdge(name string) error {
+	switch name {
+	case downloadstat.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case downloadstat.EdgePackage:
+		m.ResetPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadStat edge %s", name)
 }
 
 // PackageGrantMutation represents an operation that mutates the PackageGrant nodes in the graph.

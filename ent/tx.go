@@ -32,6 +32,8 @@ type Tx struct {
 	CustomerFreeze *CustomerFreezeClient
 	// CustomerToken is the client for interacting with the CustomerToken builders.
 	CustomerToken *CustomerTokenClient
+	// DownloadStat is the client for interacting with the DownloadStat builders.
+	DownloadStat *DownloadStatClient
 	// PackageGrant is the client for interacting with the PackageGrant builders.
 	PackageGrant *PackageGrantClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
@@ -186,6 +188,7 @@ func (tx *Tx) init() {
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.CustomerFreeze = NewCustomerFreezeClient(tx.config)
 	tx.CustomerToken = NewCustomerTokenClient(tx.config)
+	tx.DownloadStat = NewDownloadStatClient(tx.config)
 	tx.PackageGrant = NewPackageGrantClient(tx.config)
 	tx.PackageVersion = NewPackageVersionClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)

@@ -10,6 +10,7 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/stats"
 )
 
 // Resolver holds what resolvers share.
@@ -17,6 +18,7 @@ type Resolver struct {
 	client   *ent.Client
 	packages *packages.Service
 	access   *access.Service
+	stats    *stats.Service
 	// publicURL is the Composer repository URL given with new credentials.
 	publicURL string
 	now       func() time.Time
@@ -27,6 +29,7 @@ type Deps struct {
 	Client   *ent.Client
 	Packages *packages.Service
 	Access   *access.Service
+	Stats    *stats.Service
 	// PublicURL is PUBLIC_URL, the URL clients reach the server at.
 	PublicURL string
 }
@@ -36,6 +39,7 @@ func newResolver(d Deps) *Resolver {
 		client:    d.Client,
 		packages:  d.Packages,
 		access:    d.Access,
+		stats:     d.Stats,
 		publicURL: strings.TrimSuffix(d.PublicURL, "/"),
 		now:       func() time.Time { return time.Now().UTC() },
 	}

@@ -117,6 +117,18 @@ func (f CustomerTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CustomerTokenMutation", m)
 }
 
+// The DownloadStatFunc type is an adapter to allow the use of ordinary
+// function as DownloadStat mutator.
+type DownloadStatFunc func(context.Context, *ent.DownloadStatMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DownloadStatFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DownloadStatMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DownloadStatMutation", m)
+}
+
 // The PackageGrantFunc type is an adapter to allow the use of ordinary
 // function as PackageGrant mutator.
 type PackageGrantFunc func(context.Context, *ent.PackageGrantMutation) (ent.Value, error)

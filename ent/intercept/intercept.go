@@ -17,6 +17,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/downloadstat"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
@@ -326,6 +327,33 @@ func (f TraverseCustomerToken) Traverse(ctx context.Context, q ent.Query) error 
 	return fmt.Errorf("unexpected query type %T. expect *ent.CustomerTokenQuery", q)
 }
 
+// The DownloadStatFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DownloadStatFunc func(context.Context, *ent.DownloadStatQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DownloadStatFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DownloadStatQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DownloadStatQuery", q)
+}
+
+// The TraverseDownloadStat type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDownloadStat func(context.Context, *ent.DownloadStatQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDownloadStat) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDownloadStat) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DownloadStatQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DownloadStatQuery", q)
+}
+
 // The PackageGrantFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PackageGrantFunc func(context.Context, *ent.PackageGrantQuery) (ent.Value, error)
 
@@ -536,6 +564,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CustomerFreezeQuery, predicate.CustomerFreeze, customerfreeze.OrderOption]{typ: ent.TypeCustomerFreeze, tq: q}, nil
 	case *ent.CustomerTokenQuery:
 		return &query[*ent.CustomerTokenQuery, predicate.CustomerToken, customertoken.OrderOption]{typ: ent.TypeCustomerToken, tq: q}, nil
+	case *ent.DownloadStatQuery:
+		return &query[*ent.DownloadStatQuery, predicate.DownloadStat, downloadstat.OrderOption]{typ: ent.TypeDownloadStat, tq: q}, nil
 	case *ent.PackageGrantQuery:
 		return &query[*ent.PackageGrantQuery, predicate.PackageGrant, packagegrant.OrderOption]{typ: ent.TypePackageGrant, tq: q}, nil
 	case *ent.PackageVersionQuery:

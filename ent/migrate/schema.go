@@ -398,6 +398,56 @@ var (
 			},
 		},
 	}
+	// DownloadStatsColumns holds the columns for the "download_stats" table.
+	DownloadStatsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "package_name", Type: field.TypeString},
+		{Name: "version_normalized", Type: field.TypeString},
+		{Name: "version", Type: field.TypeString},
+		{Name: "customer_id", Type: field.TypeString},
+		{Name: "day", Type: field.TypeString},
+		{Name: "installs", Type: field.TypeInt64, Default: 0},
+		{Name: "downloads", Type: field.TypeInt64, Default: 0},
+		{Name: "tenant_id", Type: field.TypeString},
+		{Name: "package_id", Type: field.TypeString},
+	}
+	// DownloadStatsTable holds the schema information for the "download_stats" table.
+	DownloadStatsTable = &schema.Table{
+		Name:       "download_stats",
+		Columns:    DownloadStatsColumns,
+		PrimaryKey: []*schema.Column{DownloadStatsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "download_stats_tenants_tenant",
+				Columns:    []*schema.Column{DownloadStatsColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "download_stats_packages_package",
+				Columns:    []*schema.Column{DownloadStatsColumns[9]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "downloadstat_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{DownloadStatsColumns[8]},
+			},
+			{
+				Name:    "downloadstat_counter",
+				Unique:  true,
+				Columns: []*schema.Column{DownloadStatsColumns[8], DownloadStatsColumns[9], DownloadStatsColumns[2], DownloadStatsColumns[4], DownloadStatsColumns[5]},
+			},
+			{
+				Name:    "downloadstat_tenant_id_day",
+				Unique:  false,
+				Columns: []*schema.Column{DownloadStatsColumns[8], DownloadStatsColumns[5]},
+			},
+		},
+	}
 	// PackageGrantsColumns holds the columns for the "package_grants" table.
 	PackageGrantsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -737,6 +787,7 @@ var (
 		CustomersTable,
 		CustomerFreezesTable,
 		CustomerTokensTable,
+		DownloadStatsTable,
 		PackageGrantsTable,
 		PackageVersionsTable,
 		SettingsTable,
@@ -768,6 +819,8 @@ func init() {
 	CustomerFreezesTable.ForeignKeys[2].RefTable = TenantsTable
 	CustomerTokensTable.ForeignKeys[0].RefTable = CustomersTable
 	CustomerTokensTable.ForeignKeys[1].RefTable = TenantsTable
+	DownloadStatsTable.ForeignKeys[0].RefTable = TenantsTable
+	DownloadStatsTable.ForeignKeys[1].RefTable = PackagesTable
 	PackageGrantsTable.ForeignKeys[0].RefTable = PackagesTable
 	PackageGrantsTable.ForeignKeys[1].RefTable = CustomersTable
 	PackageGrantsTable.ForeignKeys[2].RefTable = TenantsTable

@@ -33,6 +33,9 @@ type CustomerFreeze func(*sql.Selector)
 // CustomerToken is the predicate function for customertoken builders.
 type CustomerToken func(*sql.Selector)
 
+// DownloadStat is the predicate function for downloadstat builders.
+type DownloadStat func(*sql.Selector)
+
 // PackageGrant is the predicate function for packagegrant builders.
 type PackageGrant func(*sql.Selector)
 

@@ -14,6 +14,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/downloadstat"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/schema"
@@ -375,6 +376,59 @@ func init() {
 	customertoken.DefaultID = customertokenDescID.Default.(func() string)
 	// customertoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	customertoken.IDValidator = customertokenDescID.Validators[0].(func(string) error)
+	downloadstatMixin := schema.DownloadStat{}.Mixin()
+	downloadstatMixinHooks1 := downloadstatMixin[1].Hooks()
+	downloadstat.Hooks[0] = downloadstatMixinHooks1[0]
+	downloadstatMixinInters1 := downloadstatMixin[1].Interceptors()
+	downloadstat.Interceptors[0] = downloadstatMixinInters1[0]
+	downloadstatMixinFields0 := downloadstatMixin[0].Fields()
+	_ = downloadstatMixinFields0
+	downloadstatMixinFields1 := downloadstatMixin[1].Fields()
+	_ = downloadstatMixinFields1
+	downloadstatFields := schema.DownloadStat{}.Fields()
+	_ = downloadstatFields
+	// downloadstatDescTenantID is the schema descriptor for tenant_id field.
+	downloadstatDescTenantID := downloadstatMixinFields1[0].Descriptor()
+	// downloadstat.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	downloadstat.TenantIDValidator = downloadstatDescTenantID.Validators[0].(func(string) error)
+	// downloadstatDescPackageName is the schema descriptor for package_name field.
+	downloadstatDescPackageName := downloadstatFields[1].Descriptor()
+	// downloadstat.PackageNameValidator is a validator for the "package_name" field. It is called by the builders before save.
+	downloadstat.PackageNameValidator = downloadstatDescPackageName.Validators[0].(func(string) error)
+	// downloadstatDescVersionNormalized is the schema descriptor for version_normalized field.
+	downloadstatDescVersionNormalized := downloadstatFields[2].Descriptor()
+	// downloadstat.VersionNormalizedValidator is a validator for the "version_normalized" field. It is called by the builders before save.
+	downloadstat.VersionNormalizedValidator = downloadstatDescVersionNormalized.Validators[0].(func(string) error)
+	// downloadstatDescVersion is the schema descriptor for version field.
+	downloadstatDescVersion := downloadstatFields[3].Descriptor()
+	// downloadstat.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	downloadstat.VersionValidator = downloadstatDescVersion.Validators[0].(func(string) error)
+	// downloadstatDescCustomerID is the schema descriptor for customer_id field.
+	downloadstatDescCustomerID := downloadstatFields[4].Descriptor()
+	// downloadstat.CustomerIDValidator is a validator for the "customer_id" field. It is called by the builders before save.
+	downloadstat.CustomerIDValidator = downloadstatDescCustomerID.Validators[0].(func(string) error)
+	// downloadstatDescDay is the schema descriptor for day field.
+	downloadstatDescDay := downloadstatFields[5].Descriptor()
+	// downloadstat.DayValidator is a validator for the "day" field. It is called by the builders before save.
+	downloadstat.DayValidator = downloadstatDescDay.Validators[0].(func(string) error)
+	// downloadstatDescInstalls is the schema descriptor for installs field.
+	downloadstatDescInstalls := downloadstatFields[6].Descriptor()
+	// downloadstat.DefaultInstalls holds the default value on creation for the installs field.
+	downloadstat.DefaultInstalls = downloadstatDescInstalls.Default.(int64)
+	// downloadstat.InstallsValidator is a validator for the "installs" field. It is called by the builders before save.
+	downloadstat.InstallsValidator = downloadstatDescInstalls.Validators[0].(func(int64) error)
+	// downloadstatDescDownloads is the schema descriptor for downloads field.
+	downloadstatDescDownloads := downloadstatFields[7].Descriptor()
+	// downloadstat.DefaultDownloads holds the default value on creation for the downloads field.
+	downloadstat.DefaultDownloads = downloadstatDescDownloads.Default.(int64)
+	// downloadstat.DownloadsValidator is a validator for the "downloads" field. It is called by the builders before save.
+	downloadstat.DownloadsValidator = downloadstatDescDownloads.Validators[0].(func(int64) error)
+	// downloadstatDescID is the schema descriptor for id field.
+	downloadstatDescID := downloadstatMixinFields0[0].Descriptor()
+	// downloadstat.DefaultID holds the default value on creation for the id field.
+	downloadstat.DefaultID = downloadstatDescID.Default.(func() string)
+	// downloadstat.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	downloadstat.IDValidator = downloadstatDescID.Validators[0].(func(string) error)
 	packagegrantMixin := schema.PackageGrant{}.Mixin()
 	packagegrantMixinHooks2 := packagegrantMixin[2].Hooks()
 	packagegrant.Hooks[0] = packagegrantMixinHooks2[0]

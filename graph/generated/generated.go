@@ -29,6 +29,7 @@ import (
 	"github.com/cargoman/cargoman/graph/scalar"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/stats"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -231,6 +232,22 @@ type ComplexityRoot struct {
 		Token        func(childComplexity int) int
 	}
 
+	DailyDownloadCount struct {
+		Date      func(childComplexity int) int
+		Downloads func(childComplexity int) int
+		Installs  func(childComplexity int) int
+	}
+
+	DailyDownloadStats struct {
+		Customer  func(childComplexity int) int
+		Days      func(childComplexity int) int
+		Downloads func(childComplexity int) int
+		From      func(childComplexity int) int
+		Installs  func(childComplexity int) int
+		Package   func(childComplexity int) int
+		To        func(childComplexity int) int
+	}
+
 	DeleteCollectionPayload struct {
 		DeletedSlug func(childComplexity int) int
 	}
@@ -249,6 +266,17 @@ type ComplexityRoot struct {
 
 	DeletePackagePayload struct {
 		DeletedName func(childComplexity int) int
+	}
+
+	DownloadStats struct {
+		Customers   func(childComplexity int) int
+		Downloads   func(childComplexity int) int
+		From        func(childComplexity int) int
+		Installs    func(childComplexity int) int
+		Packages    func(childComplexity int) int
+		To          func(childComplexity int) int
+		TopPackages func(childComplexity int) int
+		Versions    func(childComplexity int) int
 	}
 
 	FreezeCustomerPayload struct {
@@ -355,6 +383,21 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	PackageDownloadStats struct {
+		Customer  func(childComplexity int) int
+		Customers func(childComplexity int) int
+		Downloads func(childComplexity int) int
+		Installs  func(childComplexity int) int
+		Package   func(childComplexity int) int
+		Versions  func(childComplexity int) int
+	}
+
+	PackageDownloadTotal struct {
+		Downloads func(childComplexity int) int
+		Installs  func(childComplexity int) int
+		Package   func(childComplexity int) int
+	}
+
 	PackageEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -417,13 +460,17 @@ type ComplexityRoot struct {
 		Customer             func(childComplexity int, id string) int
 		CustomerByExternalID func(childComplexity int, externalID string) int
 		Customers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput, status *customer.Status, search *string) int
+		DailyDownloadStats   func(childComplexity int, from *string, to *string, packageArg *string, customer *string) int
+		DownloadStats        func(childComplexity int, from *string, to *string, limit *int) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
 		Package              func(childComplexity int, name string) int
+		PackageDownloadStats func(childComplexity int, packageArg string, customer *string) int
 		PackageVersion       func(childComplexity int, packageArg string, version string) int
 		Packages             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput, search *string, typeArg *composerpackage.Type, parent *string) int
 		Task                 func(childComplexity int, id string) int
 		Tasks                func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, status *task.Status, kind *task.Kind) int
+		VersionDownloadStats func(childComplexity int, packageArg string, version string, customer *string, from *string, to *string) int
 		Viewer               func(childComplexity int) int
 		WebhookDeliveries    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, packageArg *string) int
 	}
@@ -529,6 +576,26 @@ type ComplexityRoot struct {
 	ValidationIssue struct {
 		Field   func(childComplexity int) int
 		Message func(childComplexity int) int
+	}
+
+	VersionDownloadStats struct {
+		Customer          func(childComplexity int) int
+		Customers         func(childComplexity int) int
+		Days              func(childComplexity int) int
+		Downloads         func(childComplexity int) int
+		From              func(childComplexity int) int
+		Installs          func(childComplexity int) int
+		Package           func(childComplexity int) int
+		To                func(childComplexity int) int
+		Version           func(childComplexity int) int
+		VersionNormalized func(childComplexity int) int
+	}
+
+	VersionDownloadTotal struct {
+		Downloads         func(childComplexity int) int
+		Installs          func(childComplexity int) int
+		Version           func(childComplexity int) int
+		VersionNormalized func(childComplexity int) int
 	}
 
 	VersionPayload struct {
@@ -651,6 +718,10 @@ type QueryResolver interface {
 	PackageVersion(ctx context.Context, packageArg string, version string) (*ent.PackageVersion, error)
 	WebhookDeliveries(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, packageArg *string) (*ent.WebhookDeliveryConnection, error)
 	Credentials(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CredentialConnection, error)
+	DownloadStats(ctx context.Context, from *string, to *string, limit *int) (*stats.Overview, error)
+	PackageDownloadStats(ctx context.Context, packageArg string, customer *string) (*stats.PackageStats, error)
+	VersionDownloadStats(ctx context.Context, packageArg string, version string, customer *string, from *string, to *string) (*stats.VersionStats, error)
+	DailyDownloadStats(ctx context.Context, from *string, to *string, packageArg *string, customer *string) (*stats.Daily, error)
 	Tasks(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, status *task.Status, kind *task.Kind) (*ent.TaskConnection, error)
 	Task(ctx context.Context, id string) (*ent.Task, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
@@ -1327,6 +1398,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerTokenSecretPayload.Token(childComplexity), true
 
+	case "DailyDownloadCount.date":
+		if e.ComplexityRoot.DailyDownloadCount.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadCount.Date(childComplexity), true
+	case "DailyDownloadCount.downloads":
+		if e.ComplexityRoot.DailyDownloadCount.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadCount.Downloads(childComplexity), true
+	case "DailyDownloadCount.installs":
+		if e.ComplexityRoot.DailyDownloadCount.Installs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadCount.Installs(childComplexity), true
+
+	case "DailyDownloadStats.customer":
+		if e.ComplexityRoot.DailyDownloadStats.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadStats.Customer(childComplexity), true
+	case "DailyDownloadStats.days":
+		if e.ComplexityRoot.DailyDownloadStats.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadStats.Days(childComplexity), true
+	case "DailyDownloadStats.downloads":
+		if e.ComplexityRoot.DailyDownloadStats.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadStats.Downloads(childComplexity), true
+	case "DailyDownloadStats.from":
+		if e.ComplexityRoot.DailyDownloadStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadStats.From(childComplexity), true
+	case "DailyDownloadStats.installs":
+		if e.ComplexityRoot.DailyDownloadStats.Installs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadStats.Installs(childComplexity), true
+	case "DailyDownloadStats.package":
+		if e.ComplexityRoot.DailyDownloadStats.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadStats.Package(childComplexity), true
+	case "DailyDownloadStats.to":
+		if e.ComplexityRoot.DailyDownloadStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyDownloadStats.To(childComplexity), true
+
 	case "DeleteCollectionPayload.deletedSlug":
 		if e.ComplexityRoot.DeleteCollectionPayload.DeletedSlug == nil {
 			break
@@ -1361,6 +1494,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeletePackagePayload.DeletedName(childComplexity), true
+
+	case "DownloadStats.customers":
+		if e.ComplexityRoot.DownloadStats.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.Customers(childComplexity), true
+	case "DownloadStats.downloads":
+		if e.ComplexityRoot.DownloadStats.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.Downloads(childComplexity), true
+	case "DownloadStats.from":
+		if e.ComplexityRoot.DownloadStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.From(childComplexity), true
+	case "DownloadStats.installs":
+		if e.ComplexityRoot.DownloadStats.Installs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.Installs(childComplexity), true
+	case "DownloadStats.packages":
+		if e.ComplexityRoot.DownloadStats.Packages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.Packages(childComplexity), true
+	case "DownloadStats.to":
+		if e.ComplexityRoot.DownloadStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.To(childComplexity), true
+	case "DownloadStats.topPackages":
+		if e.ComplexityRoot.DownloadStats.TopPackages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.TopPackages(childComplexity), true
+	case "DownloadStats.versions":
+		if e.ComplexityRoot.DownloadStats.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.Versions(childComplexity), true
 
 	case "FreezeCustomerPayload.customer":
 		if e.ComplexityRoot.FreezeCustomerPayload.Customer == nil {
@@ -2030,6 +2212,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageConnection.TotalCount(childComplexity), true
 
+	case "PackageDownloadStats.customer":
+		if e.ComplexityRoot.PackageDownloadStats.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadStats.Customer(childComplexity), true
+	case "PackageDownloadStats.customers":
+		if e.ComplexityRoot.PackageDownloadStats.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadStats.Customers(childComplexity), true
+	case "PackageDownloadStats.downloads":
+		if e.ComplexityRoot.PackageDownloadStats.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadStats.Downloads(childComplexity), true
+	case "PackageDownloadStats.installs":
+		if e.ComplexityRoot.PackageDownloadStats.Installs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadStats.Installs(childComplexity), true
+	case "PackageDownloadStats.package":
+		if e.ComplexityRoot.PackageDownloadStats.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadStats.Package(childComplexity), true
+	case "PackageDownloadStats.versions":
+		if e.ComplexityRoot.PackageDownloadStats.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadStats.Versions(childComplexity), true
+
+	case "PackageDownloadTotal.downloads":
+		if e.ComplexityRoot.PackageDownloadTotal.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadTotal.Downloads(childComplexity), true
+	case "PackageDownloadTotal.installs":
+		if e.ComplexityRoot.PackageDownloadTotal.Installs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadTotal.Installs(childComplexity), true
+	case "PackageDownloadTotal.package":
+		if e.ComplexityRoot.PackageDownloadTotal.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadTotal.Package(childComplexity), true
+
 	case "PackageEdge.cursor":
 		if e.ComplexityRoot.PackageEdge.Cursor == nil {
 			break
@@ -2329,6 +2567,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Customers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["orderBy"].(*ent.CustomerOrder), args["where"].(*ent.CustomerWhereInput), args["status"].(*customer.Status), args["search"].(*string)), true
+	case "Query.dailyDownloadStats":
+		if e.ComplexityRoot.Query.DailyDownloadStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dailyDownloadStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DailyDownloadStats(childComplexity, args["from"].(*string), args["to"].(*string), args["package"].(*string), args["customer"].(*string)), true
+	case "Query.downloadStats":
+		if e.ComplexityRoot.Query.DownloadStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_downloadStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DownloadStats(childComplexity, args["from"].(*string), args["to"].(*string), args["limit"].(*int)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -2363,6 +2623,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Package(childComplexity, args["name"].(string)), true
+	case "Query.packageDownloadStats":
+		if e.ComplexityRoot.Query.PackageDownloadStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_packageDownloadStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PackageDownloadStats(childComplexity, args["package"].(string), args["customer"].(*string)), true
 	case "Query.packageVersion":
 		if e.ComplexityRoot.Query.PackageVersion == nil {
 			break
@@ -2407,6 +2678,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tasks(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["orderBy"].(*ent.TaskOrder), args["where"].(*ent.TaskWhereInput), args["status"].(*task.Status), args["kind"].(*task.Kind)), true
+	case "Query.versionDownloadStats":
+		if e.ComplexityRoot.Query.VersionDownloadStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_versionDownloadStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VersionDownloadStats(childComplexity, args["package"].(string), args["version"].(string), args["customer"].(*string), args["from"].(*string), args["to"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -2753,6 +3035,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ValidationIssue.Message(childComplexity), true
+
+	case "VersionDownloadStats.customer":
+		if e.ComplexityRoot.VersionDownloadStats.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.Customer(childComplexity), true
+	case "VersionDownloadStats.customers":
+		if e.ComplexityRoot.VersionDownloadStats.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.Customers(childComplexity), true
+	case "VersionDownloadStats.days":
+		if e.ComplexityRoot.VersionDownloadStats.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.Days(childComplexity), true
+	case "VersionDownloadStats.downloads":
+		if e.ComplexityRoot.VersionDownloadStats.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.Downloads(childComplexity), true
+	case "VersionDownloadStats.from":
+		if e.ComplexityRoot.VersionDownloadStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.From(childComplexity), true
+	case "VersionDownloadStats.installs":
+		if e.ComplexityRoot.VersionDownloadStats.Installs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.Installs(childComplexity), true
+	case "VersionDownloadStats.package":
+		if e.ComplexityRoot.VersionDownloadStats.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.Package(childComplexity), true
+	case "VersionDownloadStats.to":
+		if e.ComplexityRoot.VersionDownloadStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.To(childComplexity), true
+	case "VersionDownloadStats.version":
+		if e.ComplexityRoot.VersionDownloadStats.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.Version(childComplexity), true
+	case "VersionDownloadStats.versionNormalized":
+		if e.ComplexityRoot.VersionDownloadStats.VersionNormalized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadStats.VersionNormalized(childComplexity), true
+
+	case "VersionDownloadTotal.downloads":
+		if e.ComplexityRoot.VersionDownloadTotal.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadTotal.Downloads(childComplexity), true
+	case "VersionDownloadTotal.installs":
+		if e.ComplexityRoot.VersionDownloadTotal.Installs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadTotal.Installs(childComplexity), true
+	case "VersionDownloadTotal.version":
+		if e.ComplexityRoot.VersionDownloadTotal.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadTotal.Version(childComplexity), true
+	case "VersionDownloadTotal.versionNormalized":
+		if e.ComplexityRoot.VersionDownloadTotal.VersionNormalized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionDownloadTotal.VersionNormalized(childComplexity), true
 
 	case "VersionPayload.version":
 		if e.ComplexityRoot.VersionPayload.Version == nil {
@@ -6427,6 +6795,126 @@ extend type Mutation {
 
 scalar Upload
 `, BuiltIn: false},
+	{Name: "../../schema/stats.graphql", Input: `extend type Query {
+  """
+  The tenant's download statistics: all-time totals, and the packages
+  installed most from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (UTC days as YYYY-MM-DD, inclusive;
+  by default the last 30 days, at most 366). ` + "`" + `limit` + "`" + ` sizes topPackages
+  (1 to 100, default 10).
+  """
+  downloadStats(from: String, to: String, limit: Int): DownloadStats! @hasRole(role: VIEWER)
+
+  """
+  A package's all-time counts and those of each version counted, optionally
+  of one customer. NOT_FOUND for an unknown package or customer.
+  """
+  packageDownloadStats(package: String!, customer: ID): PackageDownloadStats! @hasRole(role: VIEWER)
+
+  """
+  A version's all-time counts and its daily series from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `
+  (default: the last 30 days). ` + "`" + `version` + "`" + ` may be the version as shown
+  (1.1.0), normalized (1.1.0.0) or the tag (v1.1.0).
+  """
+  versionDownloadStats(
+    package: String!
+    version: String!
+    customer: ID
+    from: String
+    to: String
+  ): VersionDownloadStats! @hasRole(role: VIEWER)
+
+  """
+  The daily series from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (UTC days as YYYY-MM-DD, inclusive;
+  by default the last 30 days, at most 366), every day included, with its
+  totals; optionally of one package and one customer.
+  """
+  dailyDownloadStats(from: String, to: String, package: String, customer: ID): DailyDownloadStats! @hasRole(role: VIEWER)
+}
+
+"""
+Download statistics count two things, kept apart because one ` + "`" + `composer
+install` + "`" + ` usually does both: ` + "`" + `installs` + "`" + ` are the entries of Composer's
+notify-batch (a version installed, from the network or Composer's cache),
+` + "`" + `downloads` + "`" + ` are fetches of dist archives. Each instance writes its counts
+every second; reading the statistics first writes this instance's own.
+"""
+type DownloadStats {
+  installs: Int!
+  downloads: Int!
+  "Packages with any installs or downloads."
+  packages: Int!
+  "Versions with any installs or downloads."
+  versions: Int!
+  "Customers with any installs or downloads."
+  customers: Int!
+  "The range topPackages covers."
+  from: String!
+  to: String!
+  "Most installs first, then most downloads."
+  topPackages: [PackageDownloadTotal!]!
+}
+
+type PackageDownloadTotal {
+  package: String!
+  installs: Int!
+  downloads: Int!
+}
+
+type PackageDownloadStats {
+  package: String!
+  "The customer filter, when given."
+  customer: ID
+  installs: Int!
+  downloads: Int!
+  "Customers with any installs or downloads."
+  customers: Int!
+  "The versions with any installs or downloads, newest first."
+  versions: [VersionDownloadTotal!]!
+}
+
+type VersionDownloadTotal {
+  version: String!
+  versionNormalized: String!
+  installs: Int!
+  downloads: Int!
+}
+
+type VersionDownloadStats {
+  package: String!
+  version: String!
+  versionNormalized: String!
+  "The customer filter, when given."
+  customer: ID
+  "All-time counts."
+  installs: Int!
+  downloads: Int!
+  customers: Int!
+  "The range days covers."
+  from: String!
+  to: String!
+  days: [DailyDownloadCount!]!
+}
+
+type DailyDownloadCount {
+  "The UTC day, YYYY-MM-DD."
+  date: String!
+  installs: Int!
+  downloads: Int!
+}
+
+type DailyDownloadStats {
+  from: String!
+  to: String!
+  "The filters, when given."
+  package: String
+  customer: ID
+  "Totals over the range."
+  installs: Int!
+  downloads: Int!
+  "Every day of the range, days without activity included."
+  days: [DailyDownloadCount!]!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/task.graphql", Input: `extend type Query {
   "Background tasks, newest first by default."
   tasks(
@@ -6851,6 +7339,38 @@ func (ec *executionContext) childFields_CustomerTokenSecretPayload(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type CustomerTokenSecretPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DailyDownloadCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_DailyDownloadCount_date(ctx, field)
+	case "installs":
+		return ec.fieldContext_DailyDownloadCount_installs(ctx, field)
+	case "downloads":
+		return ec.fieldContext_DailyDownloadCount_downloads(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DailyDownloadCount", field.Name)
+}
+
+func (ec *executionContext) childFields_DailyDownloadStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_DailyDownloadStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DailyDownloadStats_to(ctx, field)
+	case "package":
+		return ec.fieldContext_DailyDownloadStats_package(ctx, field)
+	case "customer":
+		return ec.fieldContext_DailyDownloadStats_customer(ctx, field)
+	case "installs":
+		return ec.fieldContext_DailyDownloadStats_installs(ctx, field)
+	case "downloads":
+		return ec.fieldContext_DailyDownloadStats_downloads(ctx, field)
+	case "days":
+		return ec.fieldContext_DailyDownloadStats_days(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DailyDownloadStats", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteCollectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedSlug":
@@ -6889,6 +7409,28 @@ func (ec *executionContext) childFields_DeletePackagePayload(ctx context.Context
 		return ec.fieldContext_DeletePackagePayload_deletedName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DownloadStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "installs":
+		return ec.fieldContext_DownloadStats_installs(ctx, field)
+	case "downloads":
+		return ec.fieldContext_DownloadStats_downloads(ctx, field)
+	case "packages":
+		return ec.fieldContext_DownloadStats_packages(ctx, field)
+	case "versions":
+		return ec.fieldContext_DownloadStats_versions(ctx, field)
+	case "customers":
+		return ec.fieldContext_DownloadStats_customers(ctx, field)
+	case "from":
+		return ec.fieldContext_DownloadStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DownloadStats_to(ctx, field)
+	case "topPackages":
+		return ec.fieldContext_DownloadStats_topPackages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DownloadStats", field.Name)
 }
 
 func (ec *executionContext) childFields_FreezeCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7021,6 +7563,36 @@ func (ec *executionContext) childFields_PackageConnection(ctx context.Context, f
 		return ec.fieldContext_PackageConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageDownloadStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_PackageDownloadStats_package(ctx, field)
+	case "customer":
+		return ec.fieldContext_PackageDownloadStats_customer(ctx, field)
+	case "installs":
+		return ec.fieldContext_PackageDownloadStats_installs(ctx, field)
+	case "downloads":
+		return ec.fieldContext_PackageDownloadStats_downloads(ctx, field)
+	case "customers":
+		return ec.fieldContext_PackageDownloadStats_customers(ctx, field)
+	case "versions":
+		return ec.fieldContext_PackageDownloadStats_versions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageDownloadStats", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageDownloadTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_PackageDownloadTotal_package(ctx, field)
+	case "installs":
+		return ec.fieldContext_PackageDownloadTotal_installs(ctx, field)
+	case "downloads":
+		return ec.fieldContext_PackageDownloadTotal_downloads(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageDownloadTotal", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7323,6 +7895,46 @@ func (ec *executionContext) childFields_ValidationIssue(ctx context.Context, fie
 		return ec.fieldContext_ValidationIssue_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ValidationIssue", field.Name)
+}
+
+func (ec *executionContext) childFields_VersionDownloadStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_VersionDownloadStats_package(ctx, field)
+	case "version":
+		return ec.fieldContext_VersionDownloadStats_version(ctx, field)
+	case "versionNormalized":
+		return ec.fieldContext_VersionDownloadStats_versionNormalized(ctx, field)
+	case "customer":
+		return ec.fieldContext_VersionDownloadStats_customer(ctx, field)
+	case "installs":
+		return ec.fieldContext_VersionDownloadStats_installs(ctx, field)
+	case "downloads":
+		return ec.fieldContext_VersionDownloadStats_downloads(ctx, field)
+	case "customers":
+		return ec.fieldContext_VersionDownloadStats_customers(ctx, field)
+	case "from":
+		return ec.fieldContext_VersionDownloadStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_VersionDownloadStats_to(ctx, field)
+	case "days":
+		return ec.fieldContext_VersionDownloadStats_days(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VersionDownloadStats", field.Name)
+}
+
+func (ec *executionContext) childFields_VersionDownloadTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_VersionDownloadTotal_version(ctx, field)
+	case "versionNormalized":
+		return ec.fieldContext_VersionDownloadTotal_versionNormalized(ctx, field)
+	case "installs":
+		return ec.fieldContext_VersionDownloadTotal_installs(ctx, field)
+	case "downloads":
+		return ec.fieldContext_VersionDownloadTotal_downloads(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VersionDownloadTotal", field.Name)
 }
 
 func (ec *executionContext) childFields_VersionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8413,6 +9025,74 @@ func (ec *executionContext) field_Query_customers_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dailyDownloadStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "customer",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customer"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_downloadStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8438,6 +9118,28 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_packageDownloadStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "customer",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customer"] = arg1
 	return args, nil
 }
 
@@ -8652,6 +9354,52 @@ func (ec *executionContext) field_Query_tasks_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["kind"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_versionDownloadStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "customer",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customer"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
 	return args, nil
 }
 
@@ -11506,6 +12254,245 @@ func (ec *executionContext) fieldContext_CustomerTokenSecretPayload_composerAuth
 	return fc, nil
 }
 
+func (ec *executionContext) _DailyDownloadCount_date(ctx context.Context, field graphql.CollectedField, obj *stats.DayCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadCount_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadCount_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadCount", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadCount_installs(ctx context.Context, field graphql.CollectedField, obj *stats.DayCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadCount_installs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadCount_installs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadCount_downloads(ctx context.Context, field graphql.CollectedField, obj *stats.DayCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadCount_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadCount_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadStats_from(ctx context.Context, field graphql.CollectedField, obj *stats.Daily) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadStats_to(ctx context.Context, field graphql.CollectedField, obj *stats.Daily) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadStats_package(ctx context.Context, field graphql.CollectedField, obj *stats.Daily) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadStats_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadStats_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadStats_customer(ctx context.Context, field graphql.CollectedField, obj *stats.Daily) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadStats_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadStats_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadStats", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadStats_installs(ctx context.Context, field graphql.CollectedField, obj *stats.Daily) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadStats_installs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadStats_installs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadStats_downloads(ctx context.Context, field graphql.CollectedField, obj *stats.Daily) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadStats_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadStats_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyDownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DailyDownloadStats_days(ctx context.Context, field graphql.CollectedField, obj *stats.Daily) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyDownloadStats_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stats.DayCounts) graphql.Marshaler {
+			return ec.marshalNDailyDownloadCount2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐDayCountsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyDownloadStats_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DailyDownloadStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DailyDownloadCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeleteCollectionPayload_deletedSlug(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCollectionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11619,6 +12606,199 @@ func (ec *executionContext) _DeletePackagePayload_deletedName(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_DeletePackagePayload_deletedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePackagePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DownloadStats_installs(ctx context.Context, field graphql.CollectedField, obj *stats.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_installs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_installs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DownloadStats_downloads(ctx context.Context, field graphql.CollectedField, obj *stats.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DownloadStats_packages(ctx context.Context, field graphql.CollectedField, obj *stats.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Packages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DownloadStats_versions(ctx context.Context, field graphql.CollectedField, obj *stats.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DownloadStats_customers(ctx context.Context, field graphql.CollectedField, obj *stats.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DownloadStats_from(ctx context.Context, field graphql.CollectedField, obj *stats.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DownloadStats_to(ctx context.Context, field graphql.CollectedField, obj *stats.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DownloadStats_topPackages(ctx context.Context, field graphql.CollectedField, obj *stats.Overview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_topPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopPackages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stats.PackageTotal) graphql.Marshaler {
+			return ec.marshalNPackageDownloadTotal2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐPackageTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_topPackages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DownloadStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageDownloadTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FreezeCustomerPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.FreezeCustomerPayload) (ret graphql.Marshaler) {
@@ -15027,6 +16207,222 @@ func (ec *executionContext) fieldContext_PackageConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("PackageConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _PackageDownloadStats_package(ctx context.Context, field graphql.CollectedField, obj *stats.PackageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadStats_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadStats_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadStats_customer(ctx context.Context, field graphql.CollectedField, obj *stats.PackageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadStats_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadStats_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadStats", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadStats_installs(ctx context.Context, field graphql.CollectedField, obj *stats.PackageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadStats_installs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadStats_installs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadStats_downloads(ctx context.Context, field graphql.CollectedField, obj *stats.PackageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadStats_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadStats_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadStats_customers(ctx context.Context, field graphql.CollectedField, obj *stats.PackageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadStats_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadStats_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadStats_versions(ctx context.Context, field graphql.CollectedField, obj *stats.PackageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadStats_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stats.VersionTotal) graphql.Marshaler {
+			return ec.marshalNVersionDownloadTotal2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐVersionTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadStats_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageDownloadStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionDownloadTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageDownloadTotal_package(ctx context.Context, field graphql.CollectedField, obj *stats.PackageTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadTotal_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadTotal_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadTotal", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadTotal_installs(ctx context.Context, field graphql.CollectedField, obj *stats.PackageTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadTotal_installs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadTotal_installs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadTotal", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadTotal_downloads(ctx context.Context, field graphql.CollectedField, obj *stats.PackageTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadTotal_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadTotal_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadTotal", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _PackageEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PackageEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16724,6 +18120,254 @@ func (ec *executionContext) fieldContext_Query_credentials(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_downloadStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_downloadStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DownloadStats(ctx, fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["limit"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *stats.Overview
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *stats.Overview
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Overview) graphql.Marshaler {
+			return ec.marshalNDownloadStats2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐOverview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_downloadStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DownloadStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_downloadStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_packageDownloadStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_packageDownloadStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PackageDownloadStats(ctx, fc.Args["package"].(string), fc.Args["customer"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *stats.PackageStats
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *stats.PackageStats
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.PackageStats) graphql.Marshaler {
+			return ec.marshalNPackageDownloadStats2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐPackageStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_packageDownloadStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageDownloadStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_packageDownloadStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_versionDownloadStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_versionDownloadStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VersionDownloadStats(ctx, fc.Args["package"].(string), fc.Args["version"].(string), fc.Args["customer"].(*string), fc.Args["from"].(*string), fc.Args["to"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *stats.VersionStats
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *stats.VersionStats
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.VersionStats) graphql.Marshaler {
+			return ec.marshalNVersionDownloadStats2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐVersionStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_versionDownloadStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionDownloadStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_versionDownloadStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dailyDownloadStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dailyDownloadStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DailyDownloadStats(ctx, fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["package"].(*string), fc.Args["customer"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *stats.Daily
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *stats.Daily
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Daily) graphql.Marshaler {
+			return ec.marshalNDailyDownloadStats2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐDaily(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dailyDownloadStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DailyDownloadStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dailyDownloadStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_tasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18312,6 +19956,337 @@ func (ec *executionContext) _ValidationIssue_message(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ValidationIssue_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ValidationIssue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_package(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_version(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_versionNormalized(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_versionNormalized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionNormalized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_versionNormalized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_customer(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_installs(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_installs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_installs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_downloads(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_customers(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_from(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_to(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadStats_days(ctx context.Context, field graphql.CollectedField, obj *stats.VersionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadStats_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stats.DayCounts) graphql.Marshaler {
+			return ec.marshalNDailyDownloadCount2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐDayCountsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadStats_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VersionDownloadStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DailyDownloadCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VersionDownloadTotal_version(ctx context.Context, field graphql.CollectedField, obj *stats.VersionTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadTotal_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadTotal_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadTotal", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadTotal_versionNormalized(ctx context.Context, field graphql.CollectedField, obj *stats.VersionTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadTotal_versionNormalized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionNormalized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadTotal_versionNormalized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadTotal", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadTotal_installs(ctx context.Context, field graphql.CollectedField, obj *stats.VersionTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadTotal_installs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadTotal_installs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadTotal", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VersionDownloadTotal_downloads(ctx context.Context, field graphql.CollectedField, obj *stats.VersionTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionDownloadTotal_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionDownloadTotal_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionDownloadTotal", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VersionPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.VersionPayload) (ret graphql.Marshaler) {
@@ -32624,6 +34599,122 @@ func (ec *executionContext) _CustomerTokenSecretPayload(ctx context.Context, sel
 	return out
 }
 
+var dailyDownloadCountImplementors = []string{"DailyDownloadCount"}
+
+func (ec *executionContext) _DailyDownloadCount(ctx context.Context, sel ast.SelectionSet, obj *stats.DayCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dailyDownloadCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DailyDownloadCount")
+		case "date":
+			out.Values[i] = ec._DailyDownloadCount_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "installs":
+			out.Values[i] = ec._DailyDownloadCount_installs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloads":
+			out.Values[i] = ec._DailyDownloadCount_downloads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var dailyDownloadStatsImplementors = []string{"DailyDownloadStats"}
+
+func (ec *executionContext) _DailyDownloadStats(ctx context.Context, sel ast.SelectionSet, obj *stats.Daily) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dailyDownloadStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DailyDownloadStats")
+		case "from":
+			out.Values[i] = ec._DailyDownloadStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DailyDownloadStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "package":
+			out.Values[i] = ec._DailyDownloadStats_package(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customer":
+			out.Values[i] = ec._DailyDownloadStats_customer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "installs":
+			out.Values[i] = ec._DailyDownloadStats_installs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloads":
+			out.Values[i] = ec._DailyDownloadStats_downloads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._DailyDownloadStats_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var deleteCollectionPayloadImplementors = []string{"DeleteCollectionPayload"}
 
 func (ec *executionContext) _DeleteCollectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCollectionPayload) graphql.Marshaler {
@@ -32790,6 +34881,79 @@ func (ec *executionContext) _DeletePackagePayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("DeletePackagePayload")
 		case "deletedName":
 			out.Values[i] = ec._DeletePackagePayload_deletedName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var downloadStatsImplementors = []string{"DownloadStats"}
+
+func (ec *executionContext) _DownloadStats(ctx context.Context, sel ast.SelectionSet, obj *stats.Overview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, downloadStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DownloadStats")
+		case "installs":
+			out.Values[i] = ec._DownloadStats_installs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloads":
+			out.Values[i] = ec._DownloadStats_downloads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packages":
+			out.Values[i] = ec._DownloadStats_packages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versions":
+			out.Values[i] = ec._DownloadStats_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customers":
+			out.Values[i] = ec._DownloadStats_customers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._DownloadStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DownloadStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topPackages":
+			out.Values[i] = ec._DownloadStats_topPackages(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33952,6 +36116,117 @@ func (ec *executionContext) _PackageConnection(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var packageDownloadStatsImplementors = []string{"PackageDownloadStats"}
+
+func (ec *executionContext) _PackageDownloadStats(ctx context.Context, sel ast.SelectionSet, obj *stats.PackageStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageDownloadStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageDownloadStats")
+		case "package":
+			out.Values[i] = ec._PackageDownloadStats_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customer":
+			out.Values[i] = ec._PackageDownloadStats_customer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "installs":
+			out.Values[i] = ec._PackageDownloadStats_installs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloads":
+			out.Values[i] = ec._PackageDownloadStats_downloads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customers":
+			out.Values[i] = ec._PackageDownloadStats_customers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versions":
+			out.Values[i] = ec._PackageDownloadStats_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var packageDownloadTotalImplementors = []string{"PackageDownloadTotal"}
+
+func (ec *executionContext) _PackageDownloadTotal(ctx context.Context, sel ast.SelectionSet, obj *stats.PackageTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageDownloadTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageDownloadTotal")
+		case "package":
+			out.Values[i] = ec._PackageDownloadTotal_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "installs":
+			out.Values[i] = ec._PackageDownloadTotal_installs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloads":
+			out.Values[i] = ec._PackageDownloadTotal_downloads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var packageEdgeImplementors = []string{"PackageEdge"}
 
 func (ec *executionContext) _PackageEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PackageEdge) graphql.Marshaler {
@@ -34723,6 +36998,94 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_credentials(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "downloadStats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_downloadStats(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "packageDownloadStats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_packageDownloadStats(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "versionDownloadStats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_versionDownloadStats(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "dailyDownloadStats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_dailyDownloadStats(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -35666,6 +38029,142 @@ func (ec *executionContext) _ValidationIssue(ctx context.Context, sel ast.Select
 			}
 		case "message":
 			out.Values[i] = ec._ValidationIssue_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var versionDownloadStatsImplementors = []string{"VersionDownloadStats"}
+
+func (ec *executionContext) _VersionDownloadStats(ctx context.Context, sel ast.SelectionSet, obj *stats.VersionStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, versionDownloadStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VersionDownloadStats")
+		case "package":
+			out.Values[i] = ec._VersionDownloadStats_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._VersionDownloadStats_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versionNormalized":
+			out.Values[i] = ec._VersionDownloadStats_versionNormalized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customer":
+			out.Values[i] = ec._VersionDownloadStats_customer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "installs":
+			out.Values[i] = ec._VersionDownloadStats_installs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloads":
+			out.Values[i] = ec._VersionDownloadStats_downloads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customers":
+			out.Values[i] = ec._VersionDownloadStats_customers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._VersionDownloadStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._VersionDownloadStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._VersionDownloadStats_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var versionDownloadTotalImplementors = []string{"VersionDownloadTotal"}
+
+func (ec *executionContext) _VersionDownloadTotal(ctx context.Context, sel ast.SelectionSet, obj *stats.VersionTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, versionDownloadTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VersionDownloadTotal")
+		case "version":
+			out.Values[i] = ec._VersionDownloadTotal_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versionNormalized":
+			out.Values[i] = ec._VersionDownloadTotal_versionNormalized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "installs":
+			out.Values[i] = ec._VersionDownloadTotal_installs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloads":
+			out.Values[i] = ec._VersionDownloadTotal_downloads(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -36912,6 +39411,42 @@ func (ec *executionContext) unmarshalNCustomerWhereInput2ᚖgithubᚗcomᚋcargo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDailyDownloadCount2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐDayCountsᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.DayCounts) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDailyDownloadCount2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐDayCounts(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDailyDownloadCount2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐDayCounts(ctx context.Context, sel ast.SelectionSet, v *stats.DayCounts) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DailyDownloadCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDailyDownloadStats2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐDaily(ctx context.Context, sel ast.SelectionSet, v *stats.Daily) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DailyDownloadStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDeleteCollectionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeleteCollectionInput(ctx context.Context, v any) (model.DeleteCollectionInput, error) {
 	res, err := ec.unmarshalInputDeleteCollectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36980,6 +39515,16 @@ func (ec *executionContext) marshalNDeletePackagePayload2ᚖgithubᚗcomᚋcargo
 func (ec *executionContext) unmarshalNDeprecateVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐDeprecateVersionInput(ctx context.Context, v any) (model.DeprecateVersionInput, error) {
 	res, err := ec.unmarshalInputDeprecateVersionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDownloadStats2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐOverview(ctx context.Context, sel ast.SelectionSet, v *stats.Overview) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DownloadStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFreezeCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐFreezeCustomerInput(ctx context.Context, v any) (model.FreezeCustomerInput, error) {
@@ -37207,6 +39752,42 @@ func (ec *executionContext) marshalNPackageConnection2ᚖgithubᚗcomᚋcargoman
 		return graphql.Null
 	}
 	return ec._PackageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageDownloadStats2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐPackageStats(ctx context.Context, sel ast.SelectionSet, v *stats.PackageStats) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageDownloadStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageDownloadTotal2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐPackageTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.PackageTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageDownloadTotal2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐPackageTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackageDownloadTotal2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐPackageTotal(ctx context.Context, sel ast.SelectionSet, v *stats.PackageTotal) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageDownloadTotal(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPackageGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrant(ctx context.Context, sel ast.SelectionSet, v *ent.PackageGrant) graphql.Marshaler {
@@ -37791,6 +40372,42 @@ func (ec *executionContext) marshalNValidationIssue2ᚖgithubᚗcomᚋcargoman�
 		return graphql.Null
 	}
 	return ec._ValidationIssue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVersionDownloadStats2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐVersionStats(ctx context.Context, sel ast.SelectionSet, v *stats.VersionStats) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VersionDownloadStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVersionDownloadTotal2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐVersionTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.VersionTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVersionDownloadTotal2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐVersionTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVersionDownloadTotal2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋstatsᚐVersionTotal(ctx context.Context, sel ast.SelectionSet, v *stats.VersionTotal) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VersionDownloadTotal(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVersionInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐVersionInput(ctx context.Context, v any) (model.VersionInput, error) {

@@ -27,6 +27,7 @@ import (
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/server"
+	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
 )
@@ -53,6 +54,9 @@ type Config struct {
 	WorkerConcurrency int
 	// ServeAPI serves HTTP; false for worker-only instances.
 	ServeAPI bool
+	// StatsFlushInterval is how often counted installs and downloads are
+	// written; stats.DefaultInterval (1 s) when zero.
+	StatsFlushInterval time.Duration
 }
 
 // App is an assembled Cargoman.
@@ -61,6 +65,7 @@ type App struct {
 	Boot     bootstrap.Result
 	Usage    *auth.UsageRecorder
 	Stamps   *cachestamp.Stamps
+	Stats    *stats.Recorder
 	Packages *packages.Service
 	Access   *access.Service
 	Syncer   *gitsync.Syncer
@@ -105,6 +110,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
+	counts := stats.NewRecorder(db.Client, stats.RecorderOptions{Interval: cfg.StatsFlushInterval, Log: log})
 	var jwt *jwtauth.Authority
 	if cfg.JWTSecret != "" {
 		if jwt, err = jwtauth.New(cfg.JWTSecret); err != nil {
@@ -139,7 +145,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	})
 	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
 
-	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
+	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		a.Handler, err = server.New(server.Options{
 			DB:            db,
@@ -147,6 +153,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			Packages:      pkgs,
 			Access:        acc,
 			Usage:         usage,
+			Stats:         counts,
 			Webhooks:      hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log),
 			PublicURL:     cfg.PublicURL,
 			Log:           log,
@@ -174,8 +181,9 @@ func openBox(cfg Config) (*secretbox.Box, error) {
 	return secretbox.New(key)
 }
 
-// Run runs the background work (token usage flushing, task workers and
-// the daily cleanup) until ctx ends, then stops it gracefully.
+// Run runs the background work (token usage and download statistics
+// flushing, task workers and the daily cleanup) until ctx ends, then stops
+// it gracefully; both recorders make a final flush.
 func (a *App) Run(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
@@ -183,6 +191,11 @@ func (a *App) Run(ctx context.Context) error {
 		a.Usage.Run(ctx, 10*time.Second, a.log)
 	}()
 	go a.Stamps.Run(ctx, time.Second, a.log)
+	statsDone := make(chan struct{})
+	go func() {
+		defer close(statsDone)
+		a.Stats.Run(ctx)
+	}()
 	var err error
 	if a.workers {
 		go a.scheduleCleanup(ctx)
@@ -191,6 +204,7 @@ func (a *App) Run(ctx context.Context) error {
 		<-ctx.Done()
 	}
 	<-done
+	<-statsDone
 	return err
 }
 

@@ -8,6 +8,7 @@ package composerrepo
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/validate"
 	"github.com/cargoman/cargoman/rest"
@@ -45,6 +47,8 @@ type Options struct {
 	Stamps *cachestamp.Stamps
 	// Cache sizes in entries; zero picks a default.
 	CacheCredentials, CacheEntitlements, CacheDocuments int
+	// Stats counts installs (notify-batch) and dist downloads; may be nil.
+	Stats *stats.Recorder
 }
 
 // Repo serves the Composer endpoints.
@@ -269,6 +273,7 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 		return
 	}
 	defer obj.Close()
+	h.o.Stats.Dist(r, cred.Customer.ID, e.Package, d.Version, d.VersionNormalized)
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+d.File+`"`)
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
@@ -281,9 +286,10 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 // maxNotifyBody bounds a notify-batch body.
 const maxNotifyBody = 1 << 20
 
-// notify accepts Composer's download notifications. It validates them;
-// download statistics are not recorded yet.
-func (h *Repo) notify(w http.ResponseWriter, r *http.Request, _ *access.Credential) {
+// notify accepts Composer's download notifications and counts the
+// installs of versions the credential is entitled to; other entries are
+// ignored, and the answer is success either way, as Packagist's.
+func (h *Repo) notify(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
 	var in struct {
 		Downloads []struct {
 			Name    string `json:"name"`
@@ -306,6 +312,15 @@ func (h *Repo) notify(w http.ResponseWriter, r *http.Request, _ *access.Credenti
 	for i, d := range in.Downloads {
 		if err := validate.PackageName(strings.ToLower(d.Name)); err != nil || d.Version == "" {
 			rest.WriteError(w, apperr.Invalid("downloads", "download %d needs a valid package name and version", i))
+			return
+		}
+	}
+	batch := h.o.Stats.NotifyBatch(cred.Customer.ID, func(ctx context.Context, name string) (*access.Entitlement, error) {
+		return h.entitlementOf(ctx, cred, name)
+	})
+	for _, d := range in.Downloads {
+		if err := batch.Add(r.Context(), d.Name, d.Version); err != nil {
+			rest.WriteError(w, err)
 			return
 		}
 	}

@@ -25,7 +25,8 @@ import (
 // suspensions and freezes. Yanking changes the package for every customer,
 // so the yank scenario runs after the others. Scenarios (issue 4, §7):
 // a "download token", b "yank", c "suspension", d "freeze", e "wrong
-// token" (and "revoked token"), f "package scopes ...", g "customer JWT".
+// token" (and "revoked token"), f "package scopes ...", g "customer JWT",
+// and "statistics" (notify-batch after an install).
 func TestComposerEndToEnd(t *testing.T) {
 	bin := composerCLI(t)
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
@@ -93,6 +94,28 @@ func TestComposerEndToEnd(t *testing.T) {
 					p.wantFiles(t, out, c.files)
 				})
 			}
+
+			t.Run("statistics", func(t *testing.T) {
+				// Composer's notify-batch after an install, and the archive
+				// it fetched, show in the customer's statistics at once.
+				t.Parallel()
+				cu := newCustomer(t, f.s, lib)
+				p := newProject(t, bin, f.s.URL, cu.plainToken(t, nil), nil)
+				p.wantLocked(t, p.mustRun(t, "require", "acme/lib"), map[string]string{"acme/lib": "1.1.0"})
+				var got struct {
+					Installs, Downloads int
+					Versions            []struct {
+						Version             string
+						Installs, Downloads int
+					}
+				}
+				if err := json.Unmarshal(do(t, f.s, http.MethodGet, "/api/v1/stats/packages/acme/lib?customer="+cu.id, nil, http.StatusOK), &got); err != nil {
+					t.Fatal(err)
+				}
+				if got.Installs != 1 || got.Downloads != 1 || len(got.Versions) != 1 || got.Versions[0].Version != "1.1.0" || got.Versions[0].Installs != 1 {
+					t.Fatalf("statistics after one install: %+v", got)
+				}
+			})
 
 			t.Run("suspension", func(t *testing.T) {
 				t.Parallel()

@@ -32,6 +32,8 @@ const (
 	CustomerFreeze  = "frz"
 	// Internal bookkeeping, never shown.
 	CacheStamp = "cst"
+	// Download statistics (one counter row per version, customer and day).
+	DownloadStat = "dst"
 )
 
 // New returns a fresh id with the given prefix, e.g. "cus_0193a1...".

@@ -163,7 +163,7 @@ func distFileName(pkgName, version string) string {
 
 // Dist is what serving a version's archive needs, small enough to cache.
 type Dist struct {
-	VersionNormalized string
+	Version, VersionNormalized string
 	// Key is the archive's blob key.
 	Key string
 	// File is the download's file name.
@@ -188,7 +188,7 @@ func (s *Service) FindDist(ctx context.Context, pkg *ent.ComposerPackage, normal
 	if err != nil {
 		return nil, fmt.Errorf("packages: find archive of %s %s: %w", pkg.Name, normalized, err)
 	}
-	return &Dist{VersionNormalized: v.VersionNormalized, Key: v.DistKey, File: distFileName(pkg.Name, v.Version), Shasum: v.DistShasum}, nil
+	return &Dist{Version: v.Version, VersionNormalized: v.VersionNormalized, Key: v.DistKey, File: distFileName(pkg.Name, v.Version), Shasum: v.DistShasum}, nil
 }
 
 // OpenArchive opens an archive FindDist found.

@@ -24,6 +24,7 @@ import (
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/rest"
 	"github.com/cargoman/cargoman/web"
 )
@@ -36,6 +37,9 @@ type Options struct {
 	Access        *access.Service
 	// Usage records when customer tokens were last used; may be nil.
 	Usage *auth.UsageRecorder
+	// Stats counts Composer installs and downloads; may be nil. The
+	// statistics API flushes it before reading.
+	Stats *stats.Recorder
 	// Webhooks serves /api/webhooks/{provider}; nil leaves them out.
 	Webhooks  http.Handler
 	PublicURL string
@@ -46,7 +50,7 @@ type Options struct {
 
 // New returns the HTTP handler of the whole service.
 func New(o Options) (http.Handler, error) {
-	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, PublicURL: o.PublicURL})
+	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Stats: stats.NewService(o.DB.Client, o.Packages, o.Stats, nil), PublicURL: o.PublicURL})
 	// Changes made through the API reach this instance's Composer caches
 	// as soon as they commit; other instances poll (cachestamp.Stamps.Run).
 	refresh := graph.AfterMutation(func(ctx context.Context) {
@@ -68,7 +72,7 @@ func New(o Options) (http.Handler, error) {
 
 	// The Composer routes come first: mux tries routes in order, and
 	// these are the hot path.
-	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stamps: o.Stamps}).Mount(r)
+	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stats: o.Stats, Stamps: o.Stamps}).Mount(r)
 
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
