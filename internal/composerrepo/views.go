@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composer"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/tenancy"
 )
 
 // Cache sizes when Options leave them zero.
@@ -73,6 +75,14 @@ type document struct {
 	gzipped  bool
 	tag      string    // hex of the body's SHA-256, first 16 bytes
 	modified time.Time // Last-Modified; zero when it has none
+	// Header values, for a response compressed (gz) or not (plain).
+	gz, plain    headerValues
+	lastModified []string
+}
+
+// headerValues are a document's response headers, built once.
+type headerValues struct {
+	contentType, cacheControl, vary, etag, encoding []string
 }
 
 // rendered are a package's entries as of one metadata_updated_at.
@@ -154,7 +164,7 @@ func (h *Repo) entitlementOf(ctx context.Context, cred *access.Credential, name 
 		return ev.e, nil
 	}
 	return shared(h.views, "e\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*access.Entitlement, error) {
-		ctx := context.WithoutCancel(ctx)
+		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
 		e, err := h.o.Access.Entitlement(ctx, cred, name)
 		if err != nil {
 			return nil, err
@@ -184,7 +194,7 @@ func (h *Repo) p2Document(ctx context.Context, cred *access.Credential, name str
 		return d, nil
 	}
 	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
-		ctx := context.WithoutCancel(ctx)
+		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
 		e, err := h.entitlementOf(ctx, cred, base)
 		if err != nil {
 			return nil, err
@@ -221,7 +231,7 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *access.Credential, bu
 		return d, nil
 	}
 	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
-		ctx := context.WithoutCancel(ctx)
+		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
 		es, err := h.o.Access.Entitlements(ctx, cred)
 		if err != nil {
 			return nil, err
@@ -250,7 +260,7 @@ func (h *Repo) distOf(ctx context.Context, pkg *ent.ComposerPackage, normalized,
 		return dv.d, nil
 	}
 	return shared(h.views, "d\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*packages.Dist, error) {
-		ctx := context.WithoutCancel(ctx)
+		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), pkg.TenantID)
 		d, err := h.o.Packages.FindDist(ctx, pkg, normalized, reference)
 		if err != nil {
 			return nil, err
@@ -286,6 +296,18 @@ func (h *Repo) entries(ctx context.Context, pkg *ent.ComposerPackage) (*rendered
 func finish(stamp int64, body []byte, modified time.Time) *document {
 	sum := sha256.Sum256(body)
 	d := &document{stamp: stamp, found: true, data: body, tag: hex.EncodeToString(sum[:16]), modified: modified}
+	d.plain = headerValues{
+		contentType:  []string{"application/json"},
+		cacheControl: []string{"private, no-cache"},
+		vary:         []string{"Accept-Encoding, Authorization"},
+		etag:         []string{`"` + d.tag + `"`},
+	}
+	d.gz = d.plain
+	d.gz.etag = []string{`"` + d.tag + `-gzip"`}
+	d.gz.encoding = []string{"gzip"}
+	if !modified.IsZero() {
+		d.lastModified = []string{modified.UTC().Format(http.TimeFormat)}
+	}
 	if len(body) > minGzip {
 		var b bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
