@@ -111,23 +111,7 @@ func setup(t *testing.T, b testenv.Backend) *fixture {
 // get sends a GET with the token as HTTP Basic password (user "token").
 func (f *fixture) get(t *testing.T, path, token string, header map[string]string) *testenv.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, f.s.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.SetBasicAuth("token", token)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return &testenv.Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return f.s.Raw(t, http.MethodGet, path, token, nil, header)
 }
 
 type p2Doc struct {

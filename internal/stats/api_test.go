@@ -65,36 +65,13 @@ func zipOf(t *testing.T, name, version string) []byte {
 	return buf.Bytes()
 }
 
-// send makes a request with HTTP Basic (user "token") when basic is set,
-// else with the bearer token.
-func send(t *testing.T, s *testenv.Server, method, path, basic string, body io.Reader, header map[string]string) *testenv.Response {
-	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if basic != "" {
-		req.SetBasicAuth("token", basic)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return &testenv.Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
-}
-
 func setupAPI(t *testing.T, b testenv.Backend) *apiEnv {
 	s := testenv.StartServer(t, b, func(c *app.Config) { c.StatsFlushInterval = time.Hour })
 	e := &apiEnv{s: s, dists: map[string]string{}}
 	for pkg, versions := range map[string][]string{"acme/lib": {"1.0.0", "1.1.0", "2.0.0"}, "acme/other": {"1.0.0"}} {
 		mustStatus(t, s.Do(t, http.MethodPost, "/api/v1/packages", root, map[string]any{"name": pkg, "type": "artifact"}), http.StatusCreated, "create "+pkg)
 		for _, v := range versions {
-			r := send(t, s, http.MethodPost, "/api/v1/packages/"+pkg+"/versions?version="+v, "", bytes.NewReader(zipOf(t, pkg, v)),
+			r := s.Raw(t, http.MethodPost, "/api/v1/packages/"+pkg+"/versions?version="+v, "", bytes.NewReader(zipOf(t, pkg, v)),
 				map[string]string{"Authorization": "Bearer " + root, "Content-Type": "application/zip"})
 			mustStatus(t, r, http.StatusCreated, "upload "+pkg+" "+v)
 		}
@@ -118,7 +95,7 @@ func setupAPI(t *testing.T, b testenv.Backend) *apiEnv {
 	e.alice, e.aliceTok = customer("Alice", map[string]string{"acme/lib": "^1.0"})
 	e.bob, e.bobTok = customer("Bob", map[string]string{"acme/lib": "*", "acme/other": "*"})
 	for _, pkg := range []string{"acme/lib", "acme/other"} {
-		r := send(t, s, http.MethodGet, "/p2/"+pkg+".json", e.bobTok, nil, nil)
+		r := s.Raw(t, http.MethodGet, "/p2/"+pkg+".json", e.bobTok, nil, nil)
 		mustStatus(t, r, http.StatusOK, "p2 "+pkg)
 		var doc struct {
 			Packages map[string][]struct {
@@ -224,7 +201,7 @@ func TestComposerRequestsAreCounted(t *testing.T) {
 				if method == "" {
 					method, body = http.MethodPost, strings.NewReader(c.body)
 				}
-				r := send(t, e.s, method, c.path, c.token, body, c.header)
+				r := e.s.Raw(t, method, c.path, c.token, body, c.header)
 				mustStatus(t, r, c.status, c.name)
 				if c.path == "/downloads/" && c.status == 200 && !strings.Contains(string(r.Body), `"status":"success"`) {
 					t.Fatalf("notify answered %s", r.Body)
@@ -293,13 +270,13 @@ func TestStatisticsAPI(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
 		e := setupAPI(t, b)
 		post := func(token, body string) {
-			mustStatus(t, send(t, e.s, http.MethodPost, "/downloads/", token, strings.NewReader(body), nil), 200, "notify")
+			mustStatus(t, e.s.Raw(t, http.MethodPost, "/downloads/", token, strings.NewReader(body), nil), 200, "notify")
 		}
 		post(e.aliceTok, `{"downloads":[{"name":"acme/lib","version":"1.1.0.0"},{"name":"acme/lib","version":"1.0.0.0"}]}`)
 		post(e.aliceTok, `{"downloads":[{"name":"acme/lib","version":"1.1.0.0"}]}`)
 		post(e.bobTok, `{"downloads":[{"name":"acme/lib","version":"2.0.0.0"},{"name":"acme/other","version":"1.0.0.0"},{"name":"acme/lib","version":"2.0.0.0"}]}`)
-		mustStatus(t, send(t, e.s, http.MethodGet, e.dists["acme/lib 1.1.0"], e.aliceTok, nil, nil), 200, "dist")
-		mustStatus(t, send(t, e.s, http.MethodGet, e.dists["acme/lib 2.0.0"], e.bobTok, nil, nil), 200, "dist")
+		mustStatus(t, e.s.Raw(t, http.MethodGet, e.dists["acme/lib 1.1.0"], e.aliceTok, nil, nil), 200, "dist")
+		mustStatus(t, e.s.Raw(t, http.MethodGet, e.dists["acme/lib 2.0.0"], e.bobTok, nil, nil), 200, "dist")
 		// One install on an earlier day, counted by a recorder of its own.
 		old := stats.NewRecorder(e.s.DB.Client, stats.RecorderOptions{Now: func() time.Time { return day1 }})
 		old.Install(stats.Event{TenantID: e.s.TenantID, PackageID: packageID(t, e, "acme/lib"), PackageName: "acme/lib",

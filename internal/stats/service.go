@@ -189,20 +189,31 @@ func (s *Service) Overview(ctx context.Context, from, to *string, top *int) (*Ov
 	return o, nil
 }
 
-// Package returns a package's all-time counts and those of its versions,
-// optionally of one customer. An unknown package is NOT_FOUND.
-func (s *Service) Package(ctx context.Context, name string, customerID *string) (*PackageStats, error) {
+// ofPackage resolves the package and customer a package or version
+// statistic is about, writes this instance's pending counts, and returns
+// the predicates selecting their counters.
+func (s *Service) ofPackage(ctx context.Context, name string, customerID *string) (*ent.ComposerPackage, []predicate.DownloadStat, error) {
 	p, err := s.packages.Get(ctx, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.checkCustomer(ctx, customerID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.flush(ctx)
 	preds := []predicate.DownloadStat{downloadstat.PackageID(p.ID)}
 	if customerID != nil {
 		preds = append(preds, downloadstat.CustomerID(*customerID))
+	}
+	return p, preds, nil
+}
+
+// Package returns a package's all-time counts and those of its versions,
+// optionally of one customer. An unknown package is NOT_FOUND.
+func (s *Service) Package(ctx context.Context, name string, customerID *string) (*PackageStats, error) {
+	p, preds, err := s.ofPackage(ctx, name, customerID)
+	if err != nil {
+		return nil, err
 	}
 	tot, err := s.totals(ctx, preds)
 	if err != nil {
@@ -250,22 +261,15 @@ func (s *Service) Version(ctx context.Context, name, version string, customerID,
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.packages.Get(ctx, name)
+	p, preds, err := s.ofPackage(ctx, name, customerID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkCustomer(ctx, customerID); err != nil {
-		return nil, err
-	}
-	s.flush(ctx)
 	shown, normalized, err := s.version(ctx, p, version)
 	if err != nil {
 		return nil, err
 	}
-	preds := []predicate.DownloadStat{downloadstat.PackageID(p.ID), downloadstat.VersionNormalized(normalized)}
-	if customerID != nil {
-		preds = append(preds, downloadstat.CustomerID(*customerID))
-	}
+	preds = append(preds, downloadstat.VersionNormalized(normalized))
 	tot, err := s.totals(ctx, preds)
 	if err != nil {
 		return nil, err

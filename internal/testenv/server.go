@@ -99,6 +99,33 @@ func start(t testing.TB, db *database.DB, dataDir string, opts ...Option) *Serve
 	return &Server{URL: url, Handler: a.Handler, DB: db, App: a, TenantID: a.Boot.TenantID, Usage: a.Usage, DataDir: dataDir}
 }
 
+// Raw sends a request as a Composer client does: with HTTP Basic user
+// "token" and password basic when basic is set, and a transport that
+// leaves the response as sent (no decompression, no redirects).
+func (s *Server) Raw(t testing.TB, method, path, basic string, body io.Reader, header map[string]string) *Response {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if basic != "" {
+		req.SetBasicAuth("token", basic)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read the response of %s %s: %v", method, path, err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
 // Response is a finished HTTP exchange.
 type Response struct {
 	Status int
