@@ -9,6 +9,8 @@ import (
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 )
 
@@ -61,4 +63,39 @@ func sorted[T any](ctx context.Context, load func(context.Context) ([]T, error),
 	copy(out, list)
 	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out, nil
+}
+
+// callerMayManage checks, for a customer credential with package scopes,
+// that the token it revokes or rotates is no broader than itself.
+func (r *Resolver) callerMayManage(ctx context.Context, customerID, tokenID string) error {
+	if p := auth.FromContext(ctx); p == nil || p.Customer == nil || len(p.Customer.PackageScopes) == 0 {
+		return nil
+	}
+	t, err := r.access.Token(ctx, customerID, tokenID)
+	if err != nil {
+		return err
+	}
+	return noBroaderThanCaller(ctx, t.PackageScopes)
+}
+
+// customerMayUpload lets a customer credential (which @hasRole admitted
+// with scope developer or admin) upload only to packages it may install;
+// others answer NOT_FOUND, as they would on the Composer endpoints.
+func (r *Resolver) customerMayUpload(ctx context.Context, pkg string) error {
+	p := auth.FromContext(ctx)
+	if p == nil || p.Customer == nil {
+		return nil
+	}
+	cred, err := r.access.CredentialOf(ctx, p.Customer)
+	if err != nil {
+		return err
+	}
+	e, err := r.access.Entitlement(ctx, cred, pkg)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return apperr.NotFoundf("package %q not found", pkg)
+	}
+	return nil
 }

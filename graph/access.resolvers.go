@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 
 	"entgo.io/contrib/entgql"
 	"github.com/cargoman/cargoman/ent"
@@ -14,6 +15,8 @@ import (
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/validate"
 )
 
 // PackageNames is the resolver for the packageNames field.
@@ -36,22 +39,37 @@ func (r *customerResolver) Token(ctx context.Context, obj *ent.Customer, id stri
 
 // PackageAccess is the resolver for the packageAccess field.
 func (r *customerResolver) PackageAccess(ctx context.Context, obj *ent.Customer) ([]*access.PackageAccess, error) {
-	return r.access.CustomerPackages(ctx, obj.ID)
+	ways, err := r.access.CustomerPackages(ctx, obj.ID)
+	p := auth.FromContext(ctx)
+	if err != nil || p == nil || p.Customer == nil {
+		return ways, err
+	}
+	// A customer credential sees what it may install: its package scopes.
+	return slices.DeleteFunc(ways, func(w *access.PackageAccess) bool {
+		return !validate.MatchPackageScopes(p.Customer.PackageScopes, w.Package.Name)
+	}), nil
 }
 
 // CreateCustomerToken is the resolver for the createCustomerToken field.
 func (r *mutationResolver) CreateCustomerToken(ctx context.Context, input model.CreateCustomerTokenInput) (*model.CustomerTokenSecretPayload, error) {
+	scopes, err := narrowScopes(ctx, input.PackageScopes)
+	if err != nil {
+		return nil, err
+	}
 	return r.tokenSecret(r.access.CreateToken(ctx, access.TokenInput{
 		CustomerID:    input.CustomerID,
 		Name:          trim(input.Name),
 		Scope:         scopeOr(input.Scope, customertoken.ScopeAdmin),
-		PackageScopes: input.PackageScopes,
+		PackageScopes: scopes,
 		ExpiresAt:     input.ExpiresAt,
 	}))
 }
 
 // RevokeCustomerToken is the resolver for the revokeCustomerToken field.
 func (r *mutationResolver) RevokeCustomerToken(ctx context.Context, input model.CustomerTokenInput) (*model.RevokeCustomerTokenPayload, error) {
+	if err := r.callerMayManage(ctx, input.CustomerID, input.ID); err != nil {
+		return nil, err
+	}
 	t, err := r.access.RevokeToken(ctx, input.CustomerID, input.ID)
 	if err != nil {
 		return nil, err
@@ -61,16 +79,25 @@ func (r *mutationResolver) RevokeCustomerToken(ctx context.Context, input model.
 
 // RotateCustomerToken is the resolver for the rotateCustomerToken field.
 func (r *mutationResolver) RotateCustomerToken(ctx context.Context, input model.CustomerTokenInput) (*model.CustomerTokenSecretPayload, error) {
+	if err := r.callerMayManage(ctx, input.CustomerID, input.ID); err != nil {
+		return nil, err
+	}
 	return r.tokenSecret(r.access.RotateToken(ctx, input.CustomerID, input.ID))
 }
 
 // RegenerateLegacyToken is the resolver for the regenerateLegacyToken field.
 func (r *mutationResolver) RegenerateLegacyToken(ctx context.Context, input model.LegacyTokenInput) (*model.CustomerTokenSecretPayload, error) {
+	if err := noBroaderThanCaller(ctx, nil); err != nil {
+		return nil, err
+	}
 	return r.tokenSecret(r.access.RegenerateLegacyToken(ctx, input.CustomerID))
 }
 
 // DeleteLegacyToken is the resolver for the deleteLegacyToken field.
 func (r *mutationResolver) DeleteLegacyToken(ctx context.Context, input model.LegacyTokenInput) (*model.DeleteLegacyTokenPayload, error) {
+	if err := noBroaderThanCaller(ctx, nil); err != nil {
+		return nil, err
+	}
 	id, err := r.access.DeleteLegacyToken(ctx, input.CustomerID)
 	if err != nil {
 		return nil, err
@@ -80,11 +107,15 @@ func (r *mutationResolver) DeleteLegacyToken(ctx context.Context, input model.Le
 
 // IssueCustomerJwt is the resolver for the issueCustomerJWT field.
 func (r *mutationResolver) IssueCustomerJwt(ctx context.Context, input model.IssueCustomerJWTInput) (*model.IssueCustomerJWTPayload, error) {
+	scopes, err := narrowScopes(ctx, input.PackageScopes)
+	if err != nil {
+		return nil, err
+	}
 	token, expires, err := r.access.IssueJWT(ctx, access.JWTInput{
 		CustomerID:    input.CustomerID,
 		TTL:           jwtTTL(input.TTLSeconds),
 		Scope:         scopeOr(input.Scope, customertoken.ScopeDownload),
-		PackageScopes: input.PackageScopes,
+		PackageScopes: scopes,
 	})
 	if err != nil {
 		return nil, err

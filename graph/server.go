@@ -43,6 +43,7 @@ func configure(c configurable, log *slog.Logger, extra []graphql.HandlerExtensio
 	c.Use(extension.FixedComplexityLimit(MaxComplexity))
 	c.Use(depthLimit{max: MaxDepth})
 	c.AroundFields(classifyResolverErrors)
+	c.AroundFields(newCustomerView().guard)
 	c.SetErrorPresenter(presentError(log))
 	c.SetRecoverFunc(recoverPanic(log))
 	c.SetQueryCache(lru.New[*ast.QueryDocument](1000))

@@ -52,7 +52,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	HasRole func(ctx context.Context, obj any, next graphql.Resolver, role auth.Role) (res any, err error)
+	HasRole func(ctx context.Context, obj any, next graphql.Resolver, role auth.Role, customer *model.CustomerPermission) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -3672,24 +3672,24 @@ type FreezeCustomerPayload {
 
 extend type Mutation {
   "Creates a customer token; its secret is in the response only."
-  createCustomerToken(input: CreateCustomerTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN)
+  createCustomerToken(input: CreateCustomerTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN, customer: SELF)
   "The token stops working at once; it stays listed with revokedAt."
-  revokeCustomerToken(input: CustomerTokenInput!): RevokeCustomerTokenPayload! @hasRole(role: ADMIN)
+  revokeCustomerToken(input: CustomerTokenInput!): RevokeCustomerTokenPayload! @hasRole(role: ADMIN, customer: SELF)
   """
   Gives the token a new secret, keeping its id, name, scope, package scopes
   and expiry; the old secret stops working at once.
   """
-  rotateCustomerToken(input: CustomerTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN)
+  rotateCustomerToken(input: CustomerTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN, customer: SELF)
   "Creates the customer's legacy token (scope admin), replacing the one it had."
-  regenerateLegacyToken(input: LegacyTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN)
+  regenerateLegacyToken(input: LegacyTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN, customer: SELF)
   "Deletes the customer's legacy token; NOT_FOUND when it has none."
-  deleteLegacyToken(input: LegacyTokenInput!): DeleteLegacyTokenPayload! @hasRole(role: ADMIN)
+  deleteLegacyToken(input: LegacyTokenInput!): DeleteLegacyTokenPayload! @hasRole(role: ADMIN, customer: SELF)
   """
   Signs a short-lived JWT Composer can use like a token. Needs JWT_SECRET
   (FEATURE_NOT_AVAILABLE without it). It stops working when it expires and
   while the customer is suspended; it cannot be revoked on its own.
   """
-  issueCustomerJWT(input: IssueCustomerJWTInput!): IssueCustomerJWTPayload! @hasRole(role: ADMIN)
+  issueCustomerJWT(input: IssueCustomerJWTInput!): IssueCustomerJWTPayload! @hasRole(role: ADMIN, customer: SELF)
 
   "Replaces the customer's direct package grants (collection grants stay)."
   setCustomerPackages(input: SetCustomerPackagesInput!): SetCustomerPackagesPayload! @hasRole(role: ADMIN)
@@ -3775,7 +3775,7 @@ type Mutation {
   ): CustomerConnection! @hasRole(role: VIEWER)
 
   "One customer by id; NOT_FOUND when there is none."
-  customer(id: ID!): Customer! @hasRole(role: VIEWER)
+  customer(id: ID!): Customer! @hasRole(role: VIEWER, customer: SELF)
 
   "One customer by the id it has in the vendor's own systems; NOT_FOUND when there is none."
   customerByExternalId(externalID: String!): Customer! @hasRole(role: VIEWER)
@@ -3849,8 +3849,23 @@ extend type Mutation {
 Who may use a field. Levels are ordered: OWNER includes ADMIN, ADMIN includes
 VIEWER. The root ADMIN_TOKEN is an OWNER. Every Query and Mutation field
 carries this directive; a test fails on any field without it.
+` + "`" + `customer` + "`" + ` also admits a customer's own token or JWT (which has no role),
+for the access it names; without it customer credentials are refused.
 """
-directive @hasRole(role: Role!) on FIELD_DEFINITION
+directive @hasRole(role: Role!, customer: CustomerPermission) on FIELD_DEFINITION
+
+"""
+What a customer's own credential may do with a field.
+"""
+enum CustomerPermission {
+  """
+  Its own customer, named by the field's id or input.customerID (scope
+  admin): its tokens, its JWTs, what it may install.
+  """
+  SELF
+  "Upload versions of artifact packages it may install (scopes admin and developer)."
+  UPLOAD
+}
 
 """
 Access levels of API credentials.
@@ -6786,7 +6801,7 @@ extend type Mutation {
   deprecateVersion(input: DeprecateVersionInput!): VersionPayload! @hasRole(role: ADMIN)
   undeprecateVersion(input: VersionInput!): VersionPayload! @hasRole(role: ADMIN)
   "Adds a version to an artifact package from an uploaded zip."
-  uploadVersion(input: UploadVersionInput!): VersionPayload! @hasRole(role: ADMIN)
+  uploadVersion(input: UploadVersionInput!): VersionPayload! @hasRole(role: ADMIN, customer: UPLOAD)
   "Checks every installable version's composer.json as composer validate does."
   validatePackage(input: PackageNameInput!): ValidatePackagePayload! @hasRole(role: VIEWER)
   createCredential(input: CreateCredentialInput!): CreateCredentialPayload! @hasRole(role: ADMIN)
@@ -6958,6 +6973,8 @@ enum ViewerKind {
   ROOT
   "A CMA token (AdminToken)."
   ADMIN_TOKEN
+  "A customer token or customer JWT."
+  CUSTOMER
 }
 
 """
@@ -8152,6 +8169,14 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 		return nil, err
 	}
 	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "customer",
+		func(ctx context.Context, v any) (*model.CustomerPermission, error) {
+			return ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customer"] = arg1
 	return args, nil
 }
 
@@ -13032,7 +13057,7 @@ func (ec *executionContext) _Mutation_createAdminToken(ctx context.Context, fiel
 					var zeroVal *model.CreateAdminTokenPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13094,7 +13119,7 @@ func (ec *executionContext) _Mutation_revokeAdminToken(ctx context.Context, fiel
 					var zeroVal *model.RevokeAdminTokenPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13152,11 +13177,16 @@ func (ec *executionContext) _Mutation_createCustomerToken(ctx context.Context, f
 					var zeroVal *model.CustomerTokenSecretPayload
 					return zeroVal, err
 				}
+				customer, err := ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, "SELF")
+				if err != nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, err
+				}
 				if ec.Directives.HasRole == nil {
 					var zeroVal *model.CustomerTokenSecretPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, customer)
 			}
 
 			next = directive1
@@ -13214,11 +13244,16 @@ func (ec *executionContext) _Mutation_revokeCustomerToken(ctx context.Context, f
 					var zeroVal *model.RevokeCustomerTokenPayload
 					return zeroVal, err
 				}
+				customer, err := ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, "SELF")
+				if err != nil {
+					var zeroVal *model.RevokeCustomerTokenPayload
+					return zeroVal, err
+				}
 				if ec.Directives.HasRole == nil {
 					var zeroVal *model.RevokeCustomerTokenPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, customer)
 			}
 
 			next = directive1
@@ -13276,11 +13311,16 @@ func (ec *executionContext) _Mutation_rotateCustomerToken(ctx context.Context, f
 					var zeroVal *model.CustomerTokenSecretPayload
 					return zeroVal, err
 				}
+				customer, err := ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, "SELF")
+				if err != nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, err
+				}
 				if ec.Directives.HasRole == nil {
 					var zeroVal *model.CustomerTokenSecretPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, customer)
 			}
 
 			next = directive1
@@ -13338,11 +13378,16 @@ func (ec *executionContext) _Mutation_regenerateLegacyToken(ctx context.Context,
 					var zeroVal *model.CustomerTokenSecretPayload
 					return zeroVal, err
 				}
+				customer, err := ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, "SELF")
+				if err != nil {
+					var zeroVal *model.CustomerTokenSecretPayload
+					return zeroVal, err
+				}
 				if ec.Directives.HasRole == nil {
 					var zeroVal *model.CustomerTokenSecretPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, customer)
 			}
 
 			next = directive1
@@ -13400,11 +13445,16 @@ func (ec *executionContext) _Mutation_deleteLegacyToken(ctx context.Context, fie
 					var zeroVal *model.DeleteLegacyTokenPayload
 					return zeroVal, err
 				}
+				customer, err := ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, "SELF")
+				if err != nil {
+					var zeroVal *model.DeleteLegacyTokenPayload
+					return zeroVal, err
+				}
 				if ec.Directives.HasRole == nil {
 					var zeroVal *model.DeleteLegacyTokenPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, customer)
 			}
 
 			next = directive1
@@ -13462,11 +13512,16 @@ func (ec *executionContext) _Mutation_issueCustomerJWT(ctx context.Context, fiel
 					var zeroVal *model.IssueCustomerJWTPayload
 					return zeroVal, err
 				}
+				customer, err := ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, "SELF")
+				if err != nil {
+					var zeroVal *model.IssueCustomerJWTPayload
+					return zeroVal, err
+				}
 				if ec.Directives.HasRole == nil {
 					var zeroVal *model.IssueCustomerJWTPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, customer)
 			}
 
 			next = directive1
@@ -13528,7 +13583,7 @@ func (ec *executionContext) _Mutation_setCustomerPackages(ctx context.Context, f
 					var zeroVal *model.SetCustomerPackagesPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13590,7 +13645,7 @@ func (ec *executionContext) _Mutation_grantPackage(ctx context.Context, field gr
 					var zeroVal *model.GrantPackagePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13652,7 +13707,7 @@ func (ec *executionContext) _Mutation_revokePackage(ctx context.Context, field g
 					var zeroVal *model.RevokePackagePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13714,7 +13769,7 @@ func (ec *executionContext) _Mutation_createCollection(ctx context.Context, fiel
 					var zeroVal *model.CollectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13776,7 +13831,7 @@ func (ec *executionContext) _Mutation_updateCollection(ctx context.Context, fiel
 					var zeroVal *model.CollectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13838,7 +13893,7 @@ func (ec *executionContext) _Mutation_deleteCollection(ctx context.Context, fiel
 					var zeroVal *model.DeleteCollectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13900,7 +13955,7 @@ func (ec *executionContext) _Mutation_grantCollection(ctx context.Context, field
 					var zeroVal *model.GrantCollectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -13962,7 +14017,7 @@ func (ec *executionContext) _Mutation_revokeCollection(ctx context.Context, fiel
 					var zeroVal *model.RevokeCollectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14024,7 +14079,7 @@ func (ec *executionContext) _Mutation_freezeCustomer(ctx context.Context, field 
 					var zeroVal *model.FreezeCustomerPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14086,7 +14141,7 @@ func (ec *executionContext) _Mutation_createCustomer(ctx context.Context, field 
 					var zeroVal *model.CreateCustomerPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14148,7 +14203,7 @@ func (ec *executionContext) _Mutation_updateCustomer(ctx context.Context, field 
 					var zeroVal *model.UpdateCustomerPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14210,7 +14265,7 @@ func (ec *executionContext) _Mutation_deleteCustomer(ctx context.Context, field 
 					var zeroVal *model.DeleteCustomerPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14272,7 +14327,7 @@ func (ec *executionContext) _Mutation_suspendCustomer(ctx context.Context, field
 					var zeroVal *model.SuspendCustomerPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14334,7 +14389,7 @@ func (ec *executionContext) _Mutation_reactivateCustomer(ctx context.Context, fi
 					var zeroVal *model.ReactivateCustomerPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14396,7 +14451,7 @@ func (ec *executionContext) _Mutation_createPackage(ctx context.Context, field g
 					var zeroVal *model.CreatePackagePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14458,7 +14513,7 @@ func (ec *executionContext) _Mutation_updatePackage(ctx context.Context, field g
 					var zeroVal *model.UpdatePackagePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14520,7 +14575,7 @@ func (ec *executionContext) _Mutation_deletePackage(ctx context.Context, field g
 					var zeroVal *model.DeletePackagePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14582,7 +14637,7 @@ func (ec *executionContext) _Mutation_syncPackage(ctx context.Context, field gra
 					var zeroVal *model.SyncPackagePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14644,7 +14699,7 @@ func (ec *executionContext) _Mutation_yankVersion(ctx context.Context, field gra
 					var zeroVal *model.VersionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14706,7 +14761,7 @@ func (ec *executionContext) _Mutation_unyankVersion(ctx context.Context, field g
 					var zeroVal *model.VersionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14768,7 +14823,7 @@ func (ec *executionContext) _Mutation_deprecateVersion(ctx context.Context, fiel
 					var zeroVal *model.VersionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14830,7 +14885,7 @@ func (ec *executionContext) _Mutation_undeprecateVersion(ctx context.Context, fi
 					var zeroVal *model.VersionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -14888,11 +14943,16 @@ func (ec *executionContext) _Mutation_uploadVersion(ctx context.Context, field g
 					var zeroVal *model.VersionPayload
 					return zeroVal, err
 				}
+				customer, err := ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, "UPLOAD")
+				if err != nil {
+					var zeroVal *model.VersionPayload
+					return zeroVal, err
+				}
 				if ec.Directives.HasRole == nil {
 					var zeroVal *model.VersionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, customer)
 			}
 
 			next = directive1
@@ -14954,7 +15014,7 @@ func (ec *executionContext) _Mutation_validatePackage(ctx context.Context, field
 					var zeroVal *model.ValidatePackagePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -15016,7 +15076,7 @@ func (ec *executionContext) _Mutation_createCredential(ctx context.Context, fiel
 					var zeroVal *model.CreateCredentialPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -15078,7 +15138,7 @@ func (ec *executionContext) _Mutation_deleteCredential(ctx context.Context, fiel
 					var zeroVal *model.DeleteCredentialPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -15140,7 +15200,7 @@ func (ec *executionContext) _Mutation_createTask(ctx context.Context, field grap
 					var zeroVal *model.CreateTaskPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17339,7 +17399,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 					var zeroVal ent.Noder
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17401,7 +17461,7 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 					var zeroVal []ent.Noder
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17463,7 +17523,7 @@ func (ec *executionContext) _Query_collections(ctx context.Context, field graphq
 					var zeroVal *ent.CollectionConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17525,7 +17585,7 @@ func (ec *executionContext) _Query_collection(ctx context.Context, field graphql
 					var zeroVal *ent.Collection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17587,7 +17647,7 @@ func (ec *executionContext) _Query_adminTokens(ctx context.Context, field graphq
 					var zeroVal *ent.AdminTokenConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17649,7 +17709,7 @@ func (ec *executionContext) _Query_customers(ctx context.Context, field graphql.
 					var zeroVal *ent.CustomerConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17707,11 +17767,16 @@ func (ec *executionContext) _Query_customer(ctx context.Context, field graphql.C
 					var zeroVal *ent.Customer
 					return zeroVal, err
 				}
+				customer, err := ec.unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx, "SELF")
+				if err != nil {
+					var zeroVal *ent.Customer
+					return zeroVal, err
+				}
 				if ec.Directives.HasRole == nil {
 					var zeroVal *ent.Customer
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, customer)
 			}
 
 			next = directive1
@@ -17773,7 +17838,7 @@ func (ec *executionContext) _Query_customerByExternalId(ctx context.Context, fie
 					var zeroVal *ent.Customer
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17835,7 +17900,7 @@ func (ec *executionContext) _Query_packages(ctx context.Context, field graphql.C
 					var zeroVal *ent.PackageConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17897,7 +17962,7 @@ func (ec *executionContext) _Query_package(ctx context.Context, field graphql.Co
 					var zeroVal *ent.ComposerPackage
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -17959,7 +18024,7 @@ func (ec *executionContext) _Query_packageVersion(ctx context.Context, field gra
 					var zeroVal *ent.PackageVersion
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18021,7 +18086,7 @@ func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field 
 					var zeroVal *ent.WebhookDeliveryConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18083,7 +18148,7 @@ func (ec *executionContext) _Query_credentials(ctx context.Context, field graphq
 					var zeroVal *ent.CredentialConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18145,7 +18210,7 @@ func (ec *executionContext) _Query_downloadStats(ctx context.Context, field grap
 					var zeroVal *stats.Overview
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18207,7 +18272,7 @@ func (ec *executionContext) _Query_packageDownloadStats(ctx context.Context, fie
 					var zeroVal *stats.PackageStats
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18269,7 +18334,7 @@ func (ec *executionContext) _Query_versionDownloadStats(ctx context.Context, fie
 					var zeroVal *stats.VersionStats
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18331,7 +18396,7 @@ func (ec *executionContext) _Query_dailyDownloadStats(ctx context.Context, field
 					var zeroVal *stats.Daily
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18393,7 +18458,7 @@ func (ec *executionContext) _Query_tasks(ctx context.Context, field graphql.Coll
 					var zeroVal *ent.TaskConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18455,7 +18520,7 @@ func (ec *executionContext) _Query_task(ctx context.Context, field graphql.Colle
 					var zeroVal *ent.Task
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -18516,7 +18581,7 @@ func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.Col
 					var zeroVal *model.Viewer
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
-				return ec.Directives.HasRole(ctx, nil, directive0, role)
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
 			}
 
 			next = directive1
@@ -40492,10 +40557,12 @@ var (
 	unmarshalNViewerKind2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐKind = map[string]auth.Kind{
 		"ROOT":        auth.KindRoot,
 		"ADMIN_TOKEN": auth.KindAdminToken,
+		"CUSTOMER":    auth.KindCustomer,
 	}
 	marshalNViewerKind2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐKind = map[auth.Kind]string{
 		auth.KindRoot:       "ROOT",
 		auth.KindAdminToken: "ADMIN_TOKEN",
+		auth.KindCustomer:   "CUSTOMER",
 	}
 )
 
@@ -41152,6 +41219,22 @@ func (ec *executionContext) unmarshalOCustomerOrder2ᚖgithubᚗcomᚋcargoman�
 	}
 	res, err := ec.unmarshalInputCustomerOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx context.Context, v any) (*model.CustomerPermission, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CustomerPermission)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCustomerPermission2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerPermission(ctx context.Context, sel ast.SelectionSet, v *model.CustomerPermission) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOCustomerStatus2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomerᚐStatusᚄ(ctx context.Context, v any) ([]customer.Status, error) {

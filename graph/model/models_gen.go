@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -396,4 +400,63 @@ type Viewer struct {
 	CanWrite bool `json:"canWrite"`
 	// Whether CMA tokens may be listed, created and revoked.
 	CanManageAdminTokens bool `json:"canManageAdminTokens"`
+}
+
+// What a customer's own credential may do with a field.
+type CustomerPermission string
+
+const (
+	// Its own customer, named by the field's id or input.customerID (scope
+	// admin): its tokens, its JWTs, what it may install.
+	CustomerPermissionSelf CustomerPermission = "SELF"
+	// Upload versions of artifact packages it may install (scopes admin and developer).
+	CustomerPermissionUpload CustomerPermission = "UPLOAD"
+)
+
+var AllCustomerPermission = []CustomerPermission{
+	CustomerPermissionSelf,
+	CustomerPermissionUpload,
+}
+
+func (e CustomerPermission) IsValid() bool {
+	switch e {
+	case CustomerPermissionSelf, CustomerPermissionUpload:
+		return true
+	}
+	return false
+}
+
+func (e CustomerPermission) String() string {
+	return string(e)
+}
+
+func (e *CustomerPermission) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CustomerPermission(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CustomerPermission", str)
+	}
+	return nil
+}
+
+func (e CustomerPermission) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CustomerPermission) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CustomerPermission) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/semver"
@@ -262,4 +263,35 @@ func (e *Entitlement) build() error {
 		e.constraint = semver.CreateMultiConstraint([]semver.Constraint{e.constraint, capAt}, true)
 	}
 	return nil
+}
+
+// ResolveCustomer resolves a customer token or JWT presented to the API
+// (auth.CustomerResolver): the same rules as for Composer requests, so a
+// revoked, expired or suspended credential fails the same way.
+func (s *Service) ResolveCustomer(ctx context.Context, presented string) (*auth.CustomerCredential, string, error) {
+	c, err := s.Resolve(ctx, presented)
+	if err != nil {
+		return nil, "", err
+	}
+	out := &auth.CustomerCredential{CustomerID: c.Customer.ID, Scope: string(c.Scope), PackageScopes: c.PackageScopes}
+	if c.Token != nil {
+		out.TokenID = c.Token.ID
+	}
+	return out, c.Customer.TenantID, nil
+}
+
+// CredentialOf loads the customer of an API principal's customer
+// credential, for the checks Composer requests make (entitlements).
+func (s *Service) CredentialOf(ctx context.Context, c *auth.CustomerCredential) (*Credential, error) {
+	cu, err := s.client.Customer.Get(ctx, c.CustomerID)
+	if ent.IsNotFound(err) {
+		return nil, invalidCredential()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("access: load customer %s: %w", c.CustomerID, err)
+	}
+	if err := usable(cu); err != nil {
+		return nil, err
+	}
+	return &Credential{Customer: cu, Scope: customertoken.Scope(c.Scope), PackageScopes: c.PackageScopes}, nil
 }

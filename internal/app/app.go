@@ -147,9 +147,11 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 
 	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
+		authn := auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage)
+		authn.AcceptCustomers(acc)
 		a.Handler, err = server.New(server.Options{
 			DB:            db,
-			Authenticator: auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage),
+			Authenticator: authn,
 			Packages:      pkgs,
 			Access:        acc,
 			Usage:         usage,

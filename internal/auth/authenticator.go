@@ -23,7 +23,9 @@ type Authenticator struct {
 	// tenantID is the tenant of the root token in single-tenant mode.
 	tenantID string
 	usage    *UsageRecorder
-	now      func() time.Time
+	// customers resolves customer tokens and JWTs; nil refuses them.
+	customers CustomerResolver
+	now       func() time.Time
 }
 
 // NewAuthenticator returns an Authenticator for the root token hash and the
@@ -31,6 +33,10 @@ type Authenticator struct {
 func NewAuthenticator(client *ent.Client, rootHash, tenantID string, usage *UsageRecorder) *Authenticator {
 	return &Authenticator{client: client, rootHash: rootHash, tenantID: tenantID, usage: usage, now: time.Now}
 }
+
+// AcceptCustomers lets customers use their own tokens and JWTs on the API,
+// where fields admit them (their own tokens and grants, uploads).
+func (a *Authenticator) AcceptCustomers(r CustomerResolver) { a.customers = r }
 
 // errMissing means no credential was presented at all.
 var errMissing = errors.New("no credential")
@@ -58,7 +64,17 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Princi
 		return &Principal{Kind: KindRoot, Role: RoleOwner, TenantID: a.tenantID}, nil
 	}
 	if !strings.HasPrefix(token, secret.AdminPrefix) {
-		return nil, apperr.New(apperr.Unauthorized, "the token is not valid")
+		if a.customers == nil {
+			return nil, apperr.New(apperr.Unauthorized, "the token is not valid")
+		}
+		c, tenantID, err := a.customers.ResolveCustomer(ctx, token)
+		if err != nil {
+			return nil, err
+		}
+		if c.TokenID != "" {
+			a.usage.TouchCustomerToken(c.TokenID)
+		}
+		return &Principal{Kind: KindCustomer, TenantID: tenantID, Customer: c}, nil
 	}
 	hash := secret.Hash(token)
 	t, err := a.client.AdminToken.Query().

@@ -1,5 +1,5 @@
-// Package auth identifies who makes an API request (the root ADMIN_TOKEN or
-// a CMA token) and what they may do. It turns a presented secret into a
+// Package auth identifies who makes an API request (the root ADMIN_TOKEN, a
+// CMA token, or a customer's own token or JWT) and what they may do. It turns a presented secret into a
 // Principal in the request context; the GraphQL @hasRole directive checks it.
 package auth
 
@@ -40,6 +40,9 @@ type Kind int
 const (
 	KindRoot Kind = iota + 1
 	KindAdminToken
+	// KindCustomer is a customer token or customer JWT: it has no Role,
+	// only the fields that admit customers (@hasRole's customer argument).
+	KindCustomer
 )
 
 // Principal is the authenticated caller of a request.
@@ -49,6 +52,30 @@ type Principal struct {
 	TenantID string
 	// TokenID is the AdminToken id; empty for the root token.
 	TokenID string
+	// Customer is set for KindCustomer.
+	Customer *CustomerCredential
+}
+
+// CustomerCredential is a customer's own credential used on the API.
+type CustomerCredential struct {
+	CustomerID string
+	// Scope is the token's or JWT's: admin, developer, download or webhook.
+	Scope         string
+	PackageScopes []string
+	// TokenID is the customer token; empty for a JWT.
+	TokenID string
+}
+
+// Customer scopes, as stored on customer tokens.
+const (
+	ScopeAdmin     = "admin"
+	ScopeDeveloper = "developer"
+)
+
+// CustomerResolver turns a presented customer token or JWT into its
+// credential (access.Service, adapted where the app is wired).
+type CustomerResolver interface {
+	ResolveCustomer(ctx context.Context, presented string) (*CustomerCredential, string, error)
 }
 
 type principalKey struct{}

@@ -1,12 +1,9 @@
 package composerrepo_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -422,32 +419,7 @@ func (c *customer) jwt(t *testing.T) string {
 // artifact package pkg, through the REST upload route.
 func uploadZip(t *testing.T, s *testenv.Server, pkg string, files map[string]string) {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, content := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.WriteString(w, content); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/api/v1/packages/"+pkg+"/versions", &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+root)
-	req.Header.Set("Content-Type", "application/zip")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if body, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusCreated {
-		t.Fatalf("upload %s: %d %s", pkg, resp.StatusCode, body)
+	if r := s.UploadZip(t, root, pkg, testenv.Zip(t, files)); r.Status != http.StatusCreated {
+		t.Fatalf("upload %s: %d %s", pkg, r.Status, r.Body)
 	}
 }

@@ -1,7 +1,6 @@
 package stats_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -45,24 +44,10 @@ func mustStatus(t *testing.T, r *testenv.Response, want int, what string) {
 
 func zipOf(t *testing.T, name, version string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for file, content := range map[string]string{
+	return testenv.Zip(t, map[string]string{
 		"lib/composer.json": testenv.ComposerJSON(name, ""),
 		"lib/src/A.php":     "<?php // " + version,
-	} {
-		w, err := zw.Create(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(content)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	})
 }
 
 func setupAPI(t *testing.T, b testenv.Backend) *apiEnv {

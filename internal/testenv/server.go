@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -237,4 +238,32 @@ func (s *Server) AdminToken(t testing.TB, level string) (secret, id string) {
   createAdminToken(input: $in) { plainToken adminToken { id } }
 }`, map[string]any{"in": map[string]any{"name": level + " token", "level": level}}, &out)
 	return out.CreateAdminToken.PlainToken, out.CreateAdminToken.AdminToken.ID
+}
+
+// Zip builds a zip archive of files (path → content).
+func Zip(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, content := range files {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, content); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// UploadZip posts an archive as a new version of an artifact package
+// (POST /api/v1/packages/{vendor}/{name}/versions) with a bearer token.
+func (s *Server) UploadZip(t testing.TB, token, pkg string, archive []byte) *Response {
+	t.Helper()
+	return s.Raw(t, http.MethodPost, "/api/v1/packages/"+pkg+"/versions", "", bytes.NewReader(archive),
+		map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/zip"})
 }
