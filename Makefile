@@ -49,3 +49,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSnakeKeys -fuzztime 30s ./rest/
 	$(GO) test -run '^$$' -fuzz FuzzSnakeCamel -fuzztime 30s ./internal/casing/
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime 30s ./internal/jwtauth/
+	$(GO) test -run '^$$' -fuzz FuzzParseNotifyBatch -fuzztime 30s ./internal/composer/

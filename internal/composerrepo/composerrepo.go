@@ -26,10 +26,10 @@ import (
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/cachestamp"
+	"github.com/cargoman/cargoman/internal/composer"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/internal/tenancy"
-	"github.com/cargoman/cargoman/internal/validate"
 	"github.com/cargoman/cargoman/rest"
 )
 
@@ -286,42 +286,19 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 	http.ServeContent(w, r, d.File, obj.Info().ModTime, obj)
 }
 
-// maxNotifyBody bounds a notify-batch body.
-const maxNotifyBody = 1 << 20
-
 // notify accepts Composer's download notifications and counts the
 // installs of versions the credential is entitled to; other entries are
 // ignored, and the answer is success either way, as Packagist's.
 func (h *Repo) notify(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
-	var in struct {
-		Downloads []struct {
-			Name    string `json:"name"`
-			Version string `json:"version"`
-		} `json:"downloads"`
-	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxNotifyBody+1))
+	downloads, err := composer.ParseNotifyBatch(r.Body)
 	if err != nil {
-		rest.WriteError(w, apperr.Invalid("downloads", "the body could not be read"))
+		rest.WriteError(w, err)
 		return
-	}
-	if len(data) > maxNotifyBody {
-		rest.WriteError(w, apperr.Invalid("downloads", "the body exceeds %d bytes", maxNotifyBody))
-		return
-	}
-	if err := json.Unmarshal(data, &in); err != nil || in.Downloads == nil {
-		rest.WriteError(w, apperr.Invalid("downloads", `the body must be {"downloads":[{"name":..., "version":...}]}`))
-		return
-	}
-	for i, d := range in.Downloads {
-		if err := validate.PackageName(strings.ToLower(d.Name)); err != nil || d.Version == "" {
-			rest.WriteError(w, apperr.Invalid("downloads", "download %d needs a valid package name and version", i))
-			return
-		}
 	}
 	batch := h.o.Stats.NotifyBatch(cred.Customer.ID, func(ctx context.Context, name string) (*access.Entitlement, error) {
 		return h.entitlementOf(ctx, cred, name)
 	})
-	for _, d := range in.Downloads {
+	for _, d := range downloads {
 		if err := batch.Add(tenancy.WithTenant(r.Context(), cred.Customer.TenantID), d.Name, d.Version); err != nil {
 			rest.WriteError(w, err)
 			return
