@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -253,6 +254,62 @@ func TestCredentials(t *testing.T) {
 		viewer, _ := s.AdminToken(t, "viewer")
 		if res := s.GraphQL(t, viewer, `mutation { createCredential(input: {name: "v", kind: https_token, secret: "x"}) { credential { id } } }`, nil); res.Code() != "FORBIDDEN" {
 			t.Fatalf("viewer created a credential: %+v", res.Errors)
+		}
+	})
+}
+
+// TestCustomerWebhookTokens: a customer's webhook-scoped token stands in
+// for a signature, for packages the customer may install only; other
+// scopes are refused.
+func TestCustomerWebhookTokens(t *testing.T) {
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		s := testenv.StartServer(t, b)
+		admin := func(method, path string, body any) []byte {
+			t.Helper()
+			r := s.Do(t, method, path, root, body)
+			if r.Status >= 300 {
+				t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Body)
+			}
+			return r.Body
+		}
+		admin(http.MethodPost, "/api/v1/packages", map[string]any{"name": "acme/lab", "type": "gitlab", "repository_url": "https://gitlab.com/acme/lab.git"})
+		admin(http.MethodPost, "/api/v1/packages", map[string]any{"name": "acme/bucket", "type": "bitbucket", "repository_url": "https://bitbucket.org/acme/bucket.git"})
+		var cu struct{ ID string }
+		if err := json.Unmarshal(admin(http.MethodPost, "/api/v1/customers", map[string]any{"name": "Partner"}), &cu); err != nil {
+			t.Fatal(err)
+		}
+		admin(http.MethodPost, "/api/v1/customers/"+cu.ID+"/packages", map[string]any{"package": "acme/lab"})
+		token := func(scope string) string {
+			var out struct {
+				PlainToken string `json:"plain_token"`
+			}
+			if err := json.Unmarshal(admin(http.MethodPost, "/api/v1/customers/"+cu.ID+"/tokens", map[string]any{"name": scope, "scope": scope}), &out); err != nil {
+				t.Fatal(err)
+			}
+			return out.PlainToken
+		}
+		hook, download := token("webhook"), token("download")
+		gitlab := `{"object_kind":"push","ref":"refs/heads/main","project":{"path_with_namespace":"acme/lab","web_url":"https://gitlab.com/acme/lab","git_http_url":"https://gitlab.com/acme/lab.git"}}`
+		bitbucket := `{"push":{"changes":[{"new":{"type":"tag","name":"v1.0.0"}}]},"repository":{"full_name":"acme/bucket","links":{"html":{"href":"https://bitbucket.org/acme/bucket"}}}}`
+		for _, tc := range []struct {
+			name, provider string
+			headers        map[string]string
+			body           string
+			status         int
+			outcome        string
+		}{
+			{"gitlab token header", "gitlab", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-1", "X-Gitlab-Token": hook}, gitlab, 202, "queued"},
+			{"bearer", "gitlab", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-2", "Authorization": "Bearer " + hook}, gitlab, 202, "queued"},
+			{"a package it may not install", "bitbucket?token=" + hook, map[string]string{"X-Event-Key": "repo:push", "X-Request-UUID": "c-3"}, bitbucket, 200, "ignored"},
+			{"download scope", "gitlab", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-4", "X-Gitlab-Token": download}, gitlab, 403, ""},
+			{"unknown token", "gitlab?token=cgm_tok_nope", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-5"}, gitlab, 401, ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				status, body := deliver(t, s, tc.provider, tc.headers, tc.body)
+				if status != tc.status || (tc.outcome != "" && !strings.Contains(body, `"outcome":"`+tc.outcome+`"`)) {
+					t.Fatalf("got %d %s, want %d %s", status, body, tc.status, tc.outcome)
+				}
+			})
 		}
 	})
 }

@@ -149,6 +149,8 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	if cfg.ServeAPI {
 		authn := auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage)
 		authn.AcceptCustomers(acc)
+		webhooks := hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log)
+		webhooks.AcceptCustomerTokens(acc)
 		a.Handler, err = server.New(server.Options{
 			DB:            db,
 			Authenticator: authn,
@@ -156,7 +158,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			Access:        acc,
 			Usage:         usage,
 			Stats:         counts,
-			Webhooks:      hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log),
+			Webhooks:      webhooks,
 			PublicURL:     cfg.PublicURL,
 			Log:           log,
 			Stamps:        stamps,

@@ -1,7 +1,8 @@
 // Package hooks serves the git-provider webhook endpoints
-// (/api/webhooks/github, /gitlab, /bitbucket): it checks the signature,
-// records every delivery, ignores replays, and queues a sync of each
-// package whose repository the push was for.
+// (/api/webhooks/github, /gitlab, /bitbucket): it checks the signature (or
+// a customer's webhook-scoped token), records every delivery, ignores
+// replays, and queues a sync of each package whose repository the push was
+// for.
 package hooks
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
+	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/secretbox"
@@ -34,7 +36,22 @@ type Handler struct {
 	global   []byte
 	waker    tasks.Waker
 	log      *slog.Logger
+	// customers resolves customer tokens; nil accepts signatures only.
+	customers Customers
 }
+
+// Customers resolves customer credentials and what they may install
+// (access.Service).
+type Customers interface {
+	Resolve(ctx context.Context, presented string) (*access.Credential, error)
+	Entitlement(ctx context.Context, cred *access.Credential, name string) (*access.Entitlement, error)
+}
+
+// AcceptCustomerTokens lets customers trigger syncs with a webhook-scoped
+// token instead of a signature, for packages they may install: sent as
+// "Authorization: Bearer <token>", as the query parameter token, or as
+// GitLab's X-Gitlab-Token.
+func (h *Handler) AcceptCustomerTokens(c Customers) { h.customers = c }
 
 // New returns the handler. global is the server-wide webhook secret (may
 // be empty); packages may have secrets of their own.
@@ -57,6 +74,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := tenancy.WithTenant(r.Context(), h.tenantID)
+	customer, err := h.customer(r)
+	if err != nil {
+		writeError(w, asAppErr(err))
+		return
+	}
+	if customer != nil {
+		ctx = tenancy.WithTenant(r.Context(), customer.Customer.TenantID)
+	}
 	body, err := webhook.ReadBody(r.Body)
 	if err != nil {
 		writeError(w, apperr.New(apperr.Validation, "%s", err.Error()))
@@ -69,6 +94,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, err)
 			return
 		}
+	}
+	if customer != nil {
+		h.serveCustomer(ctx, w, provider, d, parseErr, candidates, customer)
+		return
 	}
 	secrets, owners := h.secrets(candidates)
 	if len(secrets) == 0 {
@@ -91,6 +120,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if owners[idx] != nil {
 		matched = []*ent.ComposerPackage{owners[idx]}
 	}
+	h.process(ctx, w, provider, d, matched)
+}
+
+// process handles an authenticated delivery: replays answer duplicate,
+// pings and other events are recorded as ignored, pushes queue syncs of
+// the matched packages.
+func (h *Handler) process(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery, matched []*ent.ComposerPackage) {
 	if dup, err := h.seen(ctx, provider, d.ID); err != nil {
 		h.fail(w, err)
 		return
