@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 
@@ -25,6 +26,9 @@ type config struct {
 	AllowLocalRepos   bool
 	Mode              string
 	WorkerConcurrency int
+	LogLevel          string
+	// level is LogLevel parsed.
+	level slog.Level
 }
 
 // setting describes one configuration value, for flags and the README.
@@ -46,6 +50,7 @@ func (c *config) settings() []setting {
 		{"ALLOW_LOCAL_REPOSITORIES", "allow-local-repositories", "false", "let packages use local paths and file:// URLs (they read the server's disk)", &c.AllowLocalRepos},
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
 		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
+		{"LOG_LEVEL", "log-level", "info", "debug, info (one line per request), warn or error", &c.LogLevel},
 	}
 }
 
@@ -93,6 +98,9 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < jwtauth.MinSecretLen {
 		return nil, fmt.Errorf("JWT_SECRET must be at least %d bytes long (got %d)", jwtauth.MinSecretLen, len(c.JWTSecret))
+	}
+	if err := c.level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = database.SQLiteURL(filepath.Join(c.DataDir, "cargoman.db"))

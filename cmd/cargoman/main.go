@@ -40,7 +40,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) == 0 {
 		return errors.New("usage: cargoman serve|migrate|version [flags]")
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger := func(cfg *config) *slog.Logger {
+		return slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.level}))
+	}
 	switch args[0] {
 	case "version":
 		fmt.Fprintln(stdout, "cargoman", versionString())
@@ -55,14 +57,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer db.Close()
-		log.Info("database migrated", "dialect", db.Dialect)
+		logger(cfg).Info("database migrated", "dialect", db.Dialect)
 		return nil
 	case "serve":
 		cfg, err := parseConfig("serve", args[1:], getenv, stderr)
 		if err != nil {
 			return err
 		}
-		return serve(ctx, cfg, log, stdout)
+		return serve(ctx, cfg, logger(cfg), stdout)
 	}
 	return fmt.Errorf("unknown command %q: want serve, migrate or version", args[0])
 }

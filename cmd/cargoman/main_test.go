@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -24,16 +25,19 @@ func TestParseConfig(t *testing.T) {
 		want config
 		err  bool
 	}{
-		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2}},
+		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, LogLevel: "info"}},
 		{name: "env", env: map[string]string{"LISTEN_ADDR": ":9", "DATA_DIR": "/srv", "ADMIN_TOKEN": "s", "PUBLIC_URL": "https://p.example", "ALLOW_LOCAL_REPOSITORIES": "true", "MODE": "worker"},
-			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: "s", AllowLocalRepos: true, Mode: "worker", WorkerConcurrency: 2}},
+			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: "s", AllowLocalRepos: true, Mode: "worker", WorkerConcurrency: 2, LogLevel: "info"}},
 		{name: "flags win", env: map[string]string{"LISTEN_ADDR": ":9", "DATABASE_URL": "postgres://x"}, args: []string{"-listen-addr", ":10", "-worker-concurrency", "4"},
-			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x", Mode: "all", WorkerConcurrency: 4}},
+			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x", Mode: "all", WorkerConcurrency: 4, LogLevel: "info"}},
 		{name: "jwt secret", env: map[string]string{"JWT_SECRET": "0123456789abcdef0123456789abcdef"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", JWTSecret: "0123456789abcdef0123456789abcdef", Mode: "all", WorkerConcurrency: 2}},
+			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", JWTSecret: "0123456789abcdef0123456789abcdef", Mode: "all", WorkerConcurrency: 2, LogLevel: "info"}},
 		{name: "short jwt secret", args: []string{"-jwt-secret", "too-short"}, err: true},
 		{name: "unknown flag", args: []string{"-nope"}, err: true},
 		{name: "bad mode", env: map[string]string{"MODE": "both"}, err: true},
+		{name: "log level", env: map[string]string{"LOG_LEVEL": "warn"},
+			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, LogLevel: "warn", level: slog.LevelWarn}},
+		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, err: true},
 		{name: "bad bool", env: map[string]string{"ALLOW_LOCAL_REPOSITORIES": "maybe"}, err: true},
 		{name: "stray argument", args: []string{"extra"}, err: true},
 	} {

@@ -212,6 +212,7 @@ func (r report) String() string {
 	p("=== Cargoman load benchmark, backend %s ===", r.backend)
 	p("machine: %d CPUs %s/%s, %s, load average at start %s", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), r.load)
 	p("tools: %s", r.tools)
+	p("logging: off on both sides (Cargoman's test server discards logs, as LOG_LEVEL=warn does; nginx access_log off)")
 	p("data: %s with %d versions, customer with %d grants (set up over REST in %v)", libName, libVersions, grants, r.setup.Round(100*time.Millisecond))
 	if m := r.meta; m.ran {
 		p("")

@@ -80,7 +80,7 @@ func start(t testing.TB, db *database.DB, dataDir string, opts ...Option) *Serve
 	for _, o := range opts {
 		o(&cfg)
 	}
-	a, err := app.New(context.Background(), db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := app.New(context.Background(), db, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("app: %v", err)
 	}
