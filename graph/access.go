@@ -65,37 +65,47 @@ func sorted[T any](ctx context.Context, load func(context.Context) ([]T, error),
 	return out, nil
 }
 
-// callerMayManage checks, for a customer credential with package scopes,
-// that the token it revokes or rotates is no broader than itself.
+// callerMayManage checks, for a customer credential, that the token it
+// revokes or rotates is no broader and lives no longer than itself.
 func (r *Resolver) callerMayManage(ctx context.Context, customerID, tokenID string) error {
-	if p := auth.FromContext(ctx); p == nil || p.Customer == nil || len(p.Customer.PackageScopes) == 0 {
+	if p := auth.FromContext(ctx); p == nil || p.Customer == nil {
 		return nil
 	}
 	t, err := r.access.Token(ctx, customerID, tokenID)
 	if err != nil {
 		return err
 	}
-	return noBroaderThanCaller(ctx, t.PackageScopes)
+	if err := noBroaderThanCaller(ctx, t.PackageScopes); err != nil {
+		return err
+	}
+	return outlives(ctx, t.ExpiresAt)
 }
 
-// customerMayUpload lets a customer credential (which @hasRole admitted
-// with scope developer or admin) upload only to packages it may install;
-// others answer NOT_FOUND, as they would on the Composer endpoints.
-func (r *Resolver) customerMayUpload(ctx context.Context, pkg string) error {
+// customerUploadCheck lets a customer credential (which @hasRole admitted
+// with scope developer or admin) upload only to packages it may install,
+// and only versions its grants (and freeze) offer it, so it cannot publish
+// versions beyond its own reach to other customers. Other packages answer
+// NOT_FOUND, as on the Composer endpoints. API tokens get no check (nil).
+func (r *Resolver) customerUploadCheck(ctx context.Context, pkg string) (func(string) error, error) {
 	p := auth.FromContext(ctx)
 	if p == nil || p.Customer == nil {
-		return nil
+		return nil, nil
 	}
 	cred, err := r.access.CredentialOf(ctx, p.Customer)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e, err := r.access.Entitlement(ctx, cred, pkg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if e == nil {
-		return apperr.NotFoundf("package %q not found", pkg)
+		return nil, apperr.NotFoundf("package %q not found", pkg)
 	}
-	return nil
+	return func(normalized string) error {
+		if !e.Allows(normalized) {
+			return apperr.New(apperr.Forbidden, "your access to %s does not cover version %s", pkg, normalized)
+		}
+		return nil
+	}, nil
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/auth"
-	"github.com/cargoman/cargoman/internal/validate"
 )
 
 // PackageNames is the resolver for the packageNames field.
@@ -25,9 +24,11 @@ func (r *collectionResolver) PackageNames(ctx context.Context, obj *ent.Collecti
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = p.Name
+	names := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if callerReaches(ctx, p.Name) {
+			names = append(names, p.Name)
+		}
 	}
 	return names, nil
 }
@@ -46,7 +47,7 @@ func (r *customerResolver) PackageAccess(ctx context.Context, obj *ent.Customer)
 	}
 	// A customer credential sees what it may install: its package scopes.
 	return slices.DeleteFunc(ways, func(w *access.PackageAccess) bool {
-		return !validate.MatchPackageScopes(p.Customer.PackageScopes, w.Package.Name)
+		return !callerReaches(ctx, w.Package.Name)
 	}), nil
 }
 
@@ -61,7 +62,7 @@ func (r *mutationResolver) CreateCustomerToken(ctx context.Context, input model.
 		Name:          trim(input.Name),
 		Scope:         scopeOr(input.Scope, customertoken.ScopeAdmin),
 		PackageScopes: scopes,
-		ExpiresAt:     input.ExpiresAt,
+		ExpiresAt:     capExpiry(ctx, input.ExpiresAt),
 	}))
 }
 
@@ -90,6 +91,9 @@ func (r *mutationResolver) RegenerateLegacyToken(ctx context.Context, input mode
 	if err := noBroaderThanCaller(ctx, nil); err != nil {
 		return nil, err
 	}
+	if err := outlives(ctx, nil); err != nil {
+		return nil, err
+	}
 	return r.tokenSecret(r.access.RegenerateLegacyToken(ctx, input.CustomerID))
 }
 
@@ -113,7 +117,7 @@ func (r *mutationResolver) IssueCustomerJwt(ctx context.Context, input model.Iss
 	}
 	token, expires, err := r.access.IssueJWT(ctx, access.JWTInput{
 		CustomerID:    input.CustomerID,
-		TTL:           jwtTTL(input.TTLSeconds),
+		TTL:           capTTL(ctx, jwtTTL(input.TTLSeconds)),
 		Scope:         scopeOr(input.Scope, customertoken.ScopeDownload),
 		PackageScopes: scopes,
 	})

@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"context"
 	"strings"
 
 	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/apperr"
 )
 
@@ -29,4 +31,31 @@ func trimPtr(s *string) *string {
 	}
 	t := strings.TrimSpace(*s)
 	return &t
+}
+
+// updateCustomer applies an update; a customer change invalidates cached
+// Composer views, so it runs in a transaction (see cachestamp).
+func updateCustomer(ctx context.Context, tc *ent.Client, input model.UpdateCustomerInput) (*ent.Customer, error) {
+	upd := tc.Customer.UpdateOneID(input.ID)
+	if v, set := input.Name.ValueOK(); set {
+		if v == nil {
+			return nil, apperr.Invalid("name", "name cannot be null")
+		}
+		upd.SetName(trim(*v))
+	}
+	if v, set := input.Email.ValueOK(); set {
+		if v == nil {
+			upd.ClearEmail()
+		} else {
+			upd.SetEmail(trim(*v))
+		}
+	}
+	if externalID, set := input.ExternalID.ValueOK(); set {
+		if externalID == nil {
+			upd.ClearExternalID()
+		} else {
+			upd.SetExternalID(*externalID)
+		}
+	}
+	return upd.Save(ctx)
 }

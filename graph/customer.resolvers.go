@@ -13,6 +13,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/database"
 )
 
 // CreateCustomer is the resolver for the createCustomer field.
@@ -30,38 +31,24 @@ func (r *mutationResolver) CreateCustomer(ctx context.Context, input model.Creat
 
 // UpdateCustomer is the resolver for the updateCustomer field.
 func (r *mutationResolver) UpdateCustomer(ctx context.Context, input model.UpdateCustomerInput) (*model.UpdateCustomerPayload, error) {
-	upd := r.client.Customer.UpdateOneID(input.ID)
-	if v, set := input.Name.ValueOK(); set {
-		if v == nil {
-			return nil, apperr.Invalid("name", "name cannot be null")
-		}
-		upd.SetName(trim(*v))
-	}
-	if v, set := input.Email.ValueOK(); set {
-		if v == nil {
-			upd.ClearEmail()
-		} else {
-			upd.SetEmail(trim(*v))
-		}
-	}
-	externalID, setExternalID := input.ExternalID.ValueOK()
-	if setExternalID {
-		if externalID == nil {
-			upd.ClearExternalID()
-		} else {
-			upd.SetExternalID(*externalID)
-		}
-	}
-	c, err := upd.Save(ctx)
+	var c *ent.Customer
+	externalID, _ := input.ExternalID.ValueOK()
+	err := database.InTx(ctx, r.client, func(tc *ent.Client) (err error) {
+		c, err = updateCustomer(ctx, tc, input)
+		return err
+	})
 	if err != nil {
 		return nil, customerWriteError(err, input.ID, externalID)
 	}
-	return &model.UpdateCustomerPayload{Customer: c}, nil
+	return &model.UpdateCustomerPayload{Customer: c.Unwrap()}, nil
 }
 
 // DeleteCustomer is the resolver for the deleteCustomer field.
 func (r *mutationResolver) DeleteCustomer(ctx context.Context, input model.DeleteCustomerInput) (*model.DeleteCustomerPayload, error) {
-	if err := r.client.Customer.DeleteOneID(input.ID).Exec(ctx); err != nil {
+	err := database.InTx(ctx, r.client, func(tc *ent.Client) error {
+		return tc.Customer.DeleteOneID(input.ID).Exec(ctx)
+	})
+	if err != nil {
 		return nil, customerWriteError(err, input.ID, nil)
 	}
 	return &model.DeleteCustomerPayload{DeletedID: input.ID}, nil
@@ -69,17 +56,21 @@ func (r *mutationResolver) DeleteCustomer(ctx context.Context, input model.Delet
 
 // SuspendCustomer is the resolver for the suspendCustomer field.
 func (r *mutationResolver) SuspendCustomer(ctx context.Context, input model.SuspendCustomerInput) (*model.SuspendCustomerPayload, error) {
-	upd := r.client.Customer.UpdateOneID(input.ID).SetStatus(customer.StatusSuspended)
-	if reason := trimPtr(input.Reason); reason != nil && *reason != "" {
-		upd.SetSuspensionReason(*reason)
-	} else {
-		upd.ClearSuspensionReason()
-	}
-	c, err := upd.Save(ctx)
+	var c *ent.Customer
+	err := database.InTx(ctx, r.client, func(tc *ent.Client) (err error) {
+		upd := tc.Customer.UpdateOneID(input.ID).SetStatus(customer.StatusSuspended)
+		if reason := trimPtr(input.Reason); reason != nil && *reason != "" {
+			upd.SetSuspensionReason(*reason)
+		} else {
+			upd.ClearSuspensionReason()
+		}
+		c, err = upd.Save(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, customerWriteError(err, input.ID, nil)
 	}
-	return &model.SuspendCustomerPayload{Customer: c}, nil
+	return &model.SuspendCustomerPayload{Customer: c.Unwrap()}, nil
 }
 
 // ReactivateCustomer is the resolver for the reactivateCustomer field.

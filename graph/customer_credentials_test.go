@@ -30,7 +30,7 @@ func TestCustomerCredentials(t *testing.T) {
 		}
 		a := createCustomer(t, s, root, "Acme")
 		other := createCustomer(t, s, root, "Other")
-		rootDo(http.MethodPost, "/api/v1/customers/"+a+"/packages", map[string]any{"package": "acme/lib", "constraint": "*"})
+		rootDo(http.MethodPost, "/api/v1/customers/"+a+"/packages", map[string]any{"package": "acme/lib", "constraint": "^1.0"})
 		rootDo(http.MethodPost, "/api/v1/customers/"+other+"/packages", map[string]any{"package": "acme/secret", "constraint": "*"})
 		token := func(body map[string]any) string {
 			var out struct {
@@ -67,6 +67,8 @@ func TestCustomerCredentials(t *testing.T) {
 			{"admin creates a token", admin, http.MethodPost, own + "/tokens", map[string]any{"name": "ci", "scope": "download"}, http.StatusCreated, `"plain_token":"cgm_tok_`},
 			{"admin issues a JWT", admin, http.MethodPost, own + "/jwt", map[string]any{}, http.StatusOK, `"token":"`},
 			{"JWT lists the tokens", jwt.Token, http.MethodGet, own + "/tokens", nil, http.StatusOK, `"name":"admin"`},
+			{"a JWT's tokens expire with it", jwt.Token, http.MethodPost, own + "/tokens", map[string]any{"name": "from jwt"}, http.StatusCreated, `"expires_at":"20`},
+			{"a JWT and the legacy token", jwt.Token, http.MethodPost, own + "/token/regenerate", nil, http.StatusForbidden, "outlives"},
 			{"another customer", admin, http.MethodGet, "/api/v1/customers/" + other, nil, http.StatusNotFound, "NOT_FOUND"},
 			{"another customer's tokens", admin, http.MethodPost, "/api/v1/customers/" + other + "/tokens", map[string]any{"name": "x"}, http.StatusNotFound, "NOT_FOUND"},
 			{"the customer list", admin, http.MethodGet, "/api/v1/customers", nil, http.StatusForbidden, "FORBIDDEN"},
@@ -97,6 +99,7 @@ func TestCustomerCredentials(t *testing.T) {
 			{"developer uploads to a package it may install", developer, "acme/lib", "1.0.0", http.StatusCreated},
 			{"admin uploads too", admin, "acme/lib", "1.1.0", http.StatusCreated},
 			{"a package it may not install", developer, "acme/secret", "1.0.0", http.StatusNotFound},
+			{"a version beyond its grant", developer, "acme/lib", "2.0.0", http.StatusForbidden},
 			{"download scope", download, "acme/lib", "1.2.0", http.StatusForbidden},
 		}
 		for _, u := range uploads {

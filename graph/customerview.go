@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -96,4 +97,48 @@ func noBroaderThanCaller(ctx context.Context, scopes []string) error {
 		return apperr.New(apperr.Forbidden, "a token limited to some packages cannot manage a token that reaches others")
 	}
 	return nil
+}
+
+// callerExpiry is when a customer credential calling the API expires; nil
+// for API tokens and customer credentials that never expire.
+func callerExpiry(ctx context.Context) *time.Time {
+	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
+		return p.Customer.ExpiresAt
+	}
+	return nil
+}
+
+// capExpiry keeps a credential made by an expiring customer credential
+// from outliving it: no expiry, or a later one, becomes the caller's.
+func capExpiry(ctx context.Context, requested *time.Time) *time.Time {
+	limit := callerExpiry(ctx)
+	if limit == nil || (requested != nil && requested.Before(*limit)) {
+		return requested
+	}
+	return limit
+}
+
+// capTTL does the same for a JWT's lifetime.
+func capTTL(ctx context.Context, ttl time.Duration) time.Duration {
+	if limit := callerExpiry(ctx); limit != nil {
+		return min(ttl, time.Until(*limit).Truncate(time.Second))
+	}
+	return ttl
+}
+
+// outlives refuses an expiring customer credential access to a token
+// that would outlive it (the legacy token, another token being rotated).
+func outlives(ctx context.Context, expires *time.Time) error {
+	limit := callerExpiry(ctx)
+	if limit != nil && (expires == nil || expires.After(*limit)) {
+		return apperr.New(apperr.Forbidden, "an expiring token cannot manage a token that outlives it")
+	}
+	return nil
+}
+
+// callerReaches reports whether the caller may see a package's name: any
+// API token may; a customer credential only within its package scopes.
+func callerReaches(ctx context.Context, name string) bool {
+	p := auth.FromContext(ctx)
+	return p == nil || p.Customer == nil || validate.MatchPackageScopes(p.Customer.PackageScopes, name)
 }

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/graph/generated"
@@ -39,7 +40,8 @@ func (r *customerResolver) CollectionGrants(ctx context.Context, obj *ent.Custom
 
 // Freezes is the resolver for the freezes field.
 func (r *customerResolver) Freezes(ctx context.Context, obj *ent.Customer) ([]*ent.CustomerFreeze, error) {
-	return sorted(ctx, obj.Freezes, func(a, b *ent.CustomerFreeze) bool { return a.PackageName < b.PackageName })
+	fs, err := sorted(ctx, obj.Freezes, func(a, b *ent.CustomerFreeze) bool { return a.PackageName < b.PackageName })
+	return slices.DeleteFunc(fs, func(f *ent.CustomerFreeze) bool { return !callerReaches(ctx, f.PackageName) }), err
 }
 
 // Node is the resolver for the node field.

@@ -93,10 +93,11 @@ func (r *mutationResolver) UndeprecateVersion(ctx context.Context, input model.V
 
 // UploadVersion is the resolver for the uploadVersion field.
 func (r *mutationResolver) UploadVersion(ctx context.Context, input model.UploadVersionInput) (*model.VersionPayload, error) {
-	if err := r.customerMayUpload(ctx, input.Package); err != nil {
+	allow, err := r.customerUploadCheck(ctx, input.Package)
+	if err != nil {
 		return nil, err
 	}
-	return versionPayload(r.packages.Upload(ctx, input.Package, input.File.File, input.File.Size, input.Version))
+	return versionPayload(r.packages.Upload(ctx, input.Package, input.File.File, input.File.Size, input.Version, allow))
 }
 
 // ValidatePackage is the resolver for the validatePackage field.

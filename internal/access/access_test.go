@@ -10,6 +10,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/semver"
 	"github.com/cargoman/cargoman/internal/tenancy"
@@ -160,7 +161,9 @@ func TestEntitlements(t *testing.T) {
 			t.Errorf("after reactivation acme/one allows %q", got)
 		}
 		// Suspended: nothing resolves, nothing is entitled.
-		if err := f.s.DB.Client.Customer.UpdateOneID(f.c.ID).SetStatus("suspended").Exec(f.ctx); err != nil {
+		if err := database.InTx(f.ctx, f.s.DB.Client, func(c *ent.Client) error {
+			return c.Customer.UpdateOneID(f.c.ID).SetStatus("suspended").Exec(f.ctx)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Resolve(context.Background(), mustPlain(t, f)); !isCode(err, apperr.Forbidden) {
@@ -205,7 +208,9 @@ func TestResolve(t *testing.T) {
 			t.Fatal(err)
 		}
 		sys := tenancy.WithSystem(bg)
-		if err := f.s.DB.Client.CustomerToken.UpdateOneID(expiring.ID).SetExpiresAt(time.Now().Add(-time.Second)).Exec(sys); err != nil {
+		if err := database.InTx(sys, f.s.DB.Client, func(c *ent.Client) error {
+			return c.CustomerToken.UpdateOneID(expiring.ID).SetExpiresAt(time.Now().Add(-time.Second)).Exec(sys)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		jwt, _, err := f.svc.IssueJWT(f.ctx, access.JWTInput{CustomerID: f.c.ID, TTL: time.Hour, Scope: customertoken.ScopeDownload})

@@ -114,7 +114,11 @@ func (s *Service) UpdateCollection(ctx context.Context, in UpdateCollectionInput
 
 // DeleteCollection deletes a collection; its grants go with it.
 func (s *Service) DeleteCollection(ctx context.Context, slug string) error {
-	n, err := s.client.Collection.Delete().Where(collection.Slug(slug)).Exec(ctx)
+	var n int
+	err := s.withTx(ctx, func(c *ent.Client) (err error) {
+		n, err = c.Collection.Delete().Where(collection.Slug(slug)).Exec(ctx)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("access: delete collection %s: %w", slug, err)
 	}

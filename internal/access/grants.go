@@ -146,9 +146,13 @@ func (s *Service) RevokePackage(ctx context.Context, customerID, pkg string) (*e
 	if err != nil {
 		return nil, "", err
 	}
-	n, err := s.client.PackageGrant.Delete().
-		Where(packagegrant.CustomerID(customerID), packagegrant.HasPackageWith(composerpackage.Name(name))).
-		Exec(ctx)
+	var n int
+	err = s.withTx(ctx, func(c *ent.Client) (err error) {
+		n, err = c.PackageGrant.Delete().
+			Where(packagegrant.CustomerID(customerID), packagegrant.HasPackageWith(composerpackage.Name(name))).
+			Exec(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, "", fmt.Errorf("access: revoke %s: %w", name, err)
 	}
@@ -220,9 +224,13 @@ func (s *Service) RevokeCollection(ctx context.Context, customerID, slug string)
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.client.CollectionGrant.Delete().
-		Where(collectiongrant.CustomerID(customerID), collectiongrant.CollectionID(col.ID)).
-		Exec(ctx)
+	var n int
+	err = s.withTx(ctx, func(c *ent.Client) (err error) {
+		n, err = c.CollectionGrant.Delete().
+			Where(collectiongrant.CustomerID(customerID), collectiongrant.CollectionID(col.ID)).
+			Exec(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("access: revoke collection %s: %w", slug, err)
 	}

@@ -274,8 +274,13 @@ func (s *Service) ResolveCustomer(ctx context.Context, presented string) (*auth.
 		return nil, "", err
 	}
 	out := &auth.CustomerCredential{CustomerID: c.Customer.ID, Scope: string(c.Scope), PackageScopes: c.PackageScopes}
-	if c.Token != nil {
+	switch {
+	case c.Token != nil:
 		out.TokenID = c.Token.ID
+		out.ExpiresAt = c.Token.ExpiresAt
+	case c.Claims != nil && c.Claims.ExpiresAt != nil:
+		exp := c.Claims.ExpiresAt.Time
+		out.ExpiresAt = &exp
 	}
 	return out, c.Customer.TenantID, nil
 }

@@ -98,7 +98,14 @@ func (s *Service) RevokeToken(ctx context.Context, customerID, id string) (*ent.
 	if t.RevokedAt != nil {
 		return t, nil
 	}
-	return t.Update().SetRevokedAt(s.now()).Save(ctx)
+	err = s.withTx(ctx, func(c *ent.Client) (err error) {
+		t, err = c.CustomerToken.UpdateOneID(t.ID).SetRevokedAt(s.now()).Save(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t.Unwrap(), nil
 }
 
 // RotateToken gives a token a new secret, keeping everything else; the old
@@ -121,11 +128,15 @@ func (s *Service) RotateToken(ctx context.Context, customerID, id string) (*ent.
 	}
 	// Conditional on the token still being unrevoked, so a concurrent
 	// revoke cannot be undone by a rotation.
-	n, err := s.client.CustomerToken.Update().
-		Where(customertoken.ID(t.ID), customertoken.RevokedAtIsNil()).
-		SetSecretHash(secret.Hash(plain)).
-		SetPrefix(secret.Visible(plain)).
-		Save(ctx)
+	var n int
+	err = s.withTx(ctx, func(c *ent.Client) (err error) {
+		n, err = c.CustomerToken.Update().
+			Where(customertoken.ID(t.ID), customertoken.RevokedAtIsNil()).
+			SetSecretHash(secret.Hash(plain)).
+			SetPrefix(secret.Visible(plain)).
+			Save(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}

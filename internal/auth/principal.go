@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Role is an ordered access level: a higher role includes the lower ones.
@@ -64,6 +65,8 @@ type CustomerCredential struct {
 	PackageScopes []string
 	// TokenID is the customer token; empty for a JWT.
 	TokenID string
+	// ExpiresAt is when the credential stops working; nil: never.
+	ExpiresAt *time.Time
 }
 
 // Customer scopes, as stored on customer tokens.

@@ -12,6 +12,7 @@ package cachestamp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -43,6 +44,8 @@ type Stamps struct {
 }
 
 type snapshot struct {
+	// seq numbers the snapshots of one Stamps, in order.
+	seq     uint64
 	tenants map[string]Stamp
 	// global is the row of changes made outside any tenant's context.
 	global Stamp
@@ -65,6 +68,9 @@ func (s *Stamps) Snapshot() *Snapshot { return s.snap.Load() }
 // Snapshot is the stamps of every tenant as of one poll.
 type Snapshot = snapshot
 
+// Seq tells snapshots apart: a later Refresh gives a higher one.
+func (snap *snapshot) Seq() uint64 { return snap.seq }
+
 // Of returns the stamp of a tenant in the snapshot.
 func (snap *snapshot) Of(tenantID string) Stamp {
 	t := snap.tenants[tenantID]
@@ -85,7 +91,7 @@ func (s *Stamps) Refresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cachestamp: read stamps: %w", err)
 	}
-	next := &snapshot{tenants: make(map[string]Stamp, len(rows))}
+	next := &snapshot{seq: s.snap.Load().seq + 1, tenants: make(map[string]Stamp, len(rows))}
 	for _, r := range rows {
 		st := Stamp{Value: r.Value, AccessChangedAt: r.AccessChangedAt.UTC()}
 		if r.TenantID == "" {
@@ -159,6 +165,10 @@ func classify(m ent.Mutation) change {
 		}
 		return noChange
 	case ent.TypeComposerPackage:
+		// A new package is in no grant yet: nothing cached can name it.
+		if m.Op().Is(ent.OpCreate) {
+			return noChange
+		}
 		if deleting {
 			return metadataChange
 		}
@@ -181,13 +191,19 @@ func Hook() ent.Hook {
 			if kind == noChange {
 				return next.Mutate(ctx, m)
 			}
-			v, err := next.Mutate(ctx, m)
-			if err != nil {
-				return v, err
-			}
 			mc, ok := m.(interface{ Client() *ent.Client })
 			if !ok {
 				return nil, fmt.Errorf("cachestamp: %s mutation has no client", m.Type())
+			}
+			// The bump must commit with the change or not at all: outside a
+			// transaction the change could be stored and the bump lost, and
+			// a revoked token would stay cached.
+			if err := inTransaction(ctx, mc.Client()); err != nil {
+				return nil, fmt.Errorf("cachestamp: %s %s: %w", m.Op(), m.Type(), err)
+			}
+			v, err := next.Mutate(ctx, m)
+			if err != nil {
+				return v, err
 			}
 			if err := bump(ctx, mc.Client(), tenantOf(ctx), kind == accessChange); err != nil {
 				return nil, err
@@ -195,6 +211,23 @@ func Hook() ent.Hook {
 			return v, nil
 		})
 	}
+}
+
+// ErrNoTransaction is returned for a mutation that invalidates cached
+// views outside a transaction (run it in database.InTx).
+var ErrNoTransaction = errors.New("the change must run in a transaction")
+
+// inTransaction reports ErrNoTransaction unless c is bound to one: a
+// transaction's client refuses to begin another without a round trip.
+func inTransaction(ctx context.Context, c *ent.Client) error {
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return nil
+	}
+	if err := tx.Rollback(); err != nil {
+		return fmt.Errorf("roll back the probe: %w", err)
+	}
+	return ErrNoTransaction
 }
 
 // tenantOf is the tenant whose caches a change in ctx invalidates; ""

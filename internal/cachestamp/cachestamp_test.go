@@ -40,55 +40,60 @@ func TestHook(t *testing.T) {
 		tok := c.CustomerToken.Create().SetCustomerID(cu.ID).SetName("t").SetScope("download").
 			SetSecretHash("h").SetPrefix("cgm_tok_x").SaveX(ctx)
 
+		// Each change runs in a transaction, as the hook requires; "raw"
+		// ones run on the plain client.
 		cases := []struct {
 			name   string
-			change func(ctx context.Context) error
+			raw    bool
+			change func(tc *ent.Client) error
 			bumps  bool
 			access bool
+			fails  error
 		}{
-			{"new customer", func(ctx context.Context) error {
-				return c.Customer.Create().SetName("Other").Exec(ctx)
-			}, false, false},
-			{"token used", func(ctx context.Context) error {
-				return c.CustomerToken.UpdateOneID(tok.ID).SetLastUsedAt(time.Now()).Exec(ctx)
-			}, false, false},
-			{"package synced, metadata unchanged", func(ctx context.Context) error {
-				return c.ComposerPackage.UpdateOneID(pkg.ID).SetSyncedAt(time.Now()).Exec(ctx)
-			}, false, false},
-			{"grant", func(ctx context.Context) error {
-				return c.PackageGrant.Create().SetCustomerID(cu.ID).SetPackageID(pkg.ID).SetConstraint("^1.0").Exec(ctx)
-			}, true, true},
-			{"token revoked", func(ctx context.Context) error {
-				return c.CustomerToken.UpdateOneID(tok.ID).SetRevokedAt(time.Now()).Exec(ctx)
-			}, true, true},
-			{"customer suspended", func(ctx context.Context) error {
-				return c.Customer.UpdateOneID(cu.ID).SetStatus("suspended").Exec(ctx)
-			}, true, true},
-			{"metadata rendered", func(ctx context.Context) error {
-				return c.ComposerPackage.UpdateOneID(pkg.ID).SetMetadataUpdatedAt(time.Now()).Exec(ctx)
-			}, true, false},
-			{"rolled back grant", func(ctx context.Context) error {
-				err := database.InTx(ctx, c, func(tc *ent.Client) error {
-					if err := tc.PackageGrant.Create().SetCustomerID(cu.ID).SetPackageID(pkg2.ID).SetConstraint("^2.0").Exec(ctx); err != nil {
-						return err
-					}
-					return errAbort
-				})
-				if !errors.Is(err, errAbort) {
-					t.Fatalf("the transaction: %v", err)
+			{"new customer", false, func(tc *ent.Client) error {
+				return tc.Customer.Create().SetName("Other").Exec(ctx)
+			}, false, false, nil},
+			{"token used, no transaction needed", true, func(tc *ent.Client) error {
+				return tc.CustomerToken.UpdateOneID(tok.ID).SetLastUsedAt(time.Now()).Exec(ctx)
+			}, false, false, nil},
+			{"package synced, metadata unchanged", true, func(tc *ent.Client) error {
+				return tc.ComposerPackage.UpdateOneID(pkg.ID).SetSyncedAt(time.Now()).Exec(ctx)
+			}, false, false, nil},
+			{"grant outside a transaction is refused", true, func(tc *ent.Client) error {
+				return tc.PackageGrant.Create().SetCustomerID(cu.ID).SetPackageID(pkg.ID).SetConstraint("^1.0").Exec(ctx)
+			}, false, false, cs.ErrNoTransaction},
+			{"grant", false, func(tc *ent.Client) error {
+				return tc.PackageGrant.Create().SetCustomerID(cu.ID).SetPackageID(pkg.ID).SetConstraint("^1.0").Exec(ctx)
+			}, true, true, nil},
+			{"token revoked", false, func(tc *ent.Client) error {
+				return tc.CustomerToken.UpdateOneID(tok.ID).SetRevokedAt(time.Now()).Exec(ctx)
+			}, true, true, nil},
+			{"customer suspended", false, func(tc *ent.Client) error {
+				return tc.Customer.UpdateOneID(cu.ID).SetStatus("suspended").Exec(ctx)
+			}, true, true, nil},
+			{"metadata rendered", false, func(tc *ent.Client) error {
+				return tc.ComposerPackage.UpdateOneID(pkg.ID).SetMetadataUpdatedAt(time.Now()).Exec(ctx)
+			}, true, false, nil},
+			{"rolled back grant", false, func(tc *ent.Client) error {
+				if err := tc.PackageGrant.Create().SetCustomerID(cu.ID).SetPackageID(pkg2.ID).SetConstraint("^2.0").Exec(ctx); err != nil {
+					return err
 				}
-				return nil
-			}, false, false},
-			{"grant in a transaction", func(ctx context.Context) error {
-				return database.InTx(ctx, c, func(tc *ent.Client) error {
-					return tc.PackageGrant.Create().SetCustomerID(cu.ID).SetPackageID(pkg2.ID).SetConstraint("^3.0").Exec(ctx)
-				})
-			}, true, true},
+				return errAbort
+			}, false, false, errAbort},
+			{"grant in a transaction", false, func(tc *ent.Client) error {
+				return tc.PackageGrant.Create().SetCustomerID(cu.ID).SetPackageID(pkg2.ID).SetConstraint("^3.0").Exec(ctx)
+			}, true, true, nil},
 		}
 		for _, tc := range cases {
 			before := row(t, c, s.TenantID)
-			if err := tc.change(ctx); err != nil {
-				t.Fatalf("%s: %v", tc.name, err)
+			var err error
+			if tc.raw {
+				err = tc.change(c)
+			} else {
+				err = database.InTx(ctx, c, tc.change)
+			}
+			if !errors.Is(err, tc.fails) {
+				t.Fatalf("%s: %v, want %v", tc.name, err, tc.fails)
 			}
 			after := row(t, c, s.TenantID)
 			if bumped := after.Value > before.Value; bumped != tc.bumps {
@@ -97,6 +102,9 @@ func TestHook(t *testing.T) {
 			if moved := after.AccessChangedAt.After(before.AccessChangedAt); moved != tc.access {
 				t.Errorf("%s: access_changed_at %v -> %v, want it moved: %v", tc.name, before.AccessChangedAt, after.AccessChangedAt, tc.access)
 			}
+		}
+		if n := c.PackageGrant.Query().CountX(ctx); n != 2 {
+			t.Fatalf("%d grants stored, want the two made in committed transactions", n)
 		}
 
 		// Changes outside a tenant's context count for every tenant.
@@ -108,7 +116,10 @@ func TestHook(t *testing.T) {
 		if was.Value != row(t, c, s.TenantID).Value {
 			t.Fatalf("Of = %+v, row %+v", was, row(t, c, s.TenantID))
 		}
-		if err := c.ComposerPackage.UpdateOneID(pkg.ID).SetMetadataUpdatedAt(time.Now()).Exec(tenancy.WithSystem(ctx)); err != nil {
+		sys := tenancy.WithSystem(ctx)
+		if err := database.InTx(sys, c, func(tc *ent.Client) error {
+			return tc.ComposerPackage.UpdateOneID(pkg.ID).SetMetadataUpdatedAt(time.Now()).Exec(sys)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if stamps.Of(s.TenantID) != was {

@@ -72,7 +72,7 @@ func (h *Repo) Mount(r *mux.Router) {
 
 // auth resolves the request's customer credential, puts its tenant into
 // the context and refuses credentials that may not download.
-func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *access.Credential)) http.Handler {
+func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *caller)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		presented, ok := credential(r)
 		if !ok {
@@ -113,7 +113,7 @@ func credential(r *http.Request) (string, bool) {
 	return "", false
 }
 
-func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *caller) {
 	d, err := h.packagesDocument(r.Context(), cred, func(names []string) ([]byte, error) {
 		return json.Marshal(map[string]any{
 			"packages":           []any{},
@@ -135,7 +135,7 @@ func notFound(name string) error { return apperr.NotFoundf("package %q not found
 // request path ({vendor}/{name}, minus a ~dev suffix). It answers the
 // request itself, 404 like an unknown package included, when there is
 // nothing to serve.
-func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *access.Credential) (e *access.Entitlement, dev bool, ok bool) {
+func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *caller) (e *access.Entitlement, dev bool, ok bool) {
 	vars := mux.Vars(r)
 	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
 	name, dev = strings.CutSuffix(name, "~dev")
@@ -151,7 +151,7 @@ func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *access.
 	return e, dev, true
 }
 
-func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *caller) {
 	vars := mux.Vars(r)
 	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
 	d, err := h.p2Document(r.Context(), cred, name)
@@ -169,19 +169,25 @@ func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *access.Credentia
 // minGzip is the smallest body worth compressing.
 const minGzip = 512
 
+// settle is how long a Last-Modified is withheld after the change it
+// names. Another instance may serve the document from before the change
+// until its next stamp poll (1 s), plus commit lag and clock skew; a
+// client handed an older Last-Modified meanwhile must not get a 304 for
+// the new document, and one handed the new time must never have seen an
+// older body under it.
+const settle = 3 * time.Second
+
 // serveDocument answers with a cached document, honouring If-None-Match
 // and If-Modified-Since. Composer sends Accept-Encoding: gzip, so the
 // compressed form is what is kept; the rare client without gzip gets it
-// decompressed. A Last-Modified still in the future (a change within the
-// current second) is withheld, so that a later change in the same second
-// cannot hide behind it.
+// decompressed. Last-Modified is given only once settled.
 func serveDocument(w http.ResponseWriter, r *http.Request, d *document) {
 	hv := &d.plain
 	if d.gzipped && acceptsGzip(r) {
 		hv = &d.gz
 	}
 	modified := d.modified
-	if modified.After(time.Now()) {
+	if time.Since(modified) < settle {
 		modified = time.Time{}
 	}
 	hd := w.Header()
@@ -251,7 +257,7 @@ func acceptsGzip(r *http.Request) bool {
 // dist streams an archive the credential may download: a version it is
 // offered, or a yanked or removed one whose version its entitlement allows,
 // so that lock files keep installing.
-func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *caller) {
 	vars := mux.Vars(r)
 	e, _, ok := h.entitlement(w, r, cred)
 	if !ok {
@@ -289,7 +295,7 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *access.Credent
 // notify accepts Composer's download notifications and counts the
 // installs of versions the credential is entitled to; other entries are
 // ignored, and the answer is success either way, as Packagist's.
-func (h *Repo) notify(w http.ResponseWriter, r *http.Request, cred *access.Credential) {
+func (h *Repo) notify(w http.ResponseWriter, r *http.Request, cred *caller) {
 	downloads, err := composer.ParseNotifyBatch(r.Body)
 	if err != nil {
 		rest.WriteError(w, err)

@@ -74,7 +74,7 @@ type document struct {
 	data     []byte
 	gzipped  bool
 	tag      string    // hex of the body's SHA-256, first 16 bytes
-	modified time.Time // Last-Modified; zero when it has none
+	modified time.Time // Last-Modified; zero when it has none (see settle)
 	// Header values, for a response compressed (gz) or not (plain).
 	gz, plain    headerValues
 	lastModified []string
@@ -128,44 +128,60 @@ func shared[T any](v *views, key string, fn func() (T, error)) (T, error) {
 	return out.(T), nil
 }
 
+// caller is a request's resolved credential and the stamp it was
+// resolved under: what is computed from it (its customer's status, say)
+// is as of that stamp, so it is cached only while that stamp is current.
+type caller struct {
+	*access.Credential
+	stamp int64
+}
+
 // credential resolves a presented secret, from the cache while the
 // customer's tenant stamp is unchanged and the credential has not
 // expired. Rejections are not cached: they stay a database lookup.
-func (h *Repo) credential(ctx context.Context, presented string) (*access.Credential, error) {
+func (h *Repo) credential(ctx context.Context, presented string) (*caller, error) {
 	key := sha256.Sum256([]byte(presented))
 	if cv, ok := h.views.creds.Get(key); ok &&
 		cv.stamp == h.views.stamps.Of(cv.cred.Customer.TenantID).Value &&
 		!cv.cred.Expired(time.Now()) {
-		return cv.cred, nil
+		return &caller{Credential: cv.cred, stamp: cv.stamp}, nil
 	}
-	// The stamp is read before the database so that a change committed
-	// meanwhile invalidates what is computed here.
-	return shared(h.views, "c\x00"+string(key[:]), func() (*access.Credential, error) {
+	// The stamps are read before the database, so that a change committed
+	// meanwhile invalidates what is computed here; lookups started before
+	// a refresh are not shared with requests after it (Seq).
+	before := h.views.stamps.Snapshot()
+	return shared(h.views, "c\x00"+string(key[:])+"\x00"+strconv.FormatUint(before.Seq(), 10), func() (*caller, error) {
 		ctx := context.WithoutCancel(ctx)
-		before := h.views.stamps.Snapshot()
 		cred, err := h.o.Access.Resolve(ctx, presented)
 		if err != nil {
 			return nil, err
 		}
-		h.views.creds.Add(key, credView{cred: cred, stamp: before.Of(cred.Customer.TenantID).Value})
-		return cred, nil
+		stamp := before.Of(cred.Customer.TenantID).Value
+		h.views.creds.Add(key, credView{cred: cred, stamp: stamp})
+		return &caller{Credential: cred, stamp: stamp}, nil
 	})
+}
+
+// current reports whether the stamp a caller was resolved under is still
+// the tenant's: only then may what is computed from it be cached.
+func (h *Repo) current(c *caller) bool {
+	return c.stamp == h.views.stamps.Of(c.Customer.TenantID).Value
 }
 
 // entitlement is what cred's customer may install of a package (nil:
 // nothing), from the cache while the tenant's stamp is unchanged.
-func (h *Repo) entitlementOf(ctx context.Context, cred *access.Credential, name string) (*access.Entitlement, error) {
+func (h *Repo) entitlementOf(ctx context.Context, cred *caller, name string) (*access.Entitlement, error) {
 	if !cred.Reaches(name) {
 		return nil, nil
 	}
-	stamp := h.views.stamps.Of(cred.Customer.TenantID).Value
+	stamp := cred.stamp
 	key := cred.Customer.ID + "\x00" + name
 	if ev, ok := h.views.ents.Get(key); ok && ev.stamp == stamp {
 		return ev.e, nil
 	}
 	return shared(h.views, "e\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*access.Entitlement, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
-		e, err := h.o.Access.Entitlement(ctx, cred, name)
+		e, err := h.o.Access.Entitlement(ctx, cred.Credential, name)
 		if err != nil {
 			return nil, err
 		}
@@ -174,21 +190,28 @@ func (h *Repo) entitlementOf(ctx context.Context, cred *access.Credential, name 
 			// rendered from versions); keep cached entitlements small.
 			pkg := *e.Package
 			pkg.MetadataTagged, pkg.MetadataDev = "", ""
+			pkg.Readme, pkg.ReadmeHTML = nil, nil
 			e.Package = &pkg
+			for _, w := range e.Ways {
+				w.Package = &pkg
+			}
 		}
-		h.views.ents.Add(key, entView{e: e, stamp: stamp})
+		if h.current(cred) {
+			h.views.ents.Add(key, entView{e: e, stamp: stamp})
+		}
 		return e, nil
 	})
 }
 
 // p2Document is cred's customer's view of a package's p2 document (name
 // may end in ~dev); found is false when it may not see the package.
-func (h *Repo) p2Document(ctx context.Context, cred *access.Credential, name string) (*document, error) {
+func (h *Repo) p2Document(ctx context.Context, cred *caller, name string) (*document, error) {
 	base, dev := strings.CutSuffix(name, "~dev")
 	if !cred.Reaches(base) {
 		return &document{}, nil
 	}
 	st := h.views.stamps.Of(cred.Customer.TenantID)
+	st.Value = cred.stamp
 	key := "p2\x00" + cred.Customer.ID + "\x00" + name
 	if d, ok := h.views.docs.Get(key); ok && d.stamp == st.Value {
 		return d, nil
@@ -217,22 +240,25 @@ func (h *Repo) p2Document(ctx context.Context, cred *access.Credential, name str
 			}
 			d = finish(st.Value, composer.Document(e.Package.Name, offered), lastModified(rd.at, st.AccessChangedAt))
 		}
-		h.views.docs.Add(key, d)
+		if h.current(cred) {
+			h.views.docs.Add(key, d)
+		}
 		return d, nil
 	})
 }
 
 // packagesDocument is the packages.json of cred: its available packages
 // depend on the customer's grants and the credential's package scopes.
-func (h *Repo) packagesDocument(ctx context.Context, cred *access.Credential, build func([]string) ([]byte, error)) (*document, error) {
+func (h *Repo) packagesDocument(ctx context.Context, cred *caller, build func([]string) ([]byte, error)) (*document, error) {
 	st := h.views.stamps.Of(cred.Customer.TenantID)
+	st.Value = cred.stamp
 	key := "packages\x00" + cred.Customer.ID + "\x00" + strings.Join(cred.PackageScopes, ",")
 	if d, ok := h.views.docs.Get(key); ok && d.stamp == st.Value {
 		return d, nil
 	}
 	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
-		es, err := h.o.Access.Entitlements(ctx, cred)
+		es, err := h.o.Access.Entitlements(ctx, cred.Credential)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +271,9 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *access.Credential, bu
 			return nil, err
 		}
 		d := finish(st.Value, body, time.Time{})
-		h.views.docs.Add(key, d)
+		if h.current(cred) {
+			h.views.docs.Add(key, d)
+		}
 		return d, nil
 	})
 }

@@ -177,7 +177,10 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("packages: list archives of %s: %w", name, err)
 	}
-	if err := s.client.ComposerPackage.DeleteOneID(pkg.ID).Exec(ctx); err != nil {
+	err = database.InTx(ctx, s.client, func(c *ent.Client) error {
+		return c.ComposerPackage.DeleteOneID(pkg.ID).Exec(ctx)
+	})
+	if err != nil {
 		return fmt.Errorf("packages: delete %s: %w", name, err)
 	}
 	// The rows are gone; now the files. What fails here is an orphan the

@@ -24,11 +24,17 @@ func (s *Service) refreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.C
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC()
+	taggedDoc, devDoc := string(composer.Document(pkg.Name, tagged)), string(composer.Document(pkg.Name, dev))
+	if pkg.MetadataUpdatedAt != nil && taggedDoc == pkg.MetadataTagged && devDoc == pkg.MetadataDev {
+		// Unchanged (a sync that found nothing new): keeping
+		// metadata_updated_at keeps every customer's cached view and
+		// Composer's Last-Modified.
+		return nil
+	}
 	return c.ComposerPackage.UpdateOneID(pkg.ID).
-		SetMetadataTagged(string(composer.Document(pkg.Name, tagged))).
-		SetMetadataDev(string(composer.Document(pkg.Name, dev))).
-		SetMetadataUpdatedAt(now).
+		SetMetadataTagged(taggedDoc).
+		SetMetadataDev(devDoc).
+		SetMetadataUpdatedAt(time.Now().UTC()).
 		Exec(ctx)
 }
 

@@ -22,8 +22,10 @@ import (
 // Upload adds a version to an artifact package from an uploaded zip. The
 // archive is checked (a zip, safe paths, size limits, a composer.json
 // naming this package), rewritten with one top folder as Composer expects,
-// stored, and only then recorded.
-func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, size int64, version *string) (*ent.PackageVersion, error) {
+// stored, and only then recorded. allow, when set, vets the version
+// (normalized) before anything is stored: a customer may upload only
+// versions its grants offer it.
+func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, size int64, version *string, allow func(normalized string) error) (*ent.PackageVersion, error) {
 	pkg, err := s.Get(ctx, pkgName)
 	if err != nil {
 		return nil, err
@@ -56,6 +58,11 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 	}
 	if strings.HasPrefix(normalized, "dev-") || strings.HasSuffix(normalized, "-dev") {
 		return nil, apperr.Invalid("version", "uploads must be releases; %q is a development version", pretty)
+	}
+	if allow != nil {
+		if err := allow(normalized); err != nil {
+			return nil, err
+		}
 	}
 	exists, err := s.client.PackageVersion.Query().
 		Where(packageversion.PackageID(pkg.ID), packageversion.Or(

@@ -163,9 +163,9 @@ func TestComposerRequestsAreCounted(t *testing.T) {
 				status: 200, customer: e.alice},
 			{name: "notify unknown package is ignored", token: e.aliceTok, path: "/downloads/", body: notify("acme/nope 1.0.0.0"),
 				status: 200, customer: e.alice},
-			{name: "notify batch counts each entry", token: e.bobTok, path: "/downloads/",
-				body:   notify("acme/lib 2.0.0.0", "acme/other 1.0.0.0", "acme/lib 2.0.0.0", "acme/lib 7.0.0.0"),
-				status: 200, customer: e.bob, counted: map[string][2]int64{"2.0.0": {2, 0}}},
+			{name: "notify batch counts each version once", token: e.bobTok, path: "/downloads/",
+				body:   notify("acme/lib 2.0.0.0", "acme/other 1.0.0.0", "acme/lib 2.0.0.0", "acme/lib 2.0.0", "acme/lib 7.0.0.0"),
+				status: 200, customer: e.bob, counted: map[string][2]int64{"2.0.0": {1, 0}}},
 			{name: "invalid notify counts nothing", token: e.bobTok, path: "/downloads/", body: `{"downloads":[{"name":"acme/lib","version":"2.0.0.0"},{"name":"x"}]}`,
 				status: 400, customer: e.bob},
 			{name: "dist download", token: e.aliceTok, method: http.MethodGet, path: e.dists["acme/lib 1.1.0"],
@@ -259,7 +259,8 @@ func TestStatisticsAPI(t *testing.T) {
 		}
 		post(e.aliceTok, `{"downloads":[{"name":"acme/lib","version":"1.1.0.0"},{"name":"acme/lib","version":"1.0.0.0"}]}`)
 		post(e.aliceTok, `{"downloads":[{"name":"acme/lib","version":"1.1.0.0"}]}`)
-		post(e.bobTok, `{"downloads":[{"name":"acme/lib","version":"2.0.0.0"},{"name":"acme/other","version":"1.0.0.0"},{"name":"acme/lib","version":"2.0.0.0"}]}`)
+		post(e.bobTok, `{"downloads":[{"name":"acme/lib","version":"2.0.0.0"},{"name":"acme/other","version":"1.0.0.0"}]}`)
+		post(e.bobTok, `{"downloads":[{"name":"acme/lib","version":"2.0.0.0"}]}`)
 		mustStatus(t, e.s.Raw(t, http.MethodGet, e.dists["acme/lib 1.1.0"], e.aliceTok, nil, nil), 200, "dist")
 		mustStatus(t, e.s.Raw(t, http.MethodGet, e.dists["acme/lib 2.0.0"], e.bobTok, nil, nil), 200, "dist")
 		// One install on an earlier day, counted by a recorder of its own.

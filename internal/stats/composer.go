@@ -30,6 +30,8 @@ type Notification struct {
 	// packages and versions cache lookups: nil entries mean "ignore".
 	packages map[string]*access.Entitlement
 	versions map[[2]string]*ent.PackageVersion
+	// counted are the version ids this request has counted.
+	counted map[string]bool
 }
 
 // NotifyBatch starts counting a notify-batch of customerID's; entitled
@@ -41,7 +43,7 @@ func (r *Recorder) NotifyBatch(customerID string, entitled Entitled) *Notificati
 	}
 	return &Notification{
 		r: r, customerID: customerID, entitled: entitled,
-		packages: map[string]*access.Entitlement{}, versions: map[[2]string]*ent.PackageVersion{},
+		packages: map[string]*access.Entitlement{}, versions: map[[2]string]*ent.PackageVersion{}, counted: map[string]bool{},
 	}
 }
 
@@ -86,7 +88,9 @@ func (n *Notification) Add(ctx context.Context, name, version string) error {
 		}
 		n.versions[vk] = v
 	}
-	if v != nil {
+	// A request counts each version once, however often it names it.
+	if v != nil && !n.counted[v.ID] {
+		n.counted[v.ID] = true
 		n.r.Install(event(e.Package, v, n.customerID))
 	}
 	return nil
