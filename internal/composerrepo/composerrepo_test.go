@@ -127,6 +127,12 @@ type p2Doc struct {
 
 func versions(t *testing.T, body []byte) []string {
 	t.Helper()
+	return versionsIn(t, body, "acme/lib")
+}
+
+// versionsIn lists the versions a minified p2 document offers of pkg.
+func versionsIn(t *testing.T, body []byte, pkg string) []string {
+	t.Helper()
 	var d p2Doc
 	if err := json.Unmarshal(body, &d); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
@@ -135,7 +141,7 @@ func versions(t *testing.T, body []byte) []string {
 		t.Fatalf("not minified: %s", body)
 	}
 	out := []string{}
-	for _, v := range d.Packages["acme/lib"] {
+	for _, v := range d.Packages[pkg] {
 		out = append(out, v.Version)
 	}
 	return out

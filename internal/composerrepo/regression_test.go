@@ -58,15 +58,7 @@ func versionsOf(t *testing.T, s *testenv.Server, token string) []string {
 	if r.Status != http.StatusOK {
 		return []string{"HTTP " + http.StatusText(r.Status)}
 	}
-	var d p2Doc
-	if err := json.Unmarshal(r.Body, &d); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range d.Packages["acme/art"] {
-		out = append(out, e.Version)
-	}
-	return out
+	return versionsIn(t, r.Body, "acme/art")
 }
 
 // A request whose credential was resolved before a freeze finishes after
