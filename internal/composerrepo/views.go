@@ -38,7 +38,7 @@ const (
 // instance within one stamp poll, and this one at once (see cachestamp).
 type views struct {
 	stamps *cachestamp.Stamps
-	creds  *lru.Cache[[sha256.Size]byte, credView]
+	creds  *lru.Cache[[sha256.Size]byte, *caller]
 	ents   *lru.Cache[string, entView]
 	docs   *lru.Cache[string, *document]
 	// pkgs are a package's rendered entries, valid while its
@@ -49,11 +49,6 @@ type views struct {
 	dists *lru.Cache[string, distView]
 	// flight makes concurrent misses of one key compute it once.
 	flight singleflight.Group
-}
-
-type credView struct {
-	cred  *access.Credential
-	stamp int64
 }
 
 type distView struct {
@@ -100,7 +95,7 @@ func newViews(o Options) *views {
 	}
 	return &views{
 		stamps: o.Stamps,
-		creds:  mustLRU[[sha256.Size]byte, credView](size(o.CacheCredentials, defaultCredentials)),
+		creds:  mustLRU[[sha256.Size]byte, *caller](size(o.CacheCredentials, defaultCredentials)),
 		ents:   mustLRU[string, entView](size(o.CacheEntitlements, defaultEntitlements)),
 		docs:   mustLRU[string, *document](size(o.CacheDocuments, defaultDocuments)),
 		pkgs:   mustLRU[string, *rendered](defaultPackages),
@@ -141,10 +136,8 @@ type caller struct {
 // expired. Rejections are not cached: they stay a database lookup.
 func (h *Repo) credential(ctx context.Context, presented string) (*caller, error) {
 	key := sha256.Sum256([]byte(presented))
-	if cv, ok := h.views.creds.Get(key); ok &&
-		cv.stamp == h.views.stamps.Of(cv.cred.Customer.TenantID).Value &&
-		!cv.cred.Expired(time.Now()) {
-		return &caller{Credential: cv.cred, stamp: cv.stamp}, nil
+	if c, ok := h.views.creds.Get(key); ok && h.current(c) && !c.Expired(time.Now()) {
+		return c, nil // callers are never modified, so one serves every request
 	}
 	// The stamps are read before the database, so that a change committed
 	// meanwhile invalidates what is computed here; lookups started before
@@ -156,9 +149,9 @@ func (h *Repo) credential(ctx context.Context, presented string) (*caller, error
 		if err != nil {
 			return nil, err
 		}
-		stamp := before.Of(cred.Customer.TenantID).Value
-		h.views.creds.Add(key, credView{cred: cred, stamp: stamp})
-		return &caller{Credential: cred, stamp: stamp}, nil
+		c := &caller{Credential: cred, stamp: before.Of(cred.Customer.TenantID).Value}
+		h.views.creds.Add(key, c)
+		return c, nil
 	})
 }
 
