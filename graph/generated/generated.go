@@ -6973,8 +6973,6 @@ enum ViewerKind {
   ROOT
   "A CMA token (AdminToken)."
   ADMIN_TOKEN
-  "A customer token or customer JWT."
-  CUSTOMER
 }
 
 """
@@ -40557,12 +40555,10 @@ var (
 	unmarshalNViewerKind2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐKind = map[string]auth.Kind{
 		"ROOT":        auth.KindRoot,
 		"ADMIN_TOKEN": auth.KindAdminToken,
-		"CUSTOMER":    auth.KindCustomer,
 	}
 	marshalNViewerKind2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐKind = map[auth.Kind]string{
 		auth.KindRoot:       "ROOT",
 		auth.KindAdminToken: "ADMIN_TOKEN",
-		auth.KindCustomer:   "CUSTOMER",
 	}
 )
 
