@@ -40,10 +40,11 @@ type Stamps struct {
 	client *ent.Client
 	// mu serialises Refresh so that a slow read never replaces a newer one.
 	mu   sync.Mutex
-	snap atomic.Pointer[snapshot]
+	snap atomic.Pointer[Snapshot]
 }
 
-type snapshot struct {
+// Snapshot is the stamps of every tenant as of one poll.
+type Snapshot struct {
 	// seq numbers the snapshots of one Stamps, in order.
 	seq     uint64
 	tenants map[string]Stamp
@@ -54,7 +55,7 @@ type snapshot struct {
 // New returns Stamps that know nothing yet: call Refresh before serving.
 func New(client *ent.Client) *Stamps {
 	s := &Stamps{client: client}
-	s.snap.Store(&snapshot{tenants: map[string]Stamp{}})
+	s.snap.Store(&Snapshot{tenants: map[string]Stamp{}})
 	return s
 }
 
@@ -65,14 +66,11 @@ func (s *Stamps) Of(tenantID string) Stamp { return s.Snapshot().Of(tenantID) }
 // tenant it needs only after reading the database.
 func (s *Stamps) Snapshot() *Snapshot { return s.snap.Load() }
 
-// Snapshot is the stamps of every tenant as of one poll.
-type Snapshot = snapshot
-
 // Seq tells snapshots apart: a later Refresh gives a higher one.
-func (snap *snapshot) Seq() uint64 { return snap.seq }
+func (snap *Snapshot) Seq() uint64 { return snap.seq }
 
 // Of returns the stamp of a tenant in the snapshot.
-func (snap *snapshot) Of(tenantID string) Stamp {
+func (snap *Snapshot) Of(tenantID string) Stamp {
 	t := snap.tenants[tenantID]
 	t.Value += snap.global.Value
 	if snap.global.AccessChangedAt.After(t.AccessChangedAt) {
@@ -91,7 +89,7 @@ func (s *Stamps) Refresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cachestamp: read stamps: %w", err)
 	}
-	next := &snapshot{seq: s.snap.Load().seq + 1, tenants: make(map[string]Stamp, len(rows))}
+	next := &Snapshot{seq: s.snap.Load().seq + 1, tenants: make(map[string]Stamp, len(rows))}
 	for _, r := range rows {
 		st := Stamp{Value: r.Value, AccessChangedAt: r.AccessChangedAt.UTC()}
 		if r.TenantID == "" {

@@ -20,7 +20,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
@@ -38,15 +37,12 @@ const Realm = "Cargoman"
 
 // Options configure the Composer endpoints.
 type Options struct {
-	Client   *ent.Client
 	Packages *packages.Service
 	Access   *access.Service
 	// Usage records when customer tokens were last used; may be nil.
 	Usage *auth.UsageRecorder
 	// Stamps tell when cached views went stale; required.
 	Stamps *cachestamp.Stamps
-	// Cache sizes in entries; zero picks a default.
-	CacheCredentials, CacheEntitlements, CacheDocuments int
 	// Stats counts installs (notify-batch) and dist downloads; may be nil.
 	Stats *stats.Recorder
 }
@@ -70,8 +66,8 @@ func (h *Repo) Mount(r *mux.Router) {
 	r.Handle("/downloads/", h.auth(h.notify)).Methods(http.MethodPost)
 }
 
-// auth resolves the request's customer credential, puts its tenant into
-// the context and refuses credentials that may not download.
+// auth resolves the request's customer credential and refuses credentials
+// that may not download.
 func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *caller)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		presented, ok := credential(r)
@@ -96,7 +92,7 @@ func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *caller)) http
 			h.o.Usage.TouchCustomerToken(cred.Token.ID)
 		}
 		// The request keeps its context: cache hits need no tenant, and
-		// what reads the database scopes itself (tenantContext).
+		// what reads the database scopes its own context to the tenant.
 		next(w, r, cred)
 	})
 }
@@ -135,20 +131,19 @@ func notFound(name string) error { return apperr.NotFoundf("package %q not found
 // request path ({vendor}/{name}, minus a ~dev suffix). It answers the
 // request itself, 404 like an unknown package included, when there is
 // nothing to serve.
-func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *caller) (e *access.Entitlement, dev bool, ok bool) {
+func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *caller) (*access.Entitlement, bool) {
 	vars := mux.Vars(r)
-	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
-	name, dev = strings.CutSuffix(name, "~dev")
+	name := strings.TrimSuffix(strings.ToLower(vars["vendor"]+"/"+vars["name"]), "~dev")
 	e, err := h.entitlementOf(r.Context(), cred, name)
 	if err != nil {
 		rest.WriteError(w, err)
-		return nil, false, false
+		return nil, false
 	}
 	if e == nil {
 		rest.WriteError(w, notFound(name))
-		return nil, false, false
+		return nil, false
 	}
-	return e, dev, true
+	return e, true
 }
 
 func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *caller) {
@@ -259,7 +254,7 @@ func acceptsGzip(r *http.Request) bool {
 // so that lock files keep installing.
 func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *caller) {
 	vars := mux.Vars(r)
-	e, _, ok := h.entitlement(w, r, cred)
+	e, ok := h.entitlement(w, r, cred)
 	if !ok {
 		return
 	}

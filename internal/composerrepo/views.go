@@ -22,12 +22,12 @@ import (
 	"github.com/cargoman/cargoman/internal/tenancy"
 )
 
-// Cache sizes when Options leave them zero.
+// Cache sizes, in entries.
 const (
-	defaultCredentials  = 16384
-	defaultEntitlements = 65536
-	defaultDocuments    = 4096
-	defaultPackages     = 2048
+	credentialsCached  = 16384
+	entitlementsCached = 65536
+	documentsCached    = 4096
+	packagesCached     = 2048
 )
 
 // views caches what the Composer endpoints compute from the database:
@@ -87,26 +87,20 @@ type rendered struct {
 }
 
 func newViews(o Options) *views {
-	size := func(n, def int) int {
-		if n > 0 {
-			return n
-		}
-		return def
-	}
 	return &views{
 		stamps: o.Stamps,
-		creds:  mustLRU[[sha256.Size]byte, *caller](size(o.CacheCredentials, defaultCredentials)),
-		ents:   mustLRU[string, entView](size(o.CacheEntitlements, defaultEntitlements)),
-		docs:   mustLRU[string, *document](size(o.CacheDocuments, defaultDocuments)),
-		pkgs:   mustLRU[string, *rendered](defaultPackages),
-		dists:  mustLRU[string, distView](size(o.CacheDocuments, defaultDocuments)),
+		creds:  mustLRU[[sha256.Size]byte, *caller](credentialsCached),
+		ents:   mustLRU[string, entView](entitlementsCached),
+		docs:   mustLRU[string, *document](documentsCached),
+		pkgs:   mustLRU[string, *rendered](packagesCached),
+		dists:  mustLRU[string, distView](documentsCached),
 	}
 }
 
 func mustLRU[K comparable, V any](size int) *lru.Cache[K, V] {
 	c, err := lru.New[K, V](size)
 	if err != nil {
-		panic(err) // only for size <= 0, which newViews rules out
+		panic(err) // only for size <= 0; the sizes are constants above
 	}
 	return c
 }

@@ -72,7 +72,7 @@ func New(o Options) (http.Handler, error) {
 
 	// The Composer routes come first: mux tries routes in order, and
 	// these are the hot path.
-	composerrepo.New(composerrepo.Options{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stats: o.Stats, Stamps: o.Stamps}).Mount(r)
+	composerrepo.New(composerrepo.Options{Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stats: o.Stats, Stamps: o.Stamps}).Mount(r)
 
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
