@@ -160,13 +160,6 @@ type locatedRef struct {
 
 func refKey(kind, name string) string { return kind + "/" + name }
 
-func kindOf(r vcs.Ref) string {
-	if r.Kind == vcs.Tag {
-		return "tag"
-	}
-	return "branch"
-}
-
 // job is a ref that needs a (new) version.
 type job struct {
 	ref      locatedRef
@@ -203,7 +196,7 @@ func (r *run) target(ctx context.Context, pkg *ent.ComposerPackage, refs []locat
 	var jobs []job
 	var skips []skip
 	for _, ref := range refs {
-		key := refKey(kindOf(ref.Ref), ref.Name)
+		key := refKey(ref.Kind.String(), ref.Name)
 		seen[key] = true
 		v := byRef[key]
 		if v != nil && v.Reference == ref.Commit && v.RemovedAt == nil {
@@ -305,11 +298,11 @@ func (r *run) build(ctx context.Context, pkg *ent.ComposerPackage, jobs []job, s
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				err := r.buildOne(ctx, pkg, j, skippedByRef[refKey(kindOf(j.ref.Ref), j.ref.Name)])
+				err := r.buildOne(ctx, pkg, j, skippedByRef[refKey(j.ref.Kind.String(), j.ref.Name)])
 				mu.Lock()
 				done++
 				if err != nil {
-					errs = append(errs, fmt.Errorf("%s %s: %w", kindOf(j.ref.Ref), j.ref.Name, err))
+					errs = append(errs, fmt.Errorf("%s %s: %w", j.ref.Kind.String(), j.ref.Name, err))
 				}
 				n := done
 				mu.Unlock()
@@ -401,7 +394,7 @@ func (r *run) finish(ctx context.Context, pkg *ent.ComposerPackage, refs []locat
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	return database.InTx(ctx, r.client, func(c *ent.Client) error {
 		for _, sk := range skips {
-			kind := skippedref.RefKind(kindOf(sk.ref.Ref))
+			kind := skippedref.RefKind(sk.ref.Kind.String())
 			if old := skippedByRef[refKey(string(kind), sk.ref.Name)]; old != nil {
 				if err := c.SkippedRef.UpdateOne(old).SetReference(sk.ref.Commit).SetReason(sk.reason).Exec(ctx); err != nil {
 					return err

@@ -131,8 +131,7 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, provider w
 		h.fail(w, err)
 		return
 	} else if dup {
-		h.record(ctx, provider, d, webhookdelivery.OutcomeDuplicate, "", nil)
-		writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "duplicate", Message: "this delivery was already processed"})
+		h.answerDuplicate(ctx, w, provider, d)
 		return
 	}
 	if d.Ping || !d.ShouldSync() || len(matched) == 0 {
@@ -272,11 +271,16 @@ func (h *Handler) record(ctx context.Context, provider webhook.Provider, d *webh
 	}
 }
 
+// answerDuplicate records and answers a delivery seen before.
+func (h *Handler) answerDuplicate(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery) {
+	h.record(ctx, provider, d, webhookdelivery.OutcomeDuplicate, "", nil)
+	writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "duplicate", Message: "this delivery was already processed"})
+}
+
 // duplicateOr answers a racing replay (unique violation) as a duplicate.
 func (h *Handler) duplicateOr(w http.ResponseWriter, ctx context.Context, provider webhook.Provider, d *webhook.Delivery, err error) {
 	if ent.IsConstraintError(err) {
-		h.record(ctx, provider, d, webhookdelivery.OutcomeDuplicate, "", nil)
-		writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "duplicate", Message: "this delivery was already processed"})
+		h.answerDuplicate(ctx, w, provider, d)
 		return
 	}
 	h.fail(w, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/ids"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/webhook"
@@ -55,8 +56,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 	tenantID, _ := tenancy.FromContext(ctx)
 	var pkg *ent.ComposerPackage
 	var t *ent.Task
-	err = database.InTx(ctx, s.client, func(tc *ent.Client) error {
-		c := tc
+	err = database.InTx(ctx, s.client, func(c *ent.Client) error {
 		if in.CredentialID != nil {
 			if _, err := c.Credential.Get(ctx, *in.CredentialID); err != nil {
 				return notFoundAs(err, "credentialID", "credential %q not found", *in.CredentialID)
@@ -72,6 +72,16 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 		if repoURL != nil {
 			create.SetRepositoryKey(webhook.CanonicalRepoURL(*repoURL))
 		}
+		// The id is made here: the webhook secret is sealed to it.
+		id := ids.New(ids.Package)
+		create.SetID(id)
+		if in.WebhookSecret != nil && *in.WebhookSecret != "" {
+			sealed, err := s.box.Seal([]byte(*in.WebhookSecret), []byte(id))
+			if err != nil {
+				return fmt.Errorf("packages: seal webhook secret: %w", err)
+			}
+			create.SetWebhookSecret(sealed)
+		}
 		var err error
 		if pkg, err = create.Save(ctx); err != nil {
 			if ent.IsConstraintError(err) {
@@ -81,17 +91,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 			}
 			return err
 		}
-		if in.WebhookSecret != nil && *in.WebhookSecret != "" {
-			sealed, err := s.box.Seal([]byte(*in.WebhookSecret), []byte(pkg.ID))
-			if err != nil {
-				return fmt.Errorf("packages: seal webhook secret: %w", err)
-			}
-			if pkg, err = pkg.Update().SetWebhookSecret(sealed).Save(ctx); err != nil {
-				return err
-			}
-		}
 		if pkg.Type == composerpackage.TypeArtifact {
-			return s.refreshMetadata(ctx, c, pkg)
+			return s.RefreshMetadata(ctx, c, pkg)
 		}
 		t, _, err = tasks.Enqueue(ctx, c, tasks.Spec{TenantID: tenantID, Kind: task.KindPackageSync, Key: pkg.ID})
 		return err

@@ -16,10 +16,6 @@ import (
 // versions. Call it in the transaction that changed the versions, so the
 // documents never disagree with the rows.
 func (s *Service) RefreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.ComposerPackage) error {
-	return s.refreshMetadata(ctx, c, pkg)
-}
-
-func (s *Service) refreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.ComposerPackage) error {
 	tagged, dev, err := s.entries(ctx, c, pkg)
 	if err != nil {
 		return err

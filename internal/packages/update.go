@@ -38,8 +38,7 @@ func (s *Service) Update(ctx context.Context, in UpdateInput) (*ent.ComposerPack
 	if err != nil {
 		return nil, err
 	}
-	err = database.InTx(ctx, s.client, func(tc *ent.Client) error {
-		c := tc
+	err = database.InTx(ctx, s.client, func(c *ent.Client) error {
 		upd := c.ComposerPackage.UpdateOne(pkg)
 		if in.RepositoryURL.Set {
 			u, err := s.checkRepository(pkg.Type, in.RepositoryURL.Value)
@@ -108,7 +107,7 @@ func (s *Service) Update(ctx context.Context, in UpdateInput) (*ent.ComposerPack
 		if pkg, err = upd.Save(ctx); err != nil {
 			return err
 		}
-		return s.refreshMetadata(ctx, c, pkg)
+		return s.RefreshMetadata(ctx, c, pkg)
 	})
 	return pkg, err
 }

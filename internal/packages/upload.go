@@ -114,7 +114,7 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 			}
 			return err
 		}
-		return s.refreshMetadata(ctx, tc, pkg)
+		return s.RefreshMetadata(ctx, tc, pkg)
 	})
 	if err != nil {
 		if derr := s.blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {

@@ -25,7 +25,7 @@ func (s *Service) changeVersion(ctx context.Context, pkgName, version string, ch
 		if v, err = upd.Save(ctx); err != nil {
 			return err
 		}
-		return s.refreshMetadata(ctx, tc, pkg)
+		return s.RefreshMetadata(ctx, tc, pkg)
 	})
 	return v, err
 }

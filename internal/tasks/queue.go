@@ -218,11 +218,6 @@ func NewQueue(client *ent.Client) *Queue {
 	return &Queue{client: client, backoff: DefaultBackoff}
 }
 
-// Enqueue is Enqueue on the queue's client.
-func (q *Queue) Enqueue(ctx context.Context, spec Spec) (*ent.Task, bool, error) {
-	return Enqueue(ctx, q.client, spec)
-}
-
 // due selects tasks a worker may claim at now: pending ones whose time has
 // come, and running ones whose lease ran out.
 func due(now time.Time) predicate.Task {

@@ -283,15 +283,24 @@ func inVCSDir(rel string) bool {
 
 // checkTreePath refuses names no honest git tree holds.
 func checkTreePath(name string) error {
-	if name == "" || name[0] == '/' {
+	if !cleanRelPath(name) {
 		return fmt.Errorf("vcs: %q: %w", trunc(name), ErrUnsafeTree)
 	}
-	for _, el := range strings.Split(name, "/") {
+	return nil
+}
+
+// cleanRelPath reports whether p is a relative slash path without a
+// leading '/' and without empty, "." or ".." elements.
+func cleanRelPath(p string) bool {
+	if p == "" || p[0] == '/' {
+		return false
+	}
+	for _, el := range strings.Split(p, "/") {
 		if el == "" || el == "." || el == ".." {
-			return fmt.Errorf("vcs: %q: %w", trunc(name), ErrUnsafeTree)
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 func (c *tarToZip) time() time.Time {

@@ -236,16 +236,7 @@ func checkCommit(c string) error {
 // checkRelPath accepts a clean relative slash path: no leading '/', no
 // empty, "." or ".." elements, no NUL or newline.
 func checkRelPath(what, p string) error {
-	bad := p == "" || p[0] == '/' || strings.ContainsAny(p, "\x00\n\r")
-	if !bad {
-		for _, el := range strings.Split(p, "/") {
-			if el == "" || el == "." || el == ".." {
-				bad = true
-				break
-			}
-		}
-	}
-	if bad {
+	if !cleanRelPath(p) || strings.ContainsAny(p, "\x00\n\r") {
 		return fmt.Errorf("vcs: %s %q: want a clean relative path: %w", what, trunc(p), ErrInvalidArgument)
 	}
 	return nil

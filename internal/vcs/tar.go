@@ -35,7 +35,6 @@ const (
 	tarReg     = '0'
 	tarRegA    = '\x00'
 	tarSymlink = '2'
-	tarDir     = '5'
 	tarPAX     = 'x'
 	tarGlobal  = 'g'
 )
