@@ -11,26 +11,6 @@ import (
 	"github.com/cargoman/cargoman/internal/testenv"
 )
 
-// makeZip builds a zip from name -> content.
-func makeZip(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, content := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(content)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // upload posts a zip as multipart (with fields) or as a raw body.
 func upload(t *testing.T, s *testenv.Server, pkg string, data []byte, multipartForm bool, fields map[string]string, query string) *testenv.Response {
 	t.Helper()
@@ -73,14 +53,14 @@ func TestArtifactUploads(t *testing.T) {
 		if resp.Status != http.StatusCreated || !strings.Contains(string(resp.Body), `"task":null`) {
 			t.Fatalf("create artifact package: %d %s", resp.Status, resp.Body)
 		}
-		good := makeZip(t, map[string]string{
+		good := testenv.Zip(t, map[string]string{
 			"art/composer.json": testenv.ComposerJSON("acme/art", `"version":"1.0.0"`),
 			"art/src/A.php":     "<?php",
 		})
 		if r := upload(t, s, "acme/art", good, true, nil, ""); r.Status != http.StatusCreated || !strings.Contains(string(r.Body), `"version":"1.0.0"`) {
 			t.Fatalf("multipart upload: %d %s", r.Status, r.Body)
 		}
-		rootLevel := makeZip(t, map[string]string{"composer.json": testenv.ComposerJSON("acme/art", ""), "src/A.php": "<?php // 1.1"})
+		rootLevel := testenv.Zip(t, map[string]string{"composer.json": testenv.ComposerJSON("acme/art", ""), "src/A.php": "<?php // 1.1"})
 		if r := upload(t, s, "acme/art", rootLevel, false, nil, "?version=1.1.0"); r.Status != http.StatusCreated || !strings.Contains(string(r.Body), `"source":"upload"`) {
 			t.Fatalf("raw upload: %d %s", r.Status, r.Body)
 		}
@@ -106,10 +86,10 @@ func TestArtifactUploads(t *testing.T) {
 			want   string
 		}{
 			{"not a zip", []byte("hello"), "?version=2.0.0", 400, "zip"},
-			{"no composer.json", makeZip(t, map[string]string{"a/src/A.php": "<?php"}), "?version=2.0.0", 400, "composer.json"},
-			{"invalid composer.json", makeZip(t, map[string]string{"composer.json": "{nope"}), "?version=2.0.0", 400, "composer.json"},
-			{"other package", makeZip(t, map[string]string{"composer.json": testenv.ComposerJSON("acme/other", "")}), "?version=2.0.0", 400, "acme/other"},
-			{"no version", makeZip(t, map[string]string{"composer.json": testenv.ComposerJSON("acme/art", "")}), "", 400, "version"},
+			{"no composer.json", testenv.Zip(t, map[string]string{"a/src/A.php": "<?php"}), "?version=2.0.0", 400, "composer.json"},
+			{"invalid composer.json", testenv.Zip(t, map[string]string{"composer.json": "{nope"}), "?version=2.0.0", 400, "composer.json"},
+			{"other package", testenv.Zip(t, map[string]string{"composer.json": testenv.ComposerJSON("acme/other", "")}), "?version=2.0.0", 400, "acme/other"},
+			{"no version", testenv.Zip(t, map[string]string{"composer.json": testenv.ComposerJSON("acme/art", "")}), "", 400, "version"},
 			{"invalid version", rootLevel, "?version=banana", 400, "version"},
 			{"existing version", good, "", 409, "1.0.0"},
 			{"escaping path", escape.Bytes(), "", 400, "path"},

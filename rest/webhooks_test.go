@@ -1,12 +1,10 @@
 package rest_test
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,18 +20,12 @@ func sign(secret, body string) string {
 
 func deliver(t *testing.T, s *testenv.Server, provider string, headers map[string]string, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/webhooks/"+provider, bytes.NewBufferString(body))
-	req.Header.Set("Content-Type", "application/json")
+	h := map[string]string{"Content-Type": "application/json"}
 	for k, v := range headers {
-		req.Header.Set(k, v)
+		h[k] = v
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out)
+	r := s.Raw(t, http.MethodPost, "/api/webhooks/"+provider, "", strings.NewReader(body), h)
+	return r.Status, string(r.Body)
 }
 
 func TestGitProviderWebhooks(t *testing.T) {

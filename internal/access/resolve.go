@@ -167,9 +167,6 @@ func (e *Entitlement) Allows(normalizedVersion string) bool {
 	return e.constraint.Matches(normalizedVersion)
 }
 
-// Constraint is the combined constraint Allows tests.
-func (e *Entitlement) Constraint() semver.Constraint { return e.constraint }
-
 // Entitlements lists what the credential's customer may install: every
 // package a grant reaches that the credential's package scopes include,
 // sorted by name. A suspended customer gets none. It does not check the

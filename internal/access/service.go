@@ -16,7 +16,6 @@ import (
 
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -161,14 +160,4 @@ func checkConstraint(c *string) (string, error) {
 		return "", err
 	}
 	return v, nil
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

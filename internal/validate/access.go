@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"strings"
 
 	"github.com/cargoman/cargoman/internal/semver"
 )
@@ -26,7 +27,7 @@ var packagePatternPart = regexp.MustCompile(`^[a-z0-9*]([a-z0-9*_.-]*[a-z0-9*])?
 // lower-case Composer name in which * stands for any run of characters
 // other than "/", e.g. vendor/* or vendor/pkg-*.
 func PackagePattern(s string) error {
-	vendor, name, ok := cut(s)
+	vendor, name, ok := strings.Cut(s, "/")
 	switch {
 	case len(s) > MaxPackagePattern:
 		return fmt.Errorf("%q is longer than %d characters", s, MaxPackagePattern)
@@ -34,15 +35,6 @@ func PackagePattern(s string) error {
 		return fmt.Errorf("%q is not a valid package pattern: use a lower-case vendor/name in which * matches any characters but /, e.g. vendor/* or vendor/package", s)
 	}
 	return nil
-}
-
-func cut(s string) (vendor, name string, ok bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return "", "", false
 }
 
 // PackageScopes checks the package scopes of a customer token or JWT; an
