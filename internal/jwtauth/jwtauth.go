@@ -77,6 +77,10 @@ func (c Claims) Validate() error {
 		return errors.New("jti is missing")
 	case c.IssuedAt == nil:
 		return errors.New("iat is missing")
+	case c.ExpiresAt != nil && c.ExpiresAt.Sub(c.IssuedAt.Time) > MaxTTL:
+		// Issue never signs a longer lifetime; a token that claims one was
+		// signed elsewhere with a leaked secret, or by an old build.
+		return fmt.Errorf("lifetime exceeds the maximum of %s", MaxTTL)
 	}
 	if err := validate.PackageScopes(c.Packages); err != nil {
 		return fmt.Errorf("pkg: %w", err)

@@ -193,6 +193,8 @@ func TestVerifyRejects(t *testing.T) {
 		"expired":                            hs(withClaim("exp", t0.Add(-time.Minute).Unix())),
 		"no exp":                             hs(withClaim("exp", nil)),
 		"no iat":                             hs(withClaim("iat", nil)),
+		"lifetime over the maximum":          hs(withClaim("exp", t0.Add(MaxTTL+time.Second).Unix())),
+		"ten-year lifetime":                  hs(withClaim("exp", t0.AddDate(10, 0, 0).Unix())),
 		"iat in the future":                  hs(withClaim("iat", t0.Add(time.Hour).Unix())),
 		"not before in future":               hs(withClaim("nbf", t0.Add(time.Hour).Unix())),
 		"wrong issuer":                       hs(withClaim("iss", "someone-else")),
