@@ -10,6 +10,7 @@ import (
 
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
+	"github.com/cargoman/cargoman/internal/secret"
 )
 
 // config is the server configuration. Every setting is an environment
@@ -95,6 +96,11 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	}
 	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 64 {
 		return nil, fmt.Errorf("WORKER_CONCURRENCY must be between 1 and 64")
+	}
+	if c.AdminToken != "" {
+		if err := secret.CheckChosen(c.AdminToken); err != nil {
+			return nil, fmt.Errorf("ADMIN_TOKEN %w (or leave it unset: a strong root token is then generated at first start)", err)
+		}
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < jwtauth.MinSecretLen {
 		return nil, fmt.Errorf("JWT_SECRET must be at least %d bytes long (got %d)", jwtauth.MinSecretLen, len(c.JWTSecret))

@@ -17,6 +17,9 @@ import (
 	"time"
 )
 
+// strongToken is an ADMIN_TOKEN that passes the strength check.
+const strongToken = "3f9c1a7e5b2d4c8f0e6a9b1d3c5e7f2a4b6c8d0e1f3a5b7c9d2e4f6a8b0c1d3e"
+
 func TestParseConfig(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -26,12 +29,14 @@ func TestParseConfig(t *testing.T) {
 		err  bool
 	}{
 		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, LogLevel: "info"}},
-		{name: "env", env: map[string]string{"LISTEN_ADDR": ":9", "DATA_DIR": "/srv", "ADMIN_TOKEN": "s", "PUBLIC_URL": "https://p.example", "ALLOW_LOCAL_REPOSITORIES": "true", "MODE": "worker"},
-			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: "s", AllowLocalRepos: true, Mode: "worker", WorkerConcurrency: 2, LogLevel: "info"}},
+		{name: "env", env: map[string]string{"LISTEN_ADDR": ":9", "DATA_DIR": "/srv", "ADMIN_TOKEN": strongToken, "PUBLIC_URL": "https://p.example", "ALLOW_LOCAL_REPOSITORIES": "true", "MODE": "worker"},
+			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: strongToken, AllowLocalRepos: true, Mode: "worker", WorkerConcurrency: 2, LogLevel: "info"}},
 		{name: "flags win", env: map[string]string{"LISTEN_ADDR": ":9", "DATABASE_URL": "postgres://x"}, args: []string{"-listen-addr", ":10", "-worker-concurrency", "4"},
 			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x", Mode: "all", WorkerConcurrency: 4, LogLevel: "info"}},
 		{name: "jwt secret", env: map[string]string{"JWT_SECRET": "0123456789abcdef0123456789abcdef"},
 			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", JWTSecret: "0123456789abcdef0123456789abcdef", Mode: "all", WorkerConcurrency: 2, LogLevel: "info"}},
+		{name: "short admin token", env: map[string]string{"ADMIN_TOKEN": "s3cr3t-Pa55"}, err: true},
+		{name: "repetitive admin token", env: map[string]string{"ADMIN_TOKEN": strings.Repeat("ab", 20)}, err: true},
 		{name: "short jwt secret", args: []string{"-jwt-secret", "too-short"}, err: true},
 		{name: "unknown flag", args: []string{"-nope"}, err: true},
 		{name: "bad mode", env: map[string]string{"MODE": "both"}, err: true},
