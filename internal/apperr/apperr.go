@@ -22,6 +22,9 @@ const (
 	FeatureNotAvailable Code = "FEATURE_NOT_AVAILABLE"
 	RateLimited         Code = "RATE_LIMITED"
 	Internal            Code = "INTERNAL_ERROR"
+	// PayloadTooLarge is not in the spec's table: a body over its route's
+	// limit, answered 413 before the rest of it is read.
+	PayloadTooLarge Code = "PAYLOAD_TOO_LARGE"
 )
 
 // HTTPStatus is the status the spec assigns to c.
@@ -39,6 +42,8 @@ func (c Code) HTTPStatus() int {
 		return http.StatusConflict
 	case RateLimited:
 		return http.StatusTooManyRequests
+	case PayloadTooLarge:
+		return http.StatusRequestEntityTooLarge
 	default:
 		return http.StatusInternalServerError
 	}

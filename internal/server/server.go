@@ -90,7 +90,7 @@ func New(o Options) (http.Handler, error) {
 
 	r.PathPrefix("/graphql/assets/").Handler(http.StripPrefix("/graphql/assets", web.Assets()))
 	playground := web.GraphiQL("/graphql", "/graphql/assets")
-	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(graph.NewHandler(schema, o.Log, refresh))
+	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(limitGraphQLBody(graph.NewHandler(schema, o.Log, refresh)))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
 			playground.ServeHTTP(w, req)
@@ -111,7 +111,7 @@ func New(o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: mount REST routes: %w", err)
 	}
-	return logRequests(o.Log, r), nil
+	return logRequests(o.Log, securityHeaders(r)), nil
 }
 
 // writeGraphQLAuthError answers a request with a bad credential in the
