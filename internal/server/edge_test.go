@@ -159,4 +159,3 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		})
 	}
 }
-
