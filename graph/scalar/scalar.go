@@ -10,14 +10,22 @@ import (
 	"math"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/cargoman/cargoman/internal/validate"
 )
 
 // MarshalString writes a String.
 func MarshalString(s string) graphql.Marshaler { return graphql.MarshalString(s) }
 
-// UnmarshalString accepts only strings.
+// UnmarshalString accepts only strings, and only text validate.FreeText
+// allows: every String input of the schema passes here, so a NUL or invalid
+// UTF-8 is refused with the field's name before any resolver or database
+// sees it. Field-specific rules (names, e-mails) stay in their validators.
 func UnmarshalString(v any) (string, error) {
 	if s, ok := v.(string); ok {
+		if err := validate.FreeText(s); err != nil {
+			return "", err
+		}
 		return s, nil
 	}
 	return "", fmt.Errorf("must be a string, not %s", kind(v))

@@ -13,6 +13,10 @@ func TestStrictCoercion(t *testing.T) {
 		ok   bool
 	}{
 		{"string", str, "x", true},
+		{"string with NUL", str, "a\x00b", false},
+		{"string invalid UTF-8", str, "a\xffb", false},
+		{"string control char", str, "a\x1bb", false},
+		{"string multi-line free text", str, "a\n\tb", true},
 		{"string from number", str, json.Number("1"), false},
 		{"string from bool", str, true, false},
 		{"int", integer, json.Number("42"), true},

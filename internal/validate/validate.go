@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -31,11 +32,63 @@ func Text(max int) func(string) error {
 			return fmt.Errorf("must be at most %d characters (got %d)", max, n)
 		case strings.TrimSpace(s) != s:
 			return fmt.Errorf("must not start or end with white space")
-		case strings.ContainsAny(s, "\r\n\x00"):
+		case strings.ContainsAny(s, "\r\n"):
 			return fmt.Errorf("must be a single line")
 		}
-		return nil
+		return Identifier(s)
 	}
+}
+
+// FreeText checks the characters of any text a caller sends: valid UTF-8,
+// no NUL (PostgreSQL cannot store it) and no control characters other than
+// tab, line feed and carriage return. It is the rule every GraphQL String
+// input passes (graph/scalar), so no input type can forget it.
+func FreeText(s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("must be valid UTF-8")
+	}
+	for _, r := range s {
+		if r == 0 {
+			return fmt.Errorf("must not contain a NUL character")
+		}
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return fmt.Errorf("must not contain control character %U", r)
+		}
+	}
+	return nil
+}
+
+// Identifier checks the characters of a name, slug or other single-line
+// identifier: FreeText's rule without tab or line breaks, and without the
+// bidirectional controls that make a name display as something else
+// (CVE-2021-42574, "Trojan Source").
+func Identifier(s string) error {
+	if err := FreeText(s); err != nil {
+		return err
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r):
+			return fmt.Errorf("must not contain control character %U", r)
+		case IsBidiControl(r):
+			return fmt.Errorf("must not contain bidirectional control character %U", r)
+		}
+	}
+	return nil
+}
+
+// IsBidiControl reports the Unicode bidirectional formatting characters
+// (embeddings, overrides, isolates and marks).
+func IsBidiControl(r rune) bool {
+	switch {
+	case r == '\u061C', r == '\u200E', r == '\u200F':
+		return true
+	case r >= '\u202A' && r <= '\u202E':
+		return true
+	case r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
 
 // Email checks a bare e-mail address such as dev@acme.com.

@@ -111,3 +111,26 @@ func TestMatchPackageScopes(t *testing.T) {
 		}
 	}
 }
+
+func TestControlCharacters(t *testing.T) {
+	for _, tc := range []struct {
+		in         string
+		free, name bool
+	}{
+		{"Acme GmbH", true, true},
+		{"line\nbreak\ttab", true, false},
+		{"nul\x00", false, false},
+		{"bad\xffutf8", false, false},
+		{"esc\x1b[31m", false, false},
+		{"c1\u0085", false, false},
+		{"evil\u202Egpj.exe", true, false},
+		{"isolate\u2067x", true, false},
+	} {
+		if err := FreeText(tc.in); (err == nil) != tc.free {
+			t.Errorf("FreeText(%q) = %v, want ok=%v", tc.in, err, tc.free)
+		}
+		if err := Text(MaxNameLen)(tc.in); (err == nil) != tc.name {
+			t.Errorf("Text(%q) = %v, want ok=%v", tc.in, err, tc.name)
+		}
+	}
+}
