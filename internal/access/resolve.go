@@ -41,11 +41,9 @@ func (c *Credential) CanDownload() bool {
 	return c.Scope == customertoken.ScopeAdmin || c.Scope == customertoken.ScopeDeveloper || c.Scope == customertoken.ScopeDownload
 }
 
-// CanUpload reports whether the credential may upload packages (scopes
-// admin and developer).
-func (c *Credential) CanUpload() bool {
-	return c.Scope == customertoken.ScopeAdmin || c.Scope == customertoken.ScopeDeveloper
-}
+// CanUpload reports whether the credential may upload packages at all
+// (scopes admin and developer); PublishCheck decides which.
+func (c *Credential) CanUpload() bool { return auth.ScopeCanUpload(string(c.Scope)) }
 
 // Expired reports whether the credential's own expiry (the token's
 // expires_at, the JWT's exp) has passed, for callers that keep a

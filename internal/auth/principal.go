@@ -113,6 +113,11 @@ const (
 	ScopeDeveloper = "developer"
 )
 
+// ScopeCanUpload reports whether a customer credential of scope may upload
+// at all (admin and developer); access.PublishCheck adds what the grant
+// must allow.
+func ScopeCanUpload(scope string) bool { return scope == ScopeAdmin || scope == ScopeDeveloper }
+
 // CustomerResolver turns a presented customer token or JWT into its
 // credential (access.Service, adapted where the app is wired).
 type CustomerResolver interface {
