@@ -47,7 +47,8 @@ func admitsCustomer(ctx context.Context, c *auth.CustomerCredential, perm *model
 			return apperr.NotFoundf("customer %q not found", id)
 		}
 	case *perm == model.CustomerPermissionUpload:
-		if c.Scope != auth.ScopeAdmin && c.Scope != auth.ScopeDeveloper {
+		// The field's resolver then runs access.PublishCheck.
+		if !auth.ScopeCanUpload(c.Scope) {
 			return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot upload; that needs scope developer or admin", c.Scope)
 		}
 	}

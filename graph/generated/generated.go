@@ -218,6 +218,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		LastUsedAt    func(childComplexity int) int
 		Legacy        func(childComplexity int) int
+		MintedBy      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		PackageScopes func(childComplexity int) int
 		Prefix        func(childComplexity int) int
@@ -369,6 +370,7 @@ type ComplexityRoot struct {
 	}
 
 	PackageAccess struct {
+		CanPublish  func(childComplexity int) int
 		Collection  func(childComplexity int) int
 		Constraint  func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -404,6 +406,7 @@ type ComplexityRoot struct {
 	}
 
 	PackageGrant struct {
+		CanPublish func(childComplexity int) int
 		Constraint func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		Customer   func(childComplexity int) int
@@ -429,6 +432,7 @@ type ComplexityRoot struct {
 		Source             func(childComplexity int) int
 		Stability          func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
+		UploadedBy         func(childComplexity int) int
 		Version            func(childComplexity int) int
 		VersionNormalized  func(childComplexity int) int
 		YankedAt           func(childComplexity int) int
@@ -1342,6 +1346,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerToken.Legacy(childComplexity), true
+	case "CustomerToken.mintedBy":
+		if e.ComplexityRoot.CustomerToken.MintedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.MintedBy(childComplexity), true
 	case "CustomerToken.name":
 		if e.ComplexityRoot.CustomerToken.Name == nil {
 			break
@@ -2156,6 +2166,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Package.WebhookDeliveries(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.WebhookDeliveryOrder), args["where"].(*ent.WebhookDeliveryWhereInput)), true
 
+	case "PackageAccess.canPublish":
+		if e.ComplexityRoot.PackageAccess.CanPublish == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccess.CanPublish(childComplexity), true
 	case "PackageAccess.collection":
 		if e.ComplexityRoot.PackageAccess.Collection == nil {
 			break
@@ -2281,6 +2297,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageEdge.Node(childComplexity), true
 
+	case "PackageGrant.canPublish":
+		if e.ComplexityRoot.PackageGrant.CanPublish == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrant.CanPublish(childComplexity), true
 	case "PackageGrant.constraint":
 		if e.ComplexityRoot.PackageGrant.Constraint == nil {
 			break
@@ -2414,6 +2436,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.UpdatedAt(childComplexity), true
+	case "PackageVersion.uploadedBy":
+		if e.ComplexityRoot.PackageVersion.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.UploadedBy(childComplexity), true
 	case "PackageVersion.version":
 		if e.ComplexityRoot.PackageVersion.Version == nil {
 			break
@@ -3483,6 +3511,11 @@ type PackageAccess {
   source: String!
   "The collection, when source is not direct."
   collection: Collection
+  """
+  The customer may upload versions of the package: only a direct grant
+  gives it (false for collections).
+  """
+  canPublish: Boolean!
   "When the grant (or the collection grant) was made."
   createdAt: Time!
 }
@@ -3571,6 +3604,11 @@ input PackageGrantInput {
   package: String!
   "Composer version constraint, e.g. ^1.0; * (the default) for every version."
   constraint: String = "*"
+  """
+  The customer may upload versions of the package with a developer- or
+  admin-scoped credential; they then reach every customer of the package.
+  """
+  canPublish: Boolean = false
 }
 
 input SetCustomerPackagesInput {
@@ -3587,6 +3625,8 @@ input GrantPackageInput {
   customerID: ID!
   package: String!
   constraint: String = "*"
+  "As PackageGrantInput's; granting again sets it anew."
+  canPublish: Boolean = false
 }
 
 type GrantPackagePayload {
@@ -3673,7 +3713,10 @@ type FreezeCustomerPayload {
 extend type Mutation {
   "Creates a customer token; its secret is in the response only."
   createCustomerToken(input: CreateCustomerTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN, customer: SELF)
-  "The token stops working at once; it stays listed with revokedAt."
+  """
+  The token stops working at once; it stays listed with revokedAt. So do
+  the tokens and JWTs it created (mintedBy), and theirs, transitively.
+  """
   revokeCustomerToken(input: CustomerTokenInput!): RevokeCustomerTokenPayload! @hasRole(role: ADMIN, customer: SELF)
   """
   Gives the token a new secret, keeping its id, name, scope, package scopes
@@ -3687,13 +3730,15 @@ extend type Mutation {
   """
   Signs a short-lived JWT Composer can use like a token. Needs JWT_SECRET
   (FEATURE_NOT_AVAILABLE without it). It stops working when it expires and
-  while the customer is suspended; it cannot be revoked on its own.
+  while the customer is suspended; it cannot be revoked on its own, but
+  one issued by a customer token stops working when that token is revoked,
+  expires or is deleted.
   """
   issueCustomerJWT(input: IssueCustomerJWTInput!): IssueCustomerJWTPayload! @hasRole(role: ADMIN, customer: SELF)
 
   "Replaces the customer's direct package grants (collection grants stay)."
   setCustomerPackages(input: SetCustomerPackagesInput!): SetCustomerPackagesPayload! @hasRole(role: ADMIN)
-  "Grants a package to a customer; granting it again changes the constraint."
+  "Grants a package to a customer; granting it again changes the constraint and canPublish."
   grantPackage(input: GrantPackageInput!): GrantPackagePayload! @hasRole(role: ADMIN)
   "Removes a direct grant; NOT_FOUND when there is none."
   revokePackage(input: RevokePackageInput!): RevokePackagePayload! @hasRole(role: ADMIN)
@@ -4746,6 +4791,10 @@ type CustomerToken implements Node {
   The customer's single token of the legacy /token endpoints.
   """
   legacy: Boolean!
+  """
+  The customer token whose credential created this one; null when an API token did. Revoking it revokes this one.
+  """
+  mintedBy: String
   customer: Customer!
 }
 """
@@ -5196,6 +5245,10 @@ type PackageGrant implements Node {
   Composer version constraint the customer may install, e.g. ^1.0; * for every version.
   """
   constraint: String!
+  """
+  The customer may upload versions of the package (with a developer- or admin-scoped credential); they reach every customer of it.
+  """
+  canPublish: Boolean!
   customer: Customer!
   package: Package!
 }
@@ -5278,6 +5331,11 @@ input PackageGrantWhereInput {
   constraintHasSuffix: String
   constraintEqualFold: String
   constraintContainsFold: String
+  """
+  can_publish field predicates
+  """
+  canPublish: Boolean
+  canPublishNEQ: Boolean
   """
   customer edge predicates
   """
@@ -5363,6 +5421,10 @@ type PackageVersion implements Node {
   removedAt: Time
   deprecated: Boolean!
   deprecationMessage: String
+  """
+  Who uploaded the version: a customer token id, a customer JWT (jwt:<jti>), an API token id, or root; null for synced versions.
+  """
+  uploadedBy: String
   package: Package!
 }
 """
@@ -7336,6 +7398,8 @@ func (ec *executionContext) childFields_CustomerToken(ctx context.Context, field
 		return ec.fieldContext_CustomerToken_revokedAt(ctx, field)
 	case "legacy":
 		return ec.fieldContext_CustomerToken_legacy(ctx, field)
+	case "mintedBy":
+		return ec.fieldContext_CustomerToken_mintedBy(ctx, field)
 	case "customer":
 		return ec.fieldContext_CustomerToken_customer(ctx, field)
 	}
@@ -7562,6 +7626,8 @@ func (ec *executionContext) childFields_PackageAccess(ctx context.Context, field
 		return ec.fieldContext_PackageAccess_source(ctx, field)
 	case "collection":
 		return ec.fieldContext_PackageAccess_collection(ctx, field)
+	case "canPublish":
+		return ec.fieldContext_PackageAccess_canPublish(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_PackageAccess_createdAt(ctx, field)
 	}
@@ -7630,6 +7696,8 @@ func (ec *executionContext) childFields_PackageGrant(ctx context.Context, field 
 		return ec.fieldContext_PackageGrant_updatedAt(ctx, field)
 	case "constraint":
 		return ec.fieldContext_PackageGrant_constraint(ctx, field)
+	case "canPublish":
+		return ec.fieldContext_PackageGrant_canPublish(ctx, field)
 	case "customer":
 		return ec.fieldContext_PackageGrant_customer(ctx, field)
 	case "package":
@@ -7676,6 +7744,8 @@ func (ec *executionContext) childFields_PackageVersion(ctx context.Context, fiel
 		return ec.fieldContext_PackageVersion_deprecated(ctx, field)
 	case "deprecationMessage":
 		return ec.fieldContext_PackageVersion_deprecationMessage(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_PackageVersion_uploadedBy(ctx, field)
 	case "package":
 		return ec.fieldContext_PackageVersion_package(ctx, field)
 	}
@@ -12158,6 +12228,29 @@ func (ec *executionContext) fieldContext_CustomerToken_legacy(_ context.Context,
 	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _CustomerToken_mintedBy(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_mintedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MintedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_mintedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _CustomerToken_customer(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16155,6 +16248,29 @@ func (ec *executionContext) fieldContext_PackageAccess_collection(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _PackageAccess_canPublish(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccess_canPublish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanPublish, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccess_canPublish(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccess", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _PackageAccess_createdAt(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16626,6 +16742,29 @@ func (ec *executionContext) _PackageGrant_constraint(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PackageGrant_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageGrant", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageGrant_canPublish(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrant_canPublish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanPublish, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrant_canPublish(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageGrant", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _PackageGrant_customer(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
@@ -17103,6 +17242,29 @@ func (ec *executionContext) _PackageVersion_deprecationMessage(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PackageVersion_deprecationMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageVersion_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_uploadedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_uploadedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageVersion", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -26846,8 +27008,11 @@ func (ec *executionContext) unmarshalInputGrantPackageInput(ctx context.Context,
 	if _, present := asMap["constraint"]; !present {
 		asMap["constraint"] = "*"
 	}
+	if _, present := asMap["canPublish"]; !present {
+		asMap["canPublish"] = false
+	}
 
-	fieldsInOrder := [...]string{"customerID", "package", "constraint"}
+	fieldsInOrder := [...]string{"customerID", "package", "constraint", "canPublish"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26875,6 +27040,13 @@ func (ec *executionContext) unmarshalInputGrantPackageInput(ctx context.Context,
 				return it, err
 			}
 			it.Constraint = data
+		case "canPublish":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canPublish"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanPublish = data
 		}
 	}
 	return it, nil
@@ -26982,8 +27154,11 @@ func (ec *executionContext) unmarshalInputPackageGrantInput(ctx context.Context,
 	if _, present := asMap["constraint"]; !present {
 		asMap["constraint"] = "*"
 	}
+	if _, present := asMap["canPublish"]; !present {
+		asMap["canPublish"] = false
+	}
 
-	fieldsInOrder := [...]string{"package", "constraint"}
+	fieldsInOrder := [...]string{"package", "constraint", "canPublish"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27004,6 +27179,13 @@ func (ec *executionContext) unmarshalInputPackageGrantInput(ctx context.Context,
 				return it, err
 			}
 			it.Constraint = data
+		case "canPublish":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canPublish"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanPublish = data
 		}
 	}
 	return it, nil
@@ -27061,7 +27243,7 @@ func (ec *executionContext) unmarshalInputPackageGrantWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "constraint", "constraintNEQ", "constraintIn", "constraintNotIn", "constraintGT", "constraintGTE", "constraintLT", "constraintLTE", "constraintContains", "constraintHasPrefix", "constraintHasSuffix", "constraintEqualFold", "constraintContainsFold", "hasCustomer", "hasCustomerWith", "hasPackage", "hasPackageWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "constraint", "constraintNEQ", "constraintIn", "constraintNotIn", "constraintGT", "constraintGTE", "constraintLT", "constraintLTE", "constraintContains", "constraintHasPrefix", "constraintHasSuffix", "constraintEqualFold", "constraintContainsFold", "canPublish", "canPublishNEQ", "hasCustomer", "hasCustomerWith", "hasPackage", "hasPackageWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27362,6 +27544,20 @@ func (ec *executionContext) unmarshalInputPackageGrantWhereInput(ctx context.Con
 				return it, err
 			}
 			it.ConstraintContainsFold = data
+		case "canPublish":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canPublish"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanPublish = data
+		case "canPublishNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canPublishNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanPublishNEQ = data
 		case "hasCustomer":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -34555,6 +34751,11 @@ func (ec *executionContext) _CustomerToken(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "mintedBy":
+			out.Values[i] = ec._CustomerToken_mintedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "customer":
 			field := field
 
@@ -36105,6 +36306,11 @@ func (ec *executionContext) _PackageAccess(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "canPublish":
+			out.Values[i] = ec._PackageAccess_canPublish(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createdAt":
 			out.Values[i] = ec._PackageAccess_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36365,6 +36571,11 @@ func (ec *executionContext) _PackageGrant(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "canPublish":
+			out.Values[i] = ec._PackageGrant_canPublish(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "customer":
 			field := field
 
@@ -36561,6 +36772,11 @@ func (ec *executionContext) _PackageVersion(ctx context.Context, sel ast.Selecti
 			}
 		case "deprecationMessage":
 			out.Values[i] = ec._PackageVersion_deprecationMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadedBy":
+			out.Values[i] = ec._PackageVersion_uploadedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -61,8 +61,11 @@ type Config struct {
 
 // App is an assembled Cargoman.
 type App struct {
-	Handler  http.Handler
+	Handler http.Handler
+	// Boot is the result of bootstrapping at start (the generated root
+	// token, to show once); Current is the one in force since.
 	Boot     bootstrap.Result
+	Current  *bootstrap.Current
 	Usage    *auth.UsageRecorder
 	Stamps   *cachestamp.Stamps
 	Stats    *stats.Recorder
@@ -119,7 +122,13 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	}
 	acc := access.New(access.Options{Client: db.Client, Dialect: db.Dialect, JWT: jwt})
 	db.Client.Use(cachestamp.Hook())
+	current := bootstrap.NewCurrent(boot)
 	stamps := cachestamp.New(db.Client)
+	stamps.WatchGeneration(boot.Generation,
+		func(ctx context.Context) (string, error) { return bootstrap.ReadGeneration(ctx, db.Client) },
+		func(ctx context.Context, seen string) (string, error) {
+			return adoptDatabase(ctx, db, cfg, current, seen, log)
+		})
 	if err := stamps.Refresh(ctx); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -145,11 +154,11 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	})
 	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
 
-	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
+	a := &App{Boot: boot, Current: current, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
-		authn := auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage)
+		authn := auth.NewAuthenticator(db.Client, current, usage)
 		authn.AcceptCustomers(acc)
-		webhooks := hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log)
+		webhooks := hooks.New(db.Client, box, current, []byte(cfg.WebhookSecret), pool, log)
 		webhooks.AcceptCustomerTokens(acc)
 		a.Handler, err = server.New(server.Options{
 			DB:            db,
@@ -162,12 +171,30 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			PublicURL:     cfg.PublicURL,
 			Log:           log,
 			Stamps:        stamps,
+			Ready:         func(ctx context.Context) error { return current.Ready(ctx, db) },
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
+}
+
+// adoptDatabase re-initialises the instance for a database that replaced
+// its own under it (a new generation, seen by the stamp poller): the
+// default tenant and root token are settled in it anew and become the ones
+// in force, without a restart. The poller then drops every cached view.
+func adoptDatabase(ctx context.Context, db *database.DB, cfg Config, current *bootstrap.Current, seen string, log *slog.Logger) (string, error) {
+	res, err := bootstrap.Rerun(ctx, db.Client, cfg.AdminToken, current.Result())
+	if err != nil {
+		return "", err
+	}
+	old := current.Result()
+	current.Set(res)
+	log.Warn("the database was replaced under this instance: caches dropped, default tenant re-resolved",
+		"old_generation", old.Generation, "seen_generation", seen, "generation", res.Generation,
+		"old_tenant", old.TenantID, "tenant", res.TenantID)
+	return res.Generation, nil
 }
 
 // openBox loads the key that encrypts stored secrets.
@@ -218,8 +245,9 @@ func (a *App) scheduleCleanup(ctx context.Context) {
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
 	for {
-		_, _, err := tasks.Enqueue(tenancy.WithTenant(ctx, a.Boot.TenantID), a.client, tasks.Spec{
-			TenantID: a.Boot.TenantID, Kind: task.KindCleanup, Key: a.Boot.TenantID, RunAt: time.Now().Add(time.Hour),
+		tenantID := a.Current.TenantID()
+		_, _, err := tasks.Enqueue(tenancy.WithTenant(ctx, tenantID), a.client, tasks.Spec{
+			TenantID: tenantID, Kind: task.KindCleanup, Key: tenantID, RunAt: time.Now().Add(time.Hour),
 		})
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("queue cleanup", "err", err)

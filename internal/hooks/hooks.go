@@ -30,12 +30,14 @@ import (
 
 // Handler serves webhook deliveries.
 type Handler struct {
-	client   *ent.Client
-	box      *secretbox.Box
-	tenantID string
-	global   []byte
-	waker    tasks.Waker
-	log      *slog.Logger
+	client *ent.Client
+	box    *secretbox.Box
+	// tenant is the default tenant, read at every delivery: it changes
+	// when the database is replaced under a running instance.
+	tenant interface{ TenantID() string }
+	global []byte
+	waker  tasks.Waker
+	log    *slog.Logger
 	// customers resolves customer tokens; nil accepts signatures only.
 	customers Customers
 }
@@ -55,8 +57,8 @@ func (h *Handler) AcceptCustomerTokens(c Customers) { h.customers = c }
 
 // New returns the handler. global is the server-wide webhook secret (may
 // be empty); packages may have secrets of their own.
-func New(client *ent.Client, box *secretbox.Box, tenantID string, global []byte, waker tasks.Waker, log *slog.Logger) *Handler {
-	return &Handler{client: client, box: box, tenantID: tenantID, global: global, waker: waker, log: log}
+func New(client *ent.Client, box *secretbox.Box, tenant interface{ TenantID() string }, global []byte, waker tasks.Waker, log *slog.Logger) *Handler {
+	return &Handler{client: client, box: box, tenant: tenant, global: global, waker: waker, log: log}
 }
 
 // result is the JSON answer to a delivery.
@@ -73,7 +75,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apperr.NotFoundf("no webhook endpoint for %q", mux.Vars(r)["provider"]))
 		return
 	}
-	ctx := tenancy.WithTenant(r.Context(), h.tenantID)
+	ctx := tenancy.WithTenant(r.Context(), h.tenant.TenantID())
 	customer, err := h.customer(r)
 	if err != nil {
 		writeError(w, asAppErr(err))

@@ -24,8 +24,9 @@ import (
 // naming this package), rewritten with one top folder as Composer expects,
 // stored, and only then recorded. allow, when set, vets the version
 // (normalized) before anything is stored: a customer may upload only
-// versions its grants offer it.
-func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, size int64, version *string, allow func(normalized string) error) (*ent.PackageVersion, error) {
+// versions its grants offer it (access.PublishCheck). uploadedBy names the
+// uploader (auth.Principal.Actor) and is kept on the version.
+func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, size int64, version *string, uploadedBy string, allow func(normalized string) error) (*ent.PackageVersion, error) {
 	pkg, err := s.Get(ctx, pkgName)
 	if err != nil {
 		return nil, err
@@ -107,6 +108,7 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 			SetDistShasum(info.SHA1).
 			SetDistSize(info.Size).
 			SetReleasedAt(now).
+			SetNillableUploadedBy(nonEmpty(uploadedBy)).
 			Save(ctx)
 		if err != nil {
 			if ent.IsConstraintError(err) {
@@ -201,4 +203,12 @@ func (s *Service) FindDist(ctx context.Context, pkg *ent.ComposerPackage, normal
 // OpenArchive opens an archive FindDist found.
 func (s *Service) OpenArchive(ctx context.Context, d *Dist) (blob.Object, error) {
 	return s.blobs.Open(ctx, d.Key)
+}
+
+// nonEmpty is nil for "", else s.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
