@@ -1,5 +1,5 @@
-// Package scalar binds GraphQL's built-in String, Int and Boolean with the
-// strict input coercion the GraphQL specification asks for. gqlgen's
+// Package scalar binds GraphQL's built-in String, ID, Int and Boolean with
+// the strict input coercion the GraphQL specification asks for. gqlgen's
 // defaults accept 1 for a String or "5" for an Int; here a value of the
 // wrong JSON type is an error the caller sees, never silently converted.
 package scalar
@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -29,6 +30,34 @@ func UnmarshalString(v any) (string, error) {
 		return s, nil
 	}
 	return "", fmt.Errorf("must be a string, not %s", kind(v))
+}
+
+// MarshalID writes an ID.
+func MarshalID(s string) graphql.Marshaler { return graphql.MarshalID(s) }
+
+// UnmarshalID accepts a string or a whole number, as the specification
+// allows for ID inputs, and only characters validate.Identifier allows:
+// ids reach database lookups (and REST path parameters become ids), so a
+// NUL, invalid UTF-8 or a control character is refused here, on every
+// argument and input field of type ID.
+func UnmarshalID(v any) (string, error) {
+	switch id := v.(type) {
+	case string:
+		if err := validate.Identifier(id); err != nil {
+			return "", err
+		}
+		return id, nil
+	case json.Number:
+		if _, err := id.Int64(); err != nil {
+			return "", fmt.Errorf("must be a string or a whole number")
+		}
+		return string(id), nil
+	case int:
+		return strconv.Itoa(id), nil
+	case int64:
+		return strconv.FormatInt(id, 10), nil
+	}
+	return "", fmt.Errorf("must be a string or a whole number, not %s", kind(v))
 }
 
 // MarshalInt writes an Int.
