@@ -62,7 +62,7 @@ func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, extra ...graphql.
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(textPOST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 64 << 20, MaxMemory: 8 << 20})
 	configure(srv, log, extra)
 	return srv
