@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -84,6 +85,24 @@ func TestInputHygieneEverywhere(t *testing.T) {
 				}
 			}
 		})
+		t.Run("transport", func(t *testing.T) {
+			// Text that encoding/json would silently turn into U+FFFD.
+			auth := map[string]string{"Authorization": "Bearer " + root, "Content-Type": "application/json"}
+			for name, r := range map[string]*testenv.Response{
+				"POST lone surrogate": s.Raw(t, http.MethodPost, "/graphql", "", strings.NewReader(
+					`{"query":"mutation($n: String!) { createCustomer(input: {name: $n}) { customer { id } } }","variables":{"n":"a\ud800"}}`), auth),
+				"GET invalid UTF-8 variables": s.Raw(t, http.MethodGet,
+					"/graphql?query="+url.QueryEscape(`query($id: ID!) { customer(id: $id) { id } }`)+"&variables="+url.QueryEscape("{\"id\":\"a\xffb\"}"), "", nil, auth),
+				"GET lone surrogate": s.Raw(t, http.MethodGet,
+					"/graphql?query="+url.QueryEscape(`query($id: ID!) { customer(id: $id) { id } }`)+"&variables="+url.QueryEscape(`{"id":"\udc00"}`), "", nil, auth),
+			} {
+				var res testenv.GraphQLResult
+				_ = json.Unmarshal(r.Body, &res)
+				if r.Status != http.StatusBadRequest || res.Code() != "VALIDATION_ERROR" || !namesTextProblem(res.Errors[0].Message) {
+					t.Errorf("%s: %d %s", name, r.Status, r.Body)
+				}
+			}
+		})
 		t.Run("rest", func(t *testing.T) {
 			for _, req := range restHygieneRequests(t, schema) {
 				r := s.Raw(t, req.method, req.path, "", strings.NewReader(req.body),
@@ -103,7 +122,7 @@ func TestInputHygieneEverywhere(t *testing.T) {
 // namesTextProblem reports an error message about the bad text itself,
 // not about something else the request got wrong.
 func namesTextProblem(msg string) bool {
-	return strings.Contains(msg, "NUL") || strings.Contains(msg, "UTF-8") || strings.Contains(msg, "control character")
+	return strings.Contains(msg, "NUL") || strings.Contains(msg, "UTF-8") || strings.Contains(msg, "surrogate") || strings.Contains(msg, "control character")
 }
 
 // badCursor is a well-formed pagination cursor whose id is text.

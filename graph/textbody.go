@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -26,15 +27,7 @@ func (t textPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	body, err := io.ReadAll(r.Body)
 	if err == nil {
 		if textErr := validate.JSONText(body); textErr != nil {
-			// Written here rather than through exec.DispatchError: there
-			// is no operation yet for the response extensions to read.
-			resp := graphql.Response{Errors: gqlerror.List{{
-				Message:    fmt.Sprintf("the request body %s; send UTF-8 text", textErr),
-				Extensions: map[string]any{"code": string(apperr.Validation)},
-			}}}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_ = json.NewEncoder(w).Encode(resp)
+			writeTextError(w, "the request body", textErr)
 			return
 		}
 	}
@@ -42,6 +35,40 @@ func (t textPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	// any other unreadable body.
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 	t.POST.Do(w, r, exec)
+}
+
+// textGET is gqlgen's GET transport with textPOST's check on the query
+// parameters.
+type textGET struct{ transport.GET }
+
+func (t textGET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	q := r.URL.Query()
+	for _, name := range []string{"variables", "extensions"} {
+		if err := validate.JSONText([]byte(q.Get(name))); err != nil {
+			writeTextError(w, "the "+name+" parameter", err)
+			return
+		}
+	}
+	for _, name := range []string{"query", "operationName"} {
+		if !utf8.ValidString(q.Get(name)) {
+			writeTextError(w, "the "+name+" parameter", fmt.Errorf("is not valid UTF-8"))
+			return
+		}
+	}
+	t.GET.Do(w, r, exec)
+}
+
+// writeTextError answers 400 VALIDATION_ERROR in the GraphQL error shape.
+// It is written here rather than through exec.DispatchError: there is no
+// operation yet for the response extensions to read.
+func writeTextError(w http.ResponseWriter, what string, err error) {
+	resp := graphql.Response{Errors: gqlerror.List{{
+		Message:    fmt.Sprintf("%s %s; send UTF-8 text", what, err),
+		Extensions: map[string]any{"code": string(apperr.Validation)},
+	}}}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = json.NewEncoder(w).Encode(resp)
 }
 
 // errReader returns err (or io.EOF when nil) once the body's bytes are read.
