@@ -38,7 +38,9 @@ func (e *UnsafeError) Unwrap() error { return ErrUnsafe }
 //     bidirectional control ("Trojan Source": a name, description or script
 //     that displays as something else);
 //   - paths: bin, target-dir, include-path and every autoload and
-//     autoload-dev path must be relative and stay inside the package (a
+//     autoload-dev path (exclude-from-classmap holds patterns, where a
+//     leading "/" anchors at the package root, and only ever excludes)
+//     must be relative and stay inside the package (a
 //     "files" entry of "../x" is included on every request of every
 //     consumer; a bin of "../x" is chmod'ed and linked at install);
 //   - links: homepage, authors[].homepage, funding[].url and support URLs
@@ -151,7 +153,7 @@ func (m *Manifest) checkServedPaths() error {
 		for _, list := range []struct {
 			name  string
 			paths []string
-		}{{"classmap", sec.a.Classmap}, {"files", sec.a.Files}, {"exclude-from-classmap", sec.a.ExcludeFromClassmap}} {
+		}{{"classmap", sec.a.Classmap}, {"files", sec.a.Files}} {
 			for i, p := range list.paths {
 				if err := servedPath(indexField(sec.name+"."+list.name, i), p, false); err != nil {
 					return err
