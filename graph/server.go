@@ -61,8 +61,8 @@ func NewExecutor(es graphql.ExecutableSchema, log *slog.Logger, extra ...graphql
 func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(textGET{})
+	srv.AddTransport(textPOST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 64 << 20, MaxMemory: 8 << 20})
 	configure(srv, log, extra)
 	return srv

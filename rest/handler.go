@@ -20,6 +20,7 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/casing"
+	"github.com/cargoman/cargoman/internal/validate"
 )
 
 // MaxBodyBytes bounds REST request bodies.
@@ -170,6 +171,11 @@ func (h *Handler) execute(ctx context.Context, query string, vars map[string]any
 // variables fills the operation's variables from the request.
 func (h *Handler) variables(c *compiled, r *http.Request, p *page) (map[string]any, error) {
 	pathVals := mux.Vars(r)
+	for name, v := range pathVals {
+		if err := validate.Identifier(v); err != nil {
+			return nil, apperr.Invalid(casing.Camel(name), "path parameter %s %s", name, err)
+		}
+	}
 	vars := make(map[string]any, len(c.vars))
 	for k, v := range c.Fixed {
 		vars[k] = v
@@ -208,6 +214,9 @@ func (h *Handler) variables(c *compiled, r *http.Request, p *page) (map[string]a
 			raw, ok := query[casing.Snake(name)]
 			if !ok {
 				continue
+			}
+			if err := validate.FreeText(raw[len(raw)-1]); err != nil {
+				return nil, apperr.Invalid(name, "query parameter %s %s", casing.Snake(name), err)
 			}
 			v, err := queryValue(def, casing.Snake(name), raw[len(raw)-1])
 			if err != nil {
@@ -249,6 +258,9 @@ func readBody(r *http.Request) (map[string]any, error) {
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return map[string]any{}, nil
+	}
+	if err := validate.JSONText(data); err != nil {
+		return nil, apperr.New(apperr.Validation, "the request body %s; send UTF-8 text", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
