@@ -15,6 +15,7 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/bootstrap"
@@ -90,6 +91,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	if err != nil {
 		return nil, fmt.Errorf("app: blob store: %w", err)
 	}
+	dists := archives.New(db.Client, blobs, db.Dialect, log)
 	box, err := openBox(cfg)
 	if err != nil {
 		return nil, err
@@ -106,7 +108,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		}
 	})
 	pkgs := packages.New(packages.Options{
-		Client: db.Client, Blobs: blobs, Box: box, PublicURL: cfg.PublicURL,
+		Client: db.Client, Archives: dists, Box: box, PublicURL: cfg.PublicURL,
 		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
@@ -126,7 +128,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
-		Client: db.Client, Packages: pkgs, Blobs: blobs, Box: box,
+		Client: db.Client, Packages: pkgs, Archives: dists, Box: box,
 		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, Log: log,
 	})
 	// A sync that changed metadata reaches this instance's Composer caches
@@ -143,7 +145,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		PollInterval: time.Second,
 		Log:          log,
 	})
-	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
+	maintenance.New(db.Client, pool.Queue(), dists, maintenance.Retention{}, log).Register(reg)
 
 	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {

@@ -8,14 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/task"
-	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
 )
@@ -39,18 +38,18 @@ var DefaultRetention = Retention{RemovedVersions: 30 * 24 * time.Hour, FinishedT
 type Handlers struct {
 	client    *ent.Client
 	queue     *tasks.Queue
-	blobs     blob.Store
+	archives  *archives.Store
 	retention Retention
 	log       *slog.Logger
 	now       func() time.Time
 }
 
 // New returns the handlers.
-func New(client *ent.Client, queue *tasks.Queue, blobs blob.Store, retention Retention, log *slog.Logger) *Handlers {
+func New(client *ent.Client, queue *tasks.Queue, archives *archives.Store, retention Retention, log *slog.Logger) *Handlers {
 	if retention == (Retention{}) {
 		retention = DefaultRetention
 	}
-	return &Handlers{client: client, queue: queue, blobs: blobs, retention: retention, log: log, now: time.Now}
+	return &Handlers{client: client, queue: queue, archives: archives, retention: retention, log: log, now: time.Now}
 }
 
 // Register adds the handlers to reg.
@@ -96,30 +95,23 @@ func (h *Handlers) Cleanup(ctx context.Context, t *ent.Task) error {
 	if err != nil {
 		return fmt.Errorf("maintenance: list removed versions: %w", err)
 	}
+	keys := make([]string, 0, len(old))
 	for _, v := range old {
 		if err := h.client.PackageVersion.DeleteOne(v).Exec(ctx); err != nil && !ent.IsNotFound(err) {
 			errs = append(errs, err)
 			continue
 		}
-		if err := h.blobs.Delete(ctx, v.DistKey); err != nil {
-			errs = append(errs, err)
-		}
+		keys = append(keys, v.DistKey)
+	}
+	// The rows are gone; their files go unless another version (a tag on
+	// the same commit as a removed branch, ...) still serves them.
+	if _, err := h.archives.Release(ctx, keys...); err != nil {
+		errs = append(errs, fmt.Errorf("maintenance: archives of removed versions: %w", err))
 	}
 
 	// Archives no version refers to (a deleted package whose files could
 	// not be removed, a crashed sync).
-	orphans := 0
-	err = h.blobs.List(ctx, "dists/", func(key string, info blob.Info) error {
-		if now.Sub(info.ModTime) < h.retention.OrphanGrace || !strings.HasSuffix(key, ".zip") {
-			return nil
-		}
-		used, err := h.client.PackageVersion.Query().Where(packageversion.DistKey(key)).Exist(ctx)
-		if err != nil || used {
-			return err
-		}
-		orphans++
-		return h.blobs.Delete(ctx, key)
-	})
+	orphans, err := h.archives.Sweep(ctx, now.Add(-h.retention.OrphanGrace))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("maintenance: orphaned archives: %w", err))
 	}
