@@ -718,11 +718,18 @@ var (
 			},
 			{
 				Name:    "webhookdelivery_tenant_id_provider_delivery_id",
-				Unique:  true,
+				Unique:  false,
 				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[5]},
-				Annotation: &entsql.IndexAnnotation{
-					Where: "outcome IN ('queued', 'ignored')",
-				},
+			},
+			{
+				Name:    "webhookdelivery_tenant_id_outcome_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[6], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[1]},
 			},
 		},
 	}

@@ -58,6 +58,9 @@ type Config struct {
 	// StatsFlushInterval is how often counted installs and downloads are
 	// written; stats.DefaultInterval (1 s) when zero.
 	StatsFlushInterval time.Duration
+	// WebhookDeliveryRetention is how long webhook delivery records are
+	// kept; maintenance.DefaultRetention's when zero.
+	WebhookDeliveryRetention time.Duration
 }
 
 // App is an assembled Cargoman.
@@ -145,13 +148,17 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		PollInterval: time.Second,
 		Log:          log,
 	})
-	maintenance.New(db.Client, pool.Queue(), dists, maintenance.Retention{}, log).Register(reg)
+	retention := maintenance.DefaultRetention
+	if cfg.WebhookDeliveryRetention > 0 {
+		retention.WebhookDeliveries = cfg.WebhookDeliveryRetention
+	}
+	maintenance.New(db.Client, pool.Queue(), dists, retention, log).Register(reg)
 
 	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		authn := auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage)
 		authn.AcceptCustomers(acc)
-		webhooks := hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log)
+		webhooks := hooks.New(db.Client, db.Dialect, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log)
 		webhooks.AcceptCustomerTokens(acc)
 		a.Handler, err = server.New(server.Options{
 			DB:            db,

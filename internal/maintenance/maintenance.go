@@ -14,6 +14,7 @@ import (
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/task"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
@@ -29,10 +30,19 @@ type Retention struct {
 	// OrphanGrace: an archive no version refers to is deleted only when it
 	// is older than this, so a sync storing it right now is never raced.
 	OrphanGrace time.Duration
+	// WebhookDeliveries: webhook delivery records are kept this long
+	// (WEBHOOK_DELIVERY_RETENTION_DAYS).
+	WebhookDeliveries time.Duration
 }
 
-// DefaultRetention is used when Options leave Retention zero.
-var DefaultRetention = Retention{RemovedVersions: 30 * 24 * time.Hour, FinishedTasks: 7 * 24 * time.Hour, OrphanGrace: 24 * time.Hour}
+// DefaultRetention is used when Options leave Retention zero, and for a
+// zero WebhookDeliveries.
+var DefaultRetention = Retention{RemovedVersions: 30 * 24 * time.Hour, FinishedTasks: 7 * 24 * time.Hour, OrphanGrace: 24 * time.Hour,
+	WebhookDeliveries: 30 * 24 * time.Hour}
+
+// purgeBatch is how many delivery records one statement of the purge
+// deletes, so a large backlog never holds a long lock.
+const purgeBatch = 500
 
 // Handlers runs housekeeping tasks.
 type Handlers struct {
@@ -48,6 +58,9 @@ type Handlers struct {
 func New(client *ent.Client, queue *tasks.Queue, archives *archives.Store, retention Retention, log *slog.Logger) *Handlers {
 	if retention == (Retention{}) {
 		retention = DefaultRetention
+	}
+	if retention.WebhookDeliveries <= 0 {
+		retention.WebhookDeliveries = DefaultRetention.WebhookDeliveries
 	}
 	return &Handlers{client: client, queue: queue, archives: archives, retention: retention, log: log, now: time.Now}
 }
@@ -120,6 +133,37 @@ func (h *Handlers) Cleanup(ctx context.Context, t *ent.Task) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	tasks.Progress(ctx, fmt.Sprintf("%d removed versions, %d orphaned archives, %d old tasks deleted", len(old), orphans, n))
+	deliveries, err := h.purgeDeliveries(ctx, now.Add(-h.retention.WebhookDeliveries))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	tasks.Progress(ctx, fmt.Sprintf("%d removed versions, %d orphaned archives, %d old tasks, %d old webhook deliveries deleted", len(old), orphans, n, deliveries))
 	return errors.Join(errs...)
+}
+
+// purgeDeliveries deletes webhook delivery records (of every tenant; ctx is
+// system) created before cutoff, purgeBatch at a time.
+func (h *Handlers) purgeDeliveries(ctx context.Context, cutoff time.Time) (int, error) {
+	cutoff = cutoff.UTC().Truncate(time.Microsecond) // SQLite compares times as text
+	total := 0
+	for {
+		ids, err := h.client.WebhookDelivery.Query().
+			Where(webhookdelivery.CreatedAtLT(cutoff)).
+			Limit(purgeBatch).
+			IDs(ctx)
+		if err != nil {
+			return total, fmt.Errorf("maintenance: list old webhook deliveries: %w", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		n, err := h.client.WebhookDelivery.Delete().Where(webhookdelivery.IDIn(ids...)).Exec(ctx)
+		if err != nil {
+			return total, fmt.Errorf("maintenance: delete old webhook deliveries: %w", err)
+		}
+		total += n
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+	}
 }
