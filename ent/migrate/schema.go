@@ -555,6 +555,11 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{PackageVersionsColumns[19], PackageVersionsColumns[3]},
 			},
+			{
+				Name:    "packageversion_dist_key",
+				Unique:  false,
+				Columns: []*schema.Column{PackageVersionsColumns[10]},
+			},
 		},
 	}
 	// SettingsColumns holds the columns for the "settings" table.
