@@ -94,7 +94,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	if err != nil {
 		return nil, fmt.Errorf("app: blob store: %w", err)
 	}
-	dists := archives.New(db.Client, blobs, db.Dialect, log)
+	dists := archives.New(db.Client, blobs, db.Dialect)
 	box, err := openBox(cfg)
 	if err != nil {
 		return nil, err

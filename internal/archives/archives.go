@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -50,12 +49,11 @@ type Store struct {
 	client  *ent.Client
 	blobs   blob.Store
 	dialect string
-	log     *slog.Logger
 }
 
 // New returns a Store over blobs for the database client of dialect dia.
-func New(client *ent.Client, blobs blob.Store, dia string, log *slog.Logger) *Store {
-	return &Store{client: client, blobs: blobs, dialect: dia, log: log}
+func New(client *ent.Client, blobs blob.Store, dia string) *Store {
+	return &Store{client: client, blobs: blobs, dialect: dia}
 }
 
 // Open opens the archive stored under key.

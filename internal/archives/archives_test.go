@@ -153,7 +153,7 @@ func (f *shared) cleanup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := archives.New(f.s.DB.Client, blobs, f.s.DB.Dialect, slog.New(slog.DiscardHandler))
+	store := archives.New(f.s.DB.Client, blobs, f.s.DB.Dialect)
 	h := maintenance.New(f.s.DB.Client, f.s.App.Pool.Queue(), store,
 		maintenance.Retention{RemovedVersions: 24 * time.Hour, FinishedTasks: 24 * time.Hour, OrphanGrace: time.Nanosecond}, slog.New(slog.DiscardHandler))
 	if err := h.Cleanup(context.Background(), &ent.Task{TenantID: f.s.TenantID}); err != nil {
@@ -328,7 +328,7 @@ func TestStoreSurvivesConcurrentRelease(t *testing.T) {
 			}
 			released += n
 		}}
-		store = archives.New(f.c, flaky, f.dialect, slog.New(slog.DiscardHandler))
+		store = archives.New(f.c, flaky, f.dialect)
 		if _, err := store.Store(f.ctx, key, content("zip"), f.record("1.0.0", key)); err != nil {
 			t.Fatalf("store: %v", err)
 		}
@@ -342,7 +342,7 @@ func TestStoreSurvivesConcurrentRelease(t *testing.T) {
 		// Free-running: writers of new versions sharing one key race
 		// releasers; every recorded version keeps its file.
 		const shared = "dists/pkg_x/shared.zip"
-		plain := archives.New(f.c, f.blobs, f.dialect, slog.New(slog.DiscardHandler))
+		plain := archives.New(f.c, f.blobs, f.dialect)
 		var wg sync.WaitGroup
 		for i := range 8 {
 			wg.Add(2)
@@ -371,7 +371,7 @@ func TestStoreSurvivesConcurrentRelease(t *testing.T) {
 func TestSweepRemovesOrphans(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
 		f := newFixture(t, b)
-		store := archives.New(f.c, f.blobs, f.dialect, slog.New(slog.DiscardHandler))
+		store := archives.New(f.c, f.blobs, f.dialect)
 		used := "dists/pkg_x/used.zip"
 		if _, err := store.Store(f.ctx, used, content("used"), f.record("1.0.0", used)); err != nil {
 			t.Fatal(err)

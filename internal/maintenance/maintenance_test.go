@@ -67,7 +67,7 @@ func TestCleanupPurgesOldDeliveries(t *testing.T) {
 			t.Fatal(err)
 		}
 		log := slog.New(slog.DiscardHandler)
-		h := maintenance.New(c, tasks.NewQueue(c), archives.New(c, fs, db.Dialect, log), maintenance.Retention{
+		h := maintenance.New(c, tasks.NewQueue(c), archives.New(c, fs, db.Dialect), maintenance.Retention{
 			RemovedVersions: 24 * time.Hour, FinishedTasks: 24 * time.Hour, OrphanGrace: 24 * time.Hour, WebhookDeliveries: retention,
 		}, log)
 		if err := h.Cleanup(context.Background(), &ent.Task{}); err != nil {
