@@ -27,7 +27,10 @@ type config struct {
 	AllowLocalRepos   bool
 	Mode              string
 	WorkerConcurrency int
-	LogLevel          string
+	// WebhookDeliveryRetentionDays is how long webhook delivery records
+	// are kept.
+	WebhookDeliveryRetentionDays int
+	LogLevel                     string
 	// level is LogLevel parsed.
 	level slog.Level
 }
@@ -51,6 +54,7 @@ func (c *config) settings() []setting {
 		{"ALLOW_LOCAL_REPOSITORIES", "allow-local-repositories", "false", "let packages use local paths and file:// URLs (they read the server's disk)", &c.AllowLocalRepos},
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
 		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
+		{"WEBHOOK_DELIVERY_RETENTION_DAYS", "webhook-delivery-retention-days", "30", "days webhook delivery records are kept before the daily cleanup deletes them (1 to 3650)", &c.WebhookDeliveryRetentionDays},
 		{"LOG_LEVEL", "log-level", "info", "debug, info (one line per request), warn or error", &c.LogLevel},
 	}
 }
@@ -96,6 +100,9 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	}
 	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 64 {
 		return nil, fmt.Errorf("WORKER_CONCURRENCY must be between 1 and 64")
+	}
+	if c.WebhookDeliveryRetentionDays < 1 || c.WebhookDeliveryRetentionDays > 3650 {
+		return nil, fmt.Errorf("WEBHOOK_DELIVERY_RETENTION_DAYS must be between 1 and 3650, not %d", c.WebhookDeliveryRetentionDays)
 	}
 	if c.AdminToken != "" {
 		if err := secret.CheckChosen(c.AdminToken); err != nil {

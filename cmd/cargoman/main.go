@@ -101,16 +101,17 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	}
 	defer db.Close()
 	a, err := app.New(ctx, db, app.Config{
-		PublicURL:              cfg.PublicURL,
-		DataDir:                cfg.DataDir,
-		AdminToken:             cfg.AdminToken,
-		EncryptionKey:          cfg.EncryptionKey,
-		WebhookSecret:          cfg.WebhookSecret,
-		JWTSecret:              cfg.JWTSecret,
-		AllowLocalRepositories: cfg.AllowLocalRepos,
-		Workers:                cfg.Mode != "api",
-		WorkerConcurrency:      cfg.WorkerConcurrency,
-		ServeAPI:               cfg.Mode != "worker",
+		PublicURL:                cfg.PublicURL,
+		DataDir:                  cfg.DataDir,
+		AdminToken:               cfg.AdminToken,
+		EncryptionKey:            cfg.EncryptionKey,
+		WebhookSecret:            cfg.WebhookSecret,
+		JWTSecret:                cfg.JWTSecret,
+		AllowLocalRepositories:   cfg.AllowLocalRepos,
+		Workers:                  cfg.Mode != "api",
+		WorkerConcurrency:        cfg.WorkerConcurrency,
+		ServeAPI:                 cfg.Mode != "worker",
+		WebhookDeliveryRetention: time.Duration(cfg.WebhookDeliveryRetentionDays) * 24 * time.Hour,
 	}, log)
 	if err != nil {
 		return err

@@ -563,6 +563,11 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{PackageVersionsColumns[20], PackageVersionsColumns[3]},
 			},
+			{
+				Name:    "packageversion_dist_key",
+				Unique:  false,
+				Columns: []*schema.Column{PackageVersionsColumns[10]},
+			},
 		},
 	}
 	// SettingsColumns holds the columns for the "settings" table.
@@ -726,11 +731,18 @@ var (
 			},
 			{
 				Name:    "webhookdelivery_tenant_id_provider_delivery_id",
-				Unique:  true,
+				Unique:  false,
 				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[5]},
-				Annotation: &entsql.IndexAnnotation{
-					Where: "outcome IN ('queued', 'ignored')",
-				},
+			},
+			{
+				Name:    "webhookdelivery_tenant_id_outcome_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[6], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[1]},
 			},
 		},
 	}

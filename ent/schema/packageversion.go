@@ -90,6 +90,8 @@ func (PackageVersion) Edges() []ent.Edge {
 func (PackageVersion) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("package_id", "version").Unique(),
+		// internal/archives looks up whether any version still uses a file.
+		index.Fields("dist_key"),
 	}
 }
 

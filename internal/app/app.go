@@ -15,6 +15,7 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/bootstrap"
@@ -57,6 +58,9 @@ type Config struct {
 	// StatsFlushInterval is how often counted installs and downloads are
 	// written; stats.DefaultInterval (1 s) when zero.
 	StatsFlushInterval time.Duration
+	// WebhookDeliveryRetention is how long webhook delivery records are
+	// kept; maintenance.DefaultRetention's when zero.
+	WebhookDeliveryRetention time.Duration
 }
 
 // App is an assembled Cargoman.
@@ -93,6 +97,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	if err != nil {
 		return nil, fmt.Errorf("app: blob store: %w", err)
 	}
+	dists := archives.New(db.Client, blobs, db.Dialect)
 	box, err := openBox(cfg)
 	if err != nil {
 		return nil, err
@@ -109,7 +114,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		}
 	})
 	pkgs := packages.New(packages.Options{
-		Client: db.Client, Blobs: blobs, Box: box, PublicURL: cfg.PublicURL,
+		Client: db.Client, Archives: dists, Box: box, PublicURL: cfg.PublicURL,
 		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
@@ -135,7 +140,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
-		Client: db.Client, Packages: pkgs, Blobs: blobs, Box: box,
+		Client: db.Client, Packages: pkgs, Archives: dists, Box: box,
 		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, Log: log,
 	})
 	// A sync that changed metadata reaches this instance's Composer caches
@@ -152,13 +157,17 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		PollInterval: time.Second,
 		Log:          log,
 	})
-	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
+	retention := maintenance.DefaultRetention
+	if cfg.WebhookDeliveryRetention > 0 {
+		retention.WebhookDeliveries = cfg.WebhookDeliveryRetention
+	}
+	maintenance.New(db.Client, pool.Queue(), dists, retention, log).Register(reg)
 
 	a := &App{Boot: boot, Current: current, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		authn := auth.NewAuthenticator(db.Client, current, usage)
 		authn.AcceptCustomers(acc)
-		webhooks := hooks.New(db.Client, box, current, []byte(cfg.WebhookSecret), pool, log)
+		webhooks := hooks.New(db.Client, db.Dialect, box, current, []byte(cfg.WebhookSecret), pool, log)
 		webhooks.AcceptCustomerTokens(acc)
 		a.Handler, err = server.New(server.Options{
 			DB:            db,

@@ -14,7 +14,6 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/artifact"
 	"github.com/cargoman/cargoman/internal/blob"
-	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/ids"
 	"github.com/cargoman/cargoman/internal/semver"
 )
@@ -81,19 +80,13 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 	versionID := ids.New(ids.Version)
 	key := fmt.Sprintf("dists/%s/%s.zip", pkg.ID, versionID)
 	prefix := strings.ReplaceAll(pkg.Name, "/", "-") + "-" + versionID[len(versionID)-8:]
-	pr, pw := io.Pipe()
-	go func() {
-		_, _, err := artifact.Repack(ra, size, prefix, pw)
-		pw.CloseWithError(err)
-	}()
-	info, err := s.blobs.Put(ctx, key, pr)
-	pr.CloseWithError(err)
-	if err != nil {
-		return nil, fmt.Errorf("packages: store archive: %w", err)
+	write := func(w io.Writer) error {
+		_, _, err := artifact.Repack(ra, size, prefix, w)
+		return err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var v *ent.PackageVersion
-	err = database.InTx(ctx, s.client, func(tc *ent.Client) error {
+	_, err = s.archives.Store(ctx, key, write, func(tc *ent.Client, info blob.Info) error {
 		var err error
 		v, err = tc.PackageVersion.Create().
 			SetID(versionID).
@@ -119,9 +112,7 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 		return s.RefreshMetadata(ctx, tc, pkg)
 	})
 	if err != nil {
-		if derr := s.blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {
-			s.log.Warn("remove archive of failed upload", "key", key, "err", derr)
-		}
+		s.release(ctx, key)
 		return nil, err
 	}
 	return v, nil
@@ -157,7 +148,7 @@ func (s *Service) OpenDist(ctx context.Context, versionID string) (blob.Object, 
 	if err != nil {
 		return nil, "", fmt.Errorf("packages: load version %s: %w", versionID, err)
 	}
-	obj, err := s.blobs.Open(ctx, v.DistKey)
+	obj, err := s.archives.Open(ctx, v.DistKey)
 	if err != nil {
 		return nil, "", err
 	}
@@ -202,7 +193,7 @@ func (s *Service) FindDist(ctx context.Context, pkg *ent.ComposerPackage, normal
 
 // OpenArchive opens an archive FindDist found.
 func (s *Service) OpenArchive(ctx context.Context, d *Dist) (blob.Object, error) {
-	return s.blobs.Open(ctx, d.Key)
+	return s.archives.Open(ctx, d.Key)
 }
 
 // nonEmpty is nil for "", else s.

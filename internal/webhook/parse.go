@@ -66,8 +66,45 @@ type Delivery struct {
 	// Refs lists the full refs concerned ("refs/heads/main",
 	// "refs/tags/v1.2.0"), de-duplicated, in payload order; it may be empty.
 	Refs []string
+	// Heads maps full refs to the commit the push left them at, for the
+	// refs whose new commit the payload states (GitHub and GitLab "after",
+	// Bitbucket's new target or toHash); a deleted ref maps to ZeroCommit.
+	// It lets a replay of a push the package already has be recognised
+	// whatever its delivery ID. Only lowercase hex SHAs are kept.
+	Heads map[string]string
 
 	sync bool
+}
+
+// ZeroCommit is the "after" commit providers send for a deleted ref.
+const ZeroCommit = "0000000000000000000000000000000000000000"
+
+// setHead records ref's new commit when both look right; a nil or all-zero
+// new commit (deletion) is stored as ZeroCommit.
+func (d *Delivery) setHead(ref, commit string) {
+	if ref == "" || !isCommit(commit) {
+		return
+	}
+	if strings.Trim(commit, "0") == "" {
+		commit = ZeroCommit
+	}
+	if d.Heads == nil {
+		d.Heads = map[string]string{}
+	}
+	d.Heads[ref] = commit
+}
+
+// isCommit accepts a full SHA-1 or SHA-256 object name in lowercase hex.
+func isCommit(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'a' && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // ShouldSync reports whether the delivery announces a change of branches or
