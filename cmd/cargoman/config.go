@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/secret"
@@ -27,6 +28,7 @@ type config struct {
 	AllowLocalRepos   bool
 	Mode              string
 	WorkerConcurrency int
+	MaxBodyBytes      int
 	LogLevel          string
 	// level is LogLevel parsed.
 	level slog.Level
@@ -51,6 +53,7 @@ func (c *config) settings() []setting {
 		{"ALLOW_LOCAL_REPOSITORIES", "allow-local-repositories", "false", "let packages use local paths and file:// URLs (they read the server's disk)", &c.AllowLocalRepos},
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
 		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
+		{"MAX_BODY_BYTES", "max-body-bytes", strconv.Itoa(bodylimit.DefaultJSON), "largest JSON request body (GraphQL and REST) in bytes; larger ones answer 413", &c.MaxBodyBytes},
 		{"LOG_LEVEL", "log-level", "info", "debug, info (one line per request), warn or error", &c.LogLevel},
 	}
 }
@@ -96,6 +99,9 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	}
 	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 64 {
 		return nil, fmt.Errorf("WORKER_CONCURRENCY must be between 1 and 64")
+	}
+	if c.MaxBodyBytes < 1<<10 || c.MaxBodyBytes > 64<<20 {
+		return nil, fmt.Errorf("MAX_BODY_BYTES must be between 1024 and %d, not %d", 64<<20, c.MaxBodyBytes)
 	}
 	if c.AdminToken != "" {
 		if err := secret.CheckChosen(c.AdminToken); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/bootstrap"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/database"
@@ -25,6 +26,7 @@ import (
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/maintenance"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/server"
 	"github.com/cargoman/cargoman/internal/stats"
@@ -57,6 +59,9 @@ type Config struct {
 	// StatsFlushInterval is how often counted installs and downloads are
 	// written; stats.DefaultInterval (1 s) when zero.
 	StatsFlushInterval time.Duration
+	// Limits bound request bodies (MAX_BODY_BYTES); zero fields take the
+	// defaults.
+	Limits bodylimit.Limits
 }
 
 // App is an assembled Cargoman.
@@ -70,9 +75,11 @@ type App struct {
 	Access   *access.Service
 	Syncer   *gitsync.Syncer
 	Pool     *tasks.Pool
-	log      *slog.Logger
-	workers  bool
-	client   *ent.Client
+	// Scratch holds this instance's temporary files under DATA_DIR/tmp.
+	Scratch *scratch.Dir
+	log     *slog.Logger
+	workers bool
+	client  *ent.Client
 }
 
 // wakerFunc adapts a function to tasks.Waker.
@@ -80,12 +87,24 @@ type wakerFunc func()
 
 func (f wakerFunc) Wake() { f() }
 
-// New assembles the app over a migrated database.
-func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*App, error) {
+// New assembles the app over a migrated database. Close releases what it
+// holds on disk.
+func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ *App, err error) {
 	boot, err := bootstrap.Run(ctx, db.Client, cfg.AdminToken)
 	if err != nil {
 		return nil, err
 	}
+	// Every temporary file lives under DATA_DIR/tmp; what a dead instance
+	// left there is swept now.
+	tmp, err := scratch.Open(filepath.Join(cfg.DataDir, "tmp"))
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+		}
+	}()
 	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
 		return nil, fmt.Errorf("app: blob store: %w", err)
@@ -107,7 +126,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	})
 	pkgs := packages.New(packages.Options{
 		Client: db.Client, Blobs: blobs, Box: box, PublicURL: cfg.PublicURL,
-		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Log: log,
+		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Scratch: tmp, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
 	counts := stats.NewRecorder(db.Client, stats.RecorderOptions{Interval: cfg.StatsFlushInterval, Log: log})
@@ -127,7 +146,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
 		Client: db.Client, Packages: pkgs, Blobs: blobs, Box: box,
-		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, Log: log,
+		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, TempDir: tmp.Path(), Log: log,
 	})
 	// A sync that changed metadata reaches this instance's Composer caches
 	// as soon as it commits.
@@ -145,7 +164,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	})
 	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
 
-	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
+	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, Scratch: tmp, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		authn := auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage)
 		authn.AcceptCustomers(acc)
@@ -162,6 +181,8 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			PublicURL:     cfg.PublicURL,
 			Log:           log,
 			Stamps:        stamps,
+			Limits:        cfg.Limits,
+			Scratch:       tmp,
 		})
 		if err != nil {
 			return nil, err
@@ -169,6 +190,10 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	}
 	return a, nil
 }
+
+// Close removes the instance's temporary files. Call it once the HTTP
+// server and Run have stopped.
+func (a *App) Close() error { return a.Scratch.Close() }
 
 // openBox loads the key that encrypts stored secrets.
 func openBox(cfg Config) (*secretbox.Box, error) {
