@@ -238,14 +238,14 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // scheduleCleanup queues a cleanup at start and every day; the queue keeps
-// at most one pending, so several instances doing this is harmless.
+// at most one scheduled cleanup pending, so several instances doing this is
+// harmless.
 func (a *App) scheduleCleanup(ctx context.Context) {
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
 	for {
-		_, _, err := tasks.Enqueue(tenancy.WithTenant(ctx, a.Boot.TenantID), a.client, tasks.Spec{
-			TenantID: a.Boot.TenantID, Kind: task.KindCleanup, Key: a.Boot.TenantID, RunAt: time.Now().Add(time.Hour),
-		})
+		_, _, err := tasks.Enqueue(tenancy.WithTenant(ctx, a.Boot.TenantID), a.client,
+			maintenance.ScheduledCleanup(a.Boot.TenantID, time.Now().Add(time.Hour)))
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("queue cleanup", "err", err)
 		}
