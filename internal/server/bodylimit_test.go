@@ -119,6 +119,18 @@ func (c *countingBody) Read(p []byte) (int, error) {
 
 func (c *countingBody) Close() error { return nil }
 
+// counting counts what is read of r.
+type counting struct {
+	r    io.Reader
+	read *atomic.Int64
+}
+
+func (c *counting) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
 // multipartHead is the start of a multipart upload whose file part then
 // streams from the rest of the body.
 func multipartHead(t *testing.T, graphql bool) (head []byte, contentType string) {
@@ -165,10 +177,7 @@ func TestAnonymousUploadReadsNoBody(t *testing.T) {
 				if tc.kind != "raw" {
 					var head []byte
 					head, contentType = multipartHead(t, tc.kind == "graphql")
-					body = struct {
-						io.Reader
-						io.Closer
-					}{io.MultiReader(&countingBody{left: int64(len(head)), read: read}, &countingBody{left: size, read: read}), io.NopCloser(nil)}
+					body = io.NopCloser(io.MultiReader(&counting{r: bytes.NewReader(head), read: read}, &countingBody{left: size, read: read}))
 				}
 				req := httptest.NewRequest(http.MethodPost, tc.path, body)
 				req.ContentLength = size
