@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/secret"
@@ -30,6 +31,7 @@ type config struct {
 	// WebhookDeliveryRetentionDays is how long webhook delivery records
 	// are kept.
 	WebhookDeliveryRetentionDays int
+	MaxBodyBytes                 int
 	LogLevel                     string
 	// level is LogLevel parsed.
 	level slog.Level
@@ -55,6 +57,7 @@ func (c *config) settings() []setting {
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
 		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
 		{"WEBHOOK_DELIVERY_RETENTION_DAYS", "webhook-delivery-retention-days", "30", "days webhook delivery records are kept before the daily cleanup deletes them (1 to 3650)", &c.WebhookDeliveryRetentionDays},
+		{"MAX_BODY_BYTES", "max-body-bytes", strconv.Itoa(bodylimit.DefaultJSON), "largest JSON request body (GraphQL and REST) in bytes; larger ones answer 413", &c.MaxBodyBytes},
 		{"LOG_LEVEL", "log-level", "info", "debug, info (one line per request), warn or error", &c.LogLevel},
 	}
 }
@@ -103,6 +106,9 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	}
 	if c.WebhookDeliveryRetentionDays < 1 || c.WebhookDeliveryRetentionDays > 3650 {
 		return nil, fmt.Errorf("WEBHOOK_DELIVERY_RETENTION_DAYS must be between 1 and 3650, not %d", c.WebhookDeliveryRetentionDays)
+	}
+	if c.MaxBodyBytes < 1<<10 || c.MaxBodyBytes > 64<<20 {
+		return nil, fmt.Errorf("MAX_BODY_BYTES must be between 1024 and %d, not %d", 64<<20, c.MaxBodyBytes)
 	}
 	if c.AdminToken != "" {
 		if err := secret.CheckChosen(c.AdminToken); err != nil {

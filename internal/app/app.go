@@ -18,6 +18,7 @@ import (
 	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/bootstrap"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/database"
@@ -26,6 +27,7 @@ import (
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/maintenance"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/server"
 	"github.com/cargoman/cargoman/internal/stats"
@@ -61,6 +63,9 @@ type Config struct {
 	// WebhookDeliveryRetention is how long webhook delivery records are
 	// kept; maintenance.DefaultRetention's when zero.
 	WebhookDeliveryRetention time.Duration
+	// Limits bound request bodies (MAX_BODY_BYTES); zero fields take the
+	// defaults.
+	Limits bodylimit.Limits
 }
 
 // App is an assembled Cargoman.
@@ -77,9 +82,11 @@ type App struct {
 	Access   *access.Service
 	Syncer   *gitsync.Syncer
 	Pool     *tasks.Pool
-	log      *slog.Logger
-	workers  bool
-	client   *ent.Client
+	// Scratch holds this instance's temporary files under DATA_DIR/tmp.
+	Scratch *scratch.Dir
+	log     *slog.Logger
+	workers bool
+	client  *ent.Client
 }
 
 // wakerFunc adapts a function to tasks.Waker.
@@ -87,12 +94,24 @@ type wakerFunc func()
 
 func (f wakerFunc) Wake() { f() }
 
-// New assembles the app over a migrated database.
-func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*App, error) {
+// New assembles the app over a migrated database. Close releases what it
+// holds on disk.
+func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ *App, err error) {
 	boot, err := bootstrap.Run(ctx, db.Client, cfg.AdminToken)
 	if err != nil {
 		return nil, err
 	}
+	// Every temporary file lives under DATA_DIR/tmp; what a dead instance
+	// left there is swept now.
+	tmp, err := scratch.Open(filepath.Join(cfg.DataDir, "tmp"))
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+		}
+	}()
 	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
 		return nil, fmt.Errorf("app: blob store: %w", err)
@@ -115,7 +134,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	})
 	pkgs := packages.New(packages.Options{
 		Client: db.Client, Archives: dists, Box: box, PublicURL: cfg.PublicURL,
-		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Log: log,
+		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Scratch: tmp, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
 	counts := stats.NewRecorder(db.Client, stats.RecorderOptions{Interval: cfg.StatsFlushInterval, Log: log})
@@ -141,7 +160,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
 		Client: db.Client, Packages: pkgs, Archives: dists, Box: box,
-		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, Log: log,
+		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, TempDir: tmp.Path(), Log: log,
 	})
 	// A sync that changed metadata reaches this instance's Composer caches
 	// as soon as it commits.
@@ -163,7 +182,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	}
 	maintenance.New(db.Client, pool.Queue(), dists, retention, log).Register(reg)
 
-	a := &App{Boot: boot, Current: current, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
+	a := &App{Boot: boot, Current: current, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, Scratch: tmp, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		authn := auth.NewAuthenticator(db.Client, current, usage)
 		authn.AcceptCustomers(acc)
@@ -181,6 +200,8 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			Log:           log,
 			Stamps:        stamps,
 			Ready:         func(ctx context.Context) error { return current.Ready(ctx, db) },
+			Limits:        cfg.Limits,
+			Scratch:       tmp,
 		})
 		if err != nil {
 			return nil, err
@@ -205,6 +226,10 @@ func adoptDatabase(ctx context.Context, db *database.DB, cfg Config, current *bo
 		"old_tenant", old.TenantID, "tenant", res.TenantID)
 	return res.Generation, nil
 }
+
+// Close removes the instance's temporary files. Call it once the HTTP
+// server and Run have stopped.
+func (a *App) Close() error { return a.Scratch.Close() }
 
 // openBox loads the key that encrypts stored secrets.
 func openBox(cfg Config) (*secretbox.Box, error) {
@@ -249,15 +274,15 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // scheduleCleanup queues a cleanup at start and every day; the queue keeps
-// at most one pending, so several instances doing this is harmless.
+// at most one scheduled cleanup pending, so several instances doing this is
+// harmless.
 func (a *App) scheduleCleanup(ctx context.Context) {
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
 	for {
 		tenantID := a.Current.TenantID()
-		_, _, err := tasks.Enqueue(tenancy.WithTenant(ctx, tenantID), a.client, tasks.Spec{
-			TenantID: tenantID, Kind: task.KindCleanup, Key: tenantID, RunAt: time.Now().Add(time.Hour),
-		})
+		_, _, err := tasks.Enqueue(tenancy.WithTenant(ctx, tenantID), a.client,
+			maintenance.ScheduledCleanup(tenantID, time.Now().Add(time.Hour)))
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("queue cleanup", "err", err)
 		}

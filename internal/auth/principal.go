@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -136,4 +137,15 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 func FromContext(ctx context.Context) *Principal {
 	p, _ := ctx.Value(principalKey{}).(*Principal)
 	return p
+}
+
+// ParseRole reads a role by its name, in any case ("VIEWER" as the GraphQL
+// enum spells it, "viewer" as String does).
+func ParseRole(name string) (Role, bool) {
+	for _, r := range []Role{RoleViewer, RoleAdmin, RoleOwner} {
+		if strings.EqualFold(r.String(), name) {
+			return r, true
+		}
+	}
+	return 0, false
 }

@@ -41,6 +41,7 @@ type Syncer struct {
 	box        *secretbox.Box
 	mirrors    string
 	allowLocal bool
+	tempDir    string
 	log        *slog.Logger
 }
 
@@ -52,13 +53,15 @@ type Options struct {
 	Box        *secretbox.Box
 	MirrorsDir string
 	AllowLocal bool
-	Log        *slog.Logger
+	// TempDir receives git's temporary directories (DATA_DIR/tmp/<instance>).
+	TempDir string
+	Log     *slog.Logger
 }
 
 // New returns a Syncer.
 func New(o Options) *Syncer {
 	return &Syncer{client: o.Client, packages: o.Packages, archives: o.Archives, box: o.Box,
-		mirrors: o.MirrorsDir, allowLocal: o.AllowLocal, log: o.Log}
+		mirrors: o.MirrorsDir, allowLocal: o.AllowLocal, tempDir: o.TempDir, log: o.Log}
 }
 
 // Handle is the package_sync task handler; the task key is the package id.
@@ -93,7 +96,7 @@ func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 	if err != nil {
 		return err
 	}
-	repo, err := vcs.Sync(ctx, filepath.Join(s.mirrors, pkg.ID+".git"), *pkg.RepositoryURL, auth, vcs.Options{AllowLocal: s.allowLocal})
+	repo, err := vcs.Sync(ctx, filepath.Join(s.mirrors, pkg.ID+".git"), *pkg.RepositoryURL, auth, vcs.Options{AllowLocal: s.allowLocal, TempDir: s.tempDir})
 	if err != nil {
 		return err
 	}

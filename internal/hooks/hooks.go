@@ -22,6 +22,7 @@ import (
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
@@ -88,9 +89,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if customer != nil {
 		ctx = tenancy.WithTenant(r.Context(), customer.Customer.TenantID)
 	}
-	body, err := webhook.ReadBody(r.Body)
+	// The signature covers the exact raw bytes, so the body is read
+	// whole, within the webhook limit.
+	body, err := bodylimit.Read(w, r, bodylimit.Webhook)
 	if err != nil {
-		writeError(w, apperr.New(apperr.Validation, "%s", err.Error()))
+		writeError(w, asAppErr(err))
 		return
 	}
 	d, parseErr := webhook.Parse(provider, r.Header, body)

@@ -95,6 +95,15 @@ func (h *Handlers) SyncAll(ctx context.Context, t *ent.Task) error {
 	return nil
 }
 
+// ScheduledCleanup is the daily cleanup of a tenant, due at at. Its key
+// differs from that of a cleanup asked for through the API (the tenant id,
+// as for every tenant-wide task): both dedupe with their own kind only, so
+// asking for a cleanup queues one due now instead of answering with the
+// scheduled one, due later.
+func ScheduledCleanup(tenantID string, at time.Time) tasks.Spec {
+	return tasks.Spec{TenantID: tenantID, Kind: task.KindCleanup, Key: "scheduled:" + tenantID, RunAt: at}
+}
+
 // Cleanup deletes what retention no longer keeps.
 func (h *Handlers) Cleanup(ctx context.Context, t *ent.Task) error {
 	ctx = tenancy.WithSystem(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/archives"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/semver"
 	"github.com/cargoman/cargoman/internal/tasks"
@@ -33,7 +34,10 @@ type Service struct {
 	mirrors string
 	// waker starts workers on newly queued tasks without waiting for a poll.
 	waker tasks.Waker
-	log   *slog.Logger
+	// scratch receives uploads that must be spooled to disk; nil: the
+	// system's temporary directory.
+	scratch *scratch.Dir
+	log     *slog.Logger
 }
 
 // Options configure a Service.
@@ -45,7 +49,9 @@ type Options struct {
 	AllowLocal bool
 	MirrorsDir string
 	Waker      tasks.Waker
-	Log        *slog.Logger
+	// Scratch receives uploads that must be spooled to disk.
+	Scratch *scratch.Dir
+	Log     *slog.Logger
 }
 
 // New returns a Service.
@@ -53,7 +59,7 @@ func New(o Options) *Service {
 	return &Service{
 		client: o.Client, archives: o.Archives, box: o.Box,
 		publicURL:  strings.TrimSuffix(o.PublicURL, "/"),
-		allowLocal: o.AllowLocal, mirrors: o.MirrorsDir, waker: o.Waker, log: o.Log,
+		allowLocal: o.AllowLocal, mirrors: o.MirrorsDir, waker: o.Waker, scratch: o.Scratch, log: o.Log,
 	}
 }
 

@@ -2,9 +2,9 @@ package packages
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/cargoman/cargoman/internal/artifact"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/ids"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/semver"
 )
 
@@ -33,7 +34,7 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 	if pkg.Type != composerpackage.TypeArtifact {
 		return nil, apperr.Invalid("package", "%s is synced from git; uploads are for artifact packages", pkg.Name)
 	}
-	ra, cleanup, err := readerAt(file, size)
+	ra, cleanup, err := s.readerAt(file, size)
 	if err != nil {
 		return nil, err
 	}
@@ -118,22 +119,24 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 	return v, nil
 }
 
-// readerAt gives random access to an upload, spooling it to a temporary
-// file when the reader cannot seek.
-func readerAt(r io.Reader, size int64) (io.ReaderAt, func(), error) {
+// readerAt gives random access to an upload, spooling it to a scratch
+// file when the reader cannot seek (the transports hand over files that
+// can).
+func (s *Service) readerAt(r io.Reader, size int64) (io.ReaderAt, func(), error) {
 	if ra, ok := r.(io.ReaderAt); ok {
 		return ra, func() {}, nil
 	}
-	f, err := os.CreateTemp("", "cargoman-artifact-*.zip")
-	if err != nil {
-		return nil, nil, fmt.Errorf("packages: spool upload: %w", err)
+	if s.scratch == nil {
+		return nil, nil, errors.New("packages: an upload that cannot seek needs a scratch directory")
 	}
-	cleanup := func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, io.LimitReader(r, size)); err != nil {
-		cleanup()
+	f, _, err := s.scratch.Spool(io.LimitReader(r, size), "artifact-*.zip")
+	if err != nil {
+		if errors.Is(err, scratch.ErrDisk) {
+			return nil, nil, fmt.Errorf("packages: spool upload: %w", err)
+		}
 		return nil, nil, apperr.Invalid("file", "the upload could not be read")
 	}
-	return f, cleanup, nil
+	return f, func() { _ = f.Close() }, nil
 }
 
 // OpenDist opens a version's archive and names the file for download.

@@ -20,10 +20,12 @@ import (
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/rest"
 	"github.com/cargoman/cargoman/web"
@@ -49,10 +51,19 @@ type Options struct {
 	// Ready checks that the database is migrated and is the one this
 	// instance serves (bootstrap.Current.Ready); nil only pings it.
 	Ready func(context.Context) error
+	// Limits bound request bodies by route class; zero fields take the
+	// defaults.
+	Limits bodylimit.Limits
+	// Scratch receives uploads while they are processed.
+	Scratch *scratch.Dir
 }
 
 // New returns the HTTP handler of the whole service.
 func New(o Options) (http.Handler, error) {
+	if o.Scratch == nil {
+		return nil, fmt.Errorf("server: a scratch directory is required")
+	}
+	limits := o.Limits.WithDefaults()
 	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Stats: stats.NewService(o.DB.Client, o.Packages, o.Stats, nil), PublicURL: o.PublicURL})
 	// Changes made through the API reach this instance's Composer caches
 	// as soon as they commit; other instances poll (cachestamp.Stamps.Run).
@@ -103,7 +114,12 @@ func New(o Options) (http.Handler, error) {
 
 	r.PathPrefix("/graphql/assets/").Handler(http.StripPrefix("/graphql/assets", web.Assets()))
 	playground := web.GraphiQL("/graphql", "/graphql/assets")
-	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(limitGraphQLBody(graph.NewHandler(schema, o.Log, refresh)))
+	uploaders, err := graph.UploadRequirements(schema.Schema())
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	gqlHandler := graph.NewHandler(schema, o.Log, graph.Uploads{Dir: o.Scratch, MaxFields: limits.JSON}, refresh)
+	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(limitGraphQLBody(limits, uploaders, gqlHandler))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
 			playground.ServeHTTP(w, req)
@@ -116,10 +132,12 @@ func New(o Options) (http.Handler, error) {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
-	err := rest.Mount(r, graph.NewExecutor(schema, o.Log, refresh), schema.Schema(), rest.Routes(), rest.Options{
+	err = rest.Mount(r, graph.NewExecutor(schema, o.Log, refresh), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
 		Middleware: restAuth,
 		Dists:      o.Packages,
+		Limits:     limits,
+		Scratch:    o.Scratch,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("server: mount REST routes: %w", err)
