@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -88,7 +89,16 @@ func TestInputHygieneEverywhere(t *testing.T) {
 		t.Run("transport", func(t *testing.T) {
 			// Text that encoding/json would silently turn into U+FFFD.
 			auth := map[string]string{"Authorization": "Bearer " + root, "Content-Type": "application/json"}
+			var form bytes.Buffer
+			mw := multipart.NewWriter(&form)
+			_ = mw.WriteField("operations", `{"query":"mutation($f: Upload!) { uploadVersion(input: {package: \"acme/lib\", file: $f}) { version { version } } }","variables":{"f":null,"n":"a\ud800"}}`)
+			_ = mw.WriteField("map", `{"0":["variables.f"]}`)
+			part, _ := mw.CreateFormFile("0", "a.zip")
+			_, _ = part.Write([]byte("PK"))
+			_ = mw.Close()
+			multipartAuth := map[string]string{"Authorization": "Bearer " + root, "Content-Type": mw.FormDataContentType()}
 			for name, r := range map[string]*testenv.Response{
+				"multipart lone surrogate": s.Raw(t, http.MethodPost, "/graphql", "", &form, multipartAuth),
 				"POST lone surrogate": s.Raw(t, http.MethodPost, "/graphql", "", strings.NewReader(
 					`{"query":"mutation($n: String!) { createCustomer(input: {name: $n}) { customer { id } } }","variables":{"n":"a\ud800"}}`), auth),
 				"GET invalid UTF-8 variables": s.Raw(t, http.MethodGet,

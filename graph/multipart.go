@@ -16,6 +16,7 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/scratch"
+	"github.com/cargoman/cargoman/internal/validate"
 )
 
 // Uploads configures multipart GraphQL requests (the GraphQL multipart
@@ -140,6 +141,11 @@ func (t multipartForm) jsonPart(mr *multipart.Reader, name string, v any) error 
 	}
 	if int64(len(data)) > t.up.MaxFields {
 		return bodylimit.TooLarge(t.up.MaxFields)
+	}
+	// As for JSON bodies (textPOST): encoding/json would silently turn
+	// invalid UTF-8 into U+FFFD.
+	if err := validate.JSONText(data); err != nil {
+		return apperr.New(apperr.Validation, "the multipart part %q %s; send UTF-8 text", name, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
