@@ -20,6 +20,7 @@ import (
 
 	"github.com/cargoman/cargoman/internal/app"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/server"
 )
 
@@ -108,6 +109,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		WebhookSecret:          cfg.WebhookSecret,
 		JWTSecret:              cfg.JWTSecret,
 		AllowLocalRepositories: cfg.AllowLocalRepos,
+		AllowedGitHosts:        netpolicy.ParseHosts(cfg.AllowedGitHosts),
+		DenyPrivateNetworks:    cfg.denyPrivate,
 		Workers:                cfg.Mode != "api",
 		WorkerConcurrency:      cfg.WorkerConcurrency,
 		ServeAPI:               cfg.Mode != "worker",

@@ -57,6 +57,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptHostKeyPayload struct {
+		KnownHost func(childComplexity int) int
+	}
+
 	AdminToken struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
@@ -327,6 +331,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptHostKey         func(childComplexity int, input model.AcceptHostKeyInput) int
 		CreateAdminToken      func(childComplexity int, input model.CreateAdminTokenInput) int
 		CreateCollection      func(childComplexity int, input model.CreateCollectionInput) int
 		CreateCredential      func(childComplexity int, input model.CreateCredentialInput) int
@@ -387,6 +392,8 @@ type ComplexityRoot struct {
 		ReadmeHTML           func(childComplexity int) int
 		RejectedRefs         func(childComplexity int) int
 		RepositoryURL        func(childComplexity int) int
+		SSHHost              func(childComplexity int) int
+		SSHHostKeys          func(childComplexity int) int
 		SkippedRefs          func(childComplexity int) int
 		SyncError            func(childComplexity int) int
 		SyncedAt             func(childComplexity int) int
@@ -490,6 +497,7 @@ type ComplexityRoot struct {
 		Customers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput, status *customer.Status, search *string) int
 		DailyDownloadStats   func(childComplexity int, from *string, to *string, packageArg *string, customer *string) int
 		DownloadStats        func(childComplexity int, from *string, to *string, limit *int) int
+		KnownHosts           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, host *string) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
 		Package              func(childComplexity int, name string) int
@@ -711,6 +719,7 @@ type MutationResolver interface {
 	DeleteCustomer(ctx context.Context, input model.DeleteCustomerInput) (*model.DeleteCustomerPayload, error)
 	SuspendCustomer(ctx context.Context, input model.SuspendCustomerInput) (*model.SuspendCustomerPayload, error)
 	ReactivateCustomer(ctx context.Context, input model.ReactivateCustomerInput) (*model.ReactivateCustomerPayload, error)
+	AcceptHostKey(ctx context.Context, input model.AcceptHostKeyInput) (*model.AcceptHostKeyPayload, error)
 	CreatePackage(ctx context.Context, input model.CreatePackageInput) (*model.CreatePackagePayload, error)
 	UpdatePackage(ctx context.Context, input model.UpdatePackageInput) (*model.UpdatePackagePayload, error)
 	DeletePackage(ctx context.Context, input model.PackageNameInput) (*model.DeletePackagePayload, error)
@@ -727,6 +736,8 @@ type MutationResolver interface {
 }
 type PackageResolver interface {
 	Customers(ctx context.Context, obj *ent.ComposerPackage) ([]*access.CustomerAccess, error)
+	SSHHost(ctx context.Context, obj *ent.ComposerPackage) (*string, error)
+	SSHHostKeys(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.KnownHost, error)
 	InstallableVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
 	AllVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
 	RejectedRefs(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.SkippedRef, error)
@@ -741,6 +752,7 @@ type QueryResolver interface {
 	Customers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput, status *customer.Status, search *string) (*ent.CustomerConnection, error)
 	Customer(ctx context.Context, id string) (*ent.Customer, error)
 	CustomerByExternalID(ctx context.Context, externalID string) (*ent.Customer, error)
+	KnownHosts(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, host *string) (*ent.KnownHostConnection, error)
 	Packages(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput, search *string, typeArg *composerpackage.Type, parent *string) (*ent.PackageConnection, error)
 	Package(ctx context.Context, name string) (*ent.ComposerPackage, error)
 	PackageVersion(ctx context.Context, packageArg string, version string) (*ent.PackageVersion, error)
@@ -772,6 +784,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AcceptHostKeyPayload.knownHost":
+		if e.ComplexityRoot.AcceptHostKeyPayload.KnownHost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptHostKeyPayload.KnownHost(childComplexity), true
 
 	case "AdminToken.createdAt":
 		if e.ComplexityRoot.AdminToken.CreatedAt == nil {
@@ -1729,6 +1748,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KnownHostEdge.Node(childComplexity), true
 
+	case "Mutation.acceptHostKey":
+		if e.ComplexityRoot.Mutation.AcceptHostKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptHostKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptHostKey(childComplexity, args["input"].(model.AcceptHostKeyInput)), true
 	case "Mutation.createAdminToken":
 		if e.ComplexityRoot.Mutation.CreateAdminToken == nil {
 			break
@@ -2247,6 +2277,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.RepositoryURL(childComplexity), true
+	case "Package.sshHost":
+		if e.ComplexityRoot.Package.SSHHost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.SSHHost(childComplexity), true
+	case "Package.sshHostKeys":
+		if e.ComplexityRoot.Package.SSHHostKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.SSHHostKeys(childComplexity), true
 	case "Package.skippedRefs":
 		if e.ComplexityRoot.Package.SkippedRefs == nil {
 			break
@@ -2729,6 +2771,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.DownloadStats(childComplexity, args["from"].(*string), args["to"].(*string), args["limit"].(*int)), true
 
+	case "Query.knownHosts":
+		if e.ComplexityRoot.Query.KnownHosts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_knownHosts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KnownHosts(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["host"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3431,6 +3484,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAcceptHostKeyInput,
 		ec.unmarshalInputAdminTokenOrder,
 		ec.unmarshalInputAdminTokenWhereInput,
 		ec.unmarshalInputCollectionGrantOrder,
@@ -7049,6 +7103,45 @@ enum WebhookProvider @goModel(model: "github.com/cargoman/cargoman/ent/webhookde
   bitbucket
 }
 `, BuiltIn: false},
+	{Name: "../../schema/knownhost.graphql", Input: `extend type Query {
+  """
+  The ssh host keys this tenant trusts for repository servers, by host.
+  ` + "`" + `host` + "`" + ` narrows to one server ("host", or "[host]:port" off port 22).
+  """
+  knownHosts(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int, host: String): KnownHostConnection! @hasRole(role: VIEWER)
+}
+
+extend type Package {
+  "For an ssh repository: its server as known_hosts names it."
+  sshHost: String
+  """
+  For an ssh repository: the host keys trusted for its server (pinned at
+  the first sync, or published by the provider), with the key it offers
+  instead when it changed. Empty for https repositories.
+  """
+  sshHostKeys: [KnownHost!]!
+}
+
+input AcceptHostKeyInput {
+  "The server, as in KnownHost.host."
+  host: String!
+  "The SHA256 fingerprint of the offered key (KnownHost.pendingFingerprint), as verified with the server's operator."
+  fingerprint: String!
+}
+
+type AcceptHostKeyPayload {
+  knownHost: KnownHost!
+}
+
+extend type Mutation {
+  """
+  Trusts the new ssh host key a server offers after its key changed
+  (syncs fail with HOST_KEY_CHANGED until then). Refused unless the
+  fingerprint is the offered key's.
+  """
+  acceptHostKey(input: AcceptHostKeyInput!): AcceptHostKeyPayload! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../../schema/package.graphql", Input: `extend type Query {
   """
   Packages of this tenant. ` + "`" + `search` + "`" + ` matches name or description; ` + "`" + `parent` + "`" + `
@@ -7431,6 +7524,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AcceptHostKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "knownHost":
+		return ec.fieldContext_AcceptHostKeyPayload_knownHost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptHostKeyPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_AdminToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -7948,6 +8049,18 @@ func (ec *executionContext) childFields_KnownHost(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type KnownHost", field.Name)
 }
 
+func (ec *executionContext) childFields_KnownHostConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_KnownHostConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_KnownHostConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_KnownHostConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KnownHostConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_KnownHostEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -8010,6 +8123,10 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_collections(ctx, field)
 	case "customers":
 		return ec.fieldContext_Package_customers(ctx, field)
+	case "sshHost":
+		return ec.fieldContext_Package_sshHost(ctx, field)
+	case "sshHostKeys":
+		return ec.fieldContext_Package_sshHostKeys(ctx, field)
 	case "installableVersions":
 		return ec.fieldContext_Package_installableVersions(ctx, field)
 	case "allVersions":
@@ -8661,6 +8778,20 @@ func (ec *executionContext) field_Customer_token_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptHostKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcceptHostKeyInput, error) {
+			return ec.unmarshalNAcceptHostKeyInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐAcceptHostKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -9588,6 +9719,60 @@ func (ec *executionContext) field_Query_downloadStats_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_knownHosts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "host",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["host"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10011,6 +10196,38 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AcceptHostKeyPayload_knownHost(ctx context.Context, field graphql.CollectedField, obj *model.AcceptHostKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptHostKeyPayload_knownHost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KnownHost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.KnownHost) graphql.Marshaler {
+			return ec.marshalNKnownHost2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptHostKeyPayload_knownHost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcceptHostKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnownHost(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AdminToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.AdminToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -15337,6 +15554,68 @@ func (ec *executionContext) fieldContext_Mutation_reactivateCustomer(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acceptHostKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptHostKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptHostKey(ctx, fc.Args["input"].(model.AcceptHostKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.AcceptHostKeyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.AcceptHostKeyPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AcceptHostKeyPayload) graphql.Marshaler {
+			return ec.marshalNAcceptHostKeyPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐAcceptHostKeyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptHostKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcceptHostKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptHostKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createPackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16802,6 +17081,61 @@ func (ec *executionContext) fieldContext_Package_customers(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomerAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_sshHost(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_sshHost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().SSHHost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_sshHost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Package_sshHostKeys(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_sshHostKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().SSHHostKeys(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.KnownHost) graphql.Marshaler {
+			return ec.marshalNKnownHost2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_sshHostKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnownHost(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18780,6 +19114,68 @@ func (ec *executionContext) fieldContext_Query_customerByExternalId(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_customerByExternalId_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_knownHosts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_knownHosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().KnownHosts(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int), fc.Args["host"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.KnownHostConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.KnownHostConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.KnownHostConnection) graphql.Marshaler {
+			return ec.marshalNKnownHostConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_knownHosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnownHostConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_knownHosts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23002,6 +23398,43 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAcceptHostKeyInput(ctx context.Context, obj any) (model.AcceptHostKeyInput, error) {
+	var it model.AcceptHostKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"host", "fingerprint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "host":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("host"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Host = data
+		case "fingerprint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fingerprint = data
+		}
+	}
+	return it, nil
+}
 
 func (ec *executionContext) unmarshalInputAdminTokenOrder(ctx context.Context, obj any) (ent.AdminTokenOrder, error) {
 	var it ent.AdminTokenOrder
@@ -34824,6 +35257,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var acceptHostKeyPayloadImplementors = []string{"AcceptHostKeyPayload"}
+
+func (ec *executionContext) _AcceptHostKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AcceptHostKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acceptHostKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcceptHostKeyPayload")
+		case "knownHost":
+			out.Values[i] = ec._AcceptHostKeyPayload_knownHost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var adminTokenImplementors = []string{"AdminToken", "Node"}
 
 func (ec *executionContext) _AdminToken(ctx context.Context, sel ast.SelectionSet, obj *ent.AdminToken) graphql.Marshaler {
@@ -37540,6 +38011,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acceptHostKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptHostKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createPackage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPackage(ctx, field)
@@ -38025,6 +38503,82 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Package_customers(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sshHost":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_sshHost(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sshHostKeys":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_sshHostKeys(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -39109,6 +39663,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_customerByExternalId(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "knownHosts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_knownHosts(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -41163,6 +41739,21 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptHostKeyInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐAcceptHostKeyInput(ctx context.Context, v any) (model.AcceptHostKeyInput, error) {
+	res, err := ec.unmarshalInputAcceptHostKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAcceptHostKeyPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐAcceptHostKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.AcceptHostKeyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AcceptHostKeyPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAdminToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐAdminToken(ctx context.Context, sel ast.SelectionSet, v *ent.AdminToken) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -41902,6 +42493,42 @@ func (ec *executionContext) marshalNIssueCustomerJWTPayload2ᚖgithubᚗcomᚋca
 		return graphql.Null
 	}
 	return ec._IssueCustomerJWTPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKnownHost2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.KnownHost) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKnownHost2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHost(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKnownHost2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHost(ctx context.Context, sel ast.SelectionSet, v *ent.KnownHost) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._KnownHost(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKnownHostConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostConnection(ctx context.Context, sel ast.SelectionSet, v *ent.KnownHostConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._KnownHostConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNKnownHostOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostOrderField(ctx context.Context, v any) (*ent.KnownHostOrderField, error) {
