@@ -1,55 +1,21 @@
-package knownhosts
+package knownhosts_test
 
 import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/base64"
-	"errors"
-	"strings"
+		"errors"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
 
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/bootstrap"
+	"github.com/cargoman/cargoman/internal/knownhosts"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/testenv"
 	"github.com/cargoman/cargoman/internal/vcs"
 )
-
-// TestPublishedHostKeysMatchTheirFingerprints checks every seeded key
-// against the fingerprint its provider prints next to it: a key copied
-// wrong would make every sync of that provider fail, or trust a stranger.
-func TestPublishedHostKeysMatchTheirFingerprints(t *testing.T) {
-	perHost := map[string]int{}
-	for _, p := range published {
-		f := strings.Fields(p.key)
-		if len(f) != 2 {
-			t.Fatalf("%s: key %q is not \"type base64\"", p.host, p.key)
-		}
-		raw, err := base64.StdEncoding.DecodeString(f[1])
-		if err != nil {
-			t.Fatalf("%s %s: %v", p.host, f[0], err)
-		}
-		key, err := ssh.ParsePublicKey(raw)
-		if err != nil {
-			t.Fatalf("%s %s: %v", p.host, f[0], err)
-		}
-		if key.Type() != f[0] {
-			t.Errorf("%s: key says %s, is %s", p.host, f[0], key.Type())
-		}
-		if got := ssh.FingerprintSHA256(key); got != p.fingerprint {
-			t.Errorf("%s %s: fingerprint %s, published %s", p.host, f[0], got, p.fingerprint)
-		}
-		perHost[p.host]++
-	}
-	for _, h := range []string{"github.com", "gitlab.com", "bitbucket.org"} {
-		if perHost[h] != 3 {
-			t.Errorf("%s has %d published keys, want ed25519, ecdsa and rsa", h, perHost[h])
-		}
-	}
-}
 
 func newKey(t *testing.T) ssh.PublicKey {
 	t.Helper()
@@ -65,7 +31,7 @@ func newKey(t *testing.T) ssh.PublicKey {
 }
 
 // twoTenants returns a store and the contexts of two tenants.
-func twoTenants(t *testing.T, b testenv.Backend) (*Store, context.Context, context.Context) {
+func twoTenants(t *testing.T, b testenv.Backend) (*knownhosts.Store, context.Context, context.Context) {
 	t.Helper()
 	db := b.Open(t)
 	boot, err := bootstrap.Run(context.Background(), db.Client, "")
@@ -76,7 +42,7 @@ func twoTenants(t *testing.T, b testenv.Backend) (*Store, context.Context, conte
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(db.Client), tenancy.WithTenant(context.Background(), boot.TenantID), tenancy.WithTenant(context.Background(), other.ID)
+	return knownhosts.New(db.Client), tenancy.WithTenant(context.Background(), boot.TenantID), tenancy.WithTenant(context.Background(), other.ID)
 }
 
 func wantChanged(t *testing.T, err error) {
