@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-		"errors"
+	"errors"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
