@@ -18,8 +18,20 @@
 // Failures of git are *Error values ("git fetch of https://host/x failed:
 // ..."); test them with errors.Is against ErrAuthFailed, ErrRepoNotFound,
 // ErrUnreachable, ErrHostKey, ErrHostKeyChanged, ErrHostNotAllowed,
-// ErrStalled, ErrTimeout, ErrCorrupt, ErrNotFound, context.Canceled. Bad arguments give ErrInvalidArgument, refused URLs
-// ErrLocalNotAllowed or ErrUnsupportedURL.
+// ErrStalled, ErrTimeout, ErrCorrupt, ErrNotFound, context.Canceled. Bad
+// arguments give ErrInvalidArgument, refused URLs ErrLocalNotAllowed or
+// ErrUnsupportedURL.
+//
+// Network access: git never dials. An https remote is reached through an
+// HTTP CONNECT proxy and an ssh remote through a forwarder, both in this
+// process on 127.0.0.1 and both dialling with Options.Network, which
+// checks the address actually connected to (so DNS rebinding cannot reach
+// a refused range) and cuts a connection whose remote stays silent for
+// Options.StallTimeout. Each session allows git the one transport of its
+// URL (GIT_ALLOW_PROTOCOL), and proxy variables are removed from git's
+// environment. ssh host keys are fetched with a handshake through the
+// policy, judged by Options.HostKeys (pinned on first use), and ssh is
+// then run with StrictHostKeyChecking=yes against exactly that key.
 //
 // Decisions callers must know:
 //
