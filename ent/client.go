@@ -25,6 +25,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/ent/downloadstat"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/setting"
@@ -61,6 +62,8 @@ type Client struct {
 	CustomerToken *CustomerTokenClient
 	// DownloadStat is the client for interacting with the DownloadStat builders.
 	DownloadStat *DownloadStatClient
+	// KnownHost is the client for interacting with the KnownHost builders.
+	KnownHost *KnownHostClient
 	// PackageGrant is the client for interacting with the PackageGrant builders.
 	PackageGrant *PackageGrantClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
@@ -96,6 +99,7 @@ func (c *Client) init() {
 	c.CustomerFreeze = NewCustomerFreezeClient(c.config)
 	c.CustomerToken = NewCustomerTokenClient(c.config)
 	c.DownloadStat = NewDownloadStatClient(c.config)
+	c.KnownHost = NewKnownHostClient(c.config)
 	c.PackageGrant = NewPackageGrantClient(c.config)
 	c.PackageVersion = NewPackageVersionClient(c.config)
 	c.Setting = NewSettingClient(c.config)
@@ -205,6 +209,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CustomerFreeze:  NewCustomerFreezeClient(cfg),
 		CustomerToken:   NewCustomerTokenClient(cfg),
 		DownloadStat:    NewDownloadStatClient(cfg),
+		KnownHost:       NewKnownHostClient(cfg),
 		PackageGrant:    NewPackageGrantClient(cfg),
 		PackageVersion:  NewPackageVersionClient(cfg),
 		Setting:         NewSettingClient(cfg),
@@ -241,6 +246,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CustomerFreeze:  NewCustomerFreezeClient(cfg),
 		CustomerToken:   NewCustomerTokenClient(cfg),
 		DownloadStat:    NewDownloadStatClient(cfg),
+		KnownHost:       NewKnownHostClient(cfg),
 		PackageGrant:    NewPackageGrantClient(cfg),
 		PackageVersion:  NewPackageVersionClient(cfg),
 		Setting:         NewSettingClient(cfg),
@@ -279,8 +285,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AdminToken, c.CacheStamp, c.Collection, c.CollectionGrant, c.ComposerPackage,
 		c.Credential, c.Customer, c.CustomerFreeze, c.CustomerToken, c.DownloadStat,
-		c.PackageGrant, c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant,
-		c.WebhookDelivery,
+		c.KnownHost, c.PackageGrant, c.PackageVersion, c.Setting, c.SkippedRef, c.Task,
+		c.Tenant, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -292,8 +298,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AdminToken, c.CacheStamp, c.Collection, c.CollectionGrant, c.ComposerPackage,
 		c.Credential, c.Customer, c.CustomerFreeze, c.CustomerToken, c.DownloadStat,
-		c.PackageGrant, c.PackageVersion, c.Setting, c.SkippedRef, c.Task, c.Tenant,
-		c.WebhookDelivery,
+		c.KnownHost, c.PackageGrant, c.PackageVersion, c.Setting, c.SkippedRef, c.Task,
+		c.Tenant, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -322,6 +328,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CustomerToken.mutate(ctx, m)
 	case *DownloadStatMutation:
 		return c.DownloadStat.mutate(ctx, m)
+	case *KnownHostMutation:
+		return c.KnownHost.mutate(ctx, m)
 	case *PackageGrantMutation:
 		return c.PackageGrant.mutate(ctx, m)
 	case *PackageVersionMutation:
@@ -2185,6 +2193,157 @@ func (c *DownloadStatClient) mutate(ctx context.Context, m *DownloadStatMutation
 	}
 }
 
+// KnownHostClient is a client for the KnownHost schema.
+type KnownHostClient struct {
+	config
+}
+
+// NewKnownHostClient returns a client for the KnownHost from the given config.
+func NewKnownHostClient(c config) *KnownHostClient {
+	return &KnownHostClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `knownhost.Hooks(f(g(h())))`.
+func (c *KnownHostClient) Use(hooks ...Hook) {
+	c.hooks.KnownHost = append(c.hooks.KnownHost, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `knownhost.Intercept(f(g(h())))`.
+func (c *KnownHostClient) Intercept(interceptors ...Interceptor) {
+	c.inters.KnownHost = append(c.inters.KnownHost, interceptors...)
+}
+
+// Create returns a builder for creating a KnownHost entity.
+func (c *KnownHostClient) Create() *KnownHostCreate {
+	mutation := newKnownHostMutation(c.config, OpCreate)
+	return &KnownHostCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of KnownHost entities.
+func (c *KnownHostClient) CreateBulk(builders ...*KnownHostCreate) *KnownHostCreateBulk {
+	return &KnownHostCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *KnownHostClient) MapCreateBulk(slice any, setFunc func(*KnownHostCreate, int)) *KnownHostCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &KnownHostCreateBulk{err: fmt.Errorf("calling to KnownHostClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*KnownHostCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &KnownHostCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for KnownHost.
+func (c *KnownHostClient) Update() *KnownHostUpdate {
+	mutation := newKnownHostMutation(c.config, OpUpdate)
+	return &KnownHostUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *KnownHostClient) UpdateOne(_m *KnownHost) *KnownHostUpdateOne {
+	mutation := newKnownHostMutation(c.config, OpUpdateOne, withKnownHost(_m))
+	return &KnownHostUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *KnownHostClient) UpdateOneID(id string) *KnownHostUpdateOne {
+	mutation := newKnownHostMutation(c.config, OpUpdateOne, withKnownHostID(id))
+	return &KnownHostUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for KnownHost.
+func (c *KnownHostClient) Delete() *KnownHostDelete {
+	mutation := newKnownHostMutation(c.config, OpDelete)
+	return &KnownHostDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *KnownHostClient) DeleteOne(_m *KnownHost) *KnownHostDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *KnownHostClient) DeleteOneID(id string) *KnownHostDeleteOne {
+	builder := c.Delete().Where(knownhost.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &KnownHostDeleteOne{builder}
+}
+
+// Query returns a query builder for KnownHost.
+func (c *KnownHostClient) Query() *KnownHostQuery {
+	return &KnownHostQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeKnownHost},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a KnownHost entity by its id.
+func (c *KnownHostClient) Get(ctx context.Context, id string) (*KnownHost, error) {
+	return c.Query().Where(knownhost.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *KnownHostClient) GetX(ctx context.Context, id string) *KnownHost {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a KnownHost.
+func (c *KnownHostClient) QueryTenant(_m *KnownHost) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(knownhost.Table, knownhost.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, knownhost.TenantTable, knownhost.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *KnownHostClient) Hooks() []Hook {
+	hooks := c.hooks.KnownHost
+	return append(hooks[:len(hooks):len(hooks)], knownhost.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *KnownHostClient) Interceptors() []Interceptor {
+	inters := c.inters.KnownHost
+	return append(inters[:len(inters):len(inters)], knownhost.Interceptors[:]...)
+}
+
+func (c *KnownHostClient) mutate(ctx context.Context, m *KnownHostMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&KnownHostCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&KnownHostUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&KnownHostUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&KnownHostDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown KnownHost mutation op: %q", m.Op())
+	}
+}
+
 // PackageGrantClient is a client for the PackageGrant schema.
 type PackageGrantClient struct {
 	config
@@ -3290,13 +3449,13 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 type (
 	hooks struct {
 		AdminToken, CacheStamp, Collection, CollectionGrant, ComposerPackage,
-		Credential, Customer, CustomerFreeze, CustomerToken, DownloadStat,
+		Credential, Customer, CustomerFreeze, CustomerToken, DownloadStat, KnownHost,
 		PackageGrant, PackageVersion, Setting, SkippedRef, Task, Tenant,
 		WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AdminToken, CacheStamp, Collection, CollectionGrant, ComposerPackage,
-		Credential, Customer, CustomerFreeze, CustomerToken, DownloadStat,
+		Credential, Customer, CustomerFreeze, CustomerToken, DownloadStat, KnownHost,
 		PackageGrant, PackageVersion, Setting, SkippedRef, Task, Tenant,
 		WebhookDelivery []ent.Interceptor
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/ent/downloadstat"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/setting"
@@ -99,6 +100,7 @@ func checkColumn(t, c string) error {
 			customerfreeze.Table:  customerfreeze.ValidColumn,
 			customertoken.Table:   customertoken.ValidColumn,
 			downloadstat.Table:    downloadstat.ValidColumn,
+			knownhost.Table:       knownhost.ValidColumn,
 			packagegrant.Table:    packagegrant.ValidColumn,
 			packageversion.Table:  packageversion.ValidColumn,
 			setting.Table:         setting.ValidColumn,

@@ -18,6 +18,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
@@ -1330,6 +1331,150 @@ func newCustomerTokenPaginateArgs(rv map[string]any) *customertokenPaginateArgs 
 	}
 	if v, ok := rv[whereField].(*CustomerTokenWhereInput); ok {
 		args.opts = append(args.opts, WithCustomerTokenFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *KnownHostQuery) CollectFields(ctx context.Context, satisfies ...string) (*KnownHostQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *KnownHostQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(knownhost.Columns))
+		selectedFields = []string{knownhost.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[knownhost.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldCreatedAt)
+				fieldSeen[knownhost.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[knownhost.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldUpdatedAt)
+				fieldSeen[knownhost.FieldUpdatedAt] = struct{}{}
+			}
+		case "host":
+			if _, ok := fieldSeen[knownhost.FieldHost]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldHost)
+				fieldSeen[knownhost.FieldHost] = struct{}{}
+			}
+		case "keyType":
+			if _, ok := fieldSeen[knownhost.FieldKeyType]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldKeyType)
+				fieldSeen[knownhost.FieldKeyType] = struct{}{}
+			}
+		case "key":
+			if _, ok := fieldSeen[knownhost.FieldKey]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldKey)
+				fieldSeen[knownhost.FieldKey] = struct{}{}
+			}
+		case "fingerprint":
+			if _, ok := fieldSeen[knownhost.FieldFingerprint]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldFingerprint)
+				fieldSeen[knownhost.FieldFingerprint] = struct{}{}
+			}
+		case "source":
+			if _, ok := fieldSeen[knownhost.FieldSource]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldSource)
+				fieldSeen[knownhost.FieldSource] = struct{}{}
+			}
+		case "firstSeenAt":
+			if _, ok := fieldSeen[knownhost.FieldFirstSeenAt]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldFirstSeenAt)
+				fieldSeen[knownhost.FieldFirstSeenAt] = struct{}{}
+			}
+		case "acceptedAt":
+			if _, ok := fieldSeen[knownhost.FieldAcceptedAt]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldAcceptedAt)
+				fieldSeen[knownhost.FieldAcceptedAt] = struct{}{}
+			}
+		case "pendingKeyType":
+			if _, ok := fieldSeen[knownhost.FieldPendingKeyType]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldPendingKeyType)
+				fieldSeen[knownhost.FieldPendingKeyType] = struct{}{}
+			}
+		case "pendingFingerprint":
+			if _, ok := fieldSeen[knownhost.FieldPendingFingerprint]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldPendingFingerprint)
+				fieldSeen[knownhost.FieldPendingFingerprint] = struct{}{}
+			}
+		case "pendingSeenAt":
+			if _, ok := fieldSeen[knownhost.FieldPendingSeenAt]; !ok {
+				selectedFields = append(selectedFields, knownhost.FieldPendingSeenAt)
+				fieldSeen[knownhost.FieldPendingSeenAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type knownhostPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []KnownHostPaginateOption
+}
+
+func newKnownHostPaginateArgs(rv map[string]any) *knownhostPaginateArgs {
+	args := &knownhostPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &KnownHostOrder{Field: &KnownHostOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithKnownHostOrder(order))
+			}
+		case *KnownHostOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithKnownHostOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*KnownHostWhereInput); ok {
+		args.opts = append(args.opts, WithKnownHostFilter(v.Filter))
 	}
 	return args
 }

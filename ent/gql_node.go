@@ -16,6 +16,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
@@ -69,6 +70,11 @@ var customertokenImplementors = []string{"CustomerToken", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*CustomerToken) IsNode() {}
+
+var knownhostImplementors = []string{"KnownHost", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*KnownHost) IsNode() {}
 
 var packagegrantImplementors = []string{"PackageGrant", "Node"}
 
@@ -226,6 +232,15 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(customertoken.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, customertokenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case knownhost.Table:
+		query := c.KnownHost.Query().
+			Where(knownhost.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, knownhostImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -473,6 +488,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.CustomerToken.Query().
 			Where(customertoken.IDIn(ids...))
 		query, err := query.CollectFields(ctx, customertokenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case knownhost.Table:
+		query := c.KnownHost.Query().
+			Where(knownhost.IDIn(ids...))
+		query, err := query.CollectFields(ctx, knownhostImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -180,6 +180,28 @@ func (_m *CustomerTokenQuery) CursorAt(ctx context.Context, offset int, opts ...
 	return &c, nil
 }
 
+// CursorAt returns the cursor of the offset-th KnownHost (1-based) in the
+// order and filter given by opts, or nil when the list is shorter than offset.
+func (_m *KnownHostQuery) CursorAt(ctx context.Context, offset int, opts ...KnownHostPaginateOption) (*Cursor, error) {
+	if offset <= 0 {
+		return nil, nil
+	}
+	pager, err := newKnownHostPager(opts, false)
+	if err != nil {
+		return nil, err
+	}
+	q := _m.Clone()
+	if q, err = pager.applyFilter(q); err != nil {
+		return nil, err
+	}
+	nodes, err := pager.applyOrder(q).Offset(offset - 1).Limit(1).All(ctx)
+	if err != nil || len(nodes) == 0 {
+		return nil, err
+	}
+	c := pager.toCursor(nodes[0])
+	return &c, nil
+}
+
 // CursorAt returns the cursor of the offset-th PackageGrant (1-based) in the
 // order and filter given by opts, or nil when the list is shorter than offset.
 func (_m *PackageGrantQuery) CursorAt(ctx context.Context, offset int, opts ...PackageGrantPaginateOption) (*Cursor, error) {

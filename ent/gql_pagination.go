@@ -22,6 +22,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
@@ -2765,6 +2766,320 @@ func (_m *CustomerToken) ToEdge(order *CustomerTokenOrder) *CustomerTokenEdge {
 		order = DefaultCustomerTokenOrder
 	}
 	return &CustomerTokenEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// KnownHostEdge is the edge representation of KnownHost.
+type KnownHostEdge struct {
+	Node   *KnownHost `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// KnownHostConnection is the connection containing edges to KnownHost.
+type KnownHostConnection struct {
+	Edges      []*KnownHostEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *KnownHostConnection) build(nodes []*KnownHost, pager *knownhostPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *KnownHost
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *KnownHost {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *KnownHost {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*KnownHostEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &KnownHostEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// KnownHostPaginateOption enables pagination customization.
+type KnownHostPaginateOption func(*knownhostPager) error
+
+// WithKnownHostOrder configures pagination ordering.
+func WithKnownHostOrder(order *KnownHostOrder) KnownHostPaginateOption {
+	if order == nil {
+		order = DefaultKnownHostOrder
+	}
+	o := *order
+	return func(pager *knownhostPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultKnownHostOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithKnownHostFilter configures pagination filter.
+func WithKnownHostFilter(filter func(*KnownHostQuery) (*KnownHostQuery, error)) KnownHostPaginateOption {
+	return func(pager *knownhostPager) error {
+		if filter == nil {
+			return errors.New("KnownHostQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type knownhostPager struct {
+	reverse bool
+	order   *KnownHostOrder
+	filter  func(*KnownHostQuery) (*KnownHostQuery, error)
+}
+
+func newKnownHostPager(opts []KnownHostPaginateOption, reverse bool) (*knownhostPager, error) {
+	pager := &knownhostPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultKnownHostOrder
+	}
+	return pager, nil
+}
+
+func (p *knownhostPager) applyFilter(query *KnownHostQuery) (*KnownHostQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *knownhostPager) toCursor(_m *KnownHost) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *knownhostPager) applyCursors(query *KnownHostQuery, after, before *Cursor) (*KnownHostQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultKnownHostOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *knownhostPager) applyOrder(query *KnownHostQuery) *KnownHostQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultKnownHostOrder.Field {
+		query = query.Order(DefaultKnownHostOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *knownhostPager) orderExpr(query *KnownHostQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultKnownHostOrder.Field {
+			b.Comma().Ident(DefaultKnownHostOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to KnownHost.
+func (_m *KnownHostQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...KnownHostPaginateOption,
+) (*KnownHostConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newKnownHostPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &KnownHostConnection{Edges: []*KnownHostEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// KnownHostOrderFieldCreatedAt orders KnownHost by created_at.
+	KnownHostOrderFieldCreatedAt = &KnownHostOrderField{
+		Value: func(_m *KnownHost) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: knownhost.FieldCreatedAt,
+		toTerm: knownhost.ByCreatedAt,
+		toCursor: func(_m *KnownHost) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// KnownHostOrderFieldUpdatedAt orders KnownHost by updated_at.
+	KnownHostOrderFieldUpdatedAt = &KnownHostOrderField{
+		Value: func(_m *KnownHost) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: knownhost.FieldUpdatedAt,
+		toTerm: knownhost.ByUpdatedAt,
+		toCursor: func(_m *KnownHost) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f KnownHostOrderField) String() string {
+	var str string
+	switch f.column {
+	case KnownHostOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case KnownHostOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f KnownHostOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *KnownHostOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("KnownHostOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *KnownHostOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *KnownHostOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid KnownHostOrderField", str)
+	}
+	return nil
+}
+
+// KnownHostOrderField defines the ordering field of KnownHost.
+type KnownHostOrderField struct {
+	// Value extracts the ordering value from the given KnownHost.
+	Value    func(*KnownHost) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) knownhost.OrderOption
+	toCursor func(*KnownHost) Cursor
+}
+
+// KnownHostOrder defines the ordering of KnownHost.
+type KnownHostOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *KnownHostOrderField `json:"field"`
+}
+
+// DefaultKnownHostOrder is the default ordering of KnownHost.
+var DefaultKnownHostOrder = &KnownHostOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &KnownHostOrderField{
+		Value: func(_m *KnownHost) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: knownhost.FieldID,
+		toTerm: knownhost.ByID,
+		toCursor: func(_m *KnownHost) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts KnownHost into KnownHostEdge.
+func (_m *KnownHost) ToEdge(order *KnownHostOrder) *KnownHostEdge {
+	if order == nil {
+		order = DefaultKnownHostOrder
+	}
+	return &KnownHostEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

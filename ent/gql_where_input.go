@@ -15,6 +15,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
@@ -3764,6 +3765,674 @@ func (i *CustomerTokenWhereInput) P() (predicate.CustomerToken, error) {
 		return predicates[0], nil
 	default:
 		return customertoken.And(predicates...), nil
+	}
+}
+
+// KnownHostWhereInput represents a where input for filtering KnownHost queries.
+type KnownHostWhereInput struct {
+	Predicates []predicate.KnownHost  `json:"-"`
+	Not        *KnownHostWhereInput   `json:"not,omitempty"`
+	Or         []*KnownHostWhereInput `json:"or,omitempty"`
+	And        []*KnownHostWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "host" field predicates.
+	Host             *string  `json:"host,omitempty"`
+	HostNEQ          *string  `json:"hostNEQ,omitempty"`
+	HostIn           []string `json:"hostIn,omitempty"`
+	HostNotIn        []string `json:"hostNotIn,omitempty"`
+	HostGT           *string  `json:"hostGT,omitempty"`
+	HostGTE          *string  `json:"hostGTE,omitempty"`
+	HostLT           *string  `json:"hostLT,omitempty"`
+	HostLTE          *string  `json:"hostLTE,omitempty"`
+	HostContains     *string  `json:"hostContains,omitempty"`
+	HostHasPrefix    *string  `json:"hostHasPrefix,omitempty"`
+	HostHasSuffix    *string  `json:"hostHasSuffix,omitempty"`
+	HostEqualFold    *string  `json:"hostEqualFold,omitempty"`
+	HostContainsFold *string  `json:"hostContainsFold,omitempty"`
+
+	// "key_type" field predicates.
+	KeyType             *string  `json:"keyType,omitempty"`
+	KeyTypeNEQ          *string  `json:"keyTypeNEQ,omitempty"`
+	KeyTypeIn           []string `json:"keyTypeIn,omitempty"`
+	KeyTypeNotIn        []string `json:"keyTypeNotIn,omitempty"`
+	KeyTypeGT           *string  `json:"keyTypeGT,omitempty"`
+	KeyTypeGTE          *string  `json:"keyTypeGTE,omitempty"`
+	KeyTypeLT           *string  `json:"keyTypeLT,omitempty"`
+	KeyTypeLTE          *string  `json:"keyTypeLTE,omitempty"`
+	KeyTypeContains     *string  `json:"keyTypeContains,omitempty"`
+	KeyTypeHasPrefix    *string  `json:"keyTypeHasPrefix,omitempty"`
+	KeyTypeHasSuffix    *string  `json:"keyTypeHasSuffix,omitempty"`
+	KeyTypeEqualFold    *string  `json:"keyTypeEqualFold,omitempty"`
+	KeyTypeContainsFold *string  `json:"keyTypeContainsFold,omitempty"`
+
+	// "key" field predicates.
+	Key             *string  `json:"key,omitempty"`
+	KeyNEQ          *string  `json:"keyNEQ,omitempty"`
+	KeyIn           []string `json:"keyIn,omitempty"`
+	KeyNotIn        []string `json:"keyNotIn,omitempty"`
+	KeyGT           *string  `json:"keyGT,omitempty"`
+	KeyGTE          *string  `json:"keyGTE,omitempty"`
+	KeyLT           *string  `json:"keyLT,omitempty"`
+	KeyLTE          *string  `json:"keyLTE,omitempty"`
+	KeyContains     *string  `json:"keyContains,omitempty"`
+	KeyHasPrefix    *string  `json:"keyHasPrefix,omitempty"`
+	KeyHasSuffix    *string  `json:"keyHasSuffix,omitempty"`
+	KeyEqualFold    *string  `json:"keyEqualFold,omitempty"`
+	KeyContainsFold *string  `json:"keyContainsFold,omitempty"`
+
+	// "fingerprint" field predicates.
+	Fingerprint             *string  `json:"fingerprint,omitempty"`
+	FingerprintNEQ          *string  `json:"fingerprintNEQ,omitempty"`
+	FingerprintIn           []string `json:"fingerprintIn,omitempty"`
+	FingerprintNotIn        []string `json:"fingerprintNotIn,omitempty"`
+	FingerprintGT           *string  `json:"fingerprintGT,omitempty"`
+	FingerprintGTE          *string  `json:"fingerprintGTE,omitempty"`
+	FingerprintLT           *string  `json:"fingerprintLT,omitempty"`
+	FingerprintLTE          *string  `json:"fingerprintLTE,omitempty"`
+	FingerprintContains     *string  `json:"fingerprintContains,omitempty"`
+	FingerprintHasPrefix    *string  `json:"fingerprintHasPrefix,omitempty"`
+	FingerprintHasSuffix    *string  `json:"fingerprintHasSuffix,omitempty"`
+	FingerprintEqualFold    *string  `json:"fingerprintEqualFold,omitempty"`
+	FingerprintContainsFold *string  `json:"fingerprintContainsFold,omitempty"`
+
+	// "source" field predicates.
+	Source      *knownhost.Source  `json:"source,omitempty"`
+	SourceNEQ   *knownhost.Source  `json:"sourceNEQ,omitempty"`
+	SourceIn    []knownhost.Source `json:"sourceIn,omitempty"`
+	SourceNotIn []knownhost.Source `json:"sourceNotIn,omitempty"`
+
+	// "first_seen_at" field predicates.
+	FirstSeenAt      *time.Time  `json:"firstSeenAt,omitempty"`
+	FirstSeenAtNEQ   *time.Time  `json:"firstSeenAtNEQ,omitempty"`
+	FirstSeenAtIn    []time.Time `json:"firstSeenAtIn,omitempty"`
+	FirstSeenAtNotIn []time.Time `json:"firstSeenAtNotIn,omitempty"`
+	FirstSeenAtGT    *time.Time  `json:"firstSeenAtGT,omitempty"`
+	FirstSeenAtGTE   *time.Time  `json:"firstSeenAtGTE,omitempty"`
+	FirstSeenAtLT    *time.Time  `json:"firstSeenAtLT,omitempty"`
+	FirstSeenAtLTE   *time.Time  `json:"firstSeenAtLTE,omitempty"`
+
+	// "accepted_at" field predicates.
+	AcceptedAt      *time.Time  `json:"acceptedAt,omitempty"`
+	AcceptedAtNEQ   *time.Time  `json:"acceptedAtNEQ,omitempty"`
+	AcceptedAtIn    []time.Time `json:"acceptedAtIn,omitempty"`
+	AcceptedAtNotIn []time.Time `json:"acceptedAtNotIn,omitempty"`
+	AcceptedAtGT    *time.Time  `json:"acceptedAtGT,omitempty"`
+	AcceptedAtGTE   *time.Time  `json:"acceptedAtGTE,omitempty"`
+	AcceptedAtLT    *time.Time  `json:"acceptedAtLT,omitempty"`
+	AcceptedAtLTE   *time.Time  `json:"acceptedAtLTE,omitempty"`
+
+	// "pending_key_type" field predicates.
+	PendingKeyType             *string  `json:"pendingKeyType,omitempty"`
+	PendingKeyTypeNEQ          *string  `json:"pendingKeyTypeNEQ,omitempty"`
+	PendingKeyTypeIn           []string `json:"pendingKeyTypeIn,omitempty"`
+	PendingKeyTypeNotIn        []string `json:"pendingKeyTypeNotIn,omitempty"`
+	PendingKeyTypeGT           *string  `json:"pendingKeyTypeGT,omitempty"`
+	PendingKeyTypeGTE          *string  `json:"pendingKeyTypeGTE,omitempty"`
+	PendingKeyTypeLT           *string  `json:"pendingKeyTypeLT,omitempty"`
+	PendingKeyTypeLTE          *string  `json:"pendingKeyTypeLTE,omitempty"`
+	PendingKeyTypeContains     *string  `json:"pendingKeyTypeContains,omitempty"`
+	PendingKeyTypeHasPrefix    *string  `json:"pendingKeyTypeHasPrefix,omitempty"`
+	PendingKeyTypeHasSuffix    *string  `json:"pendingKeyTypeHasSuffix,omitempty"`
+	PendingKeyTypeIsNil        bool     `json:"pendingKeyTypeIsNil,omitempty"`
+	PendingKeyTypeNotNil       bool     `json:"pendingKeyTypeNotNil,omitempty"`
+	PendingKeyTypeEqualFold    *string  `json:"pendingKeyTypeEqualFold,omitempty"`
+	PendingKeyTypeContainsFold *string  `json:"pendingKeyTypeContainsFold,omitempty"`
+
+	// "pending_fingerprint" field predicates.
+	PendingFingerprint             *string  `json:"pendingFingerprint,omitempty"`
+	PendingFingerprintNEQ          *string  `json:"pendingFingerprintNEQ,omitempty"`
+	PendingFingerprintIn           []string `json:"pendingFingerprintIn,omitempty"`
+	PendingFingerprintNotIn        []string `json:"pendingFingerprintNotIn,omitempty"`
+	PendingFingerprintGT           *string  `json:"pendingFingerprintGT,omitempty"`
+	PendingFingerprintGTE          *string  `json:"pendingFingerprintGTE,omitempty"`
+	PendingFingerprintLT           *string  `json:"pendingFingerprintLT,omitempty"`
+	PendingFingerprintLTE          *string  `json:"pendingFingerprintLTE,omitempty"`
+	PendingFingerprintContains     *string  `json:"pendingFingerprintContains,omitempty"`
+	PendingFingerprintHasPrefix    *string  `json:"pendingFingerprintHasPrefix,omitempty"`
+	PendingFingerprintHasSuffix    *string  `json:"pendingFingerprintHasSuffix,omitempty"`
+	PendingFingerprintIsNil        bool     `json:"pendingFingerprintIsNil,omitempty"`
+	PendingFingerprintNotNil       bool     `json:"pendingFingerprintNotNil,omitempty"`
+	PendingFingerprintEqualFold    *string  `json:"pendingFingerprintEqualFold,omitempty"`
+	PendingFingerprintContainsFold *string  `json:"pendingFingerprintContainsFold,omitempty"`
+
+	// "pending_seen_at" field predicates.
+	PendingSeenAt       *time.Time  `json:"pendingSeenAt,omitempty"`
+	PendingSeenAtNEQ    *time.Time  `json:"pendingSeenAtNEQ,omitempty"`
+	PendingSeenAtIn     []time.Time `json:"pendingSeenAtIn,omitempty"`
+	PendingSeenAtNotIn  []time.Time `json:"pendingSeenAtNotIn,omitempty"`
+	PendingSeenAtGT     *time.Time  `json:"pendingSeenAtGT,omitempty"`
+	PendingSeenAtGTE    *time.Time  `json:"pendingSeenAtGTE,omitempty"`
+	PendingSeenAtLT     *time.Time  `json:"pendingSeenAtLT,omitempty"`
+	PendingSeenAtLTE    *time.Time  `json:"pendingSeenAtLTE,omitempty"`
+	PendingSeenAtIsNil  bool        `json:"pendingSeenAtIsNil,omitempty"`
+	PendingSeenAtNotNil bool        `json:"pendingSeenAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *KnownHostWhereInput) AddPredicates(predicates ...predicate.KnownHost) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the KnownHostWhereInput filter on the KnownHostQuery builder.
+func (i *KnownHostWhereInput) Filter(q *KnownHostQuery) (*KnownHostQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyKnownHostWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyKnownHostWhereInput is returned in case the KnownHostWhereInput is empty.
+var ErrEmptyKnownHostWhereInput = errors.New("ent: empty predicate KnownHostWhereInput")
+
+// P returns a predicate for filtering knownhosts.
+// An error is returned if the input is empty or invalid.
+func (i *KnownHostWhereInput) P() (predicate.KnownHost, error) {
+	var predicates []predicate.KnownHost
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, knownhost.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.KnownHost, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, knownhost.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.KnownHost, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, knownhost.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, knownhost.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, knownhost.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, knownhost.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, knownhost.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, knownhost.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, knownhost.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, knownhost.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, knownhost.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, knownhost.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, knownhost.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, knownhost.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, knownhost.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, knownhost.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, knownhost.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, knownhost.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, knownhost.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, knownhost.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, knownhost.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, knownhost.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, knownhost.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, knownhost.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, knownhost.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, knownhost.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, knownhost.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, knownhost.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, knownhost.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Host != nil {
+		predicates = append(predicates, knownhost.HostEQ(*i.Host))
+	}
+	if i.HostNEQ != nil {
+		predicates = append(predicates, knownhost.HostNEQ(*i.HostNEQ))
+	}
+	if len(i.HostIn) > 0 {
+		predicates = append(predicates, knownhost.HostIn(i.HostIn...))
+	}
+	if len(i.HostNotIn) > 0 {
+		predicates = append(predicates, knownhost.HostNotIn(i.HostNotIn...))
+	}
+	if i.HostGT != nil {
+		predicates = append(predicates, knownhost.HostGT(*i.HostGT))
+	}
+	if i.HostGTE != nil {
+		predicates = append(predicates, knownhost.HostGTE(*i.HostGTE))
+	}
+	if i.HostLT != nil {
+		predicates = append(predicates, knownhost.HostLT(*i.HostLT))
+	}
+	if i.HostLTE != nil {
+		predicates = append(predicates, knownhost.HostLTE(*i.HostLTE))
+	}
+	if i.HostContains != nil {
+		predicates = append(predicates, knownhost.HostContains(*i.HostContains))
+	}
+	if i.HostHasPrefix != nil {
+		predicates = append(predicates, knownhost.HostHasPrefix(*i.HostHasPrefix))
+	}
+	if i.HostHasSuffix != nil {
+		predicates = append(predicates, knownhost.HostHasSuffix(*i.HostHasSuffix))
+	}
+	if i.HostEqualFold != nil {
+		predicates = append(predicates, knownhost.HostEqualFold(*i.HostEqualFold))
+	}
+	if i.HostContainsFold != nil {
+		predicates = append(predicates, knownhost.HostContainsFold(*i.HostContainsFold))
+	}
+	if i.KeyType != nil {
+		predicates = append(predicates, knownhost.KeyTypeEQ(*i.KeyType))
+	}
+	if i.KeyTypeNEQ != nil {
+		predicates = append(predicates, knownhost.KeyTypeNEQ(*i.KeyTypeNEQ))
+	}
+	if len(i.KeyTypeIn) > 0 {
+		predicates = append(predicates, knownhost.KeyTypeIn(i.KeyTypeIn...))
+	}
+	if len(i.KeyTypeNotIn) > 0 {
+		predicates = append(predicates, knownhost.KeyTypeNotIn(i.KeyTypeNotIn...))
+	}
+	if i.KeyTypeGT != nil {
+		predicates = append(predicates, knownhost.KeyTypeGT(*i.KeyTypeGT))
+	}
+	if i.KeyTypeGTE != nil {
+		predicates = append(predicates, knownhost.KeyTypeGTE(*i.KeyTypeGTE))
+	}
+	if i.KeyTypeLT != nil {
+		predicates = append(predicates, knownhost.KeyTypeLT(*i.KeyTypeLT))
+	}
+	if i.KeyTypeLTE != nil {
+		predicates = append(predicates, knownhost.KeyTypeLTE(*i.KeyTypeLTE))
+	}
+	if i.KeyTypeContains != nil {
+		predicates = append(predicates, knownhost.KeyTypeContains(*i.KeyTypeContains))
+	}
+	if i.KeyTypeHasPrefix != nil {
+		predicates = append(predicates, knownhost.KeyTypeHasPrefix(*i.KeyTypeHasPrefix))
+	}
+	if i.KeyTypeHasSuffix != nil {
+		predicates = append(predicates, knownhost.KeyTypeHasSuffix(*i.KeyTypeHasSuffix))
+	}
+	if i.KeyTypeEqualFold != nil {
+		predicates = append(predicates, knownhost.KeyTypeEqualFold(*i.KeyTypeEqualFold))
+	}
+	if i.KeyTypeContainsFold != nil {
+		predicates = append(predicates, knownhost.KeyTypeContainsFold(*i.KeyTypeContainsFold))
+	}
+	if i.Key != nil {
+		predicates = append(predicates, knownhost.KeyEQ(*i.Key))
+	}
+	if i.KeyNEQ != nil {
+		predicates = append(predicates, knownhost.KeyNEQ(*i.KeyNEQ))
+	}
+	if len(i.KeyIn) > 0 {
+		predicates = append(predicates, knownhost.KeyIn(i.KeyIn...))
+	}
+	if len(i.KeyNotIn) > 0 {
+		predicates = append(predicates, knownhost.KeyNotIn(i.KeyNotIn...))
+	}
+	if i.KeyGT != nil {
+		predicates = append(predicates, knownhost.KeyGT(*i.KeyGT))
+	}
+	if i.KeyGTE != nil {
+		predicates = append(predicates, knownhost.KeyGTE(*i.KeyGTE))
+	}
+	if i.KeyLT != nil {
+		predicates = append(predicates, knownhost.KeyLT(*i.KeyLT))
+	}
+	if i.KeyLTE != nil {
+		predicates = append(predicates, knownhost.KeyLTE(*i.KeyLTE))
+	}
+	if i.KeyContains != nil {
+		predicates = append(predicates, knownhost.KeyContains(*i.KeyContains))
+	}
+	if i.KeyHasPrefix != nil {
+		predicates = append(predicates, knownhost.KeyHasPrefix(*i.KeyHasPrefix))
+	}
+	if i.KeyHasSuffix != nil {
+		predicates = append(predicates, knownhost.KeyHasSuffix(*i.KeyHasSuffix))
+	}
+	if i.KeyEqualFold != nil {
+		predicates = append(predicates, knownhost.KeyEqualFold(*i.KeyEqualFold))
+	}
+	if i.KeyContainsFold != nil {
+		predicates = append(predicates, knownhost.KeyContainsFold(*i.KeyContainsFold))
+	}
+	if i.Fingerprint != nil {
+		predicates = append(predicates, knownhost.FingerprintEQ(*i.Fingerprint))
+	}
+	if i.FingerprintNEQ != nil {
+		predicates = append(predicates, knownhost.FingerprintNEQ(*i.FingerprintNEQ))
+	}
+	if len(i.FingerprintIn) > 0 {
+		predicates = append(predicates, knownhost.FingerprintIn(i.FingerprintIn...))
+	}
+	if len(i.FingerprintNotIn) > 0 {
+		predicates = append(predicates, knownhost.FingerprintNotIn(i.FingerprintNotIn...))
+	}
+	if i.FingerprintGT != nil {
+		predicates = append(predicates, knownhost.FingerprintGT(*i.FingerprintGT))
+	}
+	if i.FingerprintGTE != nil {
+		predicates = append(predicates, knownhost.FingerprintGTE(*i.FingerprintGTE))
+	}
+	if i.FingerprintLT != nil {
+		predicates = append(predicates, knownhost.FingerprintLT(*i.FingerprintLT))
+	}
+	if i.FingerprintLTE != nil {
+		predicates = append(predicates, knownhost.FingerprintLTE(*i.FingerprintLTE))
+	}
+	if i.FingerprintContains != nil {
+		predicates = append(predicates, knownhost.FingerprintContains(*i.FingerprintContains))
+	}
+	if i.FingerprintHasPrefix != nil {
+		predicates = append(predicates, knownhost.FingerprintHasPrefix(*i.FingerprintHasPrefix))
+	}
+	if i.FingerprintHasSuffix != nil {
+		predicates = append(predicates, knownhost.FingerprintHasSuffix(*i.FingerprintHasSuffix))
+	}
+	if i.FingerprintEqualFold != nil {
+		predicates = append(predicates, knownhost.FingerprintEqualFold(*i.FingerprintEqualFold))
+	}
+	if i.FingerprintContainsFold != nil {
+		predicates = append(predicates, knownhost.FingerprintContainsFold(*i.FingerprintContainsFold))
+	}
+	if i.Source != nil {
+		predicates = append(predicates, knownhost.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, knownhost.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, knownhost.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, knownhost.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.FirstSeenAt != nil {
+		predicates = append(predicates, knownhost.FirstSeenAtEQ(*i.FirstSeenAt))
+	}
+	if i.FirstSeenAtNEQ != nil {
+		predicates = append(predicates, knownhost.FirstSeenAtNEQ(*i.FirstSeenAtNEQ))
+	}
+	if len(i.FirstSeenAtIn) > 0 {
+		predicates = append(predicates, knownhost.FirstSeenAtIn(i.FirstSeenAtIn...))
+	}
+	if len(i.FirstSeenAtNotIn) > 0 {
+		predicates = append(predicates, knownhost.FirstSeenAtNotIn(i.FirstSeenAtNotIn...))
+	}
+	if i.FirstSeenAtGT != nil {
+		predicates = append(predicates, knownhost.FirstSeenAtGT(*i.FirstSeenAtGT))
+	}
+	if i.FirstSeenAtGTE != nil {
+		predicates = append(predicates, knownhost.FirstSeenAtGTE(*i.FirstSeenAtGTE))
+	}
+	if i.FirstSeenAtLT != nil {
+		predicates = append(predicates, knownhost.FirstSeenAtLT(*i.FirstSeenAtLT))
+	}
+	if i.FirstSeenAtLTE != nil {
+		predicates = append(predicates, knownhost.FirstSeenAtLTE(*i.FirstSeenAtLTE))
+	}
+	if i.AcceptedAt != nil {
+		predicates = append(predicates, knownhost.AcceptedAtEQ(*i.AcceptedAt))
+	}
+	if i.AcceptedAtNEQ != nil {
+		predicates = append(predicates, knownhost.AcceptedAtNEQ(*i.AcceptedAtNEQ))
+	}
+	if len(i.AcceptedAtIn) > 0 {
+		predicates = append(predicates, knownhost.AcceptedAtIn(i.AcceptedAtIn...))
+	}
+	if len(i.AcceptedAtNotIn) > 0 {
+		predicates = append(predicates, knownhost.AcceptedAtNotIn(i.AcceptedAtNotIn...))
+	}
+	if i.AcceptedAtGT != nil {
+		predicates = append(predicates, knownhost.AcceptedAtGT(*i.AcceptedAtGT))
+	}
+	if i.AcceptedAtGTE != nil {
+		predicates = append(predicates, knownhost.AcceptedAtGTE(*i.AcceptedAtGTE))
+	}
+	if i.AcceptedAtLT != nil {
+		predicates = append(predicates, knownhost.AcceptedAtLT(*i.AcceptedAtLT))
+	}
+	if i.AcceptedAtLTE != nil {
+		predicates = append(predicates, knownhost.AcceptedAtLTE(*i.AcceptedAtLTE))
+	}
+	if i.PendingKeyType != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeEQ(*i.PendingKeyType))
+	}
+	if i.PendingKeyTypeNEQ != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeNEQ(*i.PendingKeyTypeNEQ))
+	}
+	if len(i.PendingKeyTypeIn) > 0 {
+		predicates = append(predicates, knownhost.PendingKeyTypeIn(i.PendingKeyTypeIn...))
+	}
+	if len(i.PendingKeyTypeNotIn) > 0 {
+		predicates = append(predicates, knownhost.PendingKeyTypeNotIn(i.PendingKeyTypeNotIn...))
+	}
+	if i.PendingKeyTypeGT != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeGT(*i.PendingKeyTypeGT))
+	}
+	if i.PendingKeyTypeGTE != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeGTE(*i.PendingKeyTypeGTE))
+	}
+	if i.PendingKeyTypeLT != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeLT(*i.PendingKeyTypeLT))
+	}
+	if i.PendingKeyTypeLTE != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeLTE(*i.PendingKeyTypeLTE))
+	}
+	if i.PendingKeyTypeContains != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeContains(*i.PendingKeyTypeContains))
+	}
+	if i.PendingKeyTypeHasPrefix != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeHasPrefix(*i.PendingKeyTypeHasPrefix))
+	}
+	if i.PendingKeyTypeHasSuffix != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeHasSuffix(*i.PendingKeyTypeHasSuffix))
+	}
+	if i.PendingKeyTypeIsNil {
+		predicates = append(predicates, knownhost.PendingKeyTypeIsNil())
+	}
+	if i.PendingKeyTypeNotNil {
+		predicates = append(predicates, knownhost.PendingKeyTypeNotNil())
+	}
+	if i.PendingKeyTypeEqualFold != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeEqualFold(*i.PendingKeyTypeEqualFold))
+	}
+	if i.PendingKeyTypeContainsFold != nil {
+		predicates = append(predicates, knownhost.PendingKeyTypeContainsFold(*i.PendingKeyTypeContainsFold))
+	}
+	if i.PendingFingerprint != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintEQ(*i.PendingFingerprint))
+	}
+	if i.PendingFingerprintNEQ != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintNEQ(*i.PendingFingerprintNEQ))
+	}
+	if len(i.PendingFingerprintIn) > 0 {
+		predicates = append(predicates, knownhost.PendingFingerprintIn(i.PendingFingerprintIn...))
+	}
+	if len(i.PendingFingerprintNotIn) > 0 {
+		predicates = append(predicates, knownhost.PendingFingerprintNotIn(i.PendingFingerprintNotIn...))
+	}
+	if i.PendingFingerprintGT != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintGT(*i.PendingFingerprintGT))
+	}
+	if i.PendingFingerprintGTE != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintGTE(*i.PendingFingerprintGTE))
+	}
+	if i.PendingFingerprintLT != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintLT(*i.PendingFingerprintLT))
+	}
+	if i.PendingFingerprintLTE != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintLTE(*i.PendingFingerprintLTE))
+	}
+	if i.PendingFingerprintContains != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintContains(*i.PendingFingerprintContains))
+	}
+	if i.PendingFingerprintHasPrefix != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintHasPrefix(*i.PendingFingerprintHasPrefix))
+	}
+	if i.PendingFingerprintHasSuffix != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintHasSuffix(*i.PendingFingerprintHasSuffix))
+	}
+	if i.PendingFingerprintIsNil {
+		predicates = append(predicates, knownhost.PendingFingerprintIsNil())
+	}
+	if i.PendingFingerprintNotNil {
+		predicates = append(predicates, knownhost.PendingFingerprintNotNil())
+	}
+	if i.PendingFingerprintEqualFold != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintEqualFold(*i.PendingFingerprintEqualFold))
+	}
+	if i.PendingFingerprintContainsFold != nil {
+		predicates = append(predicates, knownhost.PendingFingerprintContainsFold(*i.PendingFingerprintContainsFold))
+	}
+	if i.PendingSeenAt != nil {
+		predicates = append(predicates, knownhost.PendingSeenAtEQ(*i.PendingSeenAt))
+	}
+	if i.PendingSeenAtNEQ != nil {
+		predicates = append(predicates, knownhost.PendingSeenAtNEQ(*i.PendingSeenAtNEQ))
+	}
+	if len(i.PendingSeenAtIn) > 0 {
+		predicates = append(predicates, knownhost.PendingSeenAtIn(i.PendingSeenAtIn...))
+	}
+	if len(i.PendingSeenAtNotIn) > 0 {
+		predicates = append(predicates, knownhost.PendingSeenAtNotIn(i.PendingSeenAtNotIn...))
+	}
+	if i.PendingSeenAtGT != nil {
+		predicates = append(predicates, knownhost.PendingSeenAtGT(*i.PendingSeenAtGT))
+	}
+	if i.PendingSeenAtGTE != nil {
+		predicates = append(predicates, knownhost.PendingSeenAtGTE(*i.PendingSeenAtGTE))
+	}
+	if i.PendingSeenAtLT != nil {
+		predicates = append(predicates, knownhost.PendingSeenAtLT(*i.PendingSeenAtLT))
+	}
+	if i.PendingSeenAtLTE != nil {
+		predicates = append(predicates, knownhost.PendingSeenAtLTE(*i.PendingSeenAtLTE))
+	}
+	if i.PendingSeenAtIsNil {
+		predicates = append(predicates, knownhost.PendingSeenAtIsNil())
+	}
+	if i.PendingSeenAtNotNil {
+		predicates = append(predicates, knownhost.PendingSeenAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyKnownHostWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return knownhost.And(predicates...), nil
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/ent/downloadstat"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
@@ -50,6 +51,7 @@ const (
 	TypeCustomerFreeze  = "CustomerFreeze"
 	TypeCustomerToken   = "CustomerToken"
 	TypeDownloadStat    = "DownloadStat"
+	TypeKnownHost       = "KnownHost"
 	TypePackageGrant    = "PackageGrant"
 	TypePackageVersion  = "PackageVersion"
 	TypeSetting         = "Setting"
@@ -10658,6 +10660,1173 @@ func (m *DownloadStatMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown DownloadStat edge %s", name)
+}
+
+// KnownHostMutation represents an operation that mutates the KnownHost nodes in the graph.
+type KnownHostMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	host                *string
+	key_type            *string
+	key                 *string
+	fingerprint         *string
+	source              *knownhost.Source
+	first_seen_at       *time.Time
+	accepted_at         *time.Time
+	pending_key_type    *string
+	pending_key         *string
+	pending_fingerprint *string
+	pending_seen_at     *time.Time
+	clearedFields       map[string]struct{}
+	tenant              *string
+	clearedtenant       bool
+	done                bool
+	oldValue            func(context.Context) (*KnownHost, error)
+	predicates          []predicate.KnownHost
+}
+
+var _ ent.Mutation = (*KnownHostMutation)(nil)
+
+// knownhostOption allows management of the mutation configuration using functional options.
+type knownhostOption func(*KnownHostMutation)
+
+// newKnownHostMutation creates new mutation for the KnownHost entity.
+func newKnownHostMutation(c config, op Op, opts ...knownhostOption) *KnownHostMutation {
+	m := &KnownHostMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeKnownHost,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withKnownHostID sets the ID field of the mutation.
+func withKnownHostID(id string) knownhostOption {
+	return func(m *KnownHostMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *KnownHost
+		)
+		m.oldValue = func(ctx context.Context) (*KnownHost, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().KnownHost.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withKnownHost sets the old KnownHost of the mutation.
+func withKnownHost(node *KnownHost) knownhostOption {
+	return func(m *KnownHostMutation) {
+		m.oldValue = func(context.Context) (*KnownHost, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m KnownHostMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m KnownHostMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of KnownHost entities.
+func (m *KnownHostMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *KnownHostMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *KnownHostMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().KnownHost.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *KnownHostMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *KnownHostMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *KnownHostMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *KnownHostMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *KnownHostMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *KnownHostMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *KnownHostMutation) SetTenantID(s string) {
+	m.tenant = &s
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *KnownHostMutation) TenantID() (r string, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldTenantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *KnownHostMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetHost sets the "host" field.
+func (m *KnownHostMutation) SetHost(s string) {
+	m.host = &s
+}
+
+// Host returns the value of the "host" field in the mutation.
+func (m *KnownHostMutation) Host() (r string, exists bool) {
+	v := m.host
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHost returns the old "host" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldHost(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHost: %w", err)
+	}
+	return oldValue.Host, nil
+}
+
+// ResetHost resets all changes to the "host" field.
+func (m *KnownHostMutation) ResetHost() {
+	m.host = nil
+}
+
+// SetKeyType sets the "key_type" field.
+func (m *KnownHostMutation) SetKeyType(s string) {
+	m.key_type = &s
+}
+
+// KeyType returns the value of the "key_type" field in the mutation.
+func (m *KnownHostMutation) KeyType() (r string, exists bool) {
+	v := m.key_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeyType returns the old "key_type" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldKeyType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeyType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeyType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeyType: %w", err)
+	}
+	return oldValue.KeyType, nil
+}
+
+// ResetKeyType resets all changes to the "key_type" field.
+func (m *KnownHostMutation) ResetKeyType() {
+	m.key_type = nil
+}
+
+// SetKey sets the "key" field.
+func (m *KnownHostMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *KnownHostMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *KnownHostMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetFingerprint sets the "fingerprint" field.
+func (m *KnownHostMutation) SetFingerprint(s string) {
+	m.fingerprint = &s
+}
+
+// Fingerprint returns the value of the "fingerprint" field in the mutation.
+func (m *KnownHostMutation) Fingerprint() (r string, exists bool) {
+	v := m.fingerprint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFingerprint returns the old "fingerprint" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldFingerprint(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFingerprint is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFingerprint requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFingerprint: %w", err)
+	}
+	return oldValue.Fingerprint, nil
+}
+
+// ResetFingerprint resets all changes to the "fingerprint" field.
+func (m *KnownHostMutation) ResetFingerprint() {
+	m.fingerprint = nil
+}
+
+// SetSource sets the "source" field.
+func (m *KnownHostMutation) SetSource(k knownhost.Source) {
+	m.source = &k
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *KnownHostMutation) Source() (r knownhost.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldSource(ctx context.Context) (v knownhost.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *KnownHostMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetFirstSeenAt sets the "first_seen_at" field.
+func (m *KnownHostMutation) SetFirstSeenAt(t time.Time) {
+	m.first_seen_at = &t
+}
+
+// FirstSeenAt returns the value of the "first_seen_at" field in the mutation.
+func (m *KnownHostMutation) FirstSeenAt() (r time.Time, exists bool) {
+	v := m.first_seen_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstSeenAt returns the old "first_seen_at" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldFirstSeenAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstSeenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstSeenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstSeenAt: %w", err)
+	}
+	return oldValue.FirstSeenAt, nil
+}
+
+// ResetFirstSeenAt resets all changes to the "first_seen_at" field.
+func (m *KnownHostMutation) ResetFirstSeenAt() {
+	m.first_seen_at = nil
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (m *KnownHostMutation) SetAcceptedAt(t time.Time) {
+	m.accepted_at = &t
+}
+
+// AcceptedAt returns the value of the "accepted_at" field in the mutation.
+func (m *KnownHostMutation) AcceptedAt() (r time.Time, exists bool) {
+	v := m.accepted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedAt returns the old "accepted_at" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldAcceptedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedAt: %w", err)
+	}
+	return oldValue.AcceptedAt, nil
+}
+
+// ResetAcceptedAt resets all changes to the "accepted_at" field.
+func (m *KnownHostMutation) ResetAcceptedAt() {
+	m.accepted_at = nil
+}
+
+// SetPendingKeyType sets the "pending_key_type" field.
+func (m *KnownHostMutation) SetPendingKeyType(s string) {
+	m.pending_key_type = &s
+}
+
+// PendingKeyType returns the value of the "pending_key_type" field in the mutation.
+func (m *KnownHostMutation) PendingKeyType() (r string, exists bool) {
+	v := m.pending_key_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingKeyType returns the old "pending_key_type" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldPendingKeyType(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingKeyType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingKeyType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingKeyType: %w", err)
+	}
+	return oldValue.PendingKeyType, nil
+}
+
+// ClearPendingKeyType clears the value of the "pending_key_type" field.
+func (m *KnownHostMutation) ClearPendingKeyType() {
+	m.pending_key_type = nil
+	m.clearedFields[knownhost.FieldPendingKeyType] = struct{}{}
+}
+
+// PendingKeyTypeCleared returns if the "pending_key_type" field was cleared in this mutation.
+func (m *KnownHostMutation) PendingKeyTypeCleared() bool {
+	_, ok := m.clearedFields[knownhost.FieldPendingKeyType]
+	return ok
+}
+
+// ResetPendingKeyType resets all changes to the "pending_key_type" field.
+func (m *KnownHostMutation) ResetPendingKeyType() {
+	m.pending_key_type = nil
+	delete(m.clearedFields, knownhost.FieldPendingKeyType)
+}
+
+// SetPendingKey sets the "pending_key" field.
+func (m *KnownHostMutation) SetPendingKey(s string) {
+	m.pending_key = &s
+}
+
+// PendingKey returns the value of the "pending_key" field in the mutation.
+func (m *KnownHostMutation) PendingKey() (r string, exists bool) {
+	v := m.pending_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingKey returns the old "pending_key" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldPendingKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingKey: %w", err)
+	}
+	return oldValue.PendingKey, nil
+}
+
+// ClearPendingKey clears the value of the "pending_key" field.
+func (m *KnownHostMutation) ClearPendingKey() {
+	m.pending_key = nil
+	m.clearedFields[knownhost.FieldPendingKey] = struct{}{}
+}
+
+// PendingKeyCleared returns if the "pending_key" field was cleared in this mutation.
+func (m *KnownHostMutation) PendingKeyCleared() bool {
+	_, ok := m.clearedFields[knownhost.FieldPendingKey]
+	return ok
+}
+
+// ResetPendingKey resets all changes to the "pending_key" field.
+func (m *KnownHostMutation) ResetPendingKey() {
+	m.pending_key = nil
+	delete(m.clearedFields, knownhost.FieldPendingKey)
+}
+
+// SetPendingFingerprint sets the "pending_fingerprint" field.
+func (m *KnownHostMutation) SetPendingFingerprint(s string) {
+	m.pending_fingerprint = &s
+}
+
+// PendingFingerprint returns the value of the "pending_fingerprint" field in the mutation.
+func (m *KnownHostMutation) PendingFingerprint() (r string, exists bool) {
+	v := m.pending_fingerprint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingFingerprint returns the old "pending_fingerprint" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldPendingFingerprint(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingFingerprint is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingFingerprint requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingFingerprint: %w", err)
+	}
+	return oldValue.PendingFingerprint, nil
+}
+
+// ClearPendingFingerprint clears the value of the "pending_fingerprint" field.
+func (m *KnownHostMutation) ClearPendingFingerprint() {
+	m.pending_fingerprint = nil
+	m.clearedFields[knownhost.FieldPendingFingerprint] = struct{}{}
+}
+
+// PendingFingerprintCleared returns if the "pending_fingerprint" field was cleared in this mutation.
+func (m *KnownHostMutation) PendingFingerprintCleared() bool {
+	_, ok := m.clearedFields[knownhost.FieldPendingFingerprint]
+	return ok
+}
+
+// ResetPendingFingerprint resets all changes to the "pending_fingerprint" field.
+func (m *KnownHostMutation) ResetPendingFingerprint() {
+	m.pending_fingerprint = nil
+	delete(m.clearedFields, knownhost.FieldPendingFingerprint)
+}
+
+// SetPendingSeenAt sets the "pending_seen_at" field.
+func (m *KnownHostMutation) SetPendingSeenAt(t time.Time) {
+	m.pending_seen_at = &t
+}
+
+// PendingSeenAt returns the value of the "pending_seen_at" field in the mutation.
+func (m *KnownHostMutation) PendingSeenAt() (r time.Time, exists bool) {
+	v := m.pending_seen_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingSeenAt returns the old "pending_seen_at" field's value of the KnownHost entity.
+// If the KnownHost object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *KnownHostMutation) OldPendingSeenAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingSeenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingSeenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingSeenAt: %w", err)
+	}
+	return oldValue.PendingSeenAt, nil
+}
+
+// ClearPendingSeenAt clears the value of the "pending_seen_at" field.
+func (m *KnownHostMutation) ClearPendingSeenAt() {
+	m.pending_seen_at = nil
+	m.clearedFields[knownhost.FieldPendingSeenAt] = struct{}{}
+}
+
+// PendingSeenAtCleared returns if the "pending_seen_at" field was cleared in this mutation.
+func (m *KnownHostMutation) PendingSeenAtCleared() bool {
+	_, ok := m.clearedFields[knownhost.FieldPendingSeenAt]
+	return ok
+}
+
+// ResetPendingSeenAt resets all changes to the "pending_seen_at" field.
+func (m *KnownHostMutation) ResetPendingSeenAt() {
+	m.pending_seen_at = nil
+	delete(m.clearedFields, knownhost.FieldPendingSeenAt)
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *KnownHostMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[knownhost.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *KnownHostMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *KnownHostMutation) TenantIDs() (ids []string) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *KnownHostMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the KnownHostMutation builder.
+func (m *KnownHostMutation) Where(ps ...predicate.KnownHost) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the KnownHostMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *KnownHostMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.KnownHost, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *KnownHostMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *KnownHostMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (KnownHost).
+func (m *KnownHostMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *KnownHostMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, knownhost.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, knownhost.FieldUpdatedAt)
+	}
+	if m.tenant != nil {
+		fields = append(fields, knownhost.FieldTenantID)
+	}
+	if m.host != nil {
+		fields = append(fields, knownhost.FieldHost)
+	}
+	if m.key_type != nil {
+		fields = append(fields, knownhost.FieldKeyType)
+	}
+	if m.key != nil {
+		fields = append(fields, knownhost.FieldKey)
+	}
+	if m.fingerprint != nil {
+		fields = append(fields, knownhost.FieldFingerprint)
+	}
+	if m.source != nil {
+		fields = append(fields, knownhost.FieldSource)
+	}
+	if m.first_seen_at != nil {
+		fields = append(fields, knownhost.FieldFirstSeenAt)
+	}
+	if m.accepted_at != nil {
+		fields = append(fields, knownhost.FieldAcceptedAt)
+	}
+	if m.pending_key_type != nil {
+		fields = append(fields, knownhost.FieldPendingKeyType)
+	}
+	if m.pending_key != nil {
+		fields = append(fields, knownhost.FieldPendingKey)
+	}
+	if m.pending_fingerprint != nil {
+		fields = append(fields, knownhost.FieldPendingFingerprint)
+	}
+	if m.pending_seen_at != nil {
+		fields = append(fields, knownhost.FieldPendingSeenAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *KnownHostMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case knownhost.FieldCreatedAt:
+		return m.CreatedAt()
+	case knownhost.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case knownhost.FieldTenantID:
+		return m.TenantID()
+	case knownhost.FieldHost:
+		return m.Host()
+	case knownhost.FieldKeyType:
+		return m.KeyType()
+	case knownhost.FieldKey:
+		return m.Key()
+	case knownhost.FieldFingerprint:
+		return m.Fingerprint()
+	case knownhost.FieldSource:
+		return m.Source()
+	case knownhost.FieldFirstSeenAt:
+		return m.FirstSeenAt()
+	case knownhost.FieldAcceptedAt:
+		return m.AcceptedAt()
+	case knownhost.FieldPendingKeyType:
+		return m.PendingKeyType()
+	case knownhost.FieldPendingKey:
+		return m.PendingKey()
+	case knownhost.FieldPendingFingerprint:
+		return m.PendingFingerprint()
+	case knownhost.FieldPendingSeenAt:
+		return m.PendingSeenAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *KnownHostMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case knownhost.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case knownhost.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case knownhost.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case knownhost.FieldHost:
+		return m.OldHost(ctx)
+	case knownhost.FieldKeyType:
+		return m.OldKeyType(ctx)
+	case knownhost.FieldKey:
+		return m.OldKey(ctx)
+	case knownhost.FieldFingerprint:
+		return m.OldFingerprint(ctx)
+	case knownhost.FieldSource:
+		return m.OldSource(ctx)
+	case knownhost.FieldFirstSeenAt:
+		return m.OldFirstSeenAt(ctx)
+	case knownhost.FieldAcceptedAt:
+		return m.OldAcceptedAt(ctx)
+	case knownhost.FieldPendingKeyType:
+		return m.OldPendingKeyType(ctx)
+	case knownhost.FieldPendingKey:
+		return m.OldPendingKey(ctx)
+	case knownhost.FieldPendingFingerprint:
+		return m.OldPendingFingerprint(ctx)
+	case knownhost.FieldPendingSeenAt:
+		return m.OldPendingSeenAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown KnownHost field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *KnownHostMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case knownhost.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case knownhost.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case knownhost.FieldTenantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case knownhost.FieldHost:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHost(v)
+		return nil
+	case knownhost.FieldKeyType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeyType(v)
+		return nil
+	case knownhost.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case knownhost.FieldFingerprint:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFingerprint(v)
+		return nil
+	case knownhost.FieldSource:
+		v, ok := value.(knownhost.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case knownhost.FieldFirstSeenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstSeenAt(v)
+		return nil
+	case knownhost.FieldAcceptedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedAt(v)
+		return nil
+	case knownhost.FieldPendingKeyType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingKeyType(v)
+		return nil
+	case knownhost.FieldPendingKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingKey(v)
+		return nil
+	case knownhost.FieldPendingFingerprint:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingFingerprint(v)
+		return nil
+	case knownhost.FieldPendingSeenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingSeenAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown KnownHost field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *KnownHostMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *KnownHostMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *KnownHostMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown KnownHost numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *KnownHostMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(knownhost.FieldPendingKeyType) {
+		fields = append(fields, knownhost.FieldPendingKeyType)
+	}
+	if m.FieldCleared(knownhost.FieldPendingKey) {
+		fields = append(fields, knownhost.FieldPendingKey)
+	}
+	if m.FieldCleared(knownhost.FieldPendingFingerprint) {
+		fields = append(fields, knownhost.FieldPendingFingerprint)
+	}
+	if m.FieldCleared(knownhost.FieldPendingSeenAt) {
+		fields = append(fields, knownhost.FieldPendingSeenAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *KnownHostMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *KnownHostMutation) ClearField(name string) error {
+	switch name {
+	case knownhost.FieldPendingKeyType:
+		m.ClearPendingKeyType()
+		return nil
+	case knownhost.FieldPendingKey:
+		m.ClearPendingKey()
+		return nil
+	case knownhost.FieldPendingFingerprint:
+		m.ClearPendingFingerprint()
+		return nil
+	case knownhost.FieldPendingSeenAt:
+		m.ClearPendingSeenAt()
+		return nil
+	}
+	return fmt.Errorf("unknown KnownHost nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *KnownHostMutation) ResetField(name string) error {
+	switch name {
+	case knownhost.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case knownhost.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case knownhost.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case knownhost.FieldHost:
+		m.ResetHost()
+		return nil
+	case knownhost.FieldKeyType:
+		m.ResetKeyType()
+		return nil
+	case knownhost.FieldKey:
+		m.ResetKey()
+		return nil
+	case knownhost.FieldFingerprint:
+		m.ResetFingerprint()
+		return nil
+	case knownhost.FieldSource:
+		m.ResetSource()
+		return nil
+	case knownhost.FieldFirstSeenAt:
+		m.ResetFirstSeenAt()
+		return nil
+	case knownhost.FieldAcceptedAt:
+		m.ResetAcceptedAt()
+		return nil
+	case knownhost.FieldPendingKeyType:
+		m.ResetPendingKeyType()
+		return nil
+	case knownhost.FieldPendingKey:
+		m.ResetPendingKey()
+		return nil
+	case knownhost.FieldPendingFingerprint:
+		m.ResetPendingFingerprint()
+		return nil
+	case knownhost.FieldPendingSeenAt:
+		m.ResetPendingSeenAt()
+		return nil
+	}
+	return fmt.Errorf("unknown KnownHost field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *KnownHostMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, knownhost.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *KnownHostMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case knownhost.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *KnownHostMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *KnownHostMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *KnownHostMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, knownhost.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *KnownHostMutation) EdgeCleared(name string) bool {
+	switch name {
+	case knownhost.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *KnownHostMutation) ClearEdge(name string) error {
+	switch name {
+	case knownhost.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown KnownHost unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *KnownHostMutation) ResetEdge(name string) error {
+	switch name {
+	case knownhost.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown KnownHost edge %s", name)
 }
 
 // PackageGrantMutation represents an operation that mutates the PackageGrant nodes in the graph.

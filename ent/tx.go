@@ -34,6 +34,8 @@ type Tx struct {
 	CustomerToken *CustomerTokenClient
 	// DownloadStat is the client for interacting with the DownloadStat builders.
 	DownloadStat *DownloadStatClient
+	// KnownHost is the client for interacting with the KnownHost builders.
+	KnownHost *KnownHostClient
 	// PackageGrant is the client for interacting with the PackageGrant builders.
 	PackageGrant *PackageGrantClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
@@ -189,6 +191,7 @@ func (tx *Tx) init() {
 	tx.CustomerFreeze = NewCustomerFreezeClient(tx.config)
 	tx.CustomerToken = NewCustomerTokenClient(tx.config)
 	tx.DownloadStat = NewDownloadStatClient(tx.config)
+	tx.KnownHost = NewKnownHostClient(tx.config)
 	tx.PackageGrant = NewPackageGrantClient(tx.config)
 	tx.PackageVersion = NewPackageVersionClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)

@@ -71,7 +71,7 @@ var customerRoutes = []Route{
 // Routes returns every REST route, in the order they are matched.
 func Routes() []Route {
 	var all []Route
-	for _, group := range [][]Route{customerRoutes, customerAccessRoutes, packageRoutes, collectionRoutes, taskRoutes, statsRoutes} {
+	for _, group := range [][]Route{customerRoutes, customerAccessRoutes, packageRoutes, collectionRoutes, taskRoutes, statsRoutes, knownHostRoutes} {
 		all = append(all, group...)
 	}
 	return all

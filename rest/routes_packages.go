@@ -8,6 +8,7 @@ const packageFields = `
 fragment PackageFields on Package {
   id name type repositoryURL description abandoned abandonedReplacement defaultBranch
   monorepoPaths monorepoExcludes monorepoPath syncedAt syncError createdAt updatedAt
+  sshHost sshHostKeys { keyType fingerprint source pendingKeyType pendingFingerprint }
 }`
 
 const versionFields = `

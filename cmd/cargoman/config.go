@@ -11,6 +11,7 @@ import (
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
+	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/secret"
 )
 
@@ -26,6 +27,8 @@ type config struct {
 	WebhookSecret     string
 	JWTSecret         string
 	AllowLocalRepos   bool
+	AllowedGitHosts   string
+	DenyPrivate       string
 	Mode              string
 	WorkerConcurrency int
 	// WebhookDeliveryRetentionDays is how long webhook delivery records
@@ -35,6 +38,8 @@ type config struct {
 	LogLevel                     string
 	// level is LogLevel parsed.
 	level slog.Level
+	// denyPrivate is DenyPrivate parsed, its default applied.
+	denyPrivate bool
 }
 
 // setting describes one configuration value, for flags and the README.
@@ -54,6 +59,8 @@ func (c *config) settings() []setting {
 		{"WEBHOOK_SECRET", "webhook-secret", "", "secret git-provider webhooks may be signed with, for every package", &c.WebhookSecret},
 		{"JWT_SECRET", "jwt-secret", "", "secret signing customer JWTs (HS256), at least 32 bytes; unset: issuing JWTs answers FEATURE_NOT_AVAILABLE", &c.JWTSecret},
 		{"ALLOW_LOCAL_REPOSITORIES", "allow-local-repositories", "false", "let packages use local paths and file:// URLs (they read the server's disk)", &c.AllowLocalRepos},
+		{"ALLOWED_GIT_HOSTS", "allowed-git-hosts", "", "comma-separated host names or globs (github.com,*.example.com) repositories may be fetched from; empty: any host", &c.AllowedGitHosts},
+		{"DENY_PRIVATE_NETWORKS", "deny-private-networks", "", "refuse repository addresses in loopback, private, link-local, CGNAT, multicast and other special ranges, checked at connect time; default true unless ALLOW_LOCAL_REPOSITORIES", &c.DenyPrivate},
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
 		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
 		{"WEBHOOK_DELIVERY_RETENTION_DAYS", "webhook-delivery-retention-days", "30", "days webhook delivery records are kept before the daily cleanup deletes them (1 to 3650)", &c.WebhookDeliveryRetentionDays},
@@ -117,6 +124,17 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < jwtauth.MinSecretLen {
 		return nil, fmt.Errorf("JWT_SECRET must be at least %d bytes long (got %d)", jwtauth.MinSecretLen, len(c.JWTSecret))
+	}
+	c.denyPrivate = !c.AllowLocalRepos
+	if c.DenyPrivate != "" {
+		b, err := strconv.ParseBool(c.DenyPrivate)
+		if err != nil {
+			return nil, fmt.Errorf("DENY_PRIVATE_NETWORKS must be true or false, not %q", c.DenyPrivate)
+		}
+		c.denyPrivate = b
+	}
+	if _, err := netpolicy.New(netpolicy.ParseHosts(c.AllowedGitHosts), c.denyPrivate); err != nil {
+		return nil, fmt.Errorf("ALLOWED_GIT_HOSTS: %w", err)
 	}
 	if err := c.level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return nil, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)

@@ -21,6 +21,7 @@ import (
 	"github.com/cargoman/cargoman/internal/app"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/server"
 )
 
@@ -114,6 +115,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		ServeAPI:                 cfg.Mode != "worker",
 		WebhookDeliveryRetention: time.Duration(cfg.WebhookDeliveryRetentionDays) * 24 * time.Hour,
 		Limits:                   bodylimit.Limits{JSON: int64(cfg.MaxBodyBytes)},
+		AllowedGitHosts:          netpolicy.ParseHosts(cfg.AllowedGitHosts),
+		DenyPrivateNetworks:      cfg.denyPrivate,
 	}, log)
 	if err != nil {
 		return err

@@ -129,6 +129,18 @@ func (f DownloadStatFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DownloadStatMutation", m)
 }
 
+// The KnownHostFunc type is an adapter to allow the use of ordinary
+// function as KnownHost mutator.
+type KnownHostFunc func(context.Context, *ent.KnownHostMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f KnownHostFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.KnownHostMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.KnownHostMutation", m)
+}
+
 // The PackageGrantFunc type is an adapter to allow the use of ordinary
 // function as PackageGrant mutator.
 type PackageGrantFunc func(context.Context, *ent.PackageGrantMutation) (ent.Value, error)

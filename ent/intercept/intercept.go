@@ -18,6 +18,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/ent/downloadstat"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/predicate"
@@ -354,6 +355,33 @@ func (f TraverseDownloadStat) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.DownloadStatQuery", q)
 }
 
+// The KnownHostFunc type is an adapter to allow the use of ordinary function as a Querier.
+type KnownHostFunc func(context.Context, *ent.KnownHostQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f KnownHostFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.KnownHostQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.KnownHostQuery", q)
+}
+
+// The TraverseKnownHost type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseKnownHost func(context.Context, *ent.KnownHostQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseKnownHost) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseKnownHost) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.KnownHostQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.KnownHostQuery", q)
+}
+
 // The PackageGrantFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PackageGrantFunc func(context.Context, *ent.PackageGrantQuery) (ent.Value, error)
 
@@ -566,6 +594,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CustomerTokenQuery, predicate.CustomerToken, customertoken.OrderOption]{typ: ent.TypeCustomerToken, tq: q}, nil
 	case *ent.DownloadStatQuery:
 		return &query[*ent.DownloadStatQuery, predicate.DownloadStat, downloadstat.OrderOption]{typ: ent.TypeDownloadStat, tq: q}, nil
+	case *ent.KnownHostQuery:
+		return &query[*ent.KnownHostQuery, predicate.KnownHost, knownhost.OrderOption]{typ: ent.TypeKnownHost, tq: q}, nil
 	case *ent.PackageGrantQuery:
 		return &query[*ent.PackageGrantQuery, predicate.PackageGrant, packagegrant.OrderOption]{typ: ent.TypePackageGrant, tq: q}, nil
 	case *ent.PackageVersionQuery:

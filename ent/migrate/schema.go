@@ -454,6 +454,50 @@ var (
 			},
 		},
 	}
+	// KnownHostsColumns holds the columns for the "known_hosts" table.
+	KnownHostsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "host", Type: field.TypeString, Size: 300},
+		{Name: "key_type", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString, Size: 2147483647},
+		{Name: "fingerprint", Type: field.TypeString},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"published", "first_use", "accepted"}},
+		{Name: "first_seen_at", Type: field.TypeTime},
+		{Name: "accepted_at", Type: field.TypeTime},
+		{Name: "pending_key_type", Type: field.TypeString, Nullable: true},
+		{Name: "pending_key", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "pending_fingerprint", Type: field.TypeString, Nullable: true},
+		{Name: "pending_seen_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// KnownHostsTable holds the schema information for the "known_hosts" table.
+	KnownHostsTable = &schema.Table{
+		Name:       "known_hosts",
+		Columns:    KnownHostsColumns,
+		PrimaryKey: []*schema.Column{KnownHostsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "known_hosts_tenants_tenant",
+				Columns:    []*schema.Column{KnownHostsColumns[14]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "knownhost_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{KnownHostsColumns[14]},
+			},
+			{
+				Name:    "knownhost_tenant_id_host_key_type",
+				Unique:  true,
+				Columns: []*schema.Column{KnownHostsColumns[14], KnownHostsColumns[3], KnownHostsColumns[4]},
+			},
+		},
+	}
 	// PackageGrantsColumns holds the columns for the "package_grants" table.
 	PackageGrantsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -808,6 +852,7 @@ var (
 		CustomerFreezesTable,
 		CustomerTokensTable,
 		DownloadStatsTable,
+		KnownHostsTable,
 		PackageGrantsTable,
 		PackageVersionsTable,
 		SettingsTable,
@@ -841,6 +886,7 @@ func init() {
 	CustomerTokensTable.ForeignKeys[1].RefTable = TenantsTable
 	DownloadStatsTable.ForeignKeys[0].RefTable = TenantsTable
 	DownloadStatsTable.ForeignKeys[1].RefTable = PackagesTable
+	KnownHostsTable.ForeignKeys[0].RefTable = TenantsTable
 	PackageGrantsTable.ForeignKeys[0].RefTable = PackagesTable
 	PackageGrantsTable.ForeignKeys[1].RefTable = CustomersTable
 	PackageGrantsTable.ForeignKeys[2].RefTable = TenantsTable

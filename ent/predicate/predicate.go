@@ -36,6 +36,9 @@ type CustomerToken func(*sql.Selector)
 // DownloadStat is the predicate function for downloadstat builders.
 type DownloadStat func(*sql.Selector)
 
+// KnownHost is the predicate function for knownhost builders.
+type KnownHost func(*sql.Selector)
+
 // PackageGrant is the predicate function for packagegrant builders.
 type PackageGrant func(*sql.Selector)
 

@@ -15,6 +15,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/ent/downloadstat"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packagegrant"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/schema"
@@ -429,6 +430,69 @@ func init() {
 	downloadstat.DefaultID = downloadstatDescID.Default.(func() string)
 	// downloadstat.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	downloadstat.IDValidator = downloadstatDescID.Validators[0].(func(string) error)
+	knownhostMixin := schema.KnownHost{}.Mixin()
+	knownhostMixinHooks2 := knownhostMixin[2].Hooks()
+	knownhost.Hooks[0] = knownhostMixinHooks2[0]
+	knownhostMixinInters2 := knownhostMixin[2].Interceptors()
+	knownhost.Interceptors[0] = knownhostMixinInters2[0]
+	knownhostMixinFields0 := knownhostMixin[0].Fields()
+	_ = knownhostMixinFields0
+	knownhostMixinFields1 := knownhostMixin[1].Fields()
+	_ = knownhostMixinFields1
+	knownhostMixinFields2 := knownhostMixin[2].Fields()
+	_ = knownhostMixinFields2
+	knownhostFields := schema.KnownHost{}.Fields()
+	_ = knownhostFields
+	// knownhostDescCreatedAt is the schema descriptor for created_at field.
+	knownhostDescCreatedAt := knownhostMixinFields1[0].Descriptor()
+	// knownhost.DefaultCreatedAt holds the default value on creation for the created_at field.
+	knownhost.DefaultCreatedAt = knownhostDescCreatedAt.Default.(func() time.Time)
+	// knownhostDescUpdatedAt is the schema descriptor for updated_at field.
+	knownhostDescUpdatedAt := knownhostMixinFields1[1].Descriptor()
+	// knownhost.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	knownhost.DefaultUpdatedAt = knownhostDescUpdatedAt.Default.(func() time.Time)
+	// knownhost.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	knownhost.UpdateDefaultUpdatedAt = knownhostDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// knownhostDescTenantID is the schema descriptor for tenant_id field.
+	knownhostDescTenantID := knownhostMixinFields2[0].Descriptor()
+	// knownhost.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	knownhost.TenantIDValidator = knownhostDescTenantID.Validators[0].(func(string) error)
+	// knownhostDescHost is the schema descriptor for host field.
+	knownhostDescHost := knownhostFields[0].Descriptor()
+	// knownhost.HostValidator is a validator for the "host" field. It is called by the builders before save.
+	knownhost.HostValidator = func() func(string) error {
+		validators := knownhostDescHost.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(host string) error {
+			for _, fn := range fns {
+				if err := fn(host); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// knownhostDescKeyType is the schema descriptor for key_type field.
+	knownhostDescKeyType := knownhostFields[1].Descriptor()
+	// knownhost.KeyTypeValidator is a validator for the "key_type" field. It is called by the builders before save.
+	knownhost.KeyTypeValidator = knownhostDescKeyType.Validators[0].(func(string) error)
+	// knownhostDescKey is the schema descriptor for key field.
+	knownhostDescKey := knownhostFields[2].Descriptor()
+	// knownhost.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	knownhost.KeyValidator = knownhostDescKey.Validators[0].(func(string) error)
+	// knownhostDescFingerprint is the schema descriptor for fingerprint field.
+	knownhostDescFingerprint := knownhostFields[3].Descriptor()
+	// knownhost.FingerprintValidator is a validator for the "fingerprint" field. It is called by the builders before save.
+	knownhost.FingerprintValidator = knownhostDescFingerprint.Validators[0].(func(string) error)
+	// knownhostDescID is the schema descriptor for id field.
+	knownhostDescID := knownhostMixinFields0[0].Descriptor()
+	// knownhost.DefaultID holds the default value on creation for the id field.
+	knownhost.DefaultID = knownhostDescID.Default.(func() string)
+	// knownhost.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	knownhost.IDValidator = knownhostDescID.Validators[0].(func(string) error)
 	packagegrantMixin := schema.PackageGrant{}.Mixin()
 	packagegrantMixinHooks2 := packagegrantMixin[2].Hooks()
 	packagegrant.Hooks[0] = packagegrantMixinHooks2[0]

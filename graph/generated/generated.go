@@ -21,6 +21,7 @@ import (
 	"github.com/cargoman/cargoman/ent/credential"
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/ent/customertoken"
+	"github.com/cargoman/cargoman/ent/knownhost"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
 	"github.com/cargoman/cargoman/ent/task"
@@ -56,6 +57,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptHostKeyPayload struct {
+		KnownHost func(childComplexity int) int
+	}
+
 	AdminToken struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
@@ -299,7 +304,35 @@ type ComplexityRoot struct {
 		Token        func(childComplexity int) int
 	}
 
+	KnownHost struct {
+		AcceptedAt         func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Fingerprint        func(childComplexity int) int
+		FirstSeenAt        func(childComplexity int) int
+		Host               func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Key                func(childComplexity int) int
+		KeyType            func(childComplexity int) int
+		PendingFingerprint func(childComplexity int) int
+		PendingKeyType     func(childComplexity int) int
+		PendingSeenAt      func(childComplexity int) int
+		Source             func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+	}
+
+	KnownHostConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	KnownHostEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AcceptHostKey         func(childComplexity int, input model.AcceptHostKeyInput) int
 		CreateAdminToken      func(childComplexity int, input model.CreateAdminTokenInput) int
 		CreateCollection      func(childComplexity int, input model.CreateCollectionInput) int
 		CreateCredential      func(childComplexity int, input model.CreateCredentialInput) int
@@ -360,6 +393,8 @@ type ComplexityRoot struct {
 		ReadmeHTML           func(childComplexity int) int
 		RejectedRefs         func(childComplexity int) int
 		RepositoryURL        func(childComplexity int) int
+		SSHHost              func(childComplexity int) int
+		SSHHostKeys          func(childComplexity int) int
 		SkippedRefs          func(childComplexity int) int
 		SyncError            func(childComplexity int) int
 		SyncedAt             func(childComplexity int) int
@@ -466,6 +501,7 @@ type ComplexityRoot struct {
 		Customers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput, status *customer.Status, search *string) int
 		DailyDownloadStats   func(childComplexity int, from *string, to *string, packageArg *string, customer *string) int
 		DownloadStats        func(childComplexity int, from *string, to *string, limit *int) int
+		KnownHosts           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, host *string) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
 		Package              func(childComplexity int, name string) int
@@ -687,6 +723,7 @@ type MutationResolver interface {
 	DeleteCustomer(ctx context.Context, input model.DeleteCustomerInput) (*model.DeleteCustomerPayload, error)
 	SuspendCustomer(ctx context.Context, input model.SuspendCustomerInput) (*model.SuspendCustomerPayload, error)
 	ReactivateCustomer(ctx context.Context, input model.ReactivateCustomerInput) (*model.ReactivateCustomerPayload, error)
+	AcceptHostKey(ctx context.Context, input model.AcceptHostKeyInput) (*model.AcceptHostKeyPayload, error)
 	CreatePackage(ctx context.Context, input model.CreatePackageInput) (*model.CreatePackagePayload, error)
 	UpdatePackage(ctx context.Context, input model.UpdatePackageInput) (*model.UpdatePackagePayload, error)
 	DeletePackage(ctx context.Context, input model.PackageNameInput) (*model.DeletePackagePayload, error)
@@ -703,6 +740,8 @@ type MutationResolver interface {
 }
 type PackageResolver interface {
 	Customers(ctx context.Context, obj *ent.ComposerPackage) ([]*access.CustomerAccess, error)
+	SSHHost(ctx context.Context, obj *ent.ComposerPackage) (*string, error)
+	SSHHostKeys(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.KnownHost, error)
 	InstallableVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
 	AllVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
 	RejectedRefs(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.SkippedRef, error)
@@ -717,6 +756,7 @@ type QueryResolver interface {
 	Customers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput, status *customer.Status, search *string) (*ent.CustomerConnection, error)
 	Customer(ctx context.Context, id string) (*ent.Customer, error)
 	CustomerByExternalID(ctx context.Context, externalID string) (*ent.Customer, error)
+	KnownHosts(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, host *string) (*ent.KnownHostConnection, error)
 	Packages(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput, search *string, typeArg *composerpackage.Type, parent *string) (*ent.PackageConnection, error)
 	Package(ctx context.Context, name string) (*ent.ComposerPackage, error)
 	PackageVersion(ctx context.Context, packageArg string, version string) (*ent.PackageVersion, error)
@@ -748,6 +788,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AcceptHostKeyPayload.knownHost":
+		if e.ComplexityRoot.AcceptHostKeyPayload.KnownHost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptHostKeyPayload.KnownHost(childComplexity), true
 
 	case "AdminToken.createdAt":
 		if e.ComplexityRoot.AdminToken.CreatedAt == nil {
@@ -1600,6 +1647,128 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueCustomerJWTPayload.Token(childComplexity), true
 
+	case "KnownHost.acceptedAt":
+		if e.ComplexityRoot.KnownHost.AcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.AcceptedAt(childComplexity), true
+	case "KnownHost.createdAt":
+		if e.ComplexityRoot.KnownHost.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.CreatedAt(childComplexity), true
+	case "KnownHost.fingerprint":
+		if e.ComplexityRoot.KnownHost.Fingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.Fingerprint(childComplexity), true
+	case "KnownHost.firstSeenAt":
+		if e.ComplexityRoot.KnownHost.FirstSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.FirstSeenAt(childComplexity), true
+	case "KnownHost.host":
+		if e.ComplexityRoot.KnownHost.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.Host(childComplexity), true
+	case "KnownHost.id":
+		if e.ComplexityRoot.KnownHost.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.ID(childComplexity), true
+	case "KnownHost.key":
+		if e.ComplexityRoot.KnownHost.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.Key(childComplexity), true
+	case "KnownHost.keyType":
+		if e.ComplexityRoot.KnownHost.KeyType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.KeyType(childComplexity), true
+	case "KnownHost.pendingFingerprint":
+		if e.ComplexityRoot.KnownHost.PendingFingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.PendingFingerprint(childComplexity), true
+	case "KnownHost.pendingKeyType":
+		if e.ComplexityRoot.KnownHost.PendingKeyType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.PendingKeyType(childComplexity), true
+	case "KnownHost.pendingSeenAt":
+		if e.ComplexityRoot.KnownHost.PendingSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.PendingSeenAt(childComplexity), true
+	case "KnownHost.source":
+		if e.ComplexityRoot.KnownHost.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.Source(childComplexity), true
+	case "KnownHost.updatedAt":
+		if e.ComplexityRoot.KnownHost.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHost.UpdatedAt(childComplexity), true
+
+	case "KnownHostConnection.edges":
+		if e.ComplexityRoot.KnownHostConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHostConnection.Edges(childComplexity), true
+	case "KnownHostConnection.pageInfo":
+		if e.ComplexityRoot.KnownHostConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHostConnection.PageInfo(childComplexity), true
+	case "KnownHostConnection.totalCount":
+		if e.ComplexityRoot.KnownHostConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHostConnection.TotalCount(childComplexity), true
+
+	case "KnownHostEdge.cursor":
+		if e.ComplexityRoot.KnownHostEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHostEdge.Cursor(childComplexity), true
+	case "KnownHostEdge.node":
+		if e.ComplexityRoot.KnownHostEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnownHostEdge.Node(childComplexity), true
+
+	case "Mutation.acceptHostKey":
+		if e.ComplexityRoot.Mutation.AcceptHostKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptHostKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptHostKey(childComplexity, args["input"].(model.AcceptHostKeyInput)), true
 	case "Mutation.createAdminToken":
 		if e.ComplexityRoot.Mutation.CreateAdminToken == nil {
 			break
@@ -2118,6 +2287,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.RepositoryURL(childComplexity), true
+	case "Package.sshHost":
+		if e.ComplexityRoot.Package.SSHHost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.SSHHost(childComplexity), true
+	case "Package.sshHostKeys":
+		if e.ComplexityRoot.Package.SSHHostKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.SSHHostKeys(childComplexity), true
 	case "Package.skippedRefs":
 		if e.ComplexityRoot.Package.SkippedRefs == nil {
 			break
@@ -2618,6 +2799,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.DownloadStats(childComplexity, args["from"].(*string), args["to"].(*string), args["limit"].(*int)), true
 
+	case "Query.knownHosts":
+		if e.ComplexityRoot.Query.KnownHosts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_knownHosts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KnownHosts(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int), args["host"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3320,6 +3512,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAcceptHostKeyInput,
 		ec.unmarshalInputAdminTokenOrder,
 		ec.unmarshalInputAdminTokenWhereInput,
 		ec.unmarshalInputCollectionGrantOrder,
@@ -3351,6 +3544,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputGrantCollectionInput,
 		ec.unmarshalInputGrantPackageInput,
 		ec.unmarshalInputIssueCustomerJWTInput,
+		ec.unmarshalInputKnownHostOrder,
+		ec.unmarshalInputKnownHostWhereInput,
 		ec.unmarshalInputLegacyTokenInput,
 		ec.unmarshalInputPackageGrantInput,
 		ec.unmarshalInputPackageGrantOrder,
@@ -5100,6 +5295,295 @@ input CustomerWhereInput {
   hasFreezes: Boolean
   hasFreezesWith: [CustomerFreezeWhereInput!]
 }
+type KnownHost implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The server as known_hosts names it: "host" on port 22, "[host]:port" elsewhere.
+  """
+  host: String!
+  """
+  The key's type, e.g. "ssh-ed25519".
+  """
+  keyType: String!
+  """
+  The public key, base64 as in known_hosts.
+  """
+  key: String!
+  """
+  SHA256 fingerprint as OpenSSH prints it ("SHA256:...").
+  """
+  fingerprint: String!
+  """
+  How the key came to be trusted.
+  """
+  source: KnownHostSource!
+  """
+  When this host was first seen (or its published key first used).
+  """
+  firstSeenAt: Time!
+  """
+  When the current key was pinned or accepted.
+  """
+  acceptedAt: Time!
+  """
+  The type of the key the server offers instead, when it changed.
+  """
+  pendingKeyType: String
+  """
+  The SHA256 fingerprint of the key the server offers instead; an admin accepts it with acceptHostKey.
+  """
+  pendingFingerprint: String
+  """
+  When the server last offered the pending key.
+  """
+  pendingSeenAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type KnownHostConnection {
+  """
+  A list of edges.
+  """
+  edges: [KnownHostEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type KnownHostEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: KnownHost
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for KnownHost connections
+"""
+input KnownHostOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order KnownHosts.
+  """
+  field: KnownHostOrderField!
+}
+"""
+Properties by which KnownHost connections can be ordered.
+"""
+enum KnownHostOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+KnownHostSource is enum for the field source
+"""
+enum KnownHostSource @goModel(model: "github.com/cargoman/cargoman/ent/knownhost.Source") {
+  published
+  first_use
+  accepted
+}
+"""
+KnownHostWhereInput is used for filtering KnownHost objects.
+Input was generated by ent.
+"""
+input KnownHostWhereInput {
+  not: KnownHostWhereInput
+  and: [KnownHostWhereInput!]
+  or: [KnownHostWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  idEqualFold: ID
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  host field predicates
+  """
+  host: String
+  hostNEQ: String
+  hostIn: [String!]
+  hostNotIn: [String!]
+  hostGT: String
+  hostGTE: String
+  hostLT: String
+  hostLTE: String
+  hostContains: String
+  hostHasPrefix: String
+  hostHasSuffix: String
+  hostEqualFold: String
+  hostContainsFold: String
+  """
+  key_type field predicates
+  """
+  keyType: String
+  keyTypeNEQ: String
+  keyTypeIn: [String!]
+  keyTypeNotIn: [String!]
+  keyTypeGT: String
+  keyTypeGTE: String
+  keyTypeLT: String
+  keyTypeLTE: String
+  keyTypeContains: String
+  keyTypeHasPrefix: String
+  keyTypeHasSuffix: String
+  keyTypeEqualFold: String
+  keyTypeContainsFold: String
+  """
+  key field predicates
+  """
+  key: String
+  keyNEQ: String
+  keyIn: [String!]
+  keyNotIn: [String!]
+  keyGT: String
+  keyGTE: String
+  keyLT: String
+  keyLTE: String
+  keyContains: String
+  keyHasPrefix: String
+  keyHasSuffix: String
+  keyEqualFold: String
+  keyContainsFold: String
+  """
+  fingerprint field predicates
+  """
+  fingerprint: String
+  fingerprintNEQ: String
+  fingerprintIn: [String!]
+  fingerprintNotIn: [String!]
+  fingerprintGT: String
+  fingerprintGTE: String
+  fingerprintLT: String
+  fingerprintLTE: String
+  fingerprintContains: String
+  fingerprintHasPrefix: String
+  fingerprintHasSuffix: String
+  fingerprintEqualFold: String
+  fingerprintContainsFold: String
+  """
+  source field predicates
+  """
+  source: KnownHostSource
+  sourceNEQ: KnownHostSource
+  sourceIn: [KnownHostSource!]
+  sourceNotIn: [KnownHostSource!]
+  """
+  first_seen_at field predicates
+  """
+  firstSeenAt: Time
+  firstSeenAtNEQ: Time
+  firstSeenAtIn: [Time!]
+  firstSeenAtNotIn: [Time!]
+  firstSeenAtGT: Time
+  firstSeenAtGTE: Time
+  firstSeenAtLT: Time
+  firstSeenAtLTE: Time
+  """
+  accepted_at field predicates
+  """
+  acceptedAt: Time
+  acceptedAtNEQ: Time
+  acceptedAtIn: [Time!]
+  acceptedAtNotIn: [Time!]
+  acceptedAtGT: Time
+  acceptedAtGTE: Time
+  acceptedAtLT: Time
+  acceptedAtLTE: Time
+  """
+  pending_key_type field predicates
+  """
+  pendingKeyType: String
+  pendingKeyTypeNEQ: String
+  pendingKeyTypeIn: [String!]
+  pendingKeyTypeNotIn: [String!]
+  pendingKeyTypeGT: String
+  pendingKeyTypeGTE: String
+  pendingKeyTypeLT: String
+  pendingKeyTypeLTE: String
+  pendingKeyTypeContains: String
+  pendingKeyTypeHasPrefix: String
+  pendingKeyTypeHasSuffix: String
+  pendingKeyTypeIsNil: Boolean
+  pendingKeyTypeNotNil: Boolean
+  pendingKeyTypeEqualFold: String
+  pendingKeyTypeContainsFold: String
+  """
+  pending_fingerprint field predicates
+  """
+  pendingFingerprint: String
+  pendingFingerprintNEQ: String
+  pendingFingerprintIn: [String!]
+  pendingFingerprintNotIn: [String!]
+  pendingFingerprintGT: String
+  pendingFingerprintGTE: String
+  pendingFingerprintLT: String
+  pendingFingerprintLTE: String
+  pendingFingerprintContains: String
+  pendingFingerprintHasPrefix: String
+  pendingFingerprintHasSuffix: String
+  pendingFingerprintIsNil: Boolean
+  pendingFingerprintNotNil: Boolean
+  pendingFingerprintEqualFold: String
+  pendingFingerprintContainsFold: String
+  """
+  pending_seen_at field predicates
+  """
+  pendingSeenAt: Time
+  pendingSeenAtNEQ: Time
+  pendingSeenAtIn: [Time!]
+  pendingSeenAtNotIn: [Time!]
+  pendingSeenAtGT: Time
+  pendingSeenAtGTE: Time
+  pendingSeenAtLT: Time
+  pendingSeenAtLTE: Time
+  pendingSeenAtIsNil: Boolean
+  pendingSeenAtNotNil: Boolean
+}
 """
 The builtin Map type
 """
@@ -6681,6 +7165,45 @@ enum WebhookProvider @goModel(model: "github.com/cargoman/cargoman/ent/webhookde
   bitbucket
 }
 `, BuiltIn: false},
+	{Name: "../../schema/knownhost.graphql", Input: `extend type Query {
+  """
+  The ssh host keys this tenant trusts for repository servers, by host.
+  ` + "`" + `host` + "`" + ` narrows to one server ("host", or "[host]:port" off port 22).
+  """
+  knownHosts(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int, host: String): KnownHostConnection! @hasRole(role: VIEWER)
+}
+
+extend type Package {
+  "For an ssh repository: its server as known_hosts names it."
+  sshHost: String
+  """
+  For an ssh repository: the host keys trusted for its server (pinned at
+  the first sync, or published by the provider), with the key it offers
+  instead when it changed. Empty for https repositories.
+  """
+  sshHostKeys: [KnownHost!]!
+}
+
+input AcceptHostKeyInput {
+  "The server, as in KnownHost.host."
+  host: String!
+  "The SHA256 fingerprint of the offered key (KnownHost.pendingFingerprint), as verified with the server's operator."
+  fingerprint: String!
+}
+
+type AcceptHostKeyPayload {
+  knownHost: KnownHost!
+}
+
+extend type Mutation {
+  """
+  Trusts the new ssh host key a server offers after its key changed
+  (syncs fail with HOST_KEY_CHANGED until then). Refused unless the
+  fingerprint is the offered key's.
+  """
+  acceptHostKey(input: AcceptHostKeyInput!): AcceptHostKeyPayload! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../../schema/package.graphql", Input: `extend type Query {
   """
   Packages of this tenant. ` + "`" + `search` + "`" + ` matches name or description; ` + "`" + `parent` + "`" + `
@@ -7063,6 +7586,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AcceptHostKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "knownHost":
+		return ec.fieldContext_AcceptHostKeyPayload_knownHost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptHostKeyPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_AdminToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -7550,6 +8081,60 @@ func (ec *executionContext) childFields_IssueCustomerJWTPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type IssueCustomerJWTPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_KnownHost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_KnownHost_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_KnownHost_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_KnownHost_updatedAt(ctx, field)
+	case "host":
+		return ec.fieldContext_KnownHost_host(ctx, field)
+	case "keyType":
+		return ec.fieldContext_KnownHost_keyType(ctx, field)
+	case "key":
+		return ec.fieldContext_KnownHost_key(ctx, field)
+	case "fingerprint":
+		return ec.fieldContext_KnownHost_fingerprint(ctx, field)
+	case "source":
+		return ec.fieldContext_KnownHost_source(ctx, field)
+	case "firstSeenAt":
+		return ec.fieldContext_KnownHost_firstSeenAt(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_KnownHost_acceptedAt(ctx, field)
+	case "pendingKeyType":
+		return ec.fieldContext_KnownHost_pendingKeyType(ctx, field)
+	case "pendingFingerprint":
+		return ec.fieldContext_KnownHost_pendingFingerprint(ctx, field)
+	case "pendingSeenAt":
+		return ec.fieldContext_KnownHost_pendingSeenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KnownHost", field.Name)
+}
+
+func (ec *executionContext) childFields_KnownHostConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_KnownHostConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_KnownHostConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_KnownHostConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KnownHostConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_KnownHostEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_KnownHostEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_KnownHostEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KnownHostEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Package(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7602,6 +8187,10 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_collections(ctx, field)
 	case "customers":
 		return ec.fieldContext_Package_customers(ctx, field)
+	case "sshHost":
+		return ec.fieldContext_Package_sshHost(ctx, field)
+	case "sshHostKeys":
+		return ec.fieldContext_Package_sshHostKeys(ctx, field)
 	case "installableVersions":
 		return ec.fieldContext_Package_installableVersions(ctx, field)
 	case "allVersions":
@@ -8259,6 +8848,20 @@ func (ec *executionContext) field_Customer_token_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptHostKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcceptHostKeyInput, error) {
+			return ec.unmarshalNAcceptHostKeyInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐAcceptHostKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -9186,6 +9789,60 @@ func (ec *executionContext) field_Query_downloadStats_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_knownHosts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "host",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["host"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9609,6 +10266,38 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AcceptHostKeyPayload_knownHost(ctx context.Context, field graphql.CollectedField, obj *model.AcceptHostKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptHostKeyPayload_knownHost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KnownHost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.KnownHost) graphql.Marshaler {
+			return ec.marshalNKnownHost2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptHostKeyPayload_knownHost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcceptHostKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnownHost(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AdminToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.AdminToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13123,6 +13812,447 @@ func (ec *executionContext) fieldContext_IssueCustomerJWTPayload_composerAuth(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _KnownHost_id(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_host(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_host(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Host, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_host(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_keyType(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_keyType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_keyType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_key(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_fingerprint(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_fingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_fingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_source(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v knownhost.Source) graphql.Marshaler {
+			return ec.marshalNKnownHostSource2githubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type KnownHostSource does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_firstSeenAt(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_firstSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_firstSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_acceptedAt(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_acceptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_acceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_pendingKeyType(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_pendingKeyType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingKeyType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_pendingKeyType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_pendingFingerprint(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_pendingFingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingFingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_pendingFingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHost_pendingSeenAt(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHost_pendingSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHost_pendingSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHost", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHostConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHostConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHostConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.KnownHostEdge) graphql.Marshaler {
+			return ec.marshalOKnownHostEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHostConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KnownHostConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnownHostEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KnownHostConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHostConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHostConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHostConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KnownHostConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KnownHostConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHostConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHostConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHostConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHostConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _KnownHostEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHostEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHostEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.KnownHost) graphql.Marshaler {
+			return ec.marshalOKnownHost2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHostEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KnownHostEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnownHost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KnownHostEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.KnownHostEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnownHostEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnownHostEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnownHostEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _Mutation_createAdminToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14511,6 +15641,68 @@ func (ec *executionContext) fieldContext_Mutation_reactivateCustomer(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reactivateCustomer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptHostKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptHostKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptHostKey(ctx, fc.Args["input"].(model.AcceptHostKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.AcceptHostKeyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.AcceptHostKeyPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AcceptHostKeyPayload) graphql.Marshaler {
+			return ec.marshalNAcceptHostKeyPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐAcceptHostKeyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptHostKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcceptHostKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptHostKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15982,6 +17174,61 @@ func (ec *executionContext) fieldContext_Package_customers(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomerAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_sshHost(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_sshHost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().SSHHost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_sshHost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Package_sshHostKeys(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_sshHostKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().SSHHostKeys(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.KnownHost) graphql.Marshaler {
+			return ec.marshalNKnownHost2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_sshHostKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnownHost(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18029,6 +19276,68 @@ func (ec *executionContext) fieldContext_Query_customerByExternalId(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_customerByExternalId_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_knownHosts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_knownHosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().KnownHosts(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int), fc.Args["host"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcargomanᚋcargomanᚋinternalᚋauthᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ent.KnownHostConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.KnownHostConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.KnownHostConnection) graphql.Marshaler {
+			return ec.marshalNKnownHostConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_knownHosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnownHostConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_knownHosts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22251,6 +23560,43 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAcceptHostKeyInput(ctx context.Context, obj any) (model.AcceptHostKeyInput, error) {
+	var it model.AcceptHostKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"host", "fingerprint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "host":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("host"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Host = data
+		case "fingerprint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fingerprint = data
+		}
+	}
+	return it, nil
+}
 
 func (ec *executionContext) unmarshalInputAdminTokenOrder(ctx context.Context, obj any) (ent.AdminTokenOrder, error) {
 	var it ent.AdminTokenOrder
@@ -27105,6 +28451,1057 @@ func (ec *executionContext) unmarshalInputIssueCustomerJWTInput(ctx context.Cont
 				return it, err
 			}
 			it.PackageScopes = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputKnownHostOrder(ctx context.Context, obj any) (ent.KnownHostOrder, error) {
+	var it ent.KnownHostOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNKnownHostOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputKnownHostWhereInput(ctx context.Context, obj any) (ent.KnownHostWhereInput, error) {
+	var it ent.KnownHostWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "host", "hostNEQ", "hostIn", "hostNotIn", "hostGT", "hostGTE", "hostLT", "hostLTE", "hostContains", "hostHasPrefix", "hostHasSuffix", "hostEqualFold", "hostContainsFold", "keyType", "keyTypeNEQ", "keyTypeIn", "keyTypeNotIn", "keyTypeGT", "keyTypeGTE", "keyTypeLT", "keyTypeLTE", "keyTypeContains", "keyTypeHasPrefix", "keyTypeHasSuffix", "keyTypeEqualFold", "keyTypeContainsFold", "key", "keyNEQ", "keyIn", "keyNotIn", "keyGT", "keyGTE", "keyLT", "keyLTE", "keyContains", "keyHasPrefix", "keyHasSuffix", "keyEqualFold", "keyContainsFold", "fingerprint", "fingerprintNEQ", "fingerprintIn", "fingerprintNotIn", "fingerprintGT", "fingerprintGTE", "fingerprintLT", "fingerprintLTE", "fingerprintContains", "fingerprintHasPrefix", "fingerprintHasSuffix", "fingerprintEqualFold", "fingerprintContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "firstSeenAt", "firstSeenAtNEQ", "firstSeenAtIn", "firstSeenAtNotIn", "firstSeenAtGT", "firstSeenAtGTE", "firstSeenAtLT", "firstSeenAtLTE", "acceptedAt", "acceptedAtNEQ", "acceptedAtIn", "acceptedAtNotIn", "acceptedAtGT", "acceptedAtGTE", "acceptedAtLT", "acceptedAtLTE", "pendingKeyType", "pendingKeyTypeNEQ", "pendingKeyTypeIn", "pendingKeyTypeNotIn", "pendingKeyTypeGT", "pendingKeyTypeGTE", "pendingKeyTypeLT", "pendingKeyTypeLTE", "pendingKeyTypeContains", "pendingKeyTypeHasPrefix", "pendingKeyTypeHasSuffix", "pendingKeyTypeIsNil", "pendingKeyTypeNotNil", "pendingKeyTypeEqualFold", "pendingKeyTypeContainsFold", "pendingFingerprint", "pendingFingerprintNEQ", "pendingFingerprintIn", "pendingFingerprintNotIn", "pendingFingerprintGT", "pendingFingerprintGTE", "pendingFingerprintLT", "pendingFingerprintLTE", "pendingFingerprintContains", "pendingFingerprintHasPrefix", "pendingFingerprintHasSuffix", "pendingFingerprintIsNil", "pendingFingerprintNotNil", "pendingFingerprintEqualFold", "pendingFingerprintContainsFold", "pendingSeenAt", "pendingSeenAtNEQ", "pendingSeenAtIn", "pendingSeenAtNotIn", "pendingSeenAtGT", "pendingSeenAtGTE", "pendingSeenAtLT", "pendingSeenAtLTE", "pendingSeenAtIsNil", "pendingSeenAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOKnownHostWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOKnownHostWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOKnownHostWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "host":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("host"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Host = data
+		case "hostNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostNEQ = data
+		case "hostIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostIn = data
+		case "hostNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostNotIn = data
+		case "hostGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostGT = data
+		case "hostGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostGTE = data
+		case "hostLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostLT = data
+		case "hostLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostLTE = data
+		case "hostContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostContains = data
+		case "hostHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostHasPrefix = data
+		case "hostHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostHasSuffix = data
+		case "hostEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostEqualFold = data
+		case "hostContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostContainsFold = data
+		case "keyType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyType = data
+		case "keyTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeNEQ = data
+		case "keyTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeIn = data
+		case "keyTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeNotIn = data
+		case "keyTypeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeGT = data
+		case "keyTypeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeGTE = data
+		case "keyTypeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeLT = data
+		case "keyTypeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeLTE = data
+		case "keyTypeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeContains = data
+		case "keyTypeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeHasPrefix = data
+		case "keyTypeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeHasSuffix = data
+		case "keyTypeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeEqualFold = data
+		case "keyTypeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyTypeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyTypeContainsFold = data
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "keyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyNEQ = data
+		case "keyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyIn = data
+		case "keyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyNotIn = data
+		case "keyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyGT = data
+		case "keyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyGTE = data
+		case "keyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyLT = data
+		case "keyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyLTE = data
+		case "keyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyContains = data
+		case "keyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyHasPrefix = data
+		case "keyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyHasSuffix = data
+		case "keyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyEqualFold = data
+		case "keyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyContainsFold = data
+		case "fingerprint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fingerprint = data
+		case "fingerprintNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintNEQ = data
+		case "fingerprintIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintIn = data
+		case "fingerprintNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintNotIn = data
+		case "fingerprintGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintGT = data
+		case "fingerprintGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintGTE = data
+		case "fingerprintLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintLT = data
+		case "fingerprintLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintLTE = data
+		case "fingerprintContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintContains = data
+		case "fingerprintHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintHasPrefix = data
+		case "fingerprintHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintHasSuffix = data
+		case "fingerprintEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintEqualFold = data
+		case "fingerprintContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintContainsFold = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOKnownHostSource2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "sourceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNEQ"))
+			data, err := ec.unmarshalOKnownHostSource2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNEQ = data
+		case "sourceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
+			data, err := ec.unmarshalOKnownHostSource2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIn = data
+		case "sourceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNotIn"))
+			data, err := ec.unmarshalOKnownHostSource2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNotIn = data
+		case "firstSeenAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstSeenAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstSeenAt = data
+		case "firstSeenAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstSeenAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstSeenAtNEQ = data
+		case "firstSeenAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstSeenAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstSeenAtIn = data
+		case "firstSeenAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstSeenAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstSeenAtNotIn = data
+		case "firstSeenAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstSeenAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstSeenAtGT = data
+		case "firstSeenAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstSeenAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstSeenAtGTE = data
+		case "firstSeenAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstSeenAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstSeenAtLT = data
+		case "firstSeenAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstSeenAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstSeenAtLTE = data
+		case "acceptedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAt = data
+		case "acceptedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtNEQ = data
+		case "acceptedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtIn = data
+		case "acceptedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtNotIn = data
+		case "acceptedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtGT = data
+		case "acceptedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtGTE = data
+		case "acceptedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtLT = data
+		case "acceptedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtLTE = data
+		case "pendingKeyType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyType = data
+		case "pendingKeyTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeNEQ = data
+		case "pendingKeyTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeIn = data
+		case "pendingKeyTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeNotIn = data
+		case "pendingKeyTypeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeGT = data
+		case "pendingKeyTypeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeGTE = data
+		case "pendingKeyTypeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeLT = data
+		case "pendingKeyTypeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeLTE = data
+		case "pendingKeyTypeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeContains = data
+		case "pendingKeyTypeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeHasPrefix = data
+		case "pendingKeyTypeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeHasSuffix = data
+		case "pendingKeyTypeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeIsNil = data
+		case "pendingKeyTypeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeNotNil = data
+		case "pendingKeyTypeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeEqualFold = data
+		case "pendingKeyTypeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingKeyTypeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingKeyTypeContainsFold = data
+		case "pendingFingerprint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprint = data
+		case "pendingFingerprintNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintNEQ = data
+		case "pendingFingerprintIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintIn = data
+		case "pendingFingerprintNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintNotIn = data
+		case "pendingFingerprintGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintGT = data
+		case "pendingFingerprintGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintGTE = data
+		case "pendingFingerprintLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintLT = data
+		case "pendingFingerprintLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintLTE = data
+		case "pendingFingerprintContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintContains = data
+		case "pendingFingerprintHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintHasPrefix = data
+		case "pendingFingerprintHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintHasSuffix = data
+		case "pendingFingerprintIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintIsNil = data
+		case "pendingFingerprintNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintNotNil = data
+		case "pendingFingerprintEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintEqualFold = data
+		case "pendingFingerprintContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingFingerprintContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingFingerprintContainsFold = data
+		case "pendingSeenAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAt = data
+		case "pendingSeenAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtNEQ = data
+		case "pendingSeenAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtIn = data
+		case "pendingSeenAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtNotIn = data
+		case "pendingSeenAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtGT = data
+		case "pendingSeenAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtGTE = data
+		case "pendingSeenAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtLT = data
+		case "pendingSeenAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtLTE = data
+		case "pendingSeenAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtIsNil = data
+		case "pendingSeenAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingSeenAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingSeenAtNotNil = data
 		}
 	}
 	return it, nil
@@ -33003,6 +35400,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Package(ctx, sel, obj)
+	case *ent.KnownHost:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._KnownHost(ctx, sel, obj)
 	case *ent.CustomerToken:
 		if obj == nil {
 			return graphql.Null
@@ -33050,6 +35452,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var acceptHostKeyPayloadImplementors = []string{"AcceptHostKeyPayload"}
+
+func (ec *executionContext) _AcceptHostKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AcceptHostKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acceptHostKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcceptHostKeyPayload")
+		case "knownHost":
+			out.Values[i] = ec._AcceptHostKeyPayload_knownHost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
 
 var adminTokenImplementors = []string{"AdminToken", "Node"}
 
@@ -35409,6 +37849,195 @@ func (ec *executionContext) _IssueCustomerJWTPayload(ctx context.Context, sel as
 	return out
 }
 
+var knownHostImplementors = []string{"KnownHost", "Node"}
+
+func (ec *executionContext) _KnownHost(ctx context.Context, sel ast.SelectionSet, obj *ent.KnownHost) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, knownHostImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KnownHost")
+		case "id":
+			out.Values[i] = ec._KnownHost_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._KnownHost_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._KnownHost_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "host":
+			out.Values[i] = ec._KnownHost_host(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keyType":
+			out.Values[i] = ec._KnownHost_keyType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._KnownHost_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fingerprint":
+			out.Values[i] = ec._KnownHost_fingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._KnownHost_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstSeenAt":
+			out.Values[i] = ec._KnownHost_firstSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptedAt":
+			out.Values[i] = ec._KnownHost_acceptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pendingKeyType":
+			out.Values[i] = ec._KnownHost_pendingKeyType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pendingFingerprint":
+			out.Values[i] = ec._KnownHost_pendingFingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pendingSeenAt":
+			out.Values[i] = ec._KnownHost_pendingSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var knownHostConnectionImplementors = []string{"KnownHostConnection"}
+
+func (ec *executionContext) _KnownHostConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.KnownHostConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, knownHostConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KnownHostConnection")
+		case "edges":
+			out.Values[i] = ec._KnownHostConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._KnownHostConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._KnownHostConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var knownHostEdgeImplementors = []string{"KnownHostEdge"}
+
+func (ec *executionContext) _KnownHostEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.KnownHostEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, knownHostEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KnownHostEdge")
+		case "node":
+			out.Values[i] = ec._KnownHostEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._KnownHostEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -35579,6 +38208,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reactivateCustomer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reactivateCustomer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptHostKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptHostKey(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -36068,6 +38704,82 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Package_customers(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sshHost":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_sshHost(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sshHostKeys":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_sshHostKeys(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -37167,6 +39879,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_customerByExternalId(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "knownHosts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_knownHosts(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -39221,6 +41955,21 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptHostKeyInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐAcceptHostKeyInput(ctx context.Context, v any) (model.AcceptHostKeyInput, error) {
+	res, err := ec.unmarshalInputAcceptHostKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAcceptHostKeyPayload2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐAcceptHostKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.AcceptHostKeyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AcceptHostKeyPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAdminToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐAdminToken(ctx context.Context, sel ast.SelectionSet, v *ent.AdminToken) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -39966,6 +42715,73 @@ func (ec *executionContext) marshalNIssueCustomerJWTPayload2ᚖgithubᚗcomᚋca
 		return graphql.Null
 	}
 	return ec._IssueCustomerJWTPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKnownHost2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.KnownHost) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKnownHost2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHost(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKnownHost2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHost(ctx context.Context, sel ast.SelectionSet, v *ent.KnownHost) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._KnownHost(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKnownHostConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostConnection(ctx context.Context, sel ast.SelectionSet, v *ent.KnownHostConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._KnownHostConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNKnownHostOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostOrderField(ctx context.Context, v any) (*ent.KnownHostOrderField, error) {
+	var res = new(ent.KnownHostOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKnownHostOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.KnownHostOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNKnownHostSource2githubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx context.Context, v any) (knownhost.Source, error) {
+	var res knownhost.Source
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKnownHostSource2githubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx context.Context, sel ast.SelectionSet, v knownhost.Source) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNKnownHostWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostWhereInput(ctx context.Context, v any) (*ent.KnownHostWhereInput, error) {
+	res, err := ec.unmarshalInputKnownHostWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNLegacyTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐLegacyTokenInput(ctx context.Context, v any) (model.LegacyTokenInput, error) {
@@ -41787,6 +44603,110 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := scalar.MarshalInt64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOKnownHost2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHost(ctx context.Context, sel ast.SelectionSet, v *ent.KnownHost) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._KnownHost(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOKnownHostEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.KnownHostEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOKnownHostEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOKnownHostEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostEdge(ctx context.Context, sel ast.SelectionSet, v *ent.KnownHostEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._KnownHostEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOKnownHostSource2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSourceᚄ(ctx context.Context, v any) ([]knownhost.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]knownhost.Source, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNKnownHostSource2githubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOKnownHostSource2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []knownhost.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKnownHostSource2githubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOKnownHostSource2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx context.Context, v any) (*knownhost.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(knownhost.Source)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOKnownHostSource2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚋknownhostᚐSource(ctx context.Context, sel ast.SelectionSet, v *knownhost.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOKnownHostWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostWhereInputᚄ(ctx context.Context, v any) ([]*ent.KnownHostWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.KnownHostWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNKnownHostWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOKnownHostWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐKnownHostWhereInput(ctx context.Context, v any) (*ent.KnownHostWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputKnownHostWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOMap2map(ctx context.Context, v any) (map[string]any, error) {

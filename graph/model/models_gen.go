@@ -20,6 +20,17 @@ import (
 	"github.com/cargoman/cargoman/internal/auth"
 )
 
+type AcceptHostKeyInput struct {
+	// The server, as in KnownHost.host.
+	Host string `json:"host"`
+	// The SHA256 fingerprint of the offered key (KnownHost.pendingFingerprint), as verified with the server's operator.
+	Fingerprint string `json:"fingerprint"`
+}
+
+type AcceptHostKeyPayload struct {
+	KnownHost *ent.KnownHost `json:"knownHost"`
+}
+
 type CollectionPayload struct {
 	Collection *ent.Collection `json:"collection"`
 }

@@ -25,7 +25,9 @@ import (
 	"github.com/cargoman/cargoman/internal/gitsync"
 	"github.com/cargoman/cargoman/internal/hooks"
 	"github.com/cargoman/cargoman/internal/jwtauth"
+	"github.com/cargoman/cargoman/internal/knownhosts"
 	"github.com/cargoman/cargoman/internal/maintenance"
+	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/secretbox"
@@ -51,6 +53,16 @@ type Config struct {
 	JWTSecret string
 	// AllowLocalRepositories permits local paths and file:// URLs.
 	AllowLocalRepositories bool
+	// AllowedGitHosts are the host names or globs repositories may be
+	// fetched from; empty allows any.
+	AllowedGitHosts []string
+	// DenyPrivateNetworks refuses loopback, private and other special
+	// addresses when git connects (cmd/cargoman defaults it to true unless
+	// local repositories are allowed).
+	DenyPrivateNetworks bool
+	// GitStallTimeout cuts a transfer whose remote sends nothing for this
+	// long; zero means netpolicy.DefaultStall.
+	GitStallTimeout time.Duration
 	// Workers runs background tasks in this process; WorkerConcurrency
 	// of them at once.
 	Workers           bool
@@ -157,10 +169,15 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 		return nil, fmt.Errorf("app: %w", err)
 	}
 
+	network, err := netpolicy.New(cfg.AllowedGitHosts, cfg.DenyPrivateNetworks)
+	if err != nil {
+		return nil, fmt.Errorf("app: ALLOWED_GIT_HOSTS: %w", err)
+	}
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
 		Client: db.Client, Packages: pkgs, Archives: dists, Box: box,
 		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, TempDir: tmp.Path(), Log: log,
+		Network: network, HostKeys: knownhosts.New(db.Client), StallTimeout: cfg.GitStallTimeout,
 	})
 	// A sync that changed metadata reaches this instance's Composer caches
 	// as soon as it commits.

@@ -25,6 +25,10 @@ const (
 	// PayloadTooLarge is not in the spec's table: a body over its route's
 	// limit, answered 413 before the rest of it is read.
 	PayloadTooLarge Code = "PAYLOAD_TOO_LARGE"
+	// HostKeyChanged is not in the spec's table: a repository's ssh server
+	// offers another host key than the one pinned for it, until an admin
+	// accepts the new key (acceptHostKey).
+	HostKeyChanged Code = "HOST_KEY_CHANGED"
 )
 
 // HTTPStatus is the status the spec assigns to c.
@@ -38,7 +42,7 @@ func (c Code) HTTPStatus() int {
 		return http.StatusUnauthorized
 	case Forbidden, FeatureNotAvailable:
 		return http.StatusForbidden
-	case Conflict:
+	case Conflict, HostKeyChanged:
 		return http.StatusConflict
 	case RateLimited:
 		return http.StatusTooManyRequests

@@ -19,12 +19,14 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
 	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/composerjson"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/readme"
 	"github.com/cargoman/cargoman/internal/secretbox"
@@ -42,6 +44,10 @@ type Syncer struct {
 	mirrors    string
 	allowLocal bool
 	tempDir    string
+	network    *netpolicy.Policy
+	hostKeys   vcs.HostKeys
+	stall      time.Duration
+	watch      time.Duration
 	log        *slog.Logger
 }
 
@@ -55,14 +61,32 @@ type Options struct {
 	AllowLocal bool
 	// TempDir receives git's temporary directories (DATA_DIR/tmp/<instance>).
 	TempDir string
-	Log     *slog.Logger
+	// Network is the policy repositories are reached with (nil: any
+	// address).
+	Network *netpolicy.Policy
+	// HostKeys pins ssh host keys; ssh repositories fail without it.
+	HostKeys vcs.HostKeys
+	// StallTimeout cuts a transfer the remote stopped feeding; zero means
+	// netpolicy.DefaultStall.
+	StallTimeout time.Duration
+	// DeleteCheckInterval is how often a running sync checks that its
+	// package still exists; zero means a second.
+	DeleteCheckInterval time.Duration
+	Log                 *slog.Logger
 }
 
 // New returns a Syncer.
 func New(o Options) *Syncer {
+	if o.DeleteCheckInterval <= 0 {
+		o.DeleteCheckInterval = time.Second
+	}
 	return &Syncer{client: o.Client, packages: o.Packages, archives: o.Archives, box: o.Box,
-		mirrors: o.MirrorsDir, allowLocal: o.AllowLocal, tempDir: o.TempDir, log: o.Log}
+		mirrors: o.MirrorsDir, allowLocal: o.AllowLocal, tempDir: o.TempDir, network: o.Network, hostKeys: o.HostKeys,
+		stall: o.StallTimeout, watch: o.DeleteCheckInterval, log: o.Log}
 }
+
+// errPackageDeleted ends a sync whose package was deleted meanwhile.
+var errPackageDeleted = errors.New("the package was deleted")
 
 // Handle is the package_sync task handler; the task key is the package id.
 func (s *Syncer) Handle(ctx context.Context, t *ent.Task) error {
@@ -74,7 +98,14 @@ func (s *Syncer) Handle(ctx context.Context, t *ent.Task) error {
 	if err != nil {
 		return fmt.Errorf("gitsync: load package %s: %w", t.Key, err)
 	}
-	syncErr := s.Sync(ctx, pkg)
+	syncCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go s.cancelOnDelete(syncCtx, cancel, pkg.ID)
+	syncErr := s.Sync(syncCtx, pkg)
+	if errors.Is(context.Cause(syncCtx), errPackageDeleted) {
+		s.log.Info("sync stopped: the package was deleted", "package", pkg.Name)
+		return nil
+	}
 	upd := s.client.ComposerPackage.UpdateOneID(pkg.ID).SetSyncedAt(time.Now().UTC())
 	if syncErr != nil {
 		upd.SetSyncError(syncErr.Error())
@@ -87,6 +118,25 @@ func (s *Syncer) Handle(ctx context.Context, t *ent.Task) error {
 	return syncErr
 }
 
+// cancelOnDelete cancels a running sync once its package is gone, checking
+// the database so that a delete on any instance stops the git process here.
+func (s *Syncer) cancelOnDelete(ctx context.Context, cancel context.CancelCauseFunc, id string) {
+	tick := time.NewTicker(s.watch)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			exists, err := s.client.ComposerPackage.Query().Where(composerpackage.ID(id)).Exist(ctx)
+			if err == nil && !exists {
+				cancel(errPackageDeleted)
+				return
+			}
+		}
+	}
+}
+
 // Sync brings the versions of pkg up to date with its repository.
 func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 	if pkg.RepositoryURL == nil {
@@ -96,9 +146,11 @@ func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 	if err != nil {
 		return err
 	}
-	repo, err := vcs.Sync(ctx, filepath.Join(s.mirrors, pkg.ID+".git"), *pkg.RepositoryURL, auth, vcs.Options{AllowLocal: s.allowLocal, TempDir: s.tempDir})
+	repo, err := vcs.Sync(ctx, filepath.Join(s.mirrors, pkg.ID+".git"), *pkg.RepositoryURL, auth, vcs.Options{
+		AllowLocal: s.allowLocal, TempDir: s.tempDir, Network: s.network, HostKeys: s.hostKeys, StallTimeout: s.stall,
+	})
 	if err != nil {
-		return err
+		return syncError(err)
 	}
 	refs, err := repo.Refs(ctx)
 	if err != nil {
@@ -122,6 +174,18 @@ func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 		located[i] = locatedRef{Ref: ref}
 	}
 	return r.target(ctx, pkg, located)
+}
+
+// syncError marks the failures a retry cannot cure as permanent: a host the
+// network policy refuses, a changed ssh host key (until an admin accepts
+// it), a URL that is not allowed at all.
+func syncError(err error) error {
+	for _, permanent := range []error{vcs.ErrHostNotAllowed, vcs.ErrHostKeyChanged, vcs.ErrUnsupportedURL, vcs.ErrLocalNotAllowed} {
+		if errors.Is(err, permanent) {
+			return tasks.Permanent(err)
+		}
+	}
+	return err
 }
 
 // auth decrypts the package's credential.

@@ -24,6 +24,7 @@ const (
 	Credential = "crd"
 	Task       = "tsk"
 	Delivery   = "whd"
+	KnownHost  = "khk"
 	// Customer access (tokens, grants, collections, freezes).
 	CustomerToken   = "tok"
 	PackageGrant    = "pgr"

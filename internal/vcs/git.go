@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cargoman/cargoman/internal/netpolicy"
 )
 
 // Error is a failed git command. Its message names the operation and the
@@ -26,13 +28,15 @@ type Error struct {
 	Target string // repository URL (without credentials) or mirror directory
 	Stderr string // git's stderr, scrubbed of credentials, possibly truncated
 	// Kind classifies the failure (ErrAuthFailed, ErrRepoNotFound,
-	// ErrUnreachable, ErrHostKey, ErrTimeout, ErrCorrupt, ErrNotFound) or
-	// is nil when git's message was not recognised.
+	// ErrUnreachable, ErrHostKey, ErrHostNotAllowed, ErrStalled,
+	// ErrTimeout, ErrCorrupt, ErrNotFound) or is nil when git's message was
+	// not recognised.
 	Kind error
 	// Err is the underlying error: the exit status, or the context's error
 	// when the command was cancelled or timed out.
 	Err     error
 	timeout time.Duration
+	stall   time.Duration
 }
 
 func (e *Error) Error() string {
@@ -43,6 +47,10 @@ func (e *Error) Error() string {
 	switch {
 	case e.Kind == ErrTimeout:
 		return fmt.Sprintf("%s timed out after %s", what, e.timeout)
+	case e.Kind == ErrHostNotAllowed:
+		return what + ": " + ErrHostNotAllowed.Error()
+	case e.Kind == ErrStalled:
+		return fmt.Sprintf("%s failed: the remote sent nothing for %s", what, e.stall)
 	case errors.Is(e.Err, context.Canceled), errors.Is(e.Err, context.DeadlineExceeded):
 		return fmt.Sprintf("%s: %v", what, e.Err)
 	}
@@ -210,6 +218,10 @@ type runner struct {
 	cwd     string // working directory: the mirror, or a private directory
 	target  string
 	secrets []string
+	// gate is the session's way to the network, consulted to explain a
+	// failure (refused address, stalled remote); nil for local commands.
+	gate  *netpolicy.Gate
+	stall time.Duration
 }
 
 // in returns a copy of r that runs commands inside the bare repository
@@ -266,8 +278,10 @@ var baseConfig = []envConfig{
 }
 
 // buildEnv is the environment of a git process: the caller's environment
-// without anything that steers git, ssh or credentials, plus our settings.
-func buildEnv(home string, allowFile bool, sshCommand string, extra []envConfig) []string {
+// without anything that steers git, ssh, proxies or credentials, plus our
+// settings. protocol is the one transport git may use ("https", "ssh",
+// "file").
+func buildEnv(home string, protocol string, sshCommand string, extra []envConfig) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -275,14 +289,12 @@ func buildEnv(home string, allowFile bool, sshCommand string, extra []envConfig)
 		switch {
 		case strings.HasPrefix(ku, "GIT_"), strings.HasPrefix(ku, "SSH_"), strings.HasPrefix(ku, "LC_"),
 			ku == "HOME", ku == "XDG_CONFIG_HOME", ku == "LANG", ku == "LANGUAGE",
-			ku == "EDITOR", ku == "VISUAL", ku == "PAGER", ku == "NETRC", ku == "CURL_HOME":
+			ku == "EDITOR", ku == "VISUAL", ku == "PAGER", ku == "NETRC", ku == "CURL_HOME",
+			ku == "HTTP_PROXY", ku == "HTTPS_PROXY", ku == "ALL_PROXY", ku == "NO_PROXY",
+			ku == "SSL_CERT_FILE", ku == "SSL_CERT_DIR", ku == "CURL_CA_BUNDLE":
 			continue
 		}
 		env = append(env, kv)
-	}
-	protocols := "https:ssh:git"
-	if allowFile {
-		protocols += ":file"
 	}
 	env = append(env,
 		"HOME="+home,
@@ -290,7 +302,7 @@ func buildEnv(home string, allowFile bool, sshCommand string, extra []envConfig)
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_GLOBAL="+os.DevNull,
 		"GIT_TERMINAL_PROMPT=0",
-		"GIT_ALLOW_PROTOCOL="+protocols,
+		"GIT_ALLOW_PROTOCOL="+protocol,
 		"GIT_NO_REPLACE_OBJECTS=1",
 		"LC_ALL=C",
 	)
@@ -320,7 +332,7 @@ func localRunner(dir string, opts Options) (*runner, error) {
 	r := &runner{
 		git:     opts.GitPath,
 		timeout: opts.Timeout,
-		env:     buildEnv(home, false, "", nil),
+		env:     buildEnv(home, "file", "", nil),
 		target:  dir,
 	}
 	return r.in(dir), nil
@@ -395,8 +407,17 @@ func (g *gitCmd) errorFor(err error) error {
 		e.Err = g.parent.Err()
 	case errors.Is(g.ctx.Err(), context.DeadlineExceeded):
 		e.Err, e.Kind = context.DeadlineExceeded, ErrTimeout
+	case g.r.gate != nil && g.r.gate.Refused():
+		// Whatever git said is about our refusal, not the remote.
+		e.Kind, e.Stderr = ErrHostNotAllowed, ""
+	case g.r.gate != nil && g.r.gate.Stalled():
+		e.Kind, e.Stderr = ErrStalled, ""
+		e.stall = g.r.stall
 	default:
 		e.Kind = classify(e.Stderr)
+		if de := g.r.dialError(); de != nil && (e.Kind == nil || e.Kind == ErrUnreachable) {
+			e.Kind, e.Stderr = ErrUnreachable, "connect: "+de.Error()
+		}
 	}
 	return e
 }
@@ -440,4 +461,12 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.buf)
+}
+
+// dialError is the gate's last failure to reach an allowed remote.
+func (r *runner) dialError() error {
+	if r.gate == nil {
+		return nil
+	}
+	return r.gate.DialError()
 }

@@ -1,108 +1,143 @@
 package vcs
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/cargoman/cargoman/internal/testenv/sshdtest"
 )
 
-// fakeSSH puts an "ssh" first on PATH that records how git called it and
-// serves the request from local repositories under root, so the ssh
-// plumbing (GIT_SSH_COMMAND, key file) is tested without an ssh server.
-const fakeSSH = `#!/bin/sh
-printf '%s\n' "$@" > "$VCS_FAKE_SSH_LOG"
-key=
-while [ $# -gt 1 ]; do
-	case "$1" in
-	-i) key=$2; shift 2 ;;
-	-o|-F|-p|-l) shift 2 ;;
-	*) shift ;;
-	esac
-done
-if [ -n "$key" ]; then
-	stat -c %a "$key" > "$VCS_FAKE_SSH_LOG.keymode"
-	cat "$key" > "$VCS_FAKE_SSH_LOG.key"
-fi
-cd "$VCS_FAKE_SSH_ROOT" && exec sh -c "$1"
-`
+// memHostKeys pins keys in memory: trust on first use, then only that key.
+type memHostKeys struct {
+	mu   sync.Mutex
+	keys map[string]ssh.PublicKey
+}
 
-func TestSyncSSH(t *testing.T) {
+func (m *memHostKeys) KeyTypes(_ context.Context, host string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k := m.keys[host]; k != nil {
+		return []string{k.Type()}, nil
+	}
+	return nil, nil
+}
+
+func (m *memHostKeys) Check(_ context.Context, host string, key ssh.PublicKey) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.keys == nil {
+		m.keys = map[string]ssh.PublicKey{}
+	}
+	old := m.keys[host]
+	if old == nil {
+		m.keys[host] = key
+		return nil
+	}
+	if string(old.Marshal()) != string(key.Marshal()) {
+		return fmt.Errorf("%s offered %s: %w", host, Fingerprint(key), ErrHostKeyChanged)
+	}
+	return nil
+}
+
+func (m *memHostKeys) fingerprint(host string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k := m.keys[host]; k != nil {
+		return Fingerprint(k)
+	}
+	return ""
+}
+
+// TestSSHHostKeyPinning syncs from a real sshd: the first sync pins its
+// host key, the next ones verify it, and a server with another key is
+// refused with ErrHostKeyChanged before git talks to it.
+func TestSSHHostKeyPinning(t *testing.T) {
 	f := getFixture(t)
 	f.mirror(t)
-	bin := t.TempDir()
-	must(t, os.WriteFile(filepath.Join(bin, "ssh"), []byte(fakeSSH), 0o755))
-	logFile := filepath.Join(t.TempDir(), "ssh.log")
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	t.Setenv("VCS_FAKE_SSH_LOG", logFile)
-	t.Setenv("VCS_FAKE_SSH_ROOT", filepath.Dir(f.mirrorDir))
-	key := "-----BEGIN OPENSSH PRIVATE KEY-----\r\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\r\n-----END OPENSSH PRIVATE KEY-----"
+	srv := sshdtest.Start(t)
+	url := srv.URL(f.mirrorDir)
+	store := &memHostKeys{}
+	auth := Auth{SSHKey: srv.ClientKey}
+	dir := filepath.Join(t.TempDir(), "m")
+	name := HostKeyName("127.0.0.1", srv.Port)
 
-	tests := []struct {
-		name    string
-		auth    Auth
-		want    []string
-		notWant []string
-	}{
-		{"with key", Auth{SSHKey: []byte(key)},
-			[]string{"-i", "IdentitiesOnly=yes", "StrictHostKeyChecking=accept-new", "BatchMode=yes", "IdentityAgent=none", "git@example.test"},
-			[]string{"IdentityFile=none"}},
-		{"without key", Auth{},
-			[]string{"IdentityFile=none", "IdentitiesOnly=yes", "StrictHostKeyChecking=accept-new"},
-			[]string{"-i"}},
+	for i, step := range []string{"clone", "fetch"} {
+		repo, err := Sync(t.Context(), dir, url, auth, Options{HostKeys: store})
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if refs, err := repo.Refs(t.Context()); err != nil || len(refs) != 7 {
+			t.Fatalf("%s: Refs: %d, %v", step, len(refs), err)
+		}
+		if got := store.fingerprint(name); got != srv.Fingerprint {
+			t.Fatalf("sync %d pinned %q, server key is %s", i, got, srv.Fingerprint)
+		}
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			known := filepath.Join(t.TempDir(), "known_hosts")
-			repo, err := Sync(t.Context(), filepath.Join(t.TempDir(), "m"), "git@example.test:"+filepath.Base(f.mirrorDir), tc.auth, Options{KnownHostsFile: known})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if refs, err := repo.Refs(t.Context()); err != nil || len(refs) != 7 {
-				t.Fatalf("Refs: %d, %v", len(refs), err)
-			}
-			raw, err := os.ReadFile(logFile)
-			must(t, err)
-			args := strings.Split(strings.TrimSpace(string(raw)), "\n")
-			has := func(s string) bool {
-				for _, a := range args {
-					if a == s || (!strings.HasPrefix(s, "-") && strings.Contains(a, s)) {
-						return true
-					}
-				}
-				return false
-			}
-			for _, w := range tc.want {
-				if !has(w) {
-					t.Errorf("ssh args %q lack %q", args, w)
-				}
-			}
-			for _, w := range tc.notWant {
-				if has(w) {
-					t.Errorf("ssh args %q have %q", args, w)
-				}
-			}
-			if !has("UserKnownHostsFile=" + known) {
-				t.Errorf("ssh args %q do not use KnownHostsFile", args)
-			}
-			if len(tc.auth.SSHKey) == 0 {
-				return
-			}
-			mode, _ := os.ReadFile(logFile + ".keymode")
-			if strings.TrimSpace(string(mode)) != "600" {
-				t.Errorf("key file mode %q, want 600", mode)
-			}
-			got, _ := os.ReadFile(logFile + ".key")
-			if string(got) != strings.ReplaceAll(key, "\r\n", "\n")+"\n" {
-				t.Errorf("key file content %q", got)
-			}
-			for i, a := range args {
-				if a == "-i" && i+1 < len(args) {
-					if _, err := os.Stat(args[i+1]); !os.IsNotExist(err) {
-						t.Errorf("key file %s survives Sync: %v", args[i+1], err)
-					}
-				}
-			}
-		})
+
+	srv.RotateHostKey(t)
+	_, err := Sync(t.Context(), dir, url, auth, Options{HostKeys: store})
+	if !errors.Is(err, ErrHostKeyChanged) {
+		t.Fatalf("sync after the host key changed = %v, want ErrHostKeyChanged", err)
+	}
+
+	// ssh itself holds to the key the store approved: a store that
+	// approves anything still cannot make ssh accept a key it was not
+	// shown.
+	if _, err := Sync(t.Context(), filepath.Join(t.TempDir(), "m2"), url, auth, Options{HostKeys: &memHostKeys{}}); err != nil {
+		t.Fatalf("fresh store: %v", err)
+	}
+	if _, err := Sync(t.Context(), dir, url, auth, Options{}); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("ssh without a host key store = %v, want ErrInvalidArgument", err)
+	}
+}
+
+// TestSyncSSHCommand checks how ssh is called: strict host key checking
+// against the session's own known_hosts, a private key file that only the
+// session can read and that is gone afterwards, never accept-new.
+func TestSyncSSHCommand(t *testing.T) {
+	srv := sshdtest.Start(t)
+	rem, err := parseRemote(fmt.Sprintf("ssh://git@127.0.0.1:%d/acme/lib.git", srv.Port), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSession(t.Context(), rem, Auth{SSHKey: srv.ClientKey}, Options{HostKeys: &memHostKeys{}}.withDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(s.tmp, "id"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, mode %v", err, fi.Mode())
+	}
+	var sshCmd string
+	for _, kv := range s.run.env {
+		if v, ok := strings.CutPrefix(kv, "GIT_SSH_COMMAND="); ok {
+			sshCmd = v
+		}
+	}
+	for _, want := range []string{"IdentitiesOnly=yes", "StrictHostKeyChecking=yes", "UserKnownHostsFile=" + filepath.Join(s.tmp, "known_hosts"),
+		"HostKeyAlias=" + pinnedAlias, "Hostname=127.0.0.1", fmt.Sprintf("Port=%d", s.gate.Port()),
+		"'-i' '" + filepath.Join(s.tmp, "id") + "'", "BatchMode=yes", "ServerAliveInterval="} {
+		if !strings.Contains(sshCmd, want) {
+			t.Errorf("GIT_SSH_COMMAND %q lacks %q", sshCmd, want)
+		}
+	}
+	if strings.Contains(sshCmd, "accept-new") {
+		t.Errorf("GIT_SSH_COMMAND %q accepts new host keys", sshCmd)
+	}
+	known, err := os.ReadFile(filepath.Join(s.tmp, "known_hosts"))
+	if err != nil || string(known) != pinnedAlias+" "+srv.HostKey+"\n" {
+		t.Errorf("known_hosts = %q, %v; want the server's key", known, err)
+	}
+	s.close()
+	if _, err := os.Stat(s.tmp); !os.IsNotExist(err) {
+		t.Errorf("session directory with the key survives close: %v", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/cargoman/cargoman/internal/netpolicy"
 )
 
 // Repo is a local bare mirror of a repository. Its methods only read the
@@ -77,7 +79,7 @@ func Sync(ctx context.Context, dir, url string, auth Auth, opts Options) (*Repo,
 	defer unlock()
 	removeLeftovers(parent, base)
 
-	s, err := newSession(rem, auth, opts)
+	s, err := newSession(ctx, rem, auth, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -161,20 +163,26 @@ func verifyRefs(ctx context.Context, run *runner) error {
 }
 
 // session holds what one Sync needs for network access: a private
-// temporary directory (HOME, ssh key, throw-away known_hosts) and the
-// environment carrying credentials.
+// temporary directory (HOME, ssh key, known_hosts), the gate git reaches
+// the network through, and the environment carrying credentials.
 type session struct {
-	tmp string
-	rem *remote
-	run *runner
+	tmp  string
+	rem  *remote
+	run  *runner
+	gate *netpolicy.Gate
 }
 
-func newSession(rem *remote, auth Auth, opts Options) (*session, error) {
+func newSession(ctx context.Context, rem *remote, auth Auth, opts Options) (_ *session, err error) {
 	tmp, err := os.MkdirTemp(opts.TempDir, "cargoman-git-")
 	if err != nil {
 		return nil, fmt.Errorf("vcs: %w", err)
 	}
 	s := &session{tmp: tmp, rem: rem}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
 	var (
 		extra  []envConfig
 		header string
@@ -182,6 +190,14 @@ func newSession(rem *remote, auth Auth, opts Options) (*session, error) {
 	)
 	switch rem.scheme {
 	case "https":
+		if err := opts.Network.CheckHost(rem.host); err != nil {
+			return nil, &Error{Op: "fetch", Target: rem.display, Kind: ErrHostNotAllowed, Err: err}
+		}
+		if s.gate, err = opts.Network.Proxy(opts.StallTimeout); err != nil {
+			return nil, err
+		}
+		// curl reaches every host, redirects included, through the gate.
+		extra = append(extra, envConfig{"http.proxy", "http://" + s.gate.Addr()})
 		if opts.CAFile != "" {
 			extra = append(extra, envConfig{"http.sslCAInfo", opts.CAFile})
 		}
@@ -201,19 +217,16 @@ func newSession(rem *remote, auth Auth, opts Options) (*session, error) {
 			extra = append(extra, envConfig{"http." + rem.origin + ".extraHeader", "Authorization: " + header})
 		}
 	case "ssh":
-		known := opts.KnownHostsFile
-		if known == "" {
-			known = filepath.Join(tmp, "known_hosts")
+		pinned, err := s.sshHostKeyOptions(ctx, opts)
+		if err != nil {
+			return nil, err
 		}
-		args := []string{"ssh", "-F", os.DevNull,
+		args := append([]string{"ssh", "-F", os.DevNull,
 			"-o", "BatchMode=yes",
 			"-o", "IdentitiesOnly=yes",
 			"-o", "IdentityAgent=none",
-			"-o", "StrictHostKeyChecking=accept-new",
-			"-o", "UserKnownHostsFile=" + sshOptPath(known),
-			"-o", "GlobalKnownHostsFile=" + os.DevNull,
 			"-o", "ConnectTimeout=30",
-		}
+		}, pinned...)
 		if len(auth.SSHKey) > 0 {
 			key := filepath.Join(tmp, "id")
 			data := bytes.ReplaceAll(auth.SSHKey, []byte("\r\n"), []byte("\n"))
@@ -221,7 +234,6 @@ func newSession(rem *remote, auth Auth, opts Options) (*session, error) {
 				data = append(data, '\n')
 			}
 			if err := os.WriteFile(key, data, 0o600); err != nil {
-				s.close()
 				return nil, fmt.Errorf("vcs: write ssh key: %w", err)
 			}
 			args = append(args, "-i", key)
@@ -236,10 +248,12 @@ func newSession(rem *remote, auth Auth, opts Options) (*session, error) {
 	s.run = &runner{
 		git:     opts.GitPath,
 		timeout: opts.Timeout,
-		env:     buildEnv(tmp, rem.local, sshCmd, extra),
+		env:     buildEnv(tmp, rem.scheme, sshCmd, extra),
 		cwd:     tmp,
 		target:  rem.display,
 		secrets: secretsOf(auth, header, rem),
+		gate:    s.gate,
+		stall:   opts.StallTimeout,
 	}
 	return s, nil
 }
@@ -254,8 +268,14 @@ func sshOptPath(p string) string {
 	return p
 }
 
-// close removes the session's private files (the ssh key among them).
-func (s *session) close() { _ = os.RemoveAll(s.tmp) }
+// close shuts the gate and removes the session's private files (the ssh
+// key among them).
+func (s *session) close() {
+	if s.gate != nil {
+		s.gate.Close()
+	}
+	_ = os.RemoveAll(s.tmp)
+}
 
 // fetch updates an existing mirror. The refspecs are explicit (and forced)
 // so the result does not depend on the mirror's config, moved tags are

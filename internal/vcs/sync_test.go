@@ -407,43 +407,14 @@ func TestSyncTimeout(t *testing.T) {
 	}
 }
 
-func TestSyncSSHKeyFileIsPrivateAndRemoved(t *testing.T) {
-	key := []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key-but-long-enough\n-----END OPENSSH PRIVATE KEY-----")
-	rem, err := parseRemote("git@127.0.0.1:acme/lib.git", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := newSession(rem, Auth{SSHKey: key}, Options{}.withDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(filepath.Join(s.tmp, "id"))
-	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("key file: %v, mode %v", err, fi.Mode())
-	}
-	var sshCmd string
-	for _, kv := range s.run.env {
-		if v, ok := strings.CutPrefix(kv, "GIT_SSH_COMMAND="); ok {
-			sshCmd = v
-		}
-	}
-	for _, want := range []string{"IdentitiesOnly=yes", "StrictHostKeyChecking=accept-new", "UserKnownHostsFile=", "'-i' '" + filepath.Join(s.tmp, "id") + "'", "BatchMode=yes"} {
-		if !strings.Contains(sshCmd, want) {
-			t.Errorf("GIT_SSH_COMMAND %q lacks %q", sshCmd, want)
-		}
-	}
-	s.close()
-	if _, err := os.Stat(s.tmp); !os.IsNotExist(err) {
-		t.Errorf("session directory with the key survives close: %v", err)
-	}
-}
-
 func TestGitEnvironment(t *testing.T) {
 	t.Setenv("GIT_DIR", "/somewhere/else")
 	t.Setenv("GIT_SSH_COMMAND", "evil")
 	t.Setenv("GIT_ASKPASS", "/bin/evil")
 	t.Setenv("SSH_AUTH_SOCK", "/tmp/agent")
-	env := buildEnv("/private/home", false, "", []envConfig{{"http.https://h/.extraHeader", "Authorization: Basic x"}})
+	t.Setenv("HTTPS_PROXY", "http://evil:3128")
+	t.Setenv("no_proxy", "*")
+	env := buildEnv("/private/home", "https", "", []envConfig{{"http.https://h/.extraHeader", "Authorization: Basic x"}})
 	has := func(kv string) bool {
 		for _, e := range env {
 			if e == kv {
@@ -453,20 +424,20 @@ func TestGitEnvironment(t *testing.T) {
 		return false
 	}
 	for _, want := range []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull, "GIT_TERMINAL_PROMPT=0",
-		"GIT_ALLOW_PROTOCOL=https:ssh:git", "HOME=/private/home"} {
+		"GIT_ALLOW_PROTOCOL=https", "HOME=/private/home"} {
 		if !has(want) {
 			t.Errorf("env lacks %s", want)
 		}
 	}
 	for _, e := range env {
-		for _, bad := range []string{"GIT_DIR=", "GIT_SSH_COMMAND=", "GIT_ASKPASS=", "SSH_AUTH_SOCK="} {
+		for _, bad := range []string{"GIT_DIR=", "GIT_SSH_COMMAND=", "GIT_ASKPASS=", "SSH_AUTH_SOCK=", "HTTPS_PROXY=", "no_proxy="} {
 			if strings.HasPrefix(e, bad) {
 				t.Errorf("env keeps %s", e)
 			}
 		}
 	}
-	if env := buildEnv("/h", true, "", nil); !strings.Contains(strings.Join(env, "\n"), "GIT_ALLOW_PROTOCOL=https:ssh:git:file") {
-		t.Error("AllowLocal does not allow the file protocol")
+	if env := buildEnv("/h", "file", "", nil); !strings.Contains(strings.Join(env, "\n"), "GIT_ALLOW_PROTOCOL=file\n") {
+		t.Error("a local remote does not allow the file protocol")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -93,6 +94,9 @@ type remote struct {
 	// user/pass come from URL userinfo of an https URL; they are moved
 	// out of the URL into the auth header.
 	user, pass string
+	// host and port are where a network remote lives ("" for local ones).
+	host string
+	port int
 }
 
 // parseRemote validates a repository URL for Sync.
@@ -137,16 +141,18 @@ func parseRemote(raw string, allowLocal bool) (*remote, error) {
 			return nil, fmt.Errorf("%w: bad host in %q", ErrUnsupportedURL, redactURL(s))
 		}
 		d := redactURL(s)
-		return &remote{gitURL: d, display: d, scheme: "ssh"}, nil
+		return &remote{gitURL: d, display: d, scheme: "ssh", host: strings.ToLower(host), port: 22}, nil
 	}
 
 	scheme := strings.ToLower(u.Scheme)
 	switch scheme {
-	case "https", "ssh", "git":
+	case "https", "ssh":
 	case "git+ssh", "ssh+git":
 		scheme = "ssh"
 	case "http":
 		return nil, fmt.Errorf("%w: plain http is not allowed, use https", ErrUnsupportedURL)
+	case "git":
+		return nil, fmt.Errorf("%w: git:// is neither authenticated nor encrypted, use https or ssh", ErrUnsupportedURL)
 	default:
 		return nil, fmt.Errorf("%w: scheme %q is not allowed", ErrUnsupportedURL, u.Scheme)
 	}
@@ -154,12 +160,18 @@ func parseRemote(raw string, allowLocal bool) (*remote, error) {
 	if host == "" || host[0] == '-' || strings.ContainsAny(host, " \\") {
 		return nil, fmt.Errorf("%w: bad host in %q", ErrUnsupportedURL, redactURL(s))
 	}
+	port := 443
+	if scheme == "ssh" {
+		port = 22
+	}
 	if u.Port() != "" {
-		if _, err := net.LookupPort("tcp", u.Port()); err != nil {
+		n, err := strconv.Atoi(u.Port())
+		if err != nil || n < 1 || n > 65535 {
 			return nil, fmt.Errorf("%w: bad port in %q", ErrUnsupportedURL, redactURL(s))
 		}
+		port = n
 	}
-	r := &remote{scheme: scheme}
+	r := &remote{scheme: scheme, host: strings.ToLower(host), port: port}
 	if u.User != nil {
 		if scheme == "https" {
 			r.user = u.User.Username()
@@ -182,4 +194,27 @@ func parseRemote(raw string, allowLocal bool) (*remote, error) {
 // userinfo, for messages about URLs that failed validation.
 func redactURL(s string) string {
 	return userinfoRE.ReplaceAllString(s, "${1}:***@")
+}
+
+// target is the remote's "host:port" for dialling.
+func (r *remote) target() string { return net.JoinHostPort(r.host, strconv.Itoa(r.port)) }
+
+// HostKeyName is how known_hosts names an ssh server: "host" on port 22,
+// "[host]:port" elsewhere.
+func HostKeyName(host string, port int) string {
+	host = strings.ToLower(host)
+	if port == 22 {
+		return host
+	}
+	return "[" + host + "]:" + strconv.Itoa(port)
+}
+
+// SSHHostKeyName is the known_hosts name of the ssh server of a repository
+// URL; ok is false for URLs that are not ssh.
+func SSHHostKeyName(repoURL string) (name string, ok bool) {
+	r, err := parseRemote(repoURL, false)
+	if err != nil || r.scheme != "ssh" {
+		return "", false
+	}
+	return HostKeyName(r.host, r.port), true
 }

@@ -19,7 +19,7 @@ func TestParseRemote(t *testing.T) {
 			origin: "https://git.example.com:8443/", user: "bot", pass: "s3cret"},
 		{in: "ssh://git:pw@github.com/acme/lib.git", gitURL: "ssh://git@github.com/acme/lib.git"},
 		{in: "git@github.com:acme/lib.git", gitURL: "git@github.com:acme/lib.git"},
-		{in: "git://github.com/acme/lib.git", gitURL: "git://github.com/acme/lib.git"},
+		{in: "git://github.com/acme/lib.git", err: ErrUnsupportedURL},
 		{in: "/srv/git/lib", allowLocal: true, gitURL: "/srv/git/lib"},
 		{in: "file:///srv/git/lib", allowLocal: true, gitURL: "file:///srv/git/lib"},
 		{in: "file://otherhost/srv/git/lib", allowLocal: true, err: ErrUnsupportedURL},

@@ -17,9 +17,21 @@
 //
 // Failures of git are *Error values ("git fetch of https://host/x failed:
 // ..."); test them with errors.Is against ErrAuthFailed, ErrRepoNotFound,
-// ErrUnreachable, ErrHostKey, ErrTimeout, ErrCorrupt, ErrNotFound,
-// context.Canceled. Bad arguments give ErrInvalidArgument, refused URLs
-// ErrLocalNotAllowed or ErrUnsupportedURL.
+// ErrUnreachable, ErrHostKey, ErrHostKeyChanged, ErrHostNotAllowed,
+// ErrStalled, ErrTimeout, ErrCorrupt, ErrNotFound, context.Canceled. Bad
+// arguments give ErrInvalidArgument, refused URLs ErrLocalNotAllowed or
+// ErrUnsupportedURL.
+//
+// Network access: git never dials. An https remote is reached through an
+// HTTP CONNECT proxy and an ssh remote through a forwarder, both in this
+// process on 127.0.0.1 and both dialling with Options.Network, which
+// checks the address actually connected to (so DNS rebinding cannot reach
+// a refused range) and cuts a connection whose remote stays silent for
+// Options.StallTimeout. Each session allows git the one transport of its
+// URL (GIT_ALLOW_PROTOCOL), and proxy variables are removed from git's
+// environment. ssh host keys are fetched with a handshake through the
+// policy, judged by Options.HostKeys (pinned on first use), and ssh is
+// then run with StrictHostKeyChecking=yes against exactly that key.
 //
 // Decisions callers must know:
 //
@@ -43,6 +55,8 @@ package vcs
 import (
 	"errors"
 	"time"
+
+	"github.com/cargoman/cargoman/internal/netpolicy"
 )
 
 // Auth holds credentials for one repository. The zero value is anonymous.
@@ -74,15 +88,20 @@ type Options struct {
 	// (http.sslCAInfo), for self-hosted servers with a private CA. Empty
 	// means the system's.
 	CAFile string
-	// KnownHostsFile is the ssh known_hosts to trust-on-first-use and then
-	// verify. Empty means a throw-away file per Sync (host keys are
-	// accepted and never pinned); set it to a persistent path under
-	// DATA_DIR to pin host keys.
-	KnownHostsFile string
 	// TempDir receives the private HOME and session directories of git
 	// commands (the instance's scratch directory under DATA_DIR/tmp).
 	// Empty means the system's temporary directory.
 	TempDir string
+	// Network is the policy every connection to a remote is dialled with
+	// (nil allows any address). git never dials itself: https goes through
+	// a CONNECT proxy and ssh through a forwarder, both on 127.0.0.1 and
+	// both checking the address at connect time.
+	Network *netpolicy.Policy
+	// StallTimeout cuts a transfer whose remote sends nothing for this
+	// long; zero means netpolicy.DefaultStall (60 s).
+	StallTimeout time.Duration
+	// HostKeys pins ssh host keys. ssh remotes are refused without it.
+	HostKeys HostKeys
 }
 
 // DefaultTimeout bounds a git command when Options.Timeout is zero. It is
@@ -95,6 +114,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.GitPath == "" {
 		o.GitPath = "git"
+	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = netpolicy.DefaultStall
 	}
 	return o
 }
@@ -169,8 +191,16 @@ var (
 	ErrRepoNotFound = errors.New("repository not found")
 	// ErrUnreachable: DNS, TCP or TLS failure talking to the remote.
 	ErrUnreachable = errors.New("remote unreachable")
-	// ErrHostKey: the ssh host key does not match KnownHostsFile.
+	// ErrHostKey: ssh refused the server's host key.
 	ErrHostKey = errors.New("ssh host key verification failed")
+	// ErrHostKeyChanged: the server offered a host key other than the one
+	// pinned for it (HostKeys.Check says so).
+	ErrHostKeyChanged = errors.New("the ssh host key of the server changed")
+	// ErrHostNotAllowed: the network policy refused the remote's host or
+	// address. The message names the settings, never the address.
+	ErrHostNotAllowed = netpolicy.ErrRefused
+	// ErrStalled: the remote sent nothing for Options.StallTimeout.
+	ErrStalled = errors.New("the remote stopped sending")
 	// ErrTimeout: the command ran longer than Options.Timeout; it also
 	// unwraps to context.DeadlineExceeded.
 	ErrTimeout = errors.New("timed out")
