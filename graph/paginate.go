@@ -7,9 +7,6 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 )
 
-// MaxPageSize bounds first and last, as the REST layer bounds per_page.
-const MaxPageSize = 500
-
 // pageArgs are the arguments of every connection field.
 type pageArgs struct {
 	after, before *ent.Cursor
@@ -23,16 +20,12 @@ type paginatedQuery[C any, O any] interface {
 	CursorAt(ctx context.Context, offset int, opts ...O) (*ent.Cursor, error)
 }
 
-// paginate runs a connection query. Besides Relay's cursors it accepts an
+// paginate runs a connection query; pageLimit has already bounded first
+// and last (and filled first when neither was asked). Besides Relay's cursors it accepts an
 // offset (for page-numbered clients), turned into the equivalent "after"
 // cursor so both kinds of client see the same order and totalCount.
 func paginate[C any, O any](ctx context.Context, q paginatedQuery[C, O], a pageArgs, opts ...O) (C, error) {
 	var zero C
-	for name, n := range map[string]*int{"first": a.first, "last": a.last} {
-		if n != nil && (*n < 0 || *n > MaxPageSize) {
-			return zero, apperr.Invalid(name, "%s must be between 0 and %d", name, MaxPageSize)
-		}
-	}
 	if a.offset != nil {
 		switch {
 		case a.after != nil || a.before != nil || a.last != nil:

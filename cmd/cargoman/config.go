@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/cargoman/cargoman/graph"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/secret"
@@ -28,8 +29,14 @@ type config struct {
 	Mode              string
 	WorkerConcurrency int
 	LogLevel          string
+	// GraphQLMaxComplexity bounds the cost of one GraphQL operation.
+	GraphQLMaxComplexity int
+	// GraphQLIntrospection says who may query the schema.
+	GraphQLIntrospection string
 	// level is LogLevel parsed.
 	level slog.Level
+	// introspection is GraphQLIntrospection parsed.
+	introspection graph.IntrospectionMode
 }
 
 // setting describes one configuration value, for flags and the README.
@@ -52,6 +59,8 @@ func (c *config) settings() []setting {
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
 		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
 		{"LOG_LEVEL", "log-level", "info", "debug, info (one line per request), warn or error", &c.LogLevel},
+		{"GRAPHQL_MAX_COMPLEXITY", "graphql-max-complexity", strconv.Itoa(graph.DefaultMaxComplexity), "highest cost of one GraphQL operation (1 per field, times the page size of each connection); above it the operation answers 422", &c.GraphQLMaxComplexity},
+		{"GRAPHQL_INTROSPECTION", "graphql-introspection", string(graph.IntrospectionAuthenticated), "who may query the GraphQL schema: authenticated (any credential), public or off", &c.GraphQLIntrospection},
 	}
 }
 
@@ -105,6 +114,14 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	if c.JWTSecret != "" && len(c.JWTSecret) < jwtauth.MinSecretLen {
 		return nil, fmt.Errorf("JWT_SECRET must be at least %d bytes long (got %d)", jwtauth.MinSecretLen, len(c.JWTSecret))
 	}
+	if c.GraphQLMaxComplexity < 1 {
+		return nil, fmt.Errorf("GRAPHQL_MAX_COMPLEXITY must be at least 1 (got %d)", c.GraphQLMaxComplexity)
+	}
+	mode, err := graph.ParseIntrospectionMode(c.GraphQLIntrospection)
+	if err != nil {
+		return nil, fmt.Errorf("GRAPHQL_INTROSPECTION %w", err)
+	}
+	c.introspection = mode
 	if err := c.level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return nil, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
 	}
@@ -112,4 +129,11 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 		c.DatabaseURL = database.SQLiteURL(filepath.Join(c.DataDir, "cargoman.db"))
 	}
 	return c, nil
+}
+
+// graphQL are the GraphQL settings the configuration chooses.
+func (c *config) graphQL() graph.Settings {
+	l := graph.DefaultLimits()
+	l.MaxComplexity = c.GraphQLMaxComplexity
+	return graph.Settings{Limits: l, Introspection: c.introspection}
 }

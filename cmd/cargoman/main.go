@@ -111,6 +111,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		Workers:                cfg.Mode != "api",
 		WorkerConcurrency:      cfg.WorkerConcurrency,
 		ServeAPI:               cfg.Mode != "worker",
+		GraphQL:                cfg.graphQL(),
 	}, log)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/cargoman/cargoman/graph"
 	"log/slog"
 	"net/http"
 	"os"
@@ -57,6 +58,9 @@ type Config struct {
 	// StatsFlushInterval is how often counted installs and downloads are
 	// written; stats.DefaultInterval (1 s) when zero.
 	StatsFlushInterval time.Duration
+	// GraphQL are the GraphQL limits and introspection policy; zero fields
+	// take graph's defaults.
+	GraphQL graph.Settings
 }
 
 // App is an assembled Cargoman.
@@ -162,6 +166,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			PublicURL:     cfg.PublicURL,
 			Log:           log,
 			Stamps:        stamps,
+			GraphQL:       cfg.GraphQL,
 		})
 		if err != nil {
 			return nil, err
