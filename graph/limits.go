@@ -34,7 +34,7 @@ type Limits struct {
 // REST routes' documents, TestComplexityBudget).
 const (
 	DefaultMaxDepth      = 12
-	DefaultMaxComplexity = 350000
+	DefaultMaxComplexity = 410000
 	DefaultPageSize      = 100
 	DefaultMaxNodeIDs    = 100
 )
@@ -169,13 +169,21 @@ func (c *coster) multiplier(f *ast.Field) int {
 	}
 	if def.Arguments.ForName("first") != nil || def.Arguments.ForName("last") != nil {
 		args := f.ArgumentMap(c.vars)
-		if n, ok := pageArg(args["first"]); ok {
-			return n
+		page := -1
+		for _, name := range []string{"last", "first"} {
+			n, ok := pageArg(args[name])
+			if !ok {
+				continue
+			}
+			if (n < 0 || n > c.limits.MaxPageSize) && c.err == nil {
+				c.err = limitError(fmt.Sprintf("%s must be between 0 and %d, got %d", name, c.limits.MaxPageSize, n), map[string]any{"field": name})
+			}
+			page = max(n, 0)
 		}
-		if n, ok := pageArg(args["last"]); ok {
-			return n
+		if page < 0 {
+			return c.limits.MaxPageSize
 		}
-		return c.limits.MaxPageSize
+		return page
 	}
 	if def.Type.Elem != nil && (f.ObjectDefinition == nil || !strings.HasSuffix(f.ObjectDefinition.Name, "Connection")) {
 		// A plain list of objects; the edges of a connection are its page.
@@ -202,7 +210,7 @@ func pageArg(v any) (int, bool) {
 	default:
 		return 0, false
 	}
-	return int(min(max(n, 0), costCap)), true
+	return int(min(max(n, -1), costCap)), true
 }
 
 // limitError is a refusal of the operation as a whole: a validation
@@ -239,7 +247,7 @@ func (o operationLimits) MutateOperationContext(_ context.Context, op *graphql.O
 		return limitError(fmt.Sprintf("the operation is nested deeper than the limit of %d", o.l.MaxDepth), nil)
 	case cost > o.l.MaxComplexity:
 		return limitError(
-			fmt.Sprintf("the operation costs %d, more than the limit of %d: ask for smaller pages (first, last) or fewer nested lists", cost, o.l.MaxComplexity),
+			fmt.Sprintf("the operation's complexity (cost) is %d, over the limit of %d: ask for smaller pages (first, last) or fewer nested lists", cost, o.l.MaxComplexity),
 			map[string]any{"cost": cost, "maxCost": o.l.MaxComplexity},
 		)
 	}

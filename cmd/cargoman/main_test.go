@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cargoman/cargoman/graph"
 )
 
 // strongToken is an ADMIN_TOKEN that passes the strength check.
@@ -28,20 +30,24 @@ func TestParseConfig(t *testing.T) {
 		want config
 		err  bool
 	}{
-		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, LogLevel: "info"}},
+		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, LogLevel: "info", GraphQLMaxComplexity: 410000, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated}},
 		{name: "env", env: map[string]string{"LISTEN_ADDR": ":9", "DATA_DIR": "/srv", "ADMIN_TOKEN": strongToken, "PUBLIC_URL": "https://p.example", "ALLOW_LOCAL_REPOSITORIES": "true", "MODE": "worker"},
-			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: strongToken, AllowLocalRepos: true, Mode: "worker", WorkerConcurrency: 2, LogLevel: "info"}},
+			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: strongToken, AllowLocalRepos: true, Mode: "worker", WorkerConcurrency: 2, LogLevel: "info", GraphQLMaxComplexity: 410000, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated}},
 		{name: "flags win", env: map[string]string{"LISTEN_ADDR": ":9", "DATABASE_URL": "postgres://x"}, args: []string{"-listen-addr", ":10", "-worker-concurrency", "4"},
-			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x", Mode: "all", WorkerConcurrency: 4, LogLevel: "info"}},
+			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x", Mode: "all", WorkerConcurrency: 4, LogLevel: "info", GraphQLMaxComplexity: 410000, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated}},
 		{name: "jwt secret", env: map[string]string{"JWT_SECRET": "0123456789abcdef0123456789abcdef"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", JWTSecret: "0123456789abcdef0123456789abcdef", Mode: "all", WorkerConcurrency: 2, LogLevel: "info"}},
+			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", JWTSecret: "0123456789abcdef0123456789abcdef", Mode: "all", WorkerConcurrency: 2, LogLevel: "info", GraphQLMaxComplexity: 410000, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated}},
 		{name: "short admin token", env: map[string]string{"ADMIN_TOKEN": "s3cr3t-Pa55"}, err: true},
 		{name: "repetitive admin token", env: map[string]string{"ADMIN_TOKEN": strings.Repeat("ab", 20)}, err: true},
 		{name: "short jwt secret", args: []string{"-jwt-secret", "too-short"}, err: true},
 		{name: "unknown flag", args: []string{"-nope"}, err: true},
 		{name: "bad mode", env: map[string]string{"MODE": "both"}, err: true},
 		{name: "log level", env: map[string]string{"LOG_LEVEL": "warn"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, LogLevel: "warn", level: slog.LevelWarn}},
+			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, LogLevel: "warn", level: slog.LevelWarn, GraphQLMaxComplexity: 410000, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated}},
+		{name: "graphql settings", env: map[string]string{"GRAPHQL_MAX_COMPLEXITY": "5000"}, args: []string{"-graphql-introspection", "off"},
+			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, LogLevel: "info", GraphQLMaxComplexity: 5000, GraphQLIntrospection: "off", introspection: graph.IntrospectionOff}},
+		{name: "bad introspection", env: map[string]string{"GRAPHQL_INTROSPECTION": "anyone"}, err: true},
+		{name: "zero complexity", env: map[string]string{"GRAPHQL_MAX_COMPLEXITY": "0"}, err: true},
 		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, err: true},
 		{name: "bad bool", env: map[string]string{"ALLOW_LOCAL_REPOSITORIES": "maybe"}, err: true},
 		{name: "stray argument", args: []string{"extra"}, err: true},
