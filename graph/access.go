@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"sort"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
@@ -50,19 +49,6 @@ func collectionPayload(c *ent.Collection, err error) (*model.CollectionPayload, 
 		return nil, err
 	}
 	return &model.CollectionPayload{Collection: c}, nil
-}
-
-// sorted returns an edge list (loaded eagerly, or queried by load) in the
-// order less gives; ent loads edges in no particular order.
-func sorted[T any](ctx context.Context, load func(context.Context) ([]T, error), less func(a, b T) bool) ([]T, error) {
-	list, err := load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, len(list)) // never nil: an empty list is [], not null
-	copy(out, list)
-	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
-	return out, nil
 }
 
 // callerMayManage checks, for a customer credential, that the token it

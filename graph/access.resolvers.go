@@ -12,6 +12,8 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/access"
@@ -20,17 +22,48 @@ import (
 
 // PackageNames is the resolver for the packageNames field.
 func (r *collectionResolver) PackageNames(ctx context.Context, obj *ent.Collection) ([]string, error) {
-	ps, err := sorted(ctx, obj.Packages, func(a, b *ent.ComposerPackage) bool { return a.Name < b.Name })
+	all, err := obj.QueryPackages().Order(ent.Asc(composerpackage.FieldName)).Select(composerpackage.FieldName).Strings(ctx)
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(ps))
-	for _, p := range ps {
-		if callerReaches(ctx, p.Name) {
-			names = append(names, p.Name)
+	names := make([]string, 0, len(all))
+	for _, n := range all {
+		if callerReaches(ctx, n) {
+			names = append(names, n)
 		}
 	}
 	return names, nil
+}
+
+// Tokens is the resolver for the tokens field.
+func (r *customerResolver) Tokens(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CustomerTokenConnection, error) {
+	return paginate(ctx, obj.QueryTokens(), pageArgs{after: after, first: first, before: before, last: last, offset: offset})
+}
+
+// CollectionGrants is the resolver for the collectionGrants field.
+func (r *customerResolver) CollectionGrants(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CollectionGrantConnection, error) {
+	return paginate(ctx, obj.QueryCollectionGrants(), pageArgs{after: after, first: first, before: before, last: last, offset: offset})
+}
+
+// Freezes is the resolver for the freezes field.
+func (r *customerResolver) Freezes(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CustomerFreezeConnection, error) {
+	q := obj.QueryFreezes()
+	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
+		// A customer credential sees the freezes within its package scopes.
+		all, err := obj.QueryFreezes().Select(customerfreeze.FieldID, customerfreeze.FieldPackageName).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, 0, len(all))
+		for _, f := range all {
+			if callerReaches(ctx, f.PackageName) {
+				ids = append(ids, f.ID)
+			}
+		}
+		q.Where(customerfreeze.IDIn(ids...))
+	}
+	byName := &ent.CustomerFreezeOrder{Field: ent.CustomerFreezeOrderFieldPackageName, Direction: entgql.OrderDirectionAsc}
+	return paginate(ctx, q, pageArgs{after: after, first: first, before: before, last: last, offset: offset}, ent.WithCustomerFreezeOrder(byName))
 }
 
 // Token is the resolver for the token field.

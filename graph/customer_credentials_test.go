@@ -116,7 +116,7 @@ func TestCustomerCredentials(t *testing.T) {
 		vars := map[string]any{"a": a, "other": other}
 		for name, doc := range map[string]string{
 			"a package's customers":   `query($a: ID!) { customer(id: $a) { packageAccess { package { customers { customer { name } } } } } }`,
-			"a token's customer":      `query($a: ID!) { customer(id: $a) { tokens { customer { name } } } }`,
+			"a token's customer":      `query($a: ID!) { customer(id: $a) { tokens { edges { node { customer { name } } } } } }`,
 			"another customer's node": `query($other: ID!) { node(id: $other) { id } }`,
 			"the viewer":              `{ viewer { kind } }`,
 			"another customer":        `query($other: ID!) { customer(id: $other) { name } }`,

@@ -267,7 +267,7 @@ func TestConnectionsAndLimits(t *testing.T) {
 		// costs 1 + 100 × 4).
 		var q2 strings.Builder
 		q2.WriteString("{")
-		for i := 0; i < 1100; i++ {
+		for i := 0; i < 1400; i++ {
 			fmt.Fprintf(&q2, " c%d: customers { totalCount edges { node { id name } } }", i)
 		}
 		q2.WriteString(" }")

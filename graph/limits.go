@@ -34,7 +34,7 @@ type Limits struct {
 // REST routes' documents, TestComplexityBudget).
 const (
 	DefaultMaxDepth      = 12
-	DefaultMaxComplexity = 410000
+	DefaultMaxComplexity = 520000
 	DefaultPageSize      = 100
 	DefaultMaxNodeIDs    = 100
 )
@@ -243,13 +243,13 @@ func (o operationLimits) MutateOperationContext(_ context.Context, op *graphql.O
 	switch {
 	case err != nil:
 		return err
-	case depth > o.l.MaxDepth:
-		return limitError(fmt.Sprintf("the operation is nested deeper than the limit of %d", o.l.MaxDepth), nil)
 	case cost > o.l.MaxComplexity:
 		return limitError(
 			fmt.Sprintf("the operation's complexity (cost) is %d, over the limit of %d: ask for smaller pages (first, last) or fewer nested lists", cost, o.l.MaxComplexity),
 			map[string]any{"cost": cost, "maxCost": o.l.MaxComplexity},
 		)
+	case depth > o.l.MaxDepth:
+		return limitError(fmt.Sprintf("the operation is nested deeper than the limit of %d", o.l.MaxDepth), nil)
 	}
 	return nil
 }

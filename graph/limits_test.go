@@ -22,7 +22,7 @@ func TestCost(t *testing.T) {
 		}
 		return out
 	}
-	backLink := "{ customer(id: \"x\") { " + strings.Repeat("tokens { customer { ", 4) + "id" + strings.Repeat(" } }", 4) + " } }"
+	backLink := "{ customer(id: \"x\") { " + strings.Repeat("tokens { edges { node { customer { ", 4) + "id" + strings.Repeat(" } } } }", 4) + " } }"
 	for _, tc := range []struct {
 		name      string
 		query     string
@@ -40,10 +40,10 @@ func TestCost(t *testing.T) {
 		{name: "negative last", query: `{ customers(last: -1) { totalCount } }`, depth: 2, refused: true},
 		{name: "last from a variable", query: `query($n: Int) { customers(last: $n) { totalCount } }`, vars: map[string]any{"n": 7}, cost: 8, depth: 2},
 		{name: "nested connection on an edge", query: `{ package(name: "a/b") { webhookDeliveries(first: 10) { edges { node { id } } } } }`, cost: 1 + 1 + 10*3, depth: 5},
-		{name: "plain object list", query: `{ customer(id: "x") { tokens { id } } }`, cost: 1 + 1 + 100, depth: 3},
-		{name: "scalar list", query: `{ customer(id: "x") { tokens { packageScopes } } }`, cost: 1 + 1 + 100, depth: 3},
-		{name: "back-link", query: `{ customer(id: "x") { tokens { customer { tokens { id } } } } }`, cost: 1 + 1 + 100*(1+1+100), depth: 5},
-		{name: "deep back-link is over the limit", query: backLink, depth: 10, overLimit: true},
+		{name: "plain object list", query: `{ package(name: "a/b") { customers { constraint } } }`, cost: 1 + 1 + 100, depth: 3},
+		{name: "scalar list", query: `{ package(name: "a/b") { monorepoPaths } }`, cost: 2, depth: 2},
+		{name: "back-link", query: `{ customer(id: "x") { tokens { edges { node { customer { tokens { totalCount } } } } } } }`, cost: 1 + 1 + 100*(1+1+1+1+100), depth: 7},
+		{name: "deep back-link is over the limit", query: backLink, depth: 18, overLimit: true},
 		{name: "fragments", query: `{ customers(first: 2) { edges { node { ...F } } } } fragment F on Customer { id name }`, cost: 9, depth: 4},
 		{name: "nodes by ids", query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, vars: map[string]any{"ids": ids(3)}, cost: 4, depth: 2},
 		{name: "100 ids", query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, vars: map[string]any{"ids": ids(100)}, cost: 101, depth: 2},
@@ -91,9 +91,9 @@ func TestCostFragmentBomb(t *testing.T) {
 			for j := range 8 {
 				b.WriteString(" a")
 				b.WriteString(string(rune('0' + j)))
-				b.WriteString(": tokens { customer { ...F")
+				b.WriteString(": tokens { edges { node { customer { ...F")
 				b.WriteString(string(rune('0' + i + 1)))
-				b.WriteString(" } }")
+				b.WriteString(" } } } }")
 			}
 		}
 		b.WriteString(" }\n")

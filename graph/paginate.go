@@ -47,3 +47,58 @@ func paginate[C any, O any](ctx context.Context, q paginatedQuery[C, O], a pageA
 	}
 	return q.Paginate(ctx, a.after, a.first, a.before, a.last, opts...)
 }
+
+// pageOf pages a list already in its order, for lists sorted in Go
+// (versions in Composer's order), with the same arguments and rules as
+// paginate. The cursor of an item is its id.
+func pageOf[T any](items []T, id func(T) string, a pageArgs) ([]T, ent.PageInfo, error) {
+	var info ent.PageInfo
+	if a.offset != nil && (a.after != nil || a.before != nil || a.last != nil) {
+		return nil, info, apperr.Invalid("offset", "offset cannot be combined with after, before or last")
+	}
+	if a.offset != nil && *a.offset < 0 {
+		return nil, info, apperr.Invalid("offset", "offset must not be negative")
+	}
+	index := func(name string, c *ent.Cursor) (int, error) {
+		for i, it := range items {
+			if id(it) == c.ID {
+				return i, nil
+			}
+		}
+		return 0, apperr.Invalid(name, "%s is not a cursor of this list", name)
+	}
+	start, end := 0, len(items)
+	if a.after != nil {
+		i, err := index("after", a.after)
+		if err != nil {
+			return nil, info, err
+		}
+		start = i + 1
+	}
+	if a.before != nil {
+		i, err := index("before", a.before)
+		if err != nil {
+			return nil, info, err
+		}
+		end = i
+	}
+	if a.offset != nil {
+		start += *a.offset
+	}
+	start = min(start, len(items))
+	end = max(end, start)
+	info.HasPreviousPage = start > 0
+	info.HasNextPage = end < len(items)
+	page := items[start:end]
+	if a.first != nil && len(page) > *a.first {
+		page, info.HasNextPage = page[:*a.first], true
+	}
+	if a.last != nil && len(page) > *a.last {
+		page, info.HasPreviousPage = page[len(page)-*a.last:], true
+	}
+	if len(page) > 0 {
+		info.StartCursor = &ent.Cursor{ID: id(page[0])}
+		info.EndCursor = &ent.Cursor{ID: id(page[len(page)-1])}
+	}
+	return page, info, nil
+}

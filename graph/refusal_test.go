@@ -23,15 +23,19 @@ import (
 // backLinkQuery nests customers → tokens → customer → tokens …: a few
 // hundred bytes that used to materialise every token once per level.
 func backLinkQuery(levels int) string {
-	return "{ customers { edges { node { id " + strings.Repeat("tokens { id customer { id ", levels) +
-		"name" + strings.Repeat(" } }", levels) + " } } } }"
+	return "{ customers { edges { node { id " + strings.Repeat("tokens { edges { node { id customer { id ", levels) +
+		"name" + strings.Repeat(" } } } }", levels) + " } } } }"
 }
 
 // versionLinkQuery nests package → allVersions → package → allVersions ….
 func versionLinkQuery(levels int) string {
-	return `{ package(name: "acme/lib") { ` + strings.Repeat("allVersions { version package { name ", levels) +
-		"id" + strings.Repeat(" } }", levels) + " } }"
+	return `{ package(name: "acme/lib") { ` + strings.Repeat("allVersions { edges { node { version package { name ", levels) +
+		"id" + strings.Repeat(" } } } }", levels) + " } }"
 }
+
+// deepQuery is cheap (pages of one) but nested past the depth limit.
+var deepQuery = "{ customers(first: 1) { edges { node { " + strings.Repeat("tokens(first: 1) { edges { node { customer { ", 3) +
+	"id" + strings.Repeat(" } } } }", 3) + " } } } }"
 
 func manyIDs(n int) []string {
 	ids := make([]string, n)
@@ -105,7 +109,7 @@ func TestRefusedBeforeResolvers(t *testing.T) {
 		{name: "package versions back-links", query: versionLinkQuery(4), cost: true},
 		{name: "10000 ids", query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, vars: map[string]any{"ids": manyIDs(10000)}},
 		{name: "first over 100", query: `{ customers(first: 500) { totalCount } }`},
-		{name: "too deep", query: "{ customers { edges { node { " + strings.Repeat("tokens { customer { ", 6) + "id" + strings.Repeat(" } }", 6) + " } } } }"},
+		{name: "too deep", query: deepQuery},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, resolved, logs := handler(t, graph.Settings{})
@@ -244,12 +248,12 @@ func TestLimitsOverHTTP(t *testing.T) {
 			{"version back-links", root, versionLinkQuery(3), nil, http.StatusUnprocessableEntity, "VALIDATION_ERROR"},
 			{"10000 ids", root, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": manyIDs(10000)}, http.StatusUnprocessableEntity, "VALIDATION_ERROR"},
 			{"first 101", root, `{ customers(first: 101) { totalCount } }`, nil, http.StatusUnprocessableEntity, "VALIDATION_ERROR"},
-			{"too deep", root, "{ customers(first: 1) { edges { node { " + strings.Repeat("tokens { customer { ", 5) + "id" + strings.Repeat(" } }", 5) + " } } } }", nil, http.StatusUnprocessableEntity, "VALIDATION_ERROR"},
+			{"too deep", root, deepQuery, nil, http.StatusUnprocessableEntity, "VALIDATION_ERROR"},
 			{"syntax error", root, `{ customers(`, nil, http.StatusUnprocessableEntity, "VALIDATION_ERROR"},
 			{"anonymous introspection", "", `{ __schema { queryType { name } } }`, nil, http.StatusUnauthorized, "UNAUTHORIZED"},
 			{"introspection", root, `{ __schema { queryType { name } } }`, nil, http.StatusOK, ""},
 			{"one level of back-links", root, backLinkQuery(1), nil, http.StatusOK, ""},
-			{"full page", root, `{ customers(first: 100) { totalCount edges { node { tokens { id } } } } }`, nil, http.StatusOK, ""},
+			{"full page", root, `{ customers(first: 100) { totalCount edges { node { tokens { edges { node { id } } } } } } }`, nil, http.StatusOK, ""},
 		} {
 			res := s.GraphQL(t, tc.token, tc.query, tc.vars)
 			if res.Status != tc.want || res.Code() != tc.code {

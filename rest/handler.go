@@ -31,6 +31,8 @@ type compiled struct {
 	Route
 	vars     ast.VariableDefinitionList
 	hasInput bool
+	// flatten is set when the result embeds connections, shown as arrays.
+	flatten bool
 	// pathVars maps a variable (or $input field) to its path template.
 	pathVars map[string]string
 }
@@ -82,7 +84,8 @@ func compile(schema *ast.Schema, rt Route) (*compiled, error) {
 	if len(doc.Operations) != 1 {
 		return nil, fmt.Errorf("rest: %s %s: want exactly one operation", rt.Method, rt.Path)
 	}
-	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathVars: rt.Vars}
+	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathVars: rt.Vars,
+		flatten: embedsConnections(doc.Operations[0], rt.List)}
 	if c.pathVars == nil {
 		c.pathVars = map[string]string{}
 		for _, name := range pathParams(rt.Path) {
@@ -295,6 +298,12 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, c *compiled, d
 			return
 		}
 		p.writeHeaders(w, r, h.opts.PublicURL, total)
+	}
+	if c.flatten {
+		if value, err = flattenConnections(value); err != nil {
+			WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+			return
+		}
 	}
 	if c.status() == http.StatusNoContent {
 		w.WriteHeader(http.StatusNoContent)

@@ -35,7 +35,9 @@ var customerAccessRoutes = []Route{
 	},
 	{
 		Method: http.MethodGet, Path: "/api/v1/customers/{id}/tokens", List: true,
-		Query:  `query($id: ID!) { customer(id: $id) { tokens { ...TokenFields } } }` + tokenFields,
+		Query: `query($id: ID!, $first: Int, $offset: Int) {
+  customer(id: $id) { tokens(first: $first, offset: $offset) { totalCount edges { node { ...TokenFields } } } }
+}` + tokenFields,
 		Result: []string{"customer", "tokens"},
 	},
 	{
@@ -97,7 +99,9 @@ var customerAccessRoutes = []Route{
 	},
 	{
 		Method: http.MethodGet, Path: "/api/v1/customers/{id}/collections", List: true,
-		Query:  `query($id: ID!) { customer(id: $id) { collectionGrants { ...CollectionGrantFields } } }` + collectionGrantFields,
+		Query: `query($id: ID!, $first: Int, $offset: Int) {
+  customer(id: $id) { collectionGrants(first: $first, offset: $offset) { totalCount edges { node { ...CollectionGrantFields } } } }
+}` + collectionGrantFields,
 		Result: []string{"customer", "collectionGrants"},
 	},
 	{
