@@ -95,3 +95,10 @@ func (r *Resolver) customerUploadCheck(ctx context.Context, pkg string) (func(st
 		return nil
 	}, nil
 }
+
+// packageAccessKey and customerAccessKey are the cursors of the ways of
+// packageAccess and Package.customers, which access computes in memory:
+// a way is one package (customer) through one source.
+func packageAccessKey(w *access.PackageAccess) string { return w.Package.ID + " " + w.Source }
+
+func customerAccessKey(w *access.CustomerAccess) string { return w.Customer.ID + " " + w.Source }

@@ -72,16 +72,26 @@ func (r *customerResolver) Token(ctx context.Context, obj *ent.Customer, id stri
 }
 
 // PackageAccess is the resolver for the packageAccess field.
-func (r *customerResolver) PackageAccess(ctx context.Context, obj *ent.Customer) ([]*access.PackageAccess, error) {
+func (r *customerResolver) PackageAccess(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*model.PackageAccessConnection, error) {
 	ways, err := r.access.CustomerPackages(ctx, obj.ID)
-	p := auth.FromContext(ctx)
-	if err != nil || p == nil || p.Customer == nil {
-		return ways, err
+	if err != nil {
+		return nil, err
 	}
-	// A customer credential sees what it may install: its package scopes.
-	return slices.DeleteFunc(ways, func(w *access.PackageAccess) bool {
-		return !callerReaches(ctx, w.Package.Name)
-	}), nil
+	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
+		// A customer credential sees what it may install: its package scopes.
+		ways = slices.DeleteFunc(ways, func(w *access.PackageAccess) bool {
+			return !callerReaches(ctx, w.Package.Name)
+		})
+	}
+	page, info, err := pageOf(ways, packageAccessKey, pageArgs{after: after, first: first, before: before, last: last, offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.PackageAccessConnection{PageInfo: &info, TotalCount: len(ways), Edges: make([]*model.PackageAccessEdge, len(page))}
+	for i, w := range page {
+		conn.Edges[i] = &model.PackageAccessEdge{Node: w, Cursor: ent.Cursor{ID: packageAccessKey(w)}}
+	}
+	return conn, nil
 }
 
 // CreateCustomerToken is the resolver for the createCustomerToken field.
@@ -249,8 +259,20 @@ func (r *mutationResolver) FreezeCustomer(ctx context.Context, input model.Freez
 }
 
 // Customers is the resolver for the customers field.
-func (r *packageResolver) Customers(ctx context.Context, obj *ent.ComposerPackage) ([]*access.CustomerAccess, error) {
-	return r.access.PackageCustomers(ctx, obj.ID)
+func (r *packageResolver) Customers(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*model.CustomerAccessConnection, error) {
+	ways, err := r.access.PackageCustomers(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	page, info, err := pageOf(ways, customerAccessKey, pageArgs{after: after, first: first, before: before, last: last, offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.CustomerAccessConnection{PageInfo: &info, TotalCount: len(ways), Edges: make([]*model.CustomerAccessEdge, len(page))}
+	for i, w := range page {
+		conn.Edges[i] = &model.CustomerAccessEdge{Node: w, Cursor: ent.Cursor{ID: customerAccessKey(w)}}
+	}
+	return conn, nil
 }
 
 // Collections is the resolver for the collections field.

@@ -54,11 +54,11 @@ func TestViewersCannotChangeAccess(t *testing.T) {
 		var out struct {
 			Customer struct {
 				Tokens        struct{ TotalCount int }
-				PackageAccess []struct{ Source string }
+				PackageAccess struct{ TotalCount int }
 			}
 			Collections struct{ TotalCount int }
 		}
-		s.MustGraphQL(t, viewer, `query($c: ID!) { customer(id: $c) { tokens { totalCount } packageAccess { source } } collections { totalCount } }`, vars, &out)
+		s.MustGraphQL(t, viewer, `query($c: ID!) { customer(id: $c) { tokens { totalCount } packageAccess { edges { node { source } } } } collections { totalCount } }`, vars, &out)
 		if out.Customer.Tokens.TotalCount != 0 || out.Collections.TotalCount != 0 {
 			t.Fatalf("viewer mutations changed something: %+v", out)
 		}

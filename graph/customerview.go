@@ -33,6 +33,8 @@ func newCustomerView() customerView {
 		"PageInfo":                   {},
 		"CustomerToken":              {},
 		"CustomerFreeze":             {},
+		"PackageAccessConnection":    {"edges": true, "pageInfo": true},
+		"PackageAccessEdge":          {"node": true},
 		"PackageAccess":              {},
 		"CollectionGrant":            {"collection": true},
 		"Collection":                 {},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -206,7 +207,11 @@ func (h *Handler) variables(c *compiled, r *http.Request, p *page) (map[string]a
 		case p != nil && name == "first":
 			vars[name] = p.size
 		case p != nil && name == "offset":
-			vars[name] = (p.number - 1) * p.size
+			// GraphQL's Int is 32 bits; any page that far is past the end.
+			vars[name] = math.MaxInt32
+			if p.number-1 <= math.MaxInt32/p.size {
+				vars[name] = (p.number - 1) * p.size
+			}
 		default:
 			raw, ok := query[casing.Snake(name)]
 			if !ok {

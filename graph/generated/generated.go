@@ -183,7 +183,7 @@ type ComplexityRoot struct {
 		Freezes          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		ID               func(childComplexity int) int
 		Name             func(childComplexity int) int
-		PackageAccess    func(childComplexity int) int
+		PackageAccess    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		PackageGrants    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PackageGrantOrder, where *ent.PackageGrantWhereInput) int
 		Status           func(childComplexity int) int
 		SuspensionReason func(childComplexity int) int
@@ -198,6 +198,17 @@ type ComplexityRoot struct {
 		CreatedAt  func(childComplexity int) int
 		Customer   func(childComplexity int) int
 		Source     func(childComplexity int) int
+	}
+
+	CustomerAccessConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CustomerAccessEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CustomerConnection struct {
@@ -378,7 +389,7 @@ type ComplexityRoot struct {
 		CreatedAt            func(childComplexity int) int
 		Credential           func(childComplexity int) int
 		CurrentTask          func(childComplexity int) int
-		Customers            func(childComplexity int) int
+		Customers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		DefaultBranch        func(childComplexity int) int
 		Description          func(childComplexity int) int
 		ID                   func(childComplexity int) int
@@ -408,6 +419,17 @@ type ComplexityRoot struct {
 		Package     func(childComplexity int) int
 		PackageName func(childComplexity int) int
 		Source      func(childComplexity int) int
+	}
+
+	PackageAccessConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PackageAccessEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PackageConnection struct {
@@ -710,7 +732,7 @@ type CustomerResolver interface {
 	CollectionGrants(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CollectionGrantConnection, error)
 	Freezes(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CustomerFreezeConnection, error)
 	Token(ctx context.Context, obj *ent.Customer, id string) (*ent.CustomerToken, error)
-	PackageAccess(ctx context.Context, obj *ent.Customer) ([]*access.PackageAccess, error)
+	PackageAccess(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*model.PackageAccessConnection, error)
 }
 type MutationResolver interface {
 	CreateAdminToken(ctx context.Context, input model.CreateAdminTokenInput) (*model.CreateAdminTokenPayload, error)
@@ -750,7 +772,7 @@ type MutationResolver interface {
 	CreateTask(ctx context.Context, input model.CreateTaskInput) (*model.CreateTaskPayload, error)
 }
 type PackageResolver interface {
-	Customers(ctx context.Context, obj *ent.ComposerPackage) ([]*access.CustomerAccess, error)
+	Customers(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*model.CustomerAccessConnection, error)
 	InstallableVersions(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.PackageVersionConnection, error)
 	AllVersions(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.PackageVersionConnection, error)
 	RejectedRefs(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.SkippedRefConnection, error)
@@ -1260,7 +1282,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Customer.PackageAccess(childComplexity), true
+		args, err := ec.field_Customer_packageAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.PackageAccess(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Customer.packageGrants":
 		if e.ComplexityRoot.Customer.PackageGrants == nil {
 			break
@@ -1343,6 +1370,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerAccess.Source(childComplexity), true
+
+	case "CustomerAccessConnection.edges":
+		if e.ComplexityRoot.CustomerAccessConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessConnection.Edges(childComplexity), true
+	case "CustomerAccessConnection.pageInfo":
+		if e.ComplexityRoot.CustomerAccessConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessConnection.PageInfo(childComplexity), true
+	case "CustomerAccessConnection.totalCount":
+		if e.ComplexityRoot.CustomerAccessConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessConnection.TotalCount(childComplexity), true
+
+	case "CustomerAccessEdge.cursor":
+		if e.ComplexityRoot.CustomerAccessEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessEdge.Cursor(childComplexity), true
+	case "CustomerAccessEdge.node":
+		if e.ComplexityRoot.CustomerAccessEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessEdge.Node(childComplexity), true
 
 	case "CustomerConnection.edges":
 		if e.ComplexityRoot.CustomerConnection.Edges == nil {
@@ -2227,7 +2286,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Package.Customers(childComplexity), true
+		args, err := ec.field_Package_customers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.Customers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Package.defaultBranch":
 		if e.ComplexityRoot.Package.DefaultBranch == nil {
 			break
@@ -2410,6 +2474,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageAccess.Source(childComplexity), true
+
+	case "PackageAccessConnection.edges":
+		if e.ComplexityRoot.PackageAccessConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessConnection.Edges(childComplexity), true
+	case "PackageAccessConnection.pageInfo":
+		if e.ComplexityRoot.PackageAccessConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessConnection.PageInfo(childComplexity), true
+	case "PackageAccessConnection.totalCount":
+		if e.ComplexityRoot.PackageAccessConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessConnection.TotalCount(childComplexity), true
+
+	case "PackageAccessEdge.cursor":
+		if e.ComplexityRoot.PackageAccessEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessEdge.Cursor(childComplexity), true
+	case "PackageAccessEdge.node":
+		if e.ComplexityRoot.PackageAccessEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessEdge.Node(childComplexity), true
 
 	case "PackageConnection.edges":
 		if e.ComplexityRoot.PackageConnection.Edges == nil {
@@ -3752,22 +3848,49 @@ extend type Customer {
   the packages of the collections it holds (source is the collection's
   slug), sorted by package name, direct grants first. A package reached
   several ways is listed once per way; the customer may install any version
-  one of them allows. Freezes are not applied here (see freezes).
+  one of them allows. Freezes are not applied here (see freezes). At most
+  100 a page; ` + "`" + `offset` + "`" + ` skips that many before ` + "`" + `first` + "`" + ` applies.
   """
-  packageAccess: [PackageAccess!]!
+  packageAccess(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): PackageAccessConnection!
 }
 
 extend type Package {
   """
   Customers that may install this package, directly or through a
   collection, with the constraint of each way; sorted by customer name.
+  At most 100 a page; ` + "`" + `offset` + "`" + ` skips that many before ` + "`" + `first` + "`" + ` applies.
   """
-  customers: [CustomerAccess!]!
+  customers(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): CustomerAccessConnection!
 }
 
 extend type Collection {
   "Names of the packages in the collection, sorted."
   packageNames: [String!]!
+}
+
+"A page of the ways a customer reaches packages."
+type PackageAccessConnection {
+  edges: [PackageAccessEdge!]!
+  pageInfo: PageInfo!
+  "All the ways, not only this page's."
+  totalCount: Int!
+}
+
+type PackageAccessEdge {
+  node: PackageAccess!
+  cursor: Cursor!
+}
+
+"A page of the ways customers reach a package."
+type CustomerAccessConnection {
+  edges: [CustomerAccessEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type CustomerAccessEdge {
+  node: CustomerAccess!
+  cursor: Cursor!
 }
 
 "One way a customer reaches a package."
@@ -7993,6 +8116,28 @@ func (ec *executionContext) childFields_CustomerAccess(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CustomerAccess", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerAccessConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CustomerAccessConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CustomerAccessConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CustomerAccessConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccessConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAccessEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CustomerAccessEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CustomerAccessEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccessEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CustomerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8335,6 +8480,28 @@ func (ec *executionContext) childFields_PackageAccess(ctx context.Context, field
 		return ec.fieldContext_PackageAccess_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageAccess", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageAccessConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PackageAccessConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PackageAccessConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PackageAccessConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageAccessConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageAccessEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_PackageAccessEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_PackageAccessEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageAccessEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9257,6 +9424,52 @@ func (ec *executionContext) field_Customer_freezes_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Customer_packageAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Customer_packageGrants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10012,6 +10225,52 @@ func (ec *executionContext) field_Package_collections_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_customers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
 	return args, nil
 }
 
@@ -13218,25 +13477,37 @@ func (ec *executionContext) _Customer_packageAccess(ctx context.Context, field g
 			return ec.fieldContext_Customer_packageAccess(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Customer().PackageAccess(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().PackageAccess(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*access.PackageAccess) graphql.Marshaler {
-			return ec.marshalNPackageAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageAccessConnection) graphql.Marshaler {
+			return ec.marshalNPackageAccessConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Customer_packageAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Customer_packageAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Customer",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PackageAccess(ctx, field)
+			return ec.childFields_PackageAccessConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_packageAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13372,6 +13643,148 @@ func (ec *executionContext) _CustomerAccess_createdAt(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_CustomerAccess_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustomerAccess", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerAccessConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomerAccessEdge) graphql.Marshaler {
+			return ec.marshalNCustomerAccessEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccessEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAccessConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerAccessEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.CustomerAccess) graphql.Marshaler {
+			return ec.marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAccessEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerConnection) (ret graphql.Marshaler) {
@@ -18016,25 +18429,37 @@ func (ec *executionContext) _Package_customers(ctx context.Context, field graphq
 			return ec.fieldContext_Package_customers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Package().Customers(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().Customers(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*access.CustomerAccess) graphql.Marshaler {
-			return ec.marshalNCustomerAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerAccessConnection) graphql.Marshaler {
+			return ec.marshalNCustomerAccessConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_customers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerAccess(ctx, field)
+			return ec.childFields_CustomerAccessConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_customers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -18357,6 +18782,148 @@ func (ec *executionContext) _PackageAccess_createdAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PackageAccess_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageAccess", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PackageAccessConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackageAccessEdge) graphql.Marshaler {
+			return ec.marshalNPackageAccessEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageAccessEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccessConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccessConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccessConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageAccessEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.PackageAccess) graphql.Marshaler {
+			return ec.marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageAccessEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccessEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccessEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _PackageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PackageConnection) (ret graphql.Marshaler) {
@@ -36826,6 +37393,97 @@ func (ec *executionContext) _CustomerAccess(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var customerAccessConnectionImplementors = []string{"CustomerAccessConnection"}
+
+func (ec *executionContext) _CustomerAccessConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAccessConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccessConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccessConnection")
+		case "edges":
+			out.Values[i] = ec._CustomerAccessConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CustomerAccessConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CustomerAccessConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerAccessEdgeImplementors = []string{"CustomerAccessEdge"}
+
+func (ec *executionContext) _CustomerAccessEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAccessEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccessEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccessEdge")
+		case "node":
+			out.Values[i] = ec._CustomerAccessEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CustomerAccessEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var customerConnectionImplementors = []string{"CustomerConnection"}
 
 func (ec *executionContext) _CustomerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerConnection) graphql.Marshaler {
@@ -38857,6 +39515,97 @@ func (ec *executionContext) _PackageAccess(ctx context.Context, sel ast.Selectio
 			}
 		case "createdAt":
 			out.Values[i] = ec._PackageAccess_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var packageAccessConnectionImplementors = []string{"PackageAccessConnection"}
+
+func (ec *executionContext) _PackageAccessConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PackageAccessConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageAccessConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageAccessConnection")
+		case "edges":
+			out.Values[i] = ec._PackageAccessConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PackageAccessConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PackageAccessConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var packageAccessEdgeImplementors = []string{"PackageAccessEdge"}
+
+func (ec *executionContext) _PackageAccessEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PackageAccessEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageAccessEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageAccessEdge")
+		case "node":
+			out.Values[i] = ec._PackageAccessEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._PackageAccessEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42262,11 +43011,31 @@ func (ec *executionContext) marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargom
 	return ec._Customer(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCustomerAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.CustomerAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx context.Context, sel ast.SelectionSet, v *access.CustomerAccess) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerAccess(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerAccessConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessConnection(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccessConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerAccessConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerAccessEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CustomerAccessEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx, sel, v[i])
+		return ec.marshalNCustomerAccessEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42278,14 +43047,14 @@ func (ec *executionContext) marshalNCustomerAccess2ᚕᚖgithubᚗcomᚋcargoman
 	return ret
 }
 
-func (ec *executionContext) marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx context.Context, sel ast.SelectionSet, v *access.CustomerAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNCustomerAccessEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessEdge(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccessEdge) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._CustomerAccess(ctx, sel, v)
+	return ec._CustomerAccessEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCustomerConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerConnection) graphql.Marshaler {
@@ -42733,11 +43502,31 @@ func (ec *executionContext) marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargoma
 	return ec._Package(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPackageAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.PackageAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx context.Context, sel ast.SelectionSet, v *access.PackageAccess) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageAccess(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageAccessConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessConnection(ctx context.Context, sel ast.SelectionSet, v *model.PackageAccessConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageAccessConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageAccessEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PackageAccessEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx, sel, v[i])
+		return ec.marshalNPackageAccessEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42749,14 +43538,14 @@ func (ec *executionContext) marshalNPackageAccess2ᚕᚖgithubᚗcomᚋcargoman�
 	return ret
 }
 
-func (ec *executionContext) marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx context.Context, sel ast.SelectionSet, v *access.PackageAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNPackageAccessEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessEdge(ctx context.Context, sel ast.SelectionSet, v *model.PackageAccessEdge) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._PackageAccess(ctx, sel, v)
+	return ec._PackageAccessEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
@@ -42944,6 +43733,16 @@ func (ec *executionContext) unmarshalNPackageWhereInput2ᚖgithubᚗcomᚋcargom
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[string]) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReactivateCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐReactivateCustomerInput(ctx context.Context, v any) (model.ReactivateCustomerInput, error) {
