@@ -244,8 +244,12 @@ func (o operationLimits) MutateOperationContext(_ context.Context, op *graphql.O
 	case err != nil:
 		return err
 	case cost > o.l.MaxComplexity:
+		is := fmt.Sprint("is ", cost)
+		if cost == costCap {
+			is = fmt.Sprint("is at least ", cost)
+		}
 		return limitError(
-			fmt.Sprintf("the operation's complexity (cost) is %d, over the limit of %d: ask for smaller pages (first, last) or fewer nested lists", cost, o.l.MaxComplexity),
+			fmt.Sprintf("the operation's complexity (cost) %s, over the limit of %d: ask for smaller pages (first, last) or fewer nested lists", is, o.l.MaxComplexity),
 			map[string]any{"cost": cost, "maxCost": o.l.MaxComplexity},
 		)
 	case depth > o.l.MaxDepth:
