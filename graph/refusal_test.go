@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -272,6 +273,70 @@ func TestLimitsOverHTTP(t *testing.T) {
 		// REST keeps its larger pages.
 		if resp := s.Do(t, http.MethodGet, "/api/v1/customers?per_page=500", root, nil); resp.Status != http.StatusOK {
 			t.Errorf("REST per_page=500: %d %s", resp.Status, resp.Body)
+		}
+	})
+}
+
+// TestMalformedMultipart: the upload transport's own refusals carry a
+// code and a 4xx status too.
+func TestMalformedMultipart(t *testing.T) {
+	h, resolved, logs := handler(t, graph.Settings{})
+	for _, tc := range []struct {
+		name          string
+		operations    string
+		contentLength int64
+		status        int
+		code          string
+	}{
+		{"operations not JSON", "not json SECRET-MARKER", 0, http.StatusBadRequest, "VALIDATION_ERROR"},
+		{"declared too large", `{"query": "{ __typename }"}`, 65 << 20, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+		{"invalid operation", `{"query": "{ nope }"}`, 0, http.StatusUnprocessableEntity, "VALIDATION_ERROR"},
+		{"a valid operation passes", `{"query": "{ __typename }"}`, 0, http.StatusOK, ""},
+	} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("operations", tc.operations)
+		_ = mw.WriteField("map", "{}")
+		_ = mw.Close()
+		req := httptest.NewRequest(http.MethodPost, "/graphql", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if tc.contentLength > 0 {
+			req.ContentLength = tc.contentLength
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		out := decode(t, rec)
+		if tc.code == "" {
+			if rec.Code != tc.status || len(out.Errors) != 0 || !strings.Contains(string(out.Data), `"Query"`) {
+				t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+			}
+			continue
+		}
+		if rec.Code != tc.status || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != tc.code || strings.Contains(rec.Body.String(), "SECRET-MARKER") {
+			t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+		}
+	}
+	if resolved.Load() != 0 || strings.Contains(logs.String(), "panic") {
+		t.Fatalf("resolved %d, logs: %s", resolved.Load(), logs)
+	}
+}
+
+// TestMultipartUpload: an upload through the GraphQL multipart transport
+// still works behind the held answer.
+func TestMultipartUpload(t *testing.T) {
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		s := testenv.StartServer(t, b)
+		s.MustGraphQL(t, root, `mutation { createPackage(input: {name: "acme/up", type: artifact}) { package { id } } }`, nil, nil)
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("operations", `{"query": "mutation($f: Upload!) { uploadVersion(input: {package: \"acme/up\", file: $f}) { version { version } } }", "variables": {"f": null}}`)
+		_ = mw.WriteField("map", `{"0": ["variables.f"]}`)
+		fw, _ := mw.CreateFormFile("0", "up.zip")
+		_, _ = fw.Write(testenv.Zip(t, map[string]string{"composer.json": testenv.ComposerJSON("acme/up", `"version":"2.0.0"`)}))
+		_ = mw.Close()
+		resp := s.Raw(t, http.MethodPost, "/graphql", "", &body, map[string]string{"Authorization": "Bearer " + root, "Content-Type": mw.FormDataContentType()})
+		if resp.Status != http.StatusOK || !strings.Contains(string(resp.Body), `"version":"2.0.0"`) {
+			t.Fatalf("upload: %d %s", resp.Status, resp.Body)
 		}
 	})
 }

@@ -90,7 +90,7 @@ func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, s Settings, extra
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 64 << 20, MaxMemory: 8 << 20})
+	srv.AddTransport(multipartTransport{transport.MultipartForm{MaxUploadSize: 64 << 20, MaxMemory: 8 << 20}})
 	configure(srv, log, s, extra)
 	return srv
 }

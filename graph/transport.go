@@ -7,8 +7,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -172,3 +174,43 @@ func writeJSON(w io.Writer, resp *graphql.Response) {
 	}
 	_, _ = w.Write(b)
 }
+
+// multipartTransport is gqlgen's multipart transport (GraphQL uploads)
+// with our statuses and codes: gqlgen writes its own refusals of a
+// malformed form without a code (and a too large one with status 200), so
+// the answer is held back and such a refusal rewritten as 400
+// VALIDATION_ERROR or 413 PAYLOAD_TOO_LARGE. Answers are small JSON: the
+// files themselves are never in them.
+type multipartTransport struct{ transport.MultipartForm }
+
+func (m multipartTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	held := &heldResponse{header: w.Header(), status: http.StatusOK}
+	m.MultipartForm.Do(held, r, exec)
+	var resp graphql.Response
+	if err := json.Unmarshal(held.body.Bytes(), &resp); err == nil && len(resp.Errors) > 0 {
+		if _, coded := resp.Errors[0].Extensions["code"]; !coded {
+			e := apperr.New(apperr.Validation, "the request is not a valid GraphQL multipart request: %s", resp.Errors[0].Message)
+			if strings.Contains(resp.Errors[0].Message, "too large") {
+				e = apperr.New(apperr.PayloadTooLarge, "the request body is larger than %d bytes", m.MaxUploadSize)
+			}
+			writeTransportError(w, e)
+			return
+		}
+		if held.status == http.StatusUnprocessableEntity {
+			held.status = refusalStatus(resp.Errors)
+		}
+	}
+	w.WriteHeader(held.status)
+	_, _ = w.Write(held.body.Bytes())
+}
+
+// heldResponse keeps an answer until it has been checked.
+type heldResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header         { return h.header }
+func (h *heldResponse) WriteHeader(status int)      { h.status = status }
+func (h *heldResponse) Write(b []byte) (int, error) { return h.body.Write(b) }
