@@ -260,6 +260,10 @@ func TestLimitsOverHTTP(t *testing.T) {
 			if res.Status != tc.want || res.Code() != tc.code {
 				t.Errorf("%s: status %d code %q, want %d %q: %+v", tc.name, res.Status, res.Code(), tc.want, tc.code, res.Errors)
 			}
+			if strings.Contains(tc.name, "back-links") && tc.want != http.StatusOK &&
+				(len(res.Errors) == 0 || res.Errors[0].Extensions["maxCost"] != float64(graph.DefaultMaxComplexity)) {
+				t.Errorf("%s: refused without its cost: %+v", tc.name, res.Errors)
+			}
 		}
 		// A body that is not a GraphQL request.
 		for _, body := range []string{"", "not json", `{"query": 1}`, `{"query": "{ viewer { kind } }", "variables": [1]}`} {
