@@ -50,3 +50,5 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSnakeCamel -fuzztime 30s ./internal/casing/
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime 30s ./internal/jwtauth/
 	$(GO) test -run '^$$' -fuzz FuzzParseNotifyBatch -fuzztime 30s ./internal/composer/
+	$(GO) test -run '^$$' -fuzz FuzzUnmarshalString -fuzztime 30s ./graph/scalar/
+	$(GO) test -run '^$$' -fuzz FuzzComposerJSON -fuzztime 30s ./internal/composerjson/

@@ -46,6 +46,8 @@ type CustomerToken struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// The customer's single token of the legacy /token endpoints.
 	Legacy bool `json:"legacy,omitempty"`
+	// The customer token whose credential created this one; null when an API token did. Revoking it revokes this one.
+	MintedBy *string `json:"minted_by,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CustomerTokenQuery when eager-loading is set.
 	Edges        CustomerTokenEdges `json:"edges"`
@@ -96,7 +98,7 @@ func (*CustomerToken) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case customertoken.FieldLegacy:
 			values[i] = new(sql.NullBool)
-		case customertoken.FieldID, customertoken.FieldTenantID, customertoken.FieldCustomerID, customertoken.FieldName, customertoken.FieldScope, customertoken.FieldSecretHash, customertoken.FieldPrefix:
+		case customertoken.FieldID, customertoken.FieldTenantID, customertoken.FieldCustomerID, customertoken.FieldName, customertoken.FieldScope, customertoken.FieldSecretHash, customertoken.FieldPrefix, customertoken.FieldMintedBy:
 			values[i] = new(sql.NullString)
 		case customertoken.FieldCreatedAt, customertoken.FieldUpdatedAt, customertoken.FieldExpiresAt, customertoken.FieldLastUsedAt, customertoken.FieldRevokedAt:
 			values[i] = new(sql.NullTime)
@@ -204,6 +206,13 @@ func (_m *CustomerToken) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Legacy = value.Bool
 			}
+		case customertoken.FieldMintedBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field minted_by", values[i])
+			} else if value.Valid {
+				_m.MintedBy = new(string)
+				*_m.MintedBy = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -293,6 +302,11 @@ func (_m *CustomerToken) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("legacy=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Legacy))
+	builder.WriteString(", ")
+	if v := _m.MintedBy; v != nil {
+		builder.WriteString("minted_by=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -159,6 +159,20 @@ func (_c *CustomerTokenCreate) SetNillableLegacy(v *bool) *CustomerTokenCreate {
 	return _c
 }
 
+// SetMintedBy sets the "minted_by" field.
+func (_c *CustomerTokenCreate) SetMintedBy(v string) *CustomerTokenCreate {
+	_c.mutation.SetMintedBy(v)
+	return _c
+}
+
+// SetNillableMintedBy sets the "minted_by" field if the given value is not nil.
+func (_c *CustomerTokenCreate) SetNillableMintedBy(v *string) *CustomerTokenCreate {
+	if v != nil {
+		_c.SetMintedBy(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *CustomerTokenCreate) SetID(v string) *CustomerTokenCreate {
 	_c.mutation.SetID(v)
@@ -398,6 +412,10 @@ func (_c *CustomerTokenCreate) createSpec() (*CustomerToken, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Legacy(); ok {
 		_spec.SetField(customertoken.FieldLegacy, field.TypeBool, value)
 		_node.Legacy = value
+	}
+	if value, ok := _c.mutation.MintedBy(); ok {
+		_spec.SetField(customertoken.FieldMintedBy, field.TypeString, value)
+		_node.MintedBy = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -639,6 +657,9 @@ func (u *CustomerTokenUpsertOne) UpdateNewValues() *CustomerTokenUpsertOne {
 		}
 		if _, exists := u.create.mutation.Legacy(); exists {
 			s.SetIgnore(customertoken.FieldLegacy)
+		}
+		if _, exists := u.create.mutation.MintedBy(); exists {
+			s.SetIgnore(customertoken.FieldMintedBy)
 		}
 	}))
 	return u
@@ -1012,6 +1033,9 @@ func (u *CustomerTokenUpsertBulk) UpdateNewValues() *CustomerTokenUpsertBulk {
 			}
 			if _, exists := b.mutation.Legacy(); exists {
 				s.SetIgnore(customertoken.FieldLegacy)
+			}
+			if _, exists := b.mutation.MintedBy(); exists {
+				s.SetIgnore(customertoken.FieldMintedBy)
 			}
 		}
 	}))

@@ -296,6 +296,9 @@ func (_u *CustomerTokenUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if _u.mutation.RevokedAtCleared() {
 		_spec.ClearField(customertoken.FieldRevokedAt, field.TypeTime)
 	}
+	if _u.mutation.MintedByCleared() {
+		_spec.ClearField(customertoken.FieldMintedBy, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -613,6 +616,9 @@ func (_u *CustomerTokenUpdateOne) sqlSave(ctx context.Context) (_node *CustomerT
 	}
 	if _u.mutation.RevokedAtCleared() {
 		_spec.ClearField(customertoken.FieldRevokedAt, field.TypeTime)
+	}
+	if _u.mutation.MintedByCleared() {
+		_spec.ClearField(customertoken.FieldMintedBy, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &CustomerToken{config: _u.config}

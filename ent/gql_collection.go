@@ -1843,6 +1843,11 @@ func (_q *CustomerTokenQuery) collectField(ctx context.Context, oneNode bool, op
 				selectedFields = append(selectedFields, customertoken.FieldLegacy)
 				fieldSeen[customertoken.FieldLegacy] = struct{}{}
 			}
+		case "mintedBy":
+			if _, ok := fieldSeen[customertoken.FieldMintedBy]; !ok {
+				selectedFields = append(selectedFields, customertoken.FieldMintedBy)
+				fieldSeen[customertoken.FieldMintedBy] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1971,6 +1976,11 @@ func (_q *PackageGrantQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[packagegrant.FieldConstraint]; !ok {
 				selectedFields = append(selectedFields, packagegrant.FieldConstraint)
 				fieldSeen[packagegrant.FieldConstraint] = struct{}{}
+			}
+		case "canPublish":
+			if _, ok := fieldSeen[packagegrant.FieldCanPublish]; !ok {
+				selectedFields = append(selectedFields, packagegrant.FieldCanPublish)
+				fieldSeen[packagegrant.FieldCanPublish] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -2155,6 +2165,11 @@ func (_q *PackageVersionQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[packageversion.FieldDeprecationMessage]; !ok {
 				selectedFields = append(selectedFields, packageversion.FieldDeprecationMessage)
 				fieldSeen[packageversion.FieldDeprecationMessage] = struct{}{}
+			}
+		case "uploadedBy":
+			if _, ok := fieldSeen[packageversion.FieldUploadedBy]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldUploadedBy)
+				fieldSeen[packageversion.FieldUploadedBy] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -3821,6 +3821,10 @@ type PackageGrantWhereInput struct {
 	ConstraintEqualFold    *string  `json:"constraintEqualFold,omitempty"`
 	ConstraintContainsFold *string  `json:"constraintContainsFold,omitempty"`
 
+	// "can_publish" field predicates.
+	CanPublish    *bool `json:"canPublish,omitempty"`
+	CanPublishNEQ *bool `json:"canPublishNEQ,omitempty"`
+
 	// "customer" edge predicates.
 	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
 	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
@@ -4017,6 +4021,12 @@ func (i *PackageGrantWhereInput) P() (predicate.PackageGrant, error) {
 	}
 	if i.ConstraintContainsFold != nil {
 		predicates = append(predicates, packagegrant.ConstraintContainsFold(*i.ConstraintContainsFold))
+	}
+	if i.CanPublish != nil {
+		predicates = append(predicates, packagegrant.CanPublishEQ(*i.CanPublish))
+	}
+	if i.CanPublishNEQ != nil {
+		predicates = append(predicates, packagegrant.CanPublishNEQ(*i.CanPublishNEQ))
 	}
 
 	if i.HasCustomer != nil {

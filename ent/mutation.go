@@ -8516,6 +8516,7 @@ type CustomerTokenMutation struct {
 	last_used_at         *time.Time
 	revoked_at           *time.Time
 	legacy               *bool
+	minted_by            *string
 	clearedFields        map[string]struct{}
 	tenant               *string
 	clearedtenant        bool
@@ -9152,6 +9153,55 @@ func (m *CustomerTokenMutation) ResetLegacy() {
 	m.legacy = nil
 }
 
+// SetMintedBy sets the "minted_by" field.
+func (m *CustomerTokenMutation) SetMintedBy(s string) {
+	m.minted_by = &s
+}
+
+// MintedBy returns the value of the "minted_by" field in the mutation.
+func (m *CustomerTokenMutation) MintedBy() (r string, exists bool) {
+	v := m.minted_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMintedBy returns the old "minted_by" field's value of the CustomerToken entity.
+// If the CustomerToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerTokenMutation) OldMintedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMintedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMintedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMintedBy: %w", err)
+	}
+	return oldValue.MintedBy, nil
+}
+
+// ClearMintedBy clears the value of the "minted_by" field.
+func (m *CustomerTokenMutation) ClearMintedBy() {
+	m.minted_by = nil
+	m.clearedFields[customertoken.FieldMintedBy] = struct{}{}
+}
+
+// MintedByCleared returns if the "minted_by" field was cleared in this mutation.
+func (m *CustomerTokenMutation) MintedByCleared() bool {
+	_, ok := m.clearedFields[customertoken.FieldMintedBy]
+	return ok
+}
+
+// ResetMintedBy resets all changes to the "minted_by" field.
+func (m *CustomerTokenMutation) ResetMintedBy() {
+	m.minted_by = nil
+	delete(m.clearedFields, customertoken.FieldMintedBy)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *CustomerTokenMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -9240,7 +9290,7 @@ func (m *CustomerTokenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CustomerTokenMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, customertoken.FieldCreatedAt)
 	}
@@ -9280,6 +9330,9 @@ func (m *CustomerTokenMutation) Fields() []string {
 	if m.legacy != nil {
 		fields = append(fields, customertoken.FieldLegacy)
 	}
+	if m.minted_by != nil {
+		fields = append(fields, customertoken.FieldMintedBy)
+	}
 	return fields
 }
 
@@ -9314,6 +9367,8 @@ func (m *CustomerTokenMutation) Field(name string) (ent.Value, bool) {
 		return m.RevokedAt()
 	case customertoken.FieldLegacy:
 		return m.Legacy()
+	case customertoken.FieldMintedBy:
+		return m.MintedBy()
 	}
 	return nil, false
 }
@@ -9349,6 +9404,8 @@ func (m *CustomerTokenMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldRevokedAt(ctx)
 	case customertoken.FieldLegacy:
 		return m.OldLegacy(ctx)
+	case customertoken.FieldMintedBy:
+		return m.OldMintedBy(ctx)
 	}
 	return nil, fmt.Errorf("unknown CustomerToken field %s", name)
 }
@@ -9449,6 +9506,13 @@ func (m *CustomerTokenMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLegacy(v)
 		return nil
+	case customertoken.FieldMintedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMintedBy(v)
+		return nil
 	}
 	return fmt.Errorf("unknown CustomerToken field %s", name)
 }
@@ -9488,6 +9552,9 @@ func (m *CustomerTokenMutation) ClearedFields() []string {
 	if m.FieldCleared(customertoken.FieldRevokedAt) {
 		fields = append(fields, customertoken.FieldRevokedAt)
 	}
+	if m.FieldCleared(customertoken.FieldMintedBy) {
+		fields = append(fields, customertoken.FieldMintedBy)
+	}
 	return fields
 }
 
@@ -9510,6 +9577,9 @@ func (m *CustomerTokenMutation) ClearField(name string) error {
 		return nil
 	case customertoken.FieldRevokedAt:
 		m.ClearRevokedAt()
+		return nil
+	case customertoken.FieldMintedBy:
+		m.ClearMintedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown CustomerToken nullable field %s", name)
@@ -9557,6 +9627,9 @@ func (m *CustomerTokenMutation) ResetField(name string) error {
 		return nil
 	case customertoken.FieldLegacy:
 		m.ResetLegacy()
+		return nil
+	case customertoken.FieldMintedBy:
+		m.ResetMintedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown CustomerToken field %s", name)
@@ -10596,6 +10669,7 @@ type PackageGrantMutation struct {
 	created_at      *time.Time
 	updated_at      *time.Time
 	constraint      *string
+	can_publish     *bool
 	clearedFields   map[string]struct{}
 	tenant          *string
 	clearedtenant   bool
@@ -10928,6 +11002,42 @@ func (m *PackageGrantMutation) ResetConstraint() {
 	m.constraint = nil
 }
 
+// SetCanPublish sets the "can_publish" field.
+func (m *PackageGrantMutation) SetCanPublish(b bool) {
+	m.can_publish = &b
+}
+
+// CanPublish returns the value of the "can_publish" field in the mutation.
+func (m *PackageGrantMutation) CanPublish() (r bool, exists bool) {
+	v := m.can_publish
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCanPublish returns the old "can_publish" field's value of the PackageGrant entity.
+// If the PackageGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageGrantMutation) OldCanPublish(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCanPublish is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCanPublish requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCanPublish: %w", err)
+	}
+	return oldValue.CanPublish, nil
+}
+
+// ResetCanPublish resets all changes to the "can_publish" field.
+func (m *PackageGrantMutation) ResetCanPublish() {
+	m.can_publish = nil
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *PackageGrantMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -11043,7 +11153,7 @@ func (m *PackageGrantMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PackageGrantMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, packagegrant.FieldCreatedAt)
 	}
@@ -11061,6 +11171,9 @@ func (m *PackageGrantMutation) Fields() []string {
 	}
 	if m.constraint != nil {
 		fields = append(fields, packagegrant.FieldConstraint)
+	}
+	if m.can_publish != nil {
+		fields = append(fields, packagegrant.FieldCanPublish)
 	}
 	return fields
 }
@@ -11082,6 +11195,8 @@ func (m *PackageGrantMutation) Field(name string) (ent.Value, bool) {
 		return m.PackageID()
 	case packagegrant.FieldConstraint:
 		return m.Constraint()
+	case packagegrant.FieldCanPublish:
+		return m.CanPublish()
 	}
 	return nil, false
 }
@@ -11103,6 +11218,8 @@ func (m *PackageGrantMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldPackageID(ctx)
 	case packagegrant.FieldConstraint:
 		return m.OldConstraint(ctx)
+	case packagegrant.FieldCanPublish:
+		return m.OldCanPublish(ctx)
 	}
 	return nil, fmt.Errorf("unknown PackageGrant field %s", name)
 }
@@ -11153,6 +11270,13 @@ func (m *PackageGrantMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetConstraint(v)
+		return nil
+	case packagegrant.FieldCanPublish:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCanPublish(v)
 		return nil
 	}
 	return fmt.Errorf("unknown PackageGrant field %s", name)
@@ -11220,6 +11344,9 @@ func (m *PackageGrantMutation) ResetField(name string) error {
 		return nil
 	case packagegrant.FieldConstraint:
 		m.ResetConstraint()
+		return nil
+	case packagegrant.FieldCanPublish:
+		m.ResetCanPublish()
 		return nil
 	}
 	return fmt.Errorf("unknown PackageGrant field %s", name)
@@ -11360,6 +11487,7 @@ type PackageVersionMutation struct {
 	removed_at          *time.Time
 	deprecated          *bool
 	deprecation_message *string
+	uploaded_by         *string
 	clearedFields       map[string]struct{}
 	tenant              *string
 	clearedtenant       bool
@@ -12279,6 +12407,55 @@ func (m *PackageVersionMutation) ResetDeprecationMessage() {
 	delete(m.clearedFields, packageversion.FieldDeprecationMessage)
 }
 
+// SetUploadedBy sets the "uploaded_by" field.
+func (m *PackageVersionMutation) SetUploadedBy(s string) {
+	m.uploaded_by = &s
+}
+
+// UploadedBy returns the value of the "uploaded_by" field in the mutation.
+func (m *PackageVersionMutation) UploadedBy() (r string, exists bool) {
+	v := m.uploaded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUploadedBy returns the old "uploaded_by" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldUploadedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUploadedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUploadedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUploadedBy: %w", err)
+	}
+	return oldValue.UploadedBy, nil
+}
+
+// ClearUploadedBy clears the value of the "uploaded_by" field.
+func (m *PackageVersionMutation) ClearUploadedBy() {
+	m.uploaded_by = nil
+	m.clearedFields[packageversion.FieldUploadedBy] = struct{}{}
+}
+
+// UploadedByCleared returns if the "uploaded_by" field was cleared in this mutation.
+func (m *PackageVersionMutation) UploadedByCleared() bool {
+	_, ok := m.clearedFields[packageversion.FieldUploadedBy]
+	return ok
+}
+
+// ResetUploadedBy resets all changes to the "uploaded_by" field.
+func (m *PackageVersionMutation) ResetUploadedBy() {
+	m.uploaded_by = nil
+	delete(m.clearedFields, packageversion.FieldUploadedBy)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *PackageVersionMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -12367,7 +12544,7 @@ func (m *PackageVersionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PackageVersionMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, packageversion.FieldCreatedAt)
 	}
@@ -12428,6 +12605,9 @@ func (m *PackageVersionMutation) Fields() []string {
 	if m.deprecation_message != nil {
 		fields = append(fields, packageversion.FieldDeprecationMessage)
 	}
+	if m.uploaded_by != nil {
+		fields = append(fields, packageversion.FieldUploadedBy)
+	}
 	return fields
 }
 
@@ -12476,6 +12656,8 @@ func (m *PackageVersionMutation) Field(name string) (ent.Value, bool) {
 		return m.Deprecated()
 	case packageversion.FieldDeprecationMessage:
 		return m.DeprecationMessage()
+	case packageversion.FieldUploadedBy:
+		return m.UploadedBy()
 	}
 	return nil, false
 }
@@ -12525,6 +12707,8 @@ func (m *PackageVersionMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldDeprecated(ctx)
 	case packageversion.FieldDeprecationMessage:
 		return m.OldDeprecationMessage(ctx)
+	case packageversion.FieldUploadedBy:
+		return m.OldUploadedBy(ctx)
 	}
 	return nil, fmt.Errorf("unknown PackageVersion field %s", name)
 }
@@ -12674,6 +12858,13 @@ func (m *PackageVersionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDeprecationMessage(v)
 		return nil
+	case packageversion.FieldUploadedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUploadedBy(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PackageVersion field %s", name)
 }
@@ -12734,6 +12925,9 @@ func (m *PackageVersionMutation) ClearedFields() []string {
 	if m.FieldCleared(packageversion.FieldDeprecationMessage) {
 		fields = append(fields, packageversion.FieldDeprecationMessage)
 	}
+	if m.FieldCleared(packageversion.FieldUploadedBy) {
+		fields = append(fields, packageversion.FieldUploadedBy)
+	}
 	return fields
 }
 
@@ -12762,6 +12956,9 @@ func (m *PackageVersionMutation) ClearField(name string) error {
 		return nil
 	case packageversion.FieldDeprecationMessage:
 		m.ClearDeprecationMessage()
+		return nil
+	case packageversion.FieldUploadedBy:
+		m.ClearUploadedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown PackageVersion nullable field %s", name)
@@ -12830,6 +13027,9 @@ func (m *PackageVersionMutation) ResetField(name string) error {
 		return nil
 	case packageversion.FieldDeprecationMessage:
 		m.ResetDeprecationMessage()
+		return nil
+	case packageversion.FieldUploadedBy:
+		m.ResetUploadedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown PackageVersion field %s", name)

@@ -32,6 +32,8 @@ type PackageGrant struct {
 	PackageID string `json:"package_id,omitempty"`
 	// Composer version constraint the customer may install, e.g. ^1.0; * for every version.
 	Constraint string `json:"constraint,omitempty"`
+	// The customer may upload versions of the package (with a developer- or admin-scoped credential); they reach every customer of it.
+	CanPublish bool `json:"can_publish,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PackageGrantQuery when eager-loading is set.
 	Edges        PackageGrantEdges `json:"edges"`
@@ -91,6 +93,8 @@ func (*PackageGrant) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case packagegrant.FieldCanPublish:
+			values[i] = new(sql.NullBool)
 		case packagegrant.FieldID, packagegrant.FieldTenantID, packagegrant.FieldCustomerID, packagegrant.FieldPackageID, packagegrant.FieldConstraint:
 			values[i] = new(sql.NullString)
 		case packagegrant.FieldCreatedAt, packagegrant.FieldUpdatedAt:
@@ -151,6 +155,12 @@ func (_m *PackageGrant) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field constraint", values[i])
 			} else if value.Valid {
 				_m.Constraint = value.String
+			}
+		case packagegrant.FieldCanPublish:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field can_publish", values[i])
+			} else if value.Valid {
+				_m.CanPublish = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -220,6 +230,9 @@ func (_m *PackageGrant) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("constraint=")
 	builder.WriteString(_m.Constraint)
+	builder.WriteString(", ")
+	builder.WriteString("can_publish=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CanPublish))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -86,6 +86,20 @@ func (_c *PackageGrantCreate) SetNillableConstraint(v *string) *PackageGrantCrea
 	return _c
 }
 
+// SetCanPublish sets the "can_publish" field.
+func (_c *PackageGrantCreate) SetCanPublish(v bool) *PackageGrantCreate {
+	_c.mutation.SetCanPublish(v)
+	return _c
+}
+
+// SetNillableCanPublish sets the "can_publish" field if the given value is not nil.
+func (_c *PackageGrantCreate) SetNillableCanPublish(v *bool) *PackageGrantCreate {
+	if v != nil {
+		_c.SetCanPublish(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *PackageGrantCreate) SetID(v string) *PackageGrantCreate {
 	_c.mutation.SetID(v)
@@ -170,6 +184,10 @@ func (_c *PackageGrantCreate) defaults() error {
 		v := packagegrant.DefaultConstraint
 		_c.mutation.SetConstraint(v)
 	}
+	if _, ok := _c.mutation.CanPublish(); !ok {
+		v := packagegrant.DefaultCanPublish
+		_c.mutation.SetCanPublish(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if packagegrant.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized packagegrant.DefaultID (forgotten import ent/runtime?)")
@@ -209,6 +227,9 @@ func (_c *PackageGrantCreate) check() error {
 		if err := packagegrant.ConstraintValidator(v); err != nil {
 			return &ValidationError{Name: "constraint", err: fmt.Errorf(`ent: validator failed for field "PackageGrant.constraint": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.CanPublish(); !ok {
+		return &ValidationError{Name: "can_publish", err: errors.New(`ent: missing required field "PackageGrant.can_publish"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := packagegrant.IDValidator(v); err != nil {
@@ -271,6 +292,10 @@ func (_c *PackageGrantCreate) createSpec() (*PackageGrant, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Constraint(); ok {
 		_spec.SetField(packagegrant.FieldConstraint, field.TypeString, value)
 		_node.Constraint = value
+	}
+	if value, ok := _c.mutation.CanPublish(); ok {
+		_spec.SetField(packagegrant.FieldCanPublish, field.TypeBool, value)
+		_node.CanPublish = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -399,6 +424,18 @@ func (u *PackageGrantUpsert) UpdateConstraint() *PackageGrantUpsert {
 	return u
 }
 
+// SetCanPublish sets the "can_publish" field.
+func (u *PackageGrantUpsert) SetCanPublish(v bool) *PackageGrantUpsert {
+	u.Set(packagegrant.FieldCanPublish, v)
+	return u
+}
+
+// UpdateCanPublish sets the "can_publish" field to the value that was provided on create.
+func (u *PackageGrantUpsert) UpdateCanPublish() *PackageGrantUpsert {
+	u.SetExcluded(packagegrant.FieldCanPublish)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -484,6 +521,20 @@ func (u *PackageGrantUpsertOne) SetConstraint(v string) *PackageGrantUpsertOne {
 func (u *PackageGrantUpsertOne) UpdateConstraint() *PackageGrantUpsertOne {
 	return u.Update(func(s *PackageGrantUpsert) {
 		s.UpdateConstraint()
+	})
+}
+
+// SetCanPublish sets the "can_publish" field.
+func (u *PackageGrantUpsertOne) SetCanPublish(v bool) *PackageGrantUpsertOne {
+	return u.Update(func(s *PackageGrantUpsert) {
+		s.SetCanPublish(v)
+	})
+}
+
+// UpdateCanPublish sets the "can_publish" field to the value that was provided on create.
+func (u *PackageGrantUpsertOne) UpdateCanPublish() *PackageGrantUpsertOne {
+	return u.Update(func(s *PackageGrantUpsert) {
+		s.UpdateCanPublish()
 	})
 }
 
@@ -739,6 +790,20 @@ func (u *PackageGrantUpsertBulk) SetConstraint(v string) *PackageGrantUpsertBulk
 func (u *PackageGrantUpsertBulk) UpdateConstraint() *PackageGrantUpsertBulk {
 	return u.Update(func(s *PackageGrantUpsert) {
 		s.UpdateConstraint()
+	})
+}
+
+// SetCanPublish sets the "can_publish" field.
+func (u *PackageGrantUpsertBulk) SetCanPublish(v bool) *PackageGrantUpsertBulk {
+	return u.Update(func(s *PackageGrantUpsert) {
+		s.SetCanPublish(v)
+	})
+}
+
+// UpdateCanPublish sets the "can_publish" field to the value that was provided on create.
+func (u *PackageGrantUpsertBulk) UpdateCanPublish() *PackageGrantUpsertBulk {
+	return u.Update(func(s *PackageGrantUpsert) {
+		s.UpdateCanPublish()
 	})
 }
 

@@ -49,6 +49,20 @@ func (_u *PackageGrantUpdate) SetNillableConstraint(v *string) *PackageGrantUpda
 	return _u
 }
 
+// SetCanPublish sets the "can_publish" field.
+func (_u *PackageGrantUpdate) SetCanPublish(v bool) *PackageGrantUpdate {
+	_u.mutation.SetCanPublish(v)
+	return _u
+}
+
+// SetNillableCanPublish sets the "can_publish" field if the given value is not nil.
+func (_u *PackageGrantUpdate) SetNillableCanPublish(v *bool) *PackageGrantUpdate {
+	if v != nil {
+		_u.SetCanPublish(*v)
+	}
+	return _u
+}
+
 // Mutation returns the PackageGrantMutation object of the builder.
 func (_u *PackageGrantUpdate) Mutation() *PackageGrantMutation {
 	return _u.mutation
@@ -139,6 +153,9 @@ func (_u *PackageGrantUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if value, ok := _u.mutation.Constraint(); ok {
 		_spec.SetField(packagegrant.FieldConstraint, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.CanPublish(); ok {
+		_spec.SetField(packagegrant.FieldCanPublish, field.TypeBool, value)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -177,6 +194,20 @@ func (_u *PackageGrantUpdateOne) SetConstraint(v string) *PackageGrantUpdateOne 
 func (_u *PackageGrantUpdateOne) SetNillableConstraint(v *string) *PackageGrantUpdateOne {
 	if v != nil {
 		_u.SetConstraint(*v)
+	}
+	return _u
+}
+
+// SetCanPublish sets the "can_publish" field.
+func (_u *PackageGrantUpdateOne) SetCanPublish(v bool) *PackageGrantUpdateOne {
+	_u.mutation.SetCanPublish(v)
+	return _u
+}
+
+// SetNillableCanPublish sets the "can_publish" field if the given value is not nil.
+func (_u *PackageGrantUpdateOne) SetNillableCanPublish(v *bool) *PackageGrantUpdateOne {
+	if v != nil {
+		_u.SetCanPublish(*v)
 	}
 	return _u
 }
@@ -300,6 +331,9 @@ func (_u *PackageGrantUpdateOne) sqlSave(ctx context.Context) (_node *PackageGra
 	}
 	if value, ok := _u.mutation.Constraint(); ok {
 		_spec.SetField(packagegrant.FieldConstraint, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.CanPublish(); ok {
+		_spec.SetField(packagegrant.FieldCanPublish, field.TypeBool, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &PackageGrant{config: _u.config}

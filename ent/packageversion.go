@@ -59,6 +59,8 @@ type PackageVersion struct {
 	Deprecated bool `json:"deprecated,omitempty"`
 	// DeprecationMessage holds the value of the "deprecation_message" field.
 	DeprecationMessage *string `json:"deprecation_message,omitempty"`
+	// Who uploaded the version: a customer token id, a customer JWT (jwt:<jti>), an API token id, or root; null for synced versions.
+	UploadedBy *string `json:"uploaded_by,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PackageVersionQuery when eager-loading is set.
 	Edges        PackageVersionEdges `json:"edges"`
@@ -109,7 +111,7 @@ func (*PackageVersion) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case packageversion.FieldDistSize:
 			values[i] = new(sql.NullInt64)
-		case packageversion.FieldID, packageversion.FieldTenantID, packageversion.FieldPackageID, packageversion.FieldVersion, packageversion.FieldVersionNormalized, packageversion.FieldSource, packageversion.FieldRefName, packageversion.FieldReference, packageversion.FieldStability, packageversion.FieldComposerJSON, packageversion.FieldDistKey, packageversion.FieldDistShasum, packageversion.FieldDeprecationMessage:
+		case packageversion.FieldID, packageversion.FieldTenantID, packageversion.FieldPackageID, packageversion.FieldVersion, packageversion.FieldVersionNormalized, packageversion.FieldSource, packageversion.FieldRefName, packageversion.FieldReference, packageversion.FieldStability, packageversion.FieldComposerJSON, packageversion.FieldDistKey, packageversion.FieldDistShasum, packageversion.FieldDeprecationMessage, packageversion.FieldUploadedBy:
 			values[i] = new(sql.NullString)
 		case packageversion.FieldCreatedAt, packageversion.FieldUpdatedAt, packageversion.FieldReleasedAt, packageversion.FieldYankedAt, packageversion.FieldRemovedAt:
 			values[i] = new(sql.NullTime)
@@ -259,6 +261,13 @@ func (_m *PackageVersion) assignValues(columns []string, values []any) error {
 				_m.DeprecationMessage = new(string)
 				*_m.DeprecationMessage = value.String
 			}
+		case packageversion.FieldUploadedBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field uploaded_by", values[i])
+			} else if value.Valid {
+				_m.UploadedBy = new(string)
+				*_m.UploadedBy = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -372,6 +381,11 @@ func (_m *PackageVersion) String() string {
 	builder.WriteString(", ")
 	if v := _m.DeprecationMessage; v != nil {
 		builder.WriteString("deprecation_message=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.UploadedBy; v != nil {
+		builder.WriteString("uploaded_by=")
 		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')

@@ -217,6 +217,20 @@ func (_c *PackageVersionCreate) SetNillableDeprecationMessage(v *string) *Packag
 	return _c
 }
 
+// SetUploadedBy sets the "uploaded_by" field.
+func (_c *PackageVersionCreate) SetUploadedBy(v string) *PackageVersionCreate {
+	_c.mutation.SetUploadedBy(v)
+	return _c
+}
+
+// SetNillableUploadedBy sets the "uploaded_by" field if the given value is not nil.
+func (_c *PackageVersionCreate) SetNillableUploadedBy(v *string) *PackageVersionCreate {
+	if v != nil {
+		_c.SetUploadedBy(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *PackageVersionCreate) SetID(v string) *PackageVersionCreate {
 	_c.mutation.SetID(v)
@@ -490,6 +504,10 @@ func (_c *PackageVersionCreate) createSpec() (*PackageVersion, *sqlgraph.CreateS
 	if value, ok := _c.mutation.DeprecationMessage(); ok {
 		_spec.SetField(packageversion.FieldDeprecationMessage, field.TypeString, value)
 		_node.DeprecationMessage = &value
+	}
+	if value, ok := _c.mutation.UploadedBy(); ok {
+		_spec.SetField(packageversion.FieldUploadedBy, field.TypeString, value)
+		_node.UploadedBy = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -815,6 +833,9 @@ func (u *PackageVersionUpsertOne) UpdateNewValues() *PackageVersionUpsertOne {
 		}
 		if _, exists := u.create.mutation.Source(); exists {
 			s.SetIgnore(packageversion.FieldSource)
+		}
+		if _, exists := u.create.mutation.UploadedBy(); exists {
+			s.SetIgnore(packageversion.FieldUploadedBy)
 		}
 	}))
 	return u
@@ -1285,6 +1306,9 @@ func (u *PackageVersionUpsertBulk) UpdateNewValues() *PackageVersionUpsertBulk {
 			}
 			if _, exists := b.mutation.Source(); exists {
 				s.SetIgnore(packageversion.FieldSource)
+			}
+			if _, exists := b.mutation.UploadedBy(); exists {
+				s.SetIgnore(packageversion.FieldUploadedBy)
 			}
 		}
 	}))

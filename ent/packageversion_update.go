@@ -395,6 +395,9 @@ func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if _u.mutation.DeprecationMessageCleared() {
 		_spec.ClearField(packageversion.FieldDeprecationMessage, field.TypeString)
 	}
+	if _u.mutation.UploadedByCleared() {
+		_spec.ClearField(packageversion.FieldUploadedBy, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -812,6 +815,9 @@ func (_u *PackageVersionUpdateOne) sqlSave(ctx context.Context) (_node *PackageV
 	}
 	if _u.mutation.DeprecationMessageCleared() {
 		_spec.ClearField(packageversion.FieldDeprecationMessage, field.TypeString)
+	}
+	if _u.mutation.UploadedByCleared() {
+		_spec.ClearField(packageversion.FieldUploadedBy, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &PackageVersion{config: _u.config}

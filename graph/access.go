@@ -8,7 +8,6 @@ import (
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/access"
-	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 )
@@ -67,33 +66,23 @@ func (r *Resolver) callerMayManage(ctx context.Context, customerID, tokenID stri
 	return outlives(ctx, t.ExpiresAt)
 }
 
-// customerUploadCheck lets a customer credential (which @hasRole admitted
-// with scope developer or admin) upload only to packages it may install,
-// and only versions its grants (and freeze) offer it, so it cannot publish
-// versions beyond its own reach to other customers. Other packages answer
-// NOT_FOUND, as on the Composer endpoints. API tokens get no check (nil).
-func (r *Resolver) customerUploadCheck(ctx context.Context, pkg string) (func(string) error, error) {
+// minter is the customer token a credential created by the caller is
+// recorded as minted by; "" for API tokens.
+func minter(ctx context.Context) string {
+	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
+		return p.Customer.Minter()
+	}
+	return ""
+}
+
+// uploader is the caller of an upload: its customer credential (nil for
+// API tokens), for access.PublishCheck, and its name for uploaded_by.
+func uploader(ctx context.Context) (*auth.CustomerCredential, string) {
 	p := auth.FromContext(ctx)
-	if p == nil || p.Customer == nil {
-		return nil, nil
+	if p == nil {
+		return nil, ""
 	}
-	cred, err := r.access.CredentialOf(ctx, p.Customer)
-	if err != nil {
-		return nil, err
-	}
-	e, err := r.access.Entitlement(ctx, cred, pkg)
-	if err != nil {
-		return nil, err
-	}
-	if e == nil {
-		return nil, apperr.NotFoundf("package %q not found", pkg)
-	}
-	return func(normalized string) error {
-		if !e.Allows(normalized) {
-			return apperr.New(apperr.Forbidden, "your access to %s does not cover version %s", pkg, normalized)
-		}
-		return nil
-	}, nil
+	return p.Customer, p.Actor()
 }
 
 // packageAccessKey and customerAccessKey are the cursors of the ways of

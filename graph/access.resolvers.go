@@ -106,6 +106,7 @@ func (r *mutationResolver) CreateCustomerToken(ctx context.Context, input model.
 		Scope:         scopeOr(input.Scope, customertoken.ScopeAdmin),
 		PackageScopes: scopes,
 		ExpiresAt:     capExpiry(ctx, input.ExpiresAt),
+		MintedBy:      minter(ctx),
 	}))
 }
 
@@ -163,6 +164,7 @@ func (r *mutationResolver) IssueCustomerJwt(ctx context.Context, input model.Iss
 		TTL:           capTTL(ctx, jwtTTL(input.TTLSeconds)),
 		Scope:         scopeOr(input.Scope, customertoken.ScopeDownload),
 		PackageScopes: scopes,
+		MintedBy:      minter(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -174,7 +176,7 @@ func (r *mutationResolver) IssueCustomerJwt(ctx context.Context, input model.Iss
 func (r *mutationResolver) SetCustomerPackages(ctx context.Context, input model.SetCustomerPackagesInput) (*model.SetCustomerPackagesPayload, error) {
 	grants := make([]access.GrantInput, len(input.Packages))
 	for i, p := range input.Packages {
-		grants[i] = access.GrantInput{Package: p.Package, Constraint: p.Constraint}
+		grants[i] = access.GrantInput{Package: p.Package, Constraint: p.Constraint, CanPublish: p.CanPublish != nil && *p.CanPublish}
 	}
 	c, err := r.access.SetPackages(ctx, input.CustomerID, grants)
 	if err != nil {
@@ -185,7 +187,7 @@ func (r *mutationResolver) SetCustomerPackages(ctx context.Context, input model.
 
 // GrantPackage is the resolver for the grantPackage field.
 func (r *mutationResolver) GrantPackage(ctx context.Context, input model.GrantPackageInput) (*model.GrantPackagePayload, error) {
-	g, err := r.access.GrantPackage(ctx, input.CustomerID, access.GrantInput{Package: input.Package, Constraint: input.Constraint})
+	g, err := r.access.GrantPackage(ctx, input.CustomerID, access.GrantInput{Package: input.Package, Constraint: input.Constraint, CanPublish: input.CanPublish != nil && *input.CanPublish})
 	if err != nil {
 		return nil, err
 	}

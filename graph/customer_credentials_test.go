@@ -30,7 +30,7 @@ func TestCustomerCredentials(t *testing.T) {
 		}
 		a := createCustomer(t, s, root, "Acme")
 		other := createCustomer(t, s, root, "Other")
-		rootDo(http.MethodPost, "/api/v1/customers/"+a+"/packages", map[string]any{"package": "acme/lib", "constraint": "^1.0"})
+		rootDo(http.MethodPost, "/api/v1/customers/"+a+"/packages", map[string]any{"package": "acme/lib", "constraint": "^1.0", "can_publish": true})
 		rootDo(http.MethodPost, "/api/v1/customers/"+other+"/packages", map[string]any{"package": "acme/secret", "constraint": "*"})
 		token := func(body map[string]any) string {
 			var out struct {

@@ -15,41 +15,58 @@ import (
 // role covers the required one, or for a customer credential the field
 // admits (customer), within that customer's own data.
 func hasRole(ctx context.Context, _ any, next graphql.Resolver, role auth.Role, customer *model.CustomerPermission) (any, error) {
+	field := graphql.GetFieldContext(ctx)
+	req := Requirement{Field: field.Field.Name, Role: role, Customer: customer}
 	p := auth.FromContext(ctx)
-	if p == nil {
-		return nil, apperr.New(apperr.Unauthorized, "authentication required: send \"Authorization: Bearer <token>\" or \"X-Api-Key: <token>\"")
+	if err := req.Admit(p); err != nil {
+		return nil, err
 	}
-	if p.Customer != nil {
-		if err := admitsCustomer(ctx, p.Customer, customer); err != nil {
-			return nil, err
+	if p.Customer != nil && customer != nil && *customer == model.CustomerPermissionSelf {
+		// Another customer's data answers NOT_FOUND, as if it did not
+		// exist.
+		if id, ok := customerArgument(field.Args); !ok || id != p.Customer.CustomerID {
+			return nil, apperr.NotFoundf("customer %q not found", id)
 		}
-		return next(ctx)
-	}
-	if !p.Role.Covers(role) {
-		return nil, apperr.New(apperr.Forbidden, "this needs a token of level %s or higher; yours is %s", role, p.Role)
 	}
 	return next(ctx)
 }
 
-// admitsCustomer checks a customer credential against a field's customer
-// permission. Another customer's data answers NOT_FOUND, as if it did not
-// exist.
-func admitsCustomer(ctx context.Context, c *auth.CustomerCredential, perm *model.CustomerPermission) error {
-	field := graphql.GetFieldContext(ctx)
-	switch {
-	case perm == nil:
-		return apperr.New(apperr.Forbidden, "customer tokens cannot use %s; it needs an API token", field.Field.Name)
-	case *perm == model.CustomerPermissionSelf:
-		if c.Scope != auth.ScopeAdmin {
-			return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot manage its customer; that needs scope admin", c.Scope)
+// Requirement is what a field's @hasRole asks of the caller.
+type Requirement struct {
+	// Field names the field, for messages.
+	Field    string
+	Role     auth.Role
+	Customer *model.CustomerPermission
+}
+
+// Admit checks p against r as far as the caller alone decides it: the
+// anonymous are UNAUTHORIZED, a token below the role or a customer
+// credential the field does not admit FORBIDDEN. @hasRole runs it for
+// every field; the HTTP edge runs it before reading a request body, so a
+// caller who cannot use a route never gets its body read. Which customer a
+// SELF field is about depends on its arguments and is checked by hasRole.
+func (r Requirement) Admit(p *auth.Principal) error {
+	if p == nil {
+		return apperr.New(apperr.Unauthorized, "authentication required: send \"Authorization: Bearer <token>\" or \"X-Api-Key: <token>\"")
+	}
+	if c := p.Customer; c != nil {
+		switch {
+		case r.Customer == nil:
+			return apperr.New(apperr.Forbidden, "customer tokens cannot use %s; it needs an API token", r.Field)
+		case *r.Customer == model.CustomerPermissionSelf:
+			if c.Scope != auth.ScopeAdmin {
+				return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot manage its customer; that needs scope admin", c.Scope)
+			}
+		case *r.Customer == model.CustomerPermissionUpload:
+			// The field's resolver then runs access.PublishCheck.
+			if !auth.ScopeCanUpload(c.Scope) {
+				return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot upload; that needs scope developer or admin", c.Scope)
+			}
 		}
-		if id, ok := customerArgument(field.Args); !ok || id != c.CustomerID {
-			return apperr.NotFoundf("customer %q not found", id)
-		}
-	case *perm == model.CustomerPermissionUpload:
-		if c.Scope != auth.ScopeAdmin && c.Scope != auth.ScopeDeveloper {
-			return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot upload; that needs scope developer or admin", c.Scope)
-		}
+		return nil
+	}
+	if !p.Role.Covers(r.Role) {
+		return apperr.New(apperr.Forbidden, "this needs a token of level %s or higher; yours is %s", r.Role, p.Role)
 	}
 	return nil
 }

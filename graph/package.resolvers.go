@@ -93,11 +93,12 @@ func (r *mutationResolver) UndeprecateVersion(ctx context.Context, input model.V
 
 // UploadVersion is the resolver for the uploadVersion field.
 func (r *mutationResolver) UploadVersion(ctx context.Context, input model.UploadVersionInput) (*model.VersionPayload, error) {
-	allow, err := r.customerUploadCheck(ctx, input.Package)
+	customer, actor := uploader(ctx)
+	allow, err := r.access.PublishCheck(ctx, customer, input.Package)
 	if err != nil {
 		return nil, err
 	}
-	return versionPayload(r.packages.Upload(ctx, input.Package, input.File.File, input.File.Size, input.Version, allow))
+	return versionPayload(r.packages.Upload(ctx, input.Package, input.File.File, input.File.Size, input.Version, actor, allow))
 }
 
 // ValidatePackage is the resolver for the validatePackage field.

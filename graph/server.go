@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cargoman/cargoman/graph/generated"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 )
 
 // NewSchema returns the executable schema over the services in d.
@@ -85,12 +86,16 @@ func NewExecutor(es graphql.ExecutableSchema, log *slog.Logger, s Settings, extr
 	return e
 }
 
-// NewHandler returns the HTTP handler of POST and GET /graphql.
-func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, s Settings, extra ...graphql.HandlerExtension) http.Handler {
+// NewHandler returns the HTTP handler of POST and GET /graphql; up says
+// where multipart uploads go.
+func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, s Settings, up Uploads, extra ...graphql.HandlerExtension) http.Handler {
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{})
-	srv.AddTransport(multipartTransport{transport.MultipartForm{MaxUploadSize: 64 << 20, MaxMemory: 8 << 20}})
+	if up.MaxFields <= 0 {
+		up.MaxFields = bodylimit.DefaultJSON
+	}
+	srv.AddTransport(multipartForm{up: up})
 	configure(srv, log, s, extra)
 	return srv
 }

@@ -7,14 +7,15 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/bodylimit"
+	"github.com/cargoman/cargoman/internal/validate"
 )
 
 // httpTransport serves GraphQL over GET and over POST with a JSON body. It
@@ -89,8 +90,19 @@ func readParams(r *http.Request) (*graphql.RawParams, error) {
 		if p.Query == "" {
 			return nil, apperr.New(apperr.Validation, "the request has no query parameter")
 		}
+		for _, name := range []string{"query", "operationName"} {
+			if !utf8.ValidString(q.Get(name)) {
+				return nil, apperr.New(apperr.Validation, "the %s parameter is not valid UTF-8; send UTF-8 text", name)
+			}
+		}
 		for name, dst := range map[string]*map[string]any{"variables": &p.Variables, "extensions": &p.Extensions} {
 			if raw := q.Get(name); raw != "" {
+				// encoding/json would turn invalid UTF-8 and lone
+				// surrogates into U+FFFD, so the String scalar would never
+				// see them: refuse them here (validate.JSONText).
+				if err := validate.JSONText([]byte(raw)); err != nil {
+					return nil, apperr.New(apperr.Validation, "the %s parameter %s; send UTF-8 text", name, err)
+				}
 				if err := decodeJSON(bytes.NewReader([]byte(raw)), dst); err != nil {
 					return nil, apperr.New(apperr.Validation, "the %s parameter must be a JSON object", name)
 				}
@@ -98,13 +110,13 @@ func readParams(r *http.Request) (*graphql.RawParams, error) {
 		}
 		return p, nil
 	}
+	// The body is size-limited by the server (bodylimit) when it gets here.
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, apperr.New(apperr.PayloadTooLarge, "the request body is larger than %d bytes", tooBig.Limit)
-		}
-		return nil, apperr.New(apperr.Validation, "the request body could not be read")
+		return nil, bodylimit.Check(err, "the request body could not be read")
+	}
+	if err := validate.JSONText(data); err != nil {
+		return nil, apperr.New(apperr.Validation, "the request body %s; send UTF-8 text", err)
 	}
 	var body requestBody
 	if err := decodeJSON(bytes.NewReader(data), &body); err != nil {
@@ -149,15 +161,6 @@ func refusalStatus(errs gqlerror.List) int {
 	return apperr.Code(code).HTTPStatus()
 }
 
-func writeTransportError(w http.ResponseWriter, err error) {
-	e, ok := apperr.As(err)
-	if !ok {
-		e = apperr.New(apperr.Internal, "internal error")
-	}
-	w.WriteHeader(e.Code.HTTPStatus())
-	writeJSON(w, errorResponse(e))
-}
-
 func errorResponse(e *apperr.Error) *graphql.Response {
 	return &graphql.Response{Errors: gqlerror.List{{
 		Message:    e.Message,
@@ -174,43 +177,3 @@ func writeJSON(w io.Writer, resp *graphql.Response) {
 	}
 	_, _ = w.Write(b)
 }
-
-// multipartTransport is gqlgen's multipart transport (GraphQL uploads)
-// with our statuses and codes: gqlgen writes its own refusals of a
-// malformed form without a code (and a too large one with status 200), so
-// the answer is held back and such a refusal rewritten as 400
-// VALIDATION_ERROR or 413 PAYLOAD_TOO_LARGE. Answers are small JSON: the
-// files themselves are never in them.
-type multipartTransport struct{ transport.MultipartForm }
-
-func (m multipartTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	held := &heldResponse{header: w.Header(), status: http.StatusOK}
-	m.MultipartForm.Do(held, r, exec)
-	var resp graphql.Response
-	if err := json.Unmarshal(held.body.Bytes(), &resp); err == nil && len(resp.Errors) > 0 {
-		if _, coded := resp.Errors[0].Extensions["code"]; !coded {
-			e := apperr.New(apperr.Validation, "the request is not a valid GraphQL multipart request: %s", resp.Errors[0].Message)
-			if strings.Contains(resp.Errors[0].Message, "too large") {
-				e = apperr.New(apperr.PayloadTooLarge, "the request body is larger than %d bytes", m.MaxUploadSize)
-			}
-			writeTransportError(w, e)
-			return
-		}
-		if held.status == http.StatusUnprocessableEntity {
-			held.status = refusalStatus(resp.Errors)
-		}
-	}
-	w.WriteHeader(held.status)
-	_, _ = w.Write(held.body.Bytes())
-}
-
-// heldResponse keeps an answer until it has been checked.
-type heldResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (h *heldResponse) Header() http.Header         { return h.header }
-func (h *heldResponse) WriteHeader(status int)      { h.status = status }
-func (h *heldResponse) Write(b []byte) (int, error) { return h.body.Write(b) }

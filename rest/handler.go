@@ -18,13 +18,15 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/cargoman/cargoman/graph"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/casing"
+	"github.com/cargoman/cargoman/internal/scratch"
+	"github.com/cargoman/cargoman/internal/validate"
 )
-
-// MaxBodyBytes bounds REST request bodies.
-const MaxBodyBytes = 1 << 20
 
 // compiled is a Route checked against the schema, with what variable
 // filling needs precomputed.
@@ -36,6 +38,9 @@ type compiled struct {
 	flatten bool
 	// pathVars maps a variable (or $input field) to its path template.
 	pathVars map[string]string
+	// requires is what the operation's root fields ask of the caller,
+	// checked before the body is read.
+	requires []graph.Requirement
 }
 
 // DistOpener opens the dist archive of a version for download.
@@ -49,8 +54,11 @@ type Options struct {
 	// Middleware wraps every route (authentication).
 	Middleware func(http.Handler) http.Handler
 	Dists      DistOpener
-	// MaxUploadBytes bounds uploaded files.
-	MaxUploadBytes int64
+	// Limits bound request bodies: JSON bodies and uploads.
+	Limits bodylimit.Limits
+	// Scratch holds uploads while they are processed; required by routes
+	// with an Upload.
+	Scratch *scratch.Dir
 }
 
 // Handler serves the REST routes.
@@ -64,6 +72,7 @@ type Handler struct {
 // caught at start-up (and by tests), never by a user.
 func Mount(r *mux.Router, exec *executor.Executor, schema *ast.Schema, routes []Route, opts Options) error {
 	h := &Handler{exec: exec, opts: opts}
+	h.opts.Limits = h.opts.Limits.WithDefaults()
 	if h.opts.Middleware == nil {
 		h.opts.Middleware = func(next http.Handler) http.Handler { return next }
 	}
@@ -71,6 +80,9 @@ func Mount(r *mux.Router, exec *executor.Executor, schema *ast.Schema, routes []
 		c, err := compile(schema, rt)
 		if err != nil {
 			return err
+		}
+		if c.Upload != "" && h.opts.Scratch == nil {
+			return fmt.Errorf("rest: %s %s takes an upload: Options.Scratch is required", rt.Method, rt.Path)
 		}
 		r.Handle(rt.Path, h.opts.Middleware(h.serve(c))).Methods(rt.Method)
 	}
@@ -85,7 +97,11 @@ func compile(schema *ast.Schema, rt Route) (*compiled, error) {
 	if len(doc.Operations) != 1 {
 		return nil, fmt.Errorf("rest: %s %s: want exactly one operation", rt.Method, rt.Path)
 	}
-	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathVars: rt.Vars,
+	requires, err := graph.RequirementsOf(doc.Operations[0])
+	if err != nil {
+		return nil, fmt.Errorf("rest: %s %s: %w", rt.Method, rt.Path, err)
+	}
+	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathVars: rt.Vars, requires: requires,
 		flatten: embedsConnections(doc.Operations[0], rt.List)}
 	if c.pathVars == nil {
 		c.pathVars = map[string]string{}
@@ -128,12 +144,19 @@ func pathParams(tmpl string) []string {
 
 func (h *Handler) serve(c *compiled) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A caller who cannot use the route is refused before anything
+		// of the body is read.
+		if err := graph.AdmitAll(c.requires, auth.FromContext(r.Context())); err != nil {
+			WriteError(w, err)
+			return
+		}
 		page, err := readPage(r, c.List)
 		if err != nil {
 			WriteError(w, err)
 			return
 		}
-		vars, err := h.variables(c, r, page)
+		vars, cleanup, err := h.variables(c, w, r, page)
+		defer cleanup()
 		if err != nil {
 			WriteError(w, err)
 			return
@@ -171,9 +194,16 @@ func (h *Handler) execute(ctx context.Context, query string, vars map[string]any
 	return responses(ctx)
 }
 
-// variables fills the operation's variables from the request.
-func (h *Handler) variables(c *compiled, r *http.Request, p *page) (map[string]any, error) {
+// variables fills the operation's variables from the request. cleanup
+// removes what reading the body left on disk; it is never nil.
+func (h *Handler) variables(c *compiled, w http.ResponseWriter, r *http.Request, p *page) (_ map[string]any, cleanup func(), _ error) {
+	cleanup = func() {}
 	pathVals := mux.Vars(r)
+	for name, v := range pathVals {
+		if err := validate.Identifier(v); err != nil {
+			return nil, cleanup, apperr.Invalid(casing.Camel(name), "path parameter %s %s", name, err)
+		}
+	}
 	vars := make(map[string]any, len(c.vars))
 	for k, v := range c.Fixed {
 		vars[k] = v
@@ -182,12 +212,12 @@ func (h *Handler) variables(c *compiled, r *http.Request, p *page) (map[string]a
 		var input map[string]any
 		var err error
 		if c.Upload != "" {
-			input, err = h.readUpload(r, c.Upload)
+			input, cleanup, err = h.readUpload(w, r, c.Upload)
 		} else {
-			input, err = readBody(r)
+			input, err = readBody(w, r, h.opts.Limits.JSON)
 		}
 		if err != nil {
-			return nil, err
+			return nil, cleanup, err
 		}
 		for name, tmpl := range c.pathVars {
 			input[name] = expand(tmpl, pathVals)
@@ -217,14 +247,17 @@ func (h *Handler) variables(c *compiled, r *http.Request, p *page) (map[string]a
 			if !ok {
 				continue
 			}
+			if err := validate.FreeText(raw[len(raw)-1]); err != nil {
+				return nil, cleanup, apperr.Invalid(name, "query parameter %s %s", casing.Snake(name), err)
+			}
 			v, err := queryValue(def, casing.Snake(name), raw[len(raw)-1])
 			if err != nil {
-				return nil, err
+				return nil, cleanup, err
 			}
 			vars[name] = v
 		}
 	}
-	return vars, nil
+	return vars, cleanup, nil
 }
 
 // queryValue converts a query parameter to the variable's GraphQL type.
@@ -247,16 +280,16 @@ func queryValue(def *ast.VariableDefinition, param, raw string) (any, error) {
 }
 
 // readBody decodes a JSON object body; an empty body is an empty object.
-func readBody(r *http.Request) (map[string]any, error) {
-	data, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (map[string]any, error) {
+	data, err := bodylimit.Read(w, r, limit)
 	if err != nil {
-		return nil, apperr.New(apperr.Validation, "could not read the request body")
-	}
-	if len(data) > MaxBodyBytes {
-		return nil, apperr.New(apperr.Validation, "the request body is larger than %d bytes", MaxBodyBytes)
+		return nil, err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return map[string]any{}, nil
+	}
+	if err := validate.JSONText(data); err != nil {
+		return nil, apperr.New(apperr.Validation, "the request body %s; send UTF-8 text", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

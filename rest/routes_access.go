@@ -5,7 +5,7 @@ import "net/http"
 // tokenFields is the REST representation of a customer token.
 const tokenFields = `
 fragment TokenFields on CustomerToken {
-  id name scope packageScopes prefix expiresAt lastUsedAt revokedAt legacy createdAt updatedAt
+  id name scope packageScopes prefix expiresAt lastUsedAt revokedAt legacy mintedBy createdAt updatedAt
 }`
 
 // tokenSecret is the response of the routes that make a token secret: the
@@ -14,7 +14,7 @@ const tokenSecret = `{ token { ...TokenFields } plainToken composerAuth { userna
 
 // accessFields is one way a customer reaches a package.
 const accessFields = `
-fragment AccessFields on PackageAccess { package: packageName constraint source createdAt }`
+fragment AccessFields on PackageAccess { package: packageName constraint canPublish source createdAt }`
 
 const collectionFields = `
 fragment CollectionFields on Collection { id slug name packages: packageNames createdAt updatedAt }`

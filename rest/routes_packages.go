@@ -13,7 +13,7 @@ fragment PackageFields on Package {
 const versionFields = `
 fragment VersionFields on PackageVersion {
   id version versionNormalized source refName reference stability distShasum distSize
-  releasedAt defaultBranch yankedAt removedAt deprecated deprecationMessage createdAt updatedAt
+  releasedAt defaultBranch yankedAt removedAt deprecated deprecationMessage uploadedBy createdAt updatedAt
 }`
 
 const taskFields = `

@@ -27,6 +27,7 @@ type tokenJSON struct {
 	LastUsedAt    *string  `json:"last_used_at"`
 	RevokedAt     *string  `json:"revoked_at"`
 	Legacy        bool     `json:"legacy"`
+	MintedBy      *string  `json:"minted_by"`
 	CreatedAt     string   `json:"created_at"`
 	UpdatedAt     string   `json:"updated_at"`
 }
@@ -72,7 +73,7 @@ func checkSecret(t *testing.T, s *testenv.Server, resp *testenv.Response, status
 		ComposerAuth json.RawMessage `json:"composer_auth"`
 	}
 	resp.JSON(t, &raw)
-	want := []string{"created_at", "expires_at", "id", "last_used_at", "legacy", "name", "package_scopes", "prefix", "revoked_at", "scope", "updated_at"}
+	want := []string{"created_at", "expires_at", "id", "last_used_at", "legacy", "minted_by", "name", "package_scopes", "prefix", "revoked_at", "scope", "updated_at"}
 	if got := keys(t, raw.Token); !reflect.DeepEqual(got, want) {
 		t.Fatalf("token keys %v, want %v", got, want)
 	}

@@ -2,96 +2,134 @@ package rest
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
-	"os"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/casing"
+	"github.com/cargoman/cargoman/internal/scratch"
 )
-
-// DefaultMaxUploadBytes bounds uploads when Options leave it unset.
-const DefaultMaxUploadBytes = 64 << 20
 
 // readUpload reads an uploaded file as the $input field named field: the
 // "file" part of a multipart/form-data body (other parts become input
 // fields), or a raw application/zip (or octet-stream) body, with other
-// input fields from the query string.
-func (h *Handler) readUpload(r *http.Request, field string) (map[string]any, error) {
-	limit := h.opts.MaxUploadBytes
-	if limit <= 0 {
-		limit = DefaultMaxUploadBytes
-	}
+// input fields from the query string. The body is streamed into the
+// scratch directory, never held in memory; cleanup removes the file and
+// runs on every outcome.
+func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, field string) (_ map[string]any, cleanup func(), _ error) {
+	cleanup = func() {}
 	input := map[string]any{}
 	for k, v := range r.URL.Query() {
 		input[casing.Camel(k)] = v[len(v)-1]
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mediaType {
-	case "multipart/form-data":
-		r.Body = http.MaxBytesReader(nil, r.Body, limit+1<<20)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return nil, apperr.Invalid(field, "the upload is larger than %d bytes", limit)
-			}
-			return nil, apperr.New(apperr.Validation, "the multipart body cannot be read: %v", err)
-		}
-		for k, v := range r.MultipartForm.Value {
-			input[casing.Camel(k)] = v[len(v)-1]
-		}
-		files := r.MultipartForm.File[field]
-		if len(files) != 1 {
-			return nil, apperr.Invalid(field, "send exactly one file in the %q part", field)
-		}
-		fh := files[0]
-		if fh.Size > limit {
-			return nil, apperr.Invalid(field, "the upload is larger than %d bytes", limit)
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return nil, fmt.Errorf("rest: open upload: %w", err)
-		}
-		input[field] = graphql.Upload{File: f, Filename: fh.Filename, Size: fh.Size, ContentType: fh.Header.Get("Content-Type")}
-	case "application/zip", "application/octet-stream", "application/x-zip-compressed":
-		f, size, err := spool(r.Body, limit)
-		if err != nil {
-			return nil, err
-		}
-		go func() { <-r.Context().Done(); f.Close(); os.Remove(f.Name()) }()
-		input[field] = graphql.Upload{File: f, Filename: "upload.zip", Size: size, ContentType: mediaType}
+	case "multipart/form-data", "application/zip", "application/octet-stream", "application/x-zip-compressed":
 	default:
-		return nil, apperr.Invalid(field, "send the zip as multipart/form-data (part %q) or as an application/zip body", field)
+		return nil, cleanup, apperr.Invalid(field, "send the zip as multipart/form-data (part %q) or as an application/zip body", field)
 	}
-	return input, nil
+	if err := bodylimit.Limit(w, r, h.opts.Limits.Upload); err != nil {
+		return nil, cleanup, err
+	}
+	var (
+		f   *scratch.File
+		err error
+	)
+	upload := graphql.Upload{Filename: "upload.zip", ContentType: mediaType}
+	if mediaType == "multipart/form-data" {
+		f, err = h.readMultipart(r, field, input, &upload)
+	} else {
+		f, upload.Size, err = h.opts.Scratch.Spool(r.Body, "upload-*.zip")
+		err = uploadError(err)
+	}
+	if err != nil {
+		return nil, cleanup, err
+	}
+	upload.File = f
+	input[field] = upload
+	return input, func() { _ = f.Close() }, nil
 }
 
-// spool copies a raw body into a temporary file, so the zip reader can
-// seek in it without holding it in memory.
-func spool(body io.Reader, limit int64) (*os.File, int64, error) {
-	f, err := os.CreateTemp("", "cargoman-upload-*.zip")
+// readMultipart streams a multipart body: the part named field into a
+// scratch file, the other (non-file) parts into input.
+func (h *Handler) readMultipart(r *http.Request, field string, input map[string]any, upload *graphql.Upload) (*scratch.File, error) {
+	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, 0, fmt.Errorf("rest: spool upload: %w", err)
+		return nil, apperr.New(apperr.Validation, "the multipart body cannot be read: %v", err)
 	}
-	n, err := io.Copy(f, io.LimitReader(body, limit+1))
-	if err == nil && n > limit {
-		err = apperr.Invalid("file", "the upload is larger than %d bytes", limit)
-	}
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		if _, ok := apperr.As(err); ok {
-			return nil, 0, err
+	var file *scratch.File
+	fail := func(err error) (*scratch.File, error) {
+		if file != nil {
+			_ = file.Close()
 		}
-		return nil, 0, apperr.New(apperr.Validation, "the upload could not be read: %v", strings.TrimPrefix(err.Error(), "http: "))
+		return nil, err
 	}
-	return f, n, nil
+	// Form values are small; together they get the JSON limit.
+	values := h.opts.Limits.JSON
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fail(uploadError(err))
+		}
+		switch {
+		case part.FormName() == field:
+			if file != nil {
+				return fail(apperr.Invalid(field, "send exactly one file in the %q part", field))
+			}
+			f, n, err := h.opts.Scratch.Spool(part, "upload-*.zip")
+			if err != nil {
+				return fail(uploadError(err))
+			}
+			file = f
+			upload.Size = n
+			if name := part.FileName(); name != "" {
+				upload.Filename = name
+			}
+			upload.ContentType = part.Header.Get("Content-Type")
+		case part.FileName() != "":
+			// Other files are not for us; skip them as they stream by.
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return fail(uploadError(err))
+			}
+		default:
+			v, err := formValue(part, values)
+			if err != nil {
+				return fail(err)
+			}
+			values -= int64(len(v))
+			input[casing.Camel(part.FormName())] = v
+		}
+	}
+	if file == nil {
+		return nil, apperr.Invalid(field, "send exactly one file in the %q part", field)
+	}
+	return file, nil
+}
+
+// formValue reads a form field of at most limit bytes.
+func formValue(part *multipart.Part, limit int64) (string, error) {
+	data, err := io.ReadAll(io.LimitReader(part, limit+1))
+	if err != nil {
+		return "", uploadError(err)
+	}
+	if int64(len(data)) > limit {
+		return "", apperr.Invalid(casing.Snake(part.FormName()), "the form fields are larger than %d bytes together", limit)
+	}
+	return string(data), nil
+}
+
+// uploadError is the API error of a failed read of an upload body.
+func uploadError(err error) error {
+	if err == nil || errors.Is(err, scratch.ErrDisk) {
+		return err
+	}
+	return bodylimit.Check(err, "the upload could not be read: the body ended early or is not valid multipart")
 }

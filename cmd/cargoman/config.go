@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/cargoman/cargoman/graph"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/secret"
@@ -28,7 +29,11 @@ type config struct {
 	AllowLocalRepos   bool
 	Mode              string
 	WorkerConcurrency int
-	LogLevel          string
+	// WebhookDeliveryRetentionDays is how long webhook delivery records
+	// are kept.
+	WebhookDeliveryRetentionDays int
+	MaxBodyBytes                 int
+	LogLevel                     string
 	// GraphQLMaxComplexity bounds the cost of one GraphQL operation.
 	GraphQLMaxComplexity int
 	// GraphQLIntrospection says who may query the schema.
@@ -58,6 +63,8 @@ func (c *config) settings() []setting {
 		{"ALLOW_LOCAL_REPOSITORIES", "allow-local-repositories", "false", "let packages use local paths and file:// URLs (they read the server's disk)", &c.AllowLocalRepos},
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},
 		{"WORKER_CONCURRENCY", "worker-concurrency", "2", "background tasks run at once by this instance", &c.WorkerConcurrency},
+		{"WEBHOOK_DELIVERY_RETENTION_DAYS", "webhook-delivery-retention-days", "30", "days webhook delivery records are kept before the daily cleanup deletes them (1 to 3650)", &c.WebhookDeliveryRetentionDays},
+		{"MAX_BODY_BYTES", "max-body-bytes", strconv.Itoa(bodylimit.DefaultJSON), "largest JSON request body (GraphQL and REST) in bytes; larger ones answer 413", &c.MaxBodyBytes},
 		{"LOG_LEVEL", "log-level", "info", "debug, info (one line per request), warn or error", &c.LogLevel},
 		{"GRAPHQL_MAX_COMPLEXITY", "graphql-max-complexity", strconv.Itoa(graph.DefaultMaxComplexity), "highest cost of one GraphQL operation (1 per field, times the page size of each connection); above it the operation answers 422", &c.GraphQLMaxComplexity},
 		{"GRAPHQL_INTROSPECTION", "graphql-introspection", string(graph.IntrospectionAuthenticated), "who may query the GraphQL schema: authenticated (any credential), public or off", &c.GraphQLIntrospection},
@@ -105,6 +112,12 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	}
 	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 64 {
 		return nil, fmt.Errorf("WORKER_CONCURRENCY must be between 1 and 64")
+	}
+	if c.WebhookDeliveryRetentionDays < 1 || c.WebhookDeliveryRetentionDays > 3650 {
+		return nil, fmt.Errorf("WEBHOOK_DELIVERY_RETENTION_DAYS must be between 1 and 3650, not %d", c.WebhookDeliveryRetentionDays)
+	}
+	if c.MaxBodyBytes < 1<<10 || c.MaxBodyBytes > 64<<20 {
+		return nil, fmt.Errorf("MAX_BODY_BYTES must be between 1024 and %d, not %d", 64<<20, c.MaxBodyBytes)
 	}
 	if c.AdminToken != "" {
 		if err := secret.CheckChosen(c.AdminToken); err != nil {

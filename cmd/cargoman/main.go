@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/internal/app"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/server"
 )
@@ -101,21 +102,28 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	}
 	defer db.Close()
 	a, err := app.New(ctx, db, app.Config{
-		PublicURL:              cfg.PublicURL,
-		DataDir:                cfg.DataDir,
-		AdminToken:             cfg.AdminToken,
-		EncryptionKey:          cfg.EncryptionKey,
-		WebhookSecret:          cfg.WebhookSecret,
-		JWTSecret:              cfg.JWTSecret,
-		AllowLocalRepositories: cfg.AllowLocalRepos,
-		Workers:                cfg.Mode != "api",
-		WorkerConcurrency:      cfg.WorkerConcurrency,
-		ServeAPI:               cfg.Mode != "worker",
-		GraphQL:                cfg.graphQL(),
+		PublicURL:                cfg.PublicURL,
+		DataDir:                  cfg.DataDir,
+		AdminToken:               cfg.AdminToken,
+		EncryptionKey:            cfg.EncryptionKey,
+		WebhookSecret:            cfg.WebhookSecret,
+		JWTSecret:                cfg.JWTSecret,
+		AllowLocalRepositories:   cfg.AllowLocalRepos,
+		Workers:                  cfg.Mode != "api",
+		WorkerConcurrency:        cfg.WorkerConcurrency,
+		ServeAPI:                 cfg.Mode != "worker",
+		WebhookDeliveryRetention: time.Duration(cfg.WebhookDeliveryRetentionDays) * 24 * time.Hour,
+		Limits:                   bodylimit.Limits{JSON: int64(cfg.MaxBodyBytes)},
+		GraphQL:                  cfg.graphQL(),
 	}, log)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			log.Error("remove temporary files", "err", err)
+		}
+	}()
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	background := make(chan error, 1)
 	go func() { background <- a.Run(bg) }()

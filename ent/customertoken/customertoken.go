@@ -44,6 +44,8 @@ const (
 	FieldRevokedAt = "revoked_at"
 	// FieldLegacy holds the string denoting the legacy field in the database.
 	FieldLegacy = "legacy"
+	// FieldMintedBy holds the string denoting the minted_by field in the database.
+	FieldMintedBy = "minted_by"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeCustomer holds the string denoting the customer edge name in mutations.
@@ -82,6 +84,7 @@ var Columns = []string{
 	FieldLastUsedAt,
 	FieldRevokedAt,
 	FieldLegacy,
+	FieldMintedBy,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -218,6 +221,11 @@ func ByRevokedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLegacy orders the results by the legacy field.
 func ByLegacy(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLegacy, opts...).ToFunc()
+}
+
+// ByMintedBy orders the results by the minted_by field.
+func ByMintedBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMintedBy, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

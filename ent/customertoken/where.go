@@ -120,6 +120,11 @@ func Legacy(v bool) predicate.CustomerToken {
 	return predicate.CustomerToken(sql.FieldEQ(FieldLegacy, v))
 }
 
+// MintedBy applies equality check predicate on the "minted_by" field. It's identical to MintedByEQ.
+func MintedBy(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldEQ(FieldMintedBy, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.CustomerToken {
 	return predicate.CustomerToken(sql.FieldEQ(FieldCreatedAt, v))
@@ -703,6 +708,81 @@ func LegacyEQ(v bool) predicate.CustomerToken {
 // LegacyNEQ applies the NEQ predicate on the "legacy" field.
 func LegacyNEQ(v bool) predicate.CustomerToken {
 	return predicate.CustomerToken(sql.FieldNEQ(FieldLegacy, v))
+}
+
+// MintedByEQ applies the EQ predicate on the "minted_by" field.
+func MintedByEQ(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldEQ(FieldMintedBy, v))
+}
+
+// MintedByNEQ applies the NEQ predicate on the "minted_by" field.
+func MintedByNEQ(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldNEQ(FieldMintedBy, v))
+}
+
+// MintedByIn applies the In predicate on the "minted_by" field.
+func MintedByIn(vs ...string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldIn(FieldMintedBy, vs...))
+}
+
+// MintedByNotIn applies the NotIn predicate on the "minted_by" field.
+func MintedByNotIn(vs ...string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldNotIn(FieldMintedBy, vs...))
+}
+
+// MintedByGT applies the GT predicate on the "minted_by" field.
+func MintedByGT(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldGT(FieldMintedBy, v))
+}
+
+// MintedByGTE applies the GTE predicate on the "minted_by" field.
+func MintedByGTE(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldGTE(FieldMintedBy, v))
+}
+
+// MintedByLT applies the LT predicate on the "minted_by" field.
+func MintedByLT(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldLT(FieldMintedBy, v))
+}
+
+// MintedByLTE applies the LTE predicate on the "minted_by" field.
+func MintedByLTE(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldLTE(FieldMintedBy, v))
+}
+
+// MintedByContains applies the Contains predicate on the "minted_by" field.
+func MintedByContains(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldContains(FieldMintedBy, v))
+}
+
+// MintedByHasPrefix applies the HasPrefix predicate on the "minted_by" field.
+func MintedByHasPrefix(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldHasPrefix(FieldMintedBy, v))
+}
+
+// MintedByHasSuffix applies the HasSuffix predicate on the "minted_by" field.
+func MintedByHasSuffix(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldHasSuffix(FieldMintedBy, v))
+}
+
+// MintedByIsNil applies the IsNil predicate on the "minted_by" field.
+func MintedByIsNil() predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldIsNull(FieldMintedBy))
+}
+
+// MintedByNotNil applies the NotNil predicate on the "minted_by" field.
+func MintedByNotNil() predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldNotNull(FieldMintedBy))
+}
+
+// MintedByEqualFold applies the EqualFold predicate on the "minted_by" field.
+func MintedByEqualFold(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldEqualFold(FieldMintedBy, v))
+}
+
+// MintedByContainsFold applies the ContainsFold predicate on the "minted_by" field.
+func MintedByContainsFold(v string) predicate.CustomerToken {
+	return predicate.CustomerToken(sql.FieldContainsFold(FieldMintedBy, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

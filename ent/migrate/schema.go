@@ -355,6 +355,7 @@ var (
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "legacy", Type: field.TypeBool, Default: false},
+		{Name: "minted_by", Type: field.TypeString, Nullable: true},
 		{Name: "customer_id", Type: field.TypeString},
 		{Name: "tenant_id", Type: field.TypeString},
 	}
@@ -366,13 +367,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "customer_tokens_customers_tokens",
-				Columns:    []*schema.Column{CustomerTokensColumns[12]},
+				Columns:    []*schema.Column{CustomerTokensColumns[13]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "customer_tokens_tenants_tenant",
-				Columns:    []*schema.Column{CustomerTokensColumns[13]},
+				Columns:    []*schema.Column{CustomerTokensColumns[14]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -381,17 +382,22 @@ var (
 			{
 				Name:    "customertoken_tenant_id",
 				Unique:  false,
-				Columns: []*schema.Column{CustomerTokensColumns[13]},
+				Columns: []*schema.Column{CustomerTokensColumns[14]},
 			},
 			{
 				Name:    "customertoken_customer_id",
+				Unique:  false,
+				Columns: []*schema.Column{CustomerTokensColumns[13]},
+			},
+			{
+				Name:    "customertoken_minted_by",
 				Unique:  false,
 				Columns: []*schema.Column{CustomerTokensColumns[12]},
 			},
 			{
 				Name:    "customertoken_one_legacy_per_customer",
 				Unique:  true,
-				Columns: []*schema.Column{CustomerTokensColumns[12]},
+				Columns: []*schema.Column{CustomerTokensColumns[13]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "legacy",
 				},
@@ -454,6 +460,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "constraint", Type: field.TypeString, Default: "*"},
+		{Name: "can_publish", Type: field.TypeBool, Default: false},
 		{Name: "package_id", Type: field.TypeString},
 		{Name: "customer_id", Type: field.TypeString},
 		{Name: "tenant_id", Type: field.TypeString},
@@ -466,19 +473,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "package_grants_packages_grants",
-				Columns:    []*schema.Column{PackageGrantsColumns[4]},
+				Columns:    []*schema.Column{PackageGrantsColumns[5]},
 				RefColumns: []*schema.Column{PackagesColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "package_grants_customers_package_grants",
-				Columns:    []*schema.Column{PackageGrantsColumns[5]},
+				Columns:    []*schema.Column{PackageGrantsColumns[6]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "package_grants_tenants_tenant",
-				Columns:    []*schema.Column{PackageGrantsColumns[6]},
+				Columns:    []*schema.Column{PackageGrantsColumns[7]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -487,17 +494,17 @@ var (
 			{
 				Name:    "packagegrant_tenant_id",
 				Unique:  false,
-				Columns: []*schema.Column{PackageGrantsColumns[6]},
+				Columns: []*schema.Column{PackageGrantsColumns[7]},
 			},
 			{
 				Name:    "packagegrant_customer_id_package_id",
 				Unique:  true,
-				Columns: []*schema.Column{PackageGrantsColumns[5], PackageGrantsColumns[4]},
+				Columns: []*schema.Column{PackageGrantsColumns[6], PackageGrantsColumns[5]},
 			},
 			{
 				Name:    "packagegrant_package_id",
 				Unique:  false,
-				Columns: []*schema.Column{PackageGrantsColumns[4]},
+				Columns: []*schema.Column{PackageGrantsColumns[5]},
 			},
 		},
 	}
@@ -522,6 +529,7 @@ var (
 		{Name: "removed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "deprecated", Type: field.TypeBool, Default: false},
 		{Name: "deprecation_message", Type: field.TypeString, Nullable: true},
+		{Name: "uploaded_by", Type: field.TypeString, Nullable: true},
 		{Name: "package_id", Type: field.TypeString},
 		{Name: "tenant_id", Type: field.TypeString},
 	}
@@ -533,13 +541,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "package_versions_packages_versions",
-				Columns:    []*schema.Column{PackageVersionsColumns[19]},
+				Columns:    []*schema.Column{PackageVersionsColumns[20]},
 				RefColumns: []*schema.Column{PackagesColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "package_versions_tenants_tenant",
-				Columns:    []*schema.Column{PackageVersionsColumns[20]},
+				Columns:    []*schema.Column{PackageVersionsColumns[21]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -548,12 +556,17 @@ var (
 			{
 				Name:    "packageversion_tenant_id",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[20]},
+				Columns: []*schema.Column{PackageVersionsColumns[21]},
 			},
 			{
 				Name:    "packageversion_package_id_version",
 				Unique:  true,
-				Columns: []*schema.Column{PackageVersionsColumns[19], PackageVersionsColumns[3]},
+				Columns: []*schema.Column{PackageVersionsColumns[20], PackageVersionsColumns[3]},
+			},
+			{
+				Name:    "packageversion_dist_key",
+				Unique:  false,
+				Columns: []*schema.Column{PackageVersionsColumns[10]},
 			},
 		},
 	}
@@ -718,11 +731,18 @@ var (
 			},
 			{
 				Name:    "webhookdelivery_tenant_id_provider_delivery_id",
-				Unique:  true,
+				Unique:  false,
 				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[5]},
-				Annotation: &entsql.IndexAnnotation{
-					Where: "outcome IN ('queued', 'ignored')",
-				},
+			},
+			{
+				Name:    "webhookdelivery_tenant_id_outcome_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[6], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[1]},
 			},
 		},
 	}

@@ -27,6 +27,8 @@ const (
 	FieldPackageID = "package_id"
 	// FieldConstraint holds the string denoting the constraint field in the database.
 	FieldConstraint = "constraint"
+	// FieldCanPublish holds the string denoting the can_publish field in the database.
+	FieldCanPublish = "can_publish"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeCustomer holds the string denoting the customer edge name in mutations.
@@ -67,6 +69,7 @@ var Columns = []string{
 	FieldCustomerID,
 	FieldPackageID,
 	FieldConstraint,
+	FieldCanPublish,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -99,6 +102,8 @@ var (
 	DefaultConstraint string
 	// ConstraintValidator is a validator for the "constraint" field. It is called by the builders before save.
 	ConstraintValidator func(string) error
+	// DefaultCanPublish holds the default value on creation for the "can_publish" field.
+	DefaultCanPublish bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -141,6 +146,11 @@ func ByPackageID(opts ...sql.OrderTermOption) OrderOption {
 // ByConstraint orders the results by the constraint field.
 func ByConstraint(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldConstraint, opts...).ToFunc()
+}
+
+// ByCanPublish orders the results by the can_publish field.
+func ByCanPublish(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCanPublish, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

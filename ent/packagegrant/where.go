@@ -95,6 +95,11 @@ func Constraint(v string) predicate.PackageGrant {
 	return predicate.PackageGrant(sql.FieldEQ(FieldConstraint, v))
 }
 
+// CanPublish applies equality check predicate on the "can_publish" field. It's identical to CanPublishEQ.
+func CanPublish(v bool) predicate.PackageGrant {
+	return predicate.PackageGrant(sql.FieldEQ(FieldCanPublish, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.PackageGrant {
 	return predicate.PackageGrant(sql.FieldEQ(FieldCreatedAt, v))
@@ -433,6 +438,16 @@ func ConstraintEqualFold(v string) predicate.PackageGrant {
 // ConstraintContainsFold applies the ContainsFold predicate on the "constraint" field.
 func ConstraintContainsFold(v string) predicate.PackageGrant {
 	return predicate.PackageGrant(sql.FieldContainsFold(FieldConstraint, v))
+}
+
+// CanPublishEQ applies the EQ predicate on the "can_publish" field.
+func CanPublishEQ(v bool) predicate.PackageGrant {
+	return predicate.PackageGrant(sql.FieldEQ(FieldCanPublish, v))
+}
+
+// CanPublishNEQ applies the NEQ predicate on the "can_publish" field.
+func CanPublishNEQ(v bool) predicate.PackageGrant {
+	return predicate.PackageGrant(sql.FieldNEQ(FieldCanPublish, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

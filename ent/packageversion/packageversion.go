@@ -58,6 +58,8 @@ const (
 	FieldDeprecated = "deprecated"
 	// FieldDeprecationMessage holds the string denoting the deprecation_message field in the database.
 	FieldDeprecationMessage = "deprecation_message"
+	// FieldUploadedBy holds the string denoting the uploaded_by field in the database.
+	FieldUploadedBy = "uploaded_by"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgePackage holds the string denoting the package edge name in mutations.
@@ -103,6 +105,7 @@ var Columns = []string{
 	FieldRemovedAt,
 	FieldDeprecated,
 	FieldDeprecationMessage,
+	FieldUploadedBy,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -297,6 +300,11 @@ func ByDeprecated(opts ...sql.OrderTermOption) OrderOption {
 // ByDeprecationMessage orders the results by the deprecation_message field.
 func ByDeprecationMessage(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDeprecationMessage, opts...).ToFunc()
+}
+
+// ByUploadedBy orders the results by the uploaded_by field.
+func ByUploadedBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUploadedBy, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -155,6 +155,11 @@ func DeprecationMessage(v string) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldDeprecationMessage, v))
 }
 
+// UploadedBy applies equality check predicate on the "uploaded_by" field. It's identical to UploadedByEQ.
+func UploadedBy(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEQ(FieldUploadedBy, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldCreatedAt, v))
@@ -1153,6 +1158,81 @@ func DeprecationMessageEqualFold(v string) predicate.PackageVersion {
 // DeprecationMessageContainsFold applies the ContainsFold predicate on the "deprecation_message" field.
 func DeprecationMessageContainsFold(v string) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldContainsFold(FieldDeprecationMessage, v))
+}
+
+// UploadedByEQ applies the EQ predicate on the "uploaded_by" field.
+func UploadedByEQ(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEQ(FieldUploadedBy, v))
+}
+
+// UploadedByNEQ applies the NEQ predicate on the "uploaded_by" field.
+func UploadedByNEQ(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNEQ(FieldUploadedBy, v))
+}
+
+// UploadedByIn applies the In predicate on the "uploaded_by" field.
+func UploadedByIn(vs ...string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldIn(FieldUploadedBy, vs...))
+}
+
+// UploadedByNotIn applies the NotIn predicate on the "uploaded_by" field.
+func UploadedByNotIn(vs ...string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNotIn(FieldUploadedBy, vs...))
+}
+
+// UploadedByGT applies the GT predicate on the "uploaded_by" field.
+func UploadedByGT(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldGT(FieldUploadedBy, v))
+}
+
+// UploadedByGTE applies the GTE predicate on the "uploaded_by" field.
+func UploadedByGTE(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldGTE(FieldUploadedBy, v))
+}
+
+// UploadedByLT applies the LT predicate on the "uploaded_by" field.
+func UploadedByLT(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldLT(FieldUploadedBy, v))
+}
+
+// UploadedByLTE applies the LTE predicate on the "uploaded_by" field.
+func UploadedByLTE(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldLTE(FieldUploadedBy, v))
+}
+
+// UploadedByContains applies the Contains predicate on the "uploaded_by" field.
+func UploadedByContains(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldContains(FieldUploadedBy, v))
+}
+
+// UploadedByHasPrefix applies the HasPrefix predicate on the "uploaded_by" field.
+func UploadedByHasPrefix(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldHasPrefix(FieldUploadedBy, v))
+}
+
+// UploadedByHasSuffix applies the HasSuffix predicate on the "uploaded_by" field.
+func UploadedByHasSuffix(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldHasSuffix(FieldUploadedBy, v))
+}
+
+// UploadedByIsNil applies the IsNil predicate on the "uploaded_by" field.
+func UploadedByIsNil() predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldIsNull(FieldUploadedBy))
+}
+
+// UploadedByNotNil applies the NotNil predicate on the "uploaded_by" field.
+func UploadedByNotNil() predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNotNull(FieldUploadedBy))
+}
+
+// UploadedByEqualFold applies the EqualFold predicate on the "uploaded_by" field.
+func UploadedByEqualFold(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEqualFold(FieldUploadedBy, v))
+}
+
+// UploadedByContainsFold applies the ContainsFold predicate on the "uploaded_by" field.
+func UploadedByContainsFold(v string) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldContainsFold(FieldUploadedBy, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -462,6 +462,10 @@ func init() {
 	packagegrant.DefaultConstraint = packagegrantDescConstraint.Default.(string)
 	// packagegrant.ConstraintValidator is a validator for the "constraint" field. It is called by the builders before save.
 	packagegrant.ConstraintValidator = packagegrantDescConstraint.Validators[0].(func(string) error)
+	// packagegrantDescCanPublish is the schema descriptor for can_publish field.
+	packagegrantDescCanPublish := packagegrantFields[3].Descriptor()
+	// packagegrant.DefaultCanPublish holds the default value on creation for the can_publish field.
+	packagegrant.DefaultCanPublish = packagegrantDescCanPublish.Default.(bool)
 	// packagegrantDescID is the schema descriptor for id field.
 	packagegrantDescID := packagegrantMixinFields0[0].Descriptor()
 	// packagegrant.DefaultID holds the default value on creation for the id field.

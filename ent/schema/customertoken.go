@@ -59,6 +59,12 @@ func (CustomerToken) Fields() []ent.Field {
 			Default(false).
 			Immutable().
 			Comment("The customer's single token of the legacy /token endpoints."),
+		field.String("minted_by").
+			Optional().
+			Nillable().
+			Immutable().
+			Annotations(entgql.Skip(entgql.SkipWhereInput)).
+			Comment("The customer token whose credential created this one; null when an API token did. Revoking it revokes this one."),
 	}
 }
 
@@ -78,6 +84,7 @@ func (CustomerToken) Edges() []ent.Edge {
 func (CustomerToken) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("customer_id"),
+		index.Fields("minted_by"),
 		index.Fields("customer_id").
 			Unique().
 			StorageKey("customertoken_one_legacy_per_customer").

@@ -31,6 +31,9 @@ func (PackageGrant) Fields() []ent.Field {
 			Default("*").
 			Validate(validate.Constraint).
 			Comment("Composer version constraint the customer may install, e.g. ^1.0; * for every version."),
+		field.Bool("can_publish").
+			Default(false).
+			Comment("The customer may upload versions of the package (with a developer- or admin-scoped credential); they reach every customer of it."),
 	}
 }
 

@@ -65,6 +65,12 @@ func (PackageVersion) Fields() []ent.Field {
 			Comment("Set when its tag or branch disappeared upstream: out of metadata, archive kept."),
 		field.Bool("deprecated").Default(false),
 		field.String("deprecation_message").Optional().Nillable(),
+		field.String("uploaded_by").
+			Optional().
+			Nillable().
+			Immutable().
+			Annotations(entgql.Skip(entgql.SkipWhereInput)).
+			Comment("Who uploaded the version: a customer token id, a customer JWT (jwt:<jti>), an API token id, or root; null for synced versions."),
 	}
 }
 
@@ -84,6 +90,8 @@ func (PackageVersion) Edges() []ent.Edge {
 func (PackageVersion) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("package_id", "version").Unique(),
+		// internal/archives looks up whether any version still uses a file.
+		index.Fields("dist_key"),
 	}
 }
 

@@ -3,7 +3,6 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
-	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -44,12 +43,17 @@ func (WebhookDelivery) Edges() []ent.Edge {
 	return []ent.Edge{edge.To("packages", ComposerPackage.Type).Annotations(entgql.RelayConnection())}
 }
 
-// Indexes of the WebhookDelivery: a delivery id is processed once.
+// Indexes of the WebhookDelivery. A delivery id is processed once per
+// package (internal/hooks checks it under a lock), not once per tenant: a
+// tenant-wide unique id would let whoever sends an id first (a customer's
+// webhook token, an unsigned caller) claim it for every package. The
+// created_at index serves the retention purge and the per-hour cap of
+// rejected deliveries.
 func (WebhookDelivery) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("tenant_id", "provider", "delivery_id").
-			Unique().
-			Annotations(entsql.IndexWhere("outcome IN ('queued', 'ignored')")),
+		index.Fields("tenant_id", "provider", "delivery_id"),
+		index.Fields("tenant_id", "outcome", "created_at"),
+		index.Fields("created_at"),
 	}
 }
 

@@ -251,6 +251,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		LastUsedAt    func(childComplexity int) int
 		Legacy        func(childComplexity int) int
+		MintedBy      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		PackageScopes func(childComplexity int) int
 		Prefix        func(childComplexity int) int
@@ -413,6 +414,7 @@ type ComplexityRoot struct {
 	}
 
 	PackageAccess struct {
+		CanPublish  func(childComplexity int) int
 		Collection  func(childComplexity int) int
 		Constraint  func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -459,6 +461,7 @@ type ComplexityRoot struct {
 	}
 
 	PackageGrant struct {
+		CanPublish func(childComplexity int) int
 		Constraint func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		Customer   func(childComplexity int) int
@@ -495,6 +498,7 @@ type ComplexityRoot struct {
 		Source             func(childComplexity int) int
 		Stability          func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
+		UploadedBy         func(childComplexity int) int
 		Version            func(childComplexity int) int
 		VersionNormalized  func(childComplexity int) int
 		YankedAt           func(childComplexity int) int
@@ -1552,6 +1556,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerToken.Legacy(childComplexity), true
+	case "CustomerToken.mintedBy":
+		if e.ComplexityRoot.CustomerToken.MintedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerToken.MintedBy(childComplexity), true
 	case "CustomerToken.name":
 		if e.ComplexityRoot.CustomerToken.Name == nil {
 			break
@@ -2438,6 +2448,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Package.WebhookDeliveries(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.WebhookDeliveryOrder), args["where"].(*ent.WebhookDeliveryWhereInput)), true
 
+	case "PackageAccess.canPublish":
+		if e.ComplexityRoot.PackageAccess.CanPublish == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccess.CanPublish(childComplexity), true
 	case "PackageAccess.collection":
 		if e.ComplexityRoot.PackageAccess.Collection == nil {
 			break
@@ -2595,6 +2611,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageEdge.Node(childComplexity), true
 
+	case "PackageGrant.canPublish":
+		if e.ComplexityRoot.PackageGrant.CanPublish == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrant.CanPublish(childComplexity), true
 	case "PackageGrant.constraint":
 		if e.ComplexityRoot.PackageGrant.Constraint == nil {
 			break
@@ -2760,6 +2782,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.UpdatedAt(childComplexity), true
+	case "PackageVersion.uploadedBy":
+		if e.ComplexityRoot.PackageVersion.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.UploadedBy(childComplexity), true
 	case "PackageVersion.version":
 		if e.ComplexityRoot.PackageVersion.Version == nil {
 			break
@@ -3903,6 +3931,11 @@ type PackageAccess {
   source: String!
   "The collection, when source is not direct."
   collection: Collection
+  """
+  The customer may upload versions of the package: only a direct grant
+  gives it (false for collections).
+  """
+  canPublish: Boolean!
   "When the grant (or the collection grant) was made."
   createdAt: Time!
 }
@@ -3991,6 +4024,11 @@ input PackageGrantInput {
   package: String!
   "Composer version constraint, e.g. ^1.0; * (the default) for every version."
   constraint: String = "*"
+  """
+  The customer may upload versions of the package with a developer- or
+  admin-scoped credential; they then reach every customer of the package.
+  """
+  canPublish: Boolean = false
 }
 
 input SetCustomerPackagesInput {
@@ -4007,6 +4045,8 @@ input GrantPackageInput {
   customerID: ID!
   package: String!
   constraint: String = "*"
+  "As PackageGrantInput's; granting again sets it anew."
+  canPublish: Boolean = false
 }
 
 type GrantPackagePayload {
@@ -4093,7 +4133,10 @@ type FreezeCustomerPayload {
 extend type Mutation {
   "Creates a customer token; its secret is in the response only."
   createCustomerToken(input: CreateCustomerTokenInput!): CustomerTokenSecretPayload! @hasRole(role: ADMIN, customer: SELF)
-  "The token stops working at once; it stays listed with revokedAt."
+  """
+  The token stops working at once; it stays listed with revokedAt. So do
+  the tokens and JWTs it created (mintedBy), and theirs, transitively.
+  """
   revokeCustomerToken(input: CustomerTokenInput!): RevokeCustomerTokenPayload! @hasRole(role: ADMIN, customer: SELF)
   """
   Gives the token a new secret, keeping its id, name, scope, package scopes
@@ -4107,13 +4150,15 @@ extend type Mutation {
   """
   Signs a short-lived JWT Composer can use like a token. Needs JWT_SECRET
   (FEATURE_NOT_AVAILABLE without it). It stops working when it expires and
-  while the customer is suspended; it cannot be revoked on its own.
+  while the customer is suspended; it cannot be revoked on its own, but
+  one issued by a customer token stops working when that token is revoked,
+  expires or is deleted.
   """
   issueCustomerJWT(input: IssueCustomerJWTInput!): IssueCustomerJWTPayload! @hasRole(role: ADMIN, customer: SELF)
 
   "Replaces the customer's direct package grants (collection grants stay)."
   setCustomerPackages(input: SetCustomerPackagesInput!): SetCustomerPackagesPayload! @hasRole(role: ADMIN)
-  "Grants a package to a customer; granting it again changes the constraint."
+  "Grants a package to a customer; granting it again changes the constraint and canPublish."
   grantPackage(input: GrantPackageInput!): GrantPackagePayload! @hasRole(role: ADMIN)
   "Removes a direct grant; NOT_FOUND when there is none."
   revokePackage(input: RevokePackageInput!): RevokePackagePayload! @hasRole(role: ADMIN)
@@ -5332,6 +5377,10 @@ type CustomerToken implements Node {
   The customer's single token of the legacy /token endpoints.
   """
   legacy: Boolean!
+  """
+  The customer token whose credential created this one; null when an API token did. Revoking it revokes this one.
+  """
+  mintedBy: String
   customer: Customer!
 }
 """
@@ -5929,6 +5978,10 @@ type PackageGrant implements Node {
   Composer version constraint the customer may install, e.g. ^1.0; * for every version.
   """
   constraint: String!
+  """
+  The customer may upload versions of the package (with a developer- or admin-scoped credential); they reach every customer of it.
+  """
+  canPublish: Boolean!
   customer: Customer!
   package: Package!
 }
@@ -6042,6 +6095,11 @@ input PackageGrantWhereInput {
   constraintEqualFold: String
   constraintContainsFold: String
   """
+  can_publish field predicates
+  """
+  canPublish: Boolean
+  canPublishNEQ: Boolean
+  """
   customer edge predicates
   """
   hasCustomer: Boolean
@@ -6126,6 +6184,10 @@ type PackageVersion implements Node {
   removedAt: Time
   deprecated: Boolean!
   deprecationMessage: String
+  """
+  Who uploaded the version: a customer token id, a customer JWT (jwt:<jti>), an API token id, or root; null for synced versions.
+  """
+  uploadedBy: String
   package: Package!
 }
 """
@@ -8228,6 +8290,8 @@ func (ec *executionContext) childFields_CustomerToken(ctx context.Context, field
 		return ec.fieldContext_CustomerToken_revokedAt(ctx, field)
 	case "legacy":
 		return ec.fieldContext_CustomerToken_legacy(ctx, field)
+	case "mintedBy":
+		return ec.fieldContext_CustomerToken_mintedBy(ctx, field)
 	case "customer":
 		return ec.fieldContext_CustomerToken_customer(ctx, field)
 	}
@@ -8476,6 +8540,8 @@ func (ec *executionContext) childFields_PackageAccess(ctx context.Context, field
 		return ec.fieldContext_PackageAccess_source(ctx, field)
 	case "collection":
 		return ec.fieldContext_PackageAccess_collection(ctx, field)
+	case "canPublish":
+		return ec.fieldContext_PackageAccess_canPublish(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_PackageAccess_createdAt(ctx, field)
 	}
@@ -8566,6 +8632,8 @@ func (ec *executionContext) childFields_PackageGrant(ctx context.Context, field 
 		return ec.fieldContext_PackageGrant_updatedAt(ctx, field)
 	case "constraint":
 		return ec.fieldContext_PackageGrant_constraint(ctx, field)
+	case "canPublish":
+		return ec.fieldContext_PackageGrant_canPublish(ctx, field)
 	case "customer":
 		return ec.fieldContext_PackageGrant_customer(ctx, field)
 	case "package":
@@ -8634,6 +8702,8 @@ func (ec *executionContext) childFields_PackageVersion(ctx context.Context, fiel
 		return ec.fieldContext_PackageVersion_deprecated(ctx, field)
 	case "deprecationMessage":
 		return ec.fieldContext_PackageVersion_deprecationMessage(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_PackageVersion_uploadedBy(ctx, field)
 	case "package":
 		return ec.fieldContext_PackageVersion_package(ctx, field)
 	}
@@ -14526,6 +14596,29 @@ func (ec *executionContext) fieldContext_CustomerToken_legacy(_ context.Context,
 	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _CustomerToken_mintedBy(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerToken_mintedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MintedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerToken_mintedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerToken", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _CustomerToken_customer(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18761,6 +18854,29 @@ func (ec *executionContext) fieldContext_PackageAccess_collection(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _PackageAccess_canPublish(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccess_canPublish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanPublish, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccess_canPublish(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccess", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _PackageAccess_createdAt(ctx context.Context, field graphql.CollectedField, obj *access.PackageAccess) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19374,6 +19490,29 @@ func (ec *executionContext) _PackageGrant_constraint(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PackageGrant_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageGrant", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageGrant_canPublish(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrant_canPublish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanPublish, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrant_canPublish(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageGrant", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _PackageGrant_customer(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrant) (ret graphql.Marshaler) {
@@ -19993,6 +20132,29 @@ func (ec *executionContext) _PackageVersion_deprecationMessage(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PackageVersion_deprecationMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageVersion_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_uploadedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_uploadedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageVersion", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -29890,8 +30052,11 @@ func (ec *executionContext) unmarshalInputGrantPackageInput(ctx context.Context,
 	if _, present := asMap["constraint"]; !present {
 		asMap["constraint"] = "*"
 	}
+	if _, present := asMap["canPublish"]; !present {
+		asMap["canPublish"] = false
+	}
 
-	fieldsInOrder := [...]string{"customerID", "package", "constraint"}
+	fieldsInOrder := [...]string{"customerID", "package", "constraint", "canPublish"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29919,6 +30084,13 @@ func (ec *executionContext) unmarshalInputGrantPackageInput(ctx context.Context,
 				return it, err
 			}
 			it.Constraint = data
+		case "canPublish":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canPublish"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanPublish = data
 		}
 	}
 	return it, nil
@@ -30026,8 +30198,11 @@ func (ec *executionContext) unmarshalInputPackageGrantInput(ctx context.Context,
 	if _, present := asMap["constraint"]; !present {
 		asMap["constraint"] = "*"
 	}
+	if _, present := asMap["canPublish"]; !present {
+		asMap["canPublish"] = false
+	}
 
-	fieldsInOrder := [...]string{"package", "constraint"}
+	fieldsInOrder := [...]string{"package", "constraint", "canPublish"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30048,6 +30223,13 @@ func (ec *executionContext) unmarshalInputPackageGrantInput(ctx context.Context,
 				return it, err
 			}
 			it.Constraint = data
+		case "canPublish":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canPublish"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanPublish = data
 		}
 	}
 	return it, nil
@@ -30105,7 +30287,7 @@ func (ec *executionContext) unmarshalInputPackageGrantWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "constraint", "constraintNEQ", "constraintIn", "constraintNotIn", "constraintGT", "constraintGTE", "constraintLT", "constraintLTE", "constraintContains", "constraintHasPrefix", "constraintHasSuffix", "constraintEqualFold", "constraintContainsFold", "hasCustomer", "hasCustomerWith", "hasPackage", "hasPackageWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "constraint", "constraintNEQ", "constraintIn", "constraintNotIn", "constraintGT", "constraintGTE", "constraintLT", "constraintLTE", "constraintContains", "constraintHasPrefix", "constraintHasSuffix", "constraintEqualFold", "constraintContainsFold", "canPublish", "canPublishNEQ", "hasCustomer", "hasCustomerWith", "hasPackage", "hasPackageWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30406,6 +30588,20 @@ func (ec *executionContext) unmarshalInputPackageGrantWhereInput(ctx context.Con
 				return it, err
 			}
 			it.ConstraintContainsFold = data
+		case "canPublish":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canPublish"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanPublish = data
+		case "canPublishNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canPublishNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanPublishNEQ = data
 		case "hasCustomer":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -37872,6 +38068,11 @@ func (ec *executionContext) _CustomerToken(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "mintedBy":
+			out.Values[i] = ec._CustomerToken_mintedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "customer":
 			field := field
 
@@ -39513,6 +39714,11 @@ func (ec *executionContext) _PackageAccess(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "canPublish":
+			out.Values[i] = ec._PackageAccess_canPublish(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createdAt":
 			out.Values[i] = ec._PackageAccess_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39864,6 +40070,11 @@ func (ec *executionContext) _PackageGrant(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "canPublish":
+			out.Values[i] = ec._PackageGrant_canPublish(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "customer":
 			field := field
 
@@ -40151,6 +40362,11 @@ func (ec *executionContext) _PackageVersion(ctx context.Context, sel ast.Selecti
 			}
 		case "deprecationMessage":
 			out.Values[i] = ec._PackageVersion_deprecationMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadedBy":
+			out.Values[i] = ec._PackageVersion_uploadedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -42992,13 +43208,19 @@ func (ec *executionContext) unmarshalNCredentialWhereInput2ᚖgithubᚗcomᚋcar
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[string], error) {
-	var res entgql.Cursor[string]
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalCursor(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalCursor(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
@@ -43376,13 +43598,13 @@ func (ec *executionContext) marshalNGrantPackagePayload2ᚖgithubᚗcomᚋcargom
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalID(v)
+	res, err := scalar.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalID(v)
+	res := scalar.MarshalID(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -44862,16 +45084,18 @@ func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(entgql.Cursor[string])
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalCursor(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[string]) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalCursor(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOCustomer2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
@@ -45197,7 +45421,7 @@ func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalID(v)
+	res, err := scalar.UnmarshalID(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -45207,7 +45431,7 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalID(*v)
+	res := scalar.MarshalID(*v)
 	return res
 }
 
@@ -45321,7 +45545,7 @@ func (ec *executionContext) unmarshalOMap2map(ctx context.Context, v any) (map[s
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalMap(v)
+	res, err := scalar.UnmarshalMap(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -45331,7 +45555,7 @@ func (ec *executionContext) marshalOMap2map(ctx context.Context, sel ast.Selecti
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalMap(v)
+	res := scalar.MarshalMap(v)
 	return res
 }
 

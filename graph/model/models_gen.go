@@ -226,6 +226,8 @@ type GrantPackageInput struct {
 	CustomerID string  `json:"customerID"`
 	Package    string  `json:"package"`
 	Constraint *string `json:"constraint,omitempty"`
+	// As PackageGrantInput's; granting again sets it anew.
+	CanPublish *bool `json:"canPublish,omitempty"`
 }
 
 type GrantPackagePayload struct {
@@ -272,6 +274,9 @@ type PackageGrantInput struct {
 	Package string `json:"package"`
 	// Composer version constraint, e.g. ^1.0; * (the default) for every version.
 	Constraint *string `json:"constraint,omitempty"`
+	// The customer may upload versions of the package with a developer- or
+	// admin-scoped credential; they then reach every customer of the package.
+	CanPublish *bool `json:"canPublish,omitempty"`
 }
 
 type PackageNameInput struct {

@@ -18,6 +18,15 @@ type GrantInput struct {
 	Package string
 	// Constraint defaults to "*".
 	Constraint *string
+	// CanPublish lets the customer upload versions of the package (see
+	// PublishCheck); off unless asked for.
+	CanPublish bool
+}
+
+// grantTerms are what a direct grant says beyond its package.
+type grantTerms struct {
+	constraint string
+	canPublish bool
 }
 
 // SetPackages replaces the customer's direct grants with grants. Grants of
@@ -27,7 +36,7 @@ func (s *Service) SetPackages(ctx context.Context, customerID string, grants []G
 	if len(grants) > validate.MaxAccessListLength {
 		return nil, apperr.Invalid("packages", "packages may list at most %d packages", validate.MaxAccessListLength)
 	}
-	want := make(map[string]string, len(grants))
+	want := make(map[string]grantTerms, len(grants))
 	names := make([]string, 0, len(grants))
 	for _, g := range grants {
 		name := packageName(g.Package)
@@ -41,7 +50,7 @@ func (s *Service) SetPackages(ctx context.Context, customerID string, grants []G
 		if err != nil {
 			return nil, apperr.Invalid("packages", "%s: %s", name, err)
 		}
-		want[name] = c
+		want[name] = grantTerms{constraint: c, canPublish: g.CanPublish}
 		names = append(names, name)
 	}
 	var cu *ent.Customer
@@ -61,12 +70,12 @@ func (s *Service) SetPackages(ctx context.Context, customerID string, grants []G
 		var drop []string
 		for _, g := range existing {
 			name := g.Edges.Package.Name
-			cons, keep := want[name]
+			terms, keep := want[name]
 			switch {
 			case !keep:
 				drop = append(drop, g.ID)
-			case cons != g.Constraint:
-				if err := g.Update().SetConstraint(cons).Exec(ctx); err != nil {
+			case terms.constraint != g.Constraint || terms.canPublish != g.CanPublish:
+				if err := g.Update().SetConstraint(terms.constraint).SetCanPublish(terms.canPublish).Exec(ctx); err != nil {
 					return err
 				}
 			}
@@ -79,9 +88,10 @@ func (s *Service) SetPackages(ctx context.Context, customerID string, grants []G
 		}
 		creates := make([]*ent.PackageGrantCreate, 0, len(want))
 		for _, name := range names {
-			if cons, ok := want[name]; ok {
+			if terms, ok := want[name]; ok {
 				creates = append(creates, c.PackageGrant.Create().
-					SetCustomerID(customerID).SetPackageID(pkgs[name].ID).SetConstraint(cons))
+					SetCustomerID(customerID).SetPackageID(pkgs[name].ID).
+					SetConstraint(terms.constraint).SetCanPublish(terms.canPublish))
 			}
 		}
 		for start := 0; start < len(creates); start += 500 {
@@ -98,7 +108,7 @@ func (s *Service) SetPackages(ctx context.Context, customerID string, grants []G
 }
 
 // GrantPackage grants a package to the customer, or changes the constraint
-// of its grant.
+// and publishing right of its grant.
 func (s *Service) GrantPackage(ctx context.Context, customerID string, in GrantInput) (*ent.PackageGrant, error) {
 	cons, err := checkConstraint(in.Constraint)
 	if err != nil {
@@ -121,10 +131,10 @@ func (s *Service) GrantPackage(ctx context.Context, customerID string, in GrantI
 		switch {
 		case ent.IsNotFound(err):
 			g, err = c.PackageGrant.Create().
-				SetCustomerID(customerID).SetPackageID(p.ID).SetConstraint(cons).
+				SetCustomerID(customerID).SetPackageID(p.ID).SetConstraint(cons).SetCanPublish(in.CanPublish).
 				Save(ctx)
-		case err == nil && g.Constraint != cons:
-			g, err = g.Update().SetConstraint(cons).Save(ctx)
+		case err == nil && (g.Constraint != cons || g.CanPublish != in.CanPublish):
+			g, err = g.Update().SetConstraint(cons).SetCanPublish(in.CanPublish).Save(ctx)
 		}
 		if err != nil {
 			return err

@@ -21,6 +21,9 @@ const SourceDirect = "direct"
 type PackageAccess struct {
 	Package    *ent.ComposerPackage
 	Constraint string
+	// CanPublish is the direct grant's can_publish; collections never
+	// let a customer publish.
+	CanPublish bool
 	// Source is SourceDirect or the slug of Collection.
 	Source     string
 	Collection *ent.Collection
@@ -44,7 +47,7 @@ type CustomerAccess struct {
 // DirectAccess presents a direct grant (its package edge loaded) as
 // PackageAccess.
 func DirectAccess(g *ent.PackageGrant) *PackageAccess {
-	return &PackageAccess{Package: g.Edges.Package, Constraint: g.Constraint, Source: SourceDirect, CreatedAt: g.CreatedAt}
+	return &PackageAccess{Package: g.Edges.Package, Constraint: g.Constraint, CanPublish: g.CanPublish, Source: SourceDirect, CreatedAt: g.CreatedAt}
 }
 
 // CustomerPackages lists every way the customer reaches a package: direct

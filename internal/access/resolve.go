@@ -27,6 +27,9 @@ type Credential struct {
 	Token *ent.CustomerToken
 	// Claims are the presented JWT's; nil for a token.
 	Claims *jwtauth.Claims
+	// Minter is the customer token that issued the JWT (claim mby); nil
+	// for tokens and for JWTs an API token issued.
+	Minter *ent.CustomerToken
 	// Scope and PackageScopes are the token's or the JWT's.
 	Scope         customertoken.Scope
 	PackageScopes []string
@@ -38,16 +41,17 @@ func (c *Credential) CanDownload() bool {
 	return c.Scope == customertoken.ScopeAdmin || c.Scope == customertoken.ScopeDeveloper || c.Scope == customertoken.ScopeDownload
 }
 
-// CanUpload reports whether the credential may upload packages (scopes
-// admin and developer).
-func (c *Credential) CanUpload() bool {
-	return c.Scope == customertoken.ScopeAdmin || c.Scope == customertoken.ScopeDeveloper
-}
+// CanUpload reports whether the credential may upload packages at all
+// (scopes admin and developer); PublishCheck decides which.
+func (c *Credential) CanUpload() bool { return auth.ScopeCanUpload(string(c.Scope)) }
 
 // Expired reports whether the credential's own expiry (the token's
 // expires_at, the JWT's exp) has passed, for callers that keep a
 // resolved credential for a while.
 func (c *Credential) Expired(now time.Time) bool {
+	if c.Minter != nil && c.Minter.ExpiresAt != nil && !now.Before(*c.Minter.ExpiresAt) {
+		return true
+	}
 	switch {
 	case c.Token != nil && c.Token.ExpiresAt != nil:
 		return !now.Before(*c.Token.ExpiresAt)
@@ -114,7 +118,9 @@ func (s *Service) ResolveToken(ctx context.Context, plain string) (*Credential, 
 }
 
 // ResolveJWT resolves a customer JWT: Verify, then the customer it names
-// must exist in the tenant it names and must not be suspended.
+// must exist in the tenant it names and must not be suspended, and the
+// customer token that issued it (claim mby), if any, must still exist
+// unrevoked and unexpired: revoking a token revokes the JWTs it issued.
 func (s *Service) ResolveJWT(ctx context.Context, raw string) (*Credential, error) {
 	if s.jwt == nil {
 		return nil, invalidCredential()
@@ -135,7 +141,34 @@ func (s *Service) ResolveJWT(ctx context.Context, raw string) (*Credential, erro
 	if err := usable(cu); err != nil {
 		return nil, err
 	}
-	return &Credential{Customer: cu, Claims: claims, Scope: customertoken.Scope(claims.Scope), PackageScopes: claims.Packages}, nil
+	minter, err := s.minterOf(ctx, claims)
+	if err != nil {
+		return nil, err
+	}
+	return &Credential{Customer: cu, Claims: claims, Minter: minter, Scope: customertoken.Scope(claims.Scope), PackageScopes: claims.Packages}, nil
+}
+
+// minterOf loads the customer token that issued a JWT; nil when an API
+// token issued it. A deleted, revoked or expired minter (or one of another
+// customer) makes the JWT invalid.
+func (s *Service) minterOf(ctx context.Context, claims *jwtauth.Claims) (*ent.CustomerToken, error) {
+	if claims.MintedBy == "" {
+		return nil, nil
+	}
+	t, err := s.client.CustomerToken.Query().
+		Where(customertoken.ID(claims.MintedBy), customertoken.CustomerID(claims.CustomerID())).
+		Only(tenancy.WithSystem(ctx))
+	switch {
+	case ent.IsNotFound(err):
+		return nil, apperr.New(apperr.Unauthorized, "the token that issued this JWT no longer exists")
+	case err != nil:
+		return nil, fmt.Errorf("access: look up the issuer of a JWT: %w", err)
+	case t.RevokedAt != nil:
+		return nil, apperr.New(apperr.Unauthorized, "the token that issued this JWT was revoked")
+	case t.ExpiresAt != nil && !s.now().Before(*t.ExpiresAt):
+		return nil, apperr.New(apperr.Unauthorized, "the token that issued this JWT has expired")
+	}
+	return t, nil
 }
 
 // usable refuses the credentials of suspended customers.
@@ -275,9 +308,13 @@ func (s *Service) ResolveCustomer(ctx context.Context, presented string) (*auth.
 	case c.Token != nil:
 		out.TokenID = c.Token.ID
 		out.ExpiresAt = c.Token.ExpiresAt
-	case c.Claims != nil && c.Claims.ExpiresAt != nil:
-		exp := c.Claims.ExpiresAt.Time
-		out.ExpiresAt = &exp
+	case c.Claims != nil:
+		out.JWTID = c.Claims.ID
+		out.MintedBy = c.Claims.MintedBy
+		if c.Claims.ExpiresAt != nil {
+			exp := c.Claims.ExpiresAt.Time
+			out.ExpiresAt = &exp
+		}
 	}
 	return out, c.Customer.TenantID, nil
 }

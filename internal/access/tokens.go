@@ -23,6 +23,9 @@ type TokenInput struct {
 	Scope         customertoken.Scope
 	PackageScopes []string
 	ExpiresAt     *time.Time
+	// MintedBy is the customer token whose credential creates this one
+	// (auth.CustomerCredential.Minter); "" when an API token does.
+	MintedBy string
 }
 
 // checkPackageScopes validates package scopes as field.
@@ -58,15 +61,18 @@ func (s *Service) CreateToken(ctx context.Context, in TokenInput) (*ent.Customer
 		e := in.ExpiresAt.UTC()
 		expires = &e
 	}
-	t, err := s.client.CustomerToken.Create().
+	create := s.client.CustomerToken.Create().
 		SetCustomerID(in.CustomerID).
 		SetName(in.Name).
 		SetScope(in.Scope).
 		SetPackageScopes(scopes).
 		SetSecretHash(secret.Hash(plain)).
 		SetPrefix(secret.Visible(plain)).
-		SetNillableExpiresAt(expires).
-		Save(ctx)
+		SetNillableExpiresAt(expires)
+	if in.MintedBy != "" {
+		create.SetMintedBy(in.MintedBy)
+	}
+	t, err := create.Save(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -88,8 +94,9 @@ func (s *Service) Token(ctx context.Context, customerID, id string) (*ent.Custom
 	return t, err
 }
 
-// RevokeToken makes a token stop working at once; revoking it again
-// changes nothing.
+// RevokeToken makes a token stop working at once, with every token it
+// minted, transitively, in one transaction (JWTs it issued check their
+// minter when presented); revoking it again changes nothing.
 func (s *Service) RevokeToken(ctx context.Context, customerID, id string) (*ent.CustomerToken, error) {
 	t, err := s.Token(ctx, customerID, id)
 	if err != nil {
@@ -99,8 +106,11 @@ func (s *Service) RevokeToken(ctx context.Context, customerID, id string) (*ent.
 		return t, nil
 	}
 	err = s.withTx(ctx, func(c *ent.Client) (err error) {
-		t, err = c.CustomerToken.UpdateOneID(t.ID).SetRevokedAt(s.now()).Save(ctx)
-		return err
+		now := s.now()
+		if t, err = c.CustomerToken.UpdateOneID(t.ID).SetRevokedAt(now).Save(ctx); err != nil {
+			return err
+		}
+		return revokeMinted(ctx, c, t.ID, now)
 	})
 	if err != nil {
 		return nil, err
@@ -162,10 +172,19 @@ func (s *Service) RegenerateLegacyToken(ctx context.Context, customerID string) 
 		if _, err := s.lockCustomer(ctx, c, customerID); err != nil {
 			return err
 		}
-		if _, err := c.CustomerToken.Delete().
+		old, err := c.CustomerToken.Query().
 			Where(customertoken.CustomerID(customerID), customertoken.Legacy(true)).
-			Exec(ctx); err != nil {
-			return fmt.Errorf("access: delete legacy token: %w", err)
+			IDs(ctx)
+		if err != nil {
+			return fmt.Errorf("access: find legacy token: %w", err)
+		}
+		for _, id := range old {
+			if err := revokeMinted(ctx, c, id, s.now()); err != nil {
+				return err
+			}
+			if err := c.CustomerToken.DeleteOneID(id).Exec(ctx); err != nil {
+				return fmt.Errorf("access: delete legacy token: %w", err)
+			}
 		}
 		t, err = c.CustomerToken.Create().
 			SetCustomerID(customerID).
@@ -201,6 +220,9 @@ func (s *Service) DeleteLegacyToken(ctx context.Context, customerID string) (str
 			return err
 		}
 		id = t.ID
+		if err := revokeMinted(ctx, c, t.ID, s.now()); err != nil {
+			return err
+		}
 		return c.CustomerToken.DeleteOne(t).Exec(ctx)
 	})
 	return id, err
@@ -212,6 +234,9 @@ type JWTInput struct {
 	TTL           time.Duration
 	Scope         customertoken.Scope
 	PackageScopes []string
+	// MintedBy is the customer token whose credential asks (claim mby);
+	// the JWT works only while that token does. "" for API tokens.
+	MintedBy string
 }
 
 // IssueJWT signs a JWT for the customer. Without JWT_SECRET it answers
@@ -238,9 +263,41 @@ func (s *Service) IssueJWT(ctx context.Context, in JWTInput) (string, time.Time,
 		Scope:      string(in.Scope),
 		Packages:   scopes,
 		TTL:        in.TTL,
+		MintedBy:   in.MintedBy,
 	})
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	return token, claims.ExpiresAt.UTC(), nil
+}
+
+// revokeMinted revokes, at now, every token minted by the token id and by
+// the tokens they minted, transitively; c must be a transaction's client
+// so that the chain is revoked whole or not at all. Tokens already revoked
+// keep their time but are still followed.
+func revokeMinted(ctx context.Context, c *ent.Client, id string, now time.Time) error {
+	seen := map[string]bool{id: true}
+	for frontier := []string{id}; len(frontier) > 0; {
+		children, err := c.CustomerToken.Query().Where(customertoken.MintedByIn(frontier...)).IDs(ctx)
+		if err != nil {
+			return fmt.Errorf("access: find tokens minted by %s: %w", id, err)
+		}
+		frontier = frontier[:0]
+		for _, child := range children {
+			if !seen[child] {
+				seen[child] = true
+				frontier = append(frontier, child)
+			}
+		}
+		if len(frontier) == 0 {
+			return nil
+		}
+		if _, err := c.CustomerToken.Update().
+			Where(customertoken.IDIn(frontier...), customertoken.RevokedAtIsNil()).
+			SetRevokedAt(now).
+			Save(ctx); err != nil {
+			return fmt.Errorf("access: revoke tokens minted by %s: %w", id, err)
+		}
+	}
+	return nil
 }

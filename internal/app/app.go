@@ -16,8 +16,10 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/bootstrap"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/database"
@@ -26,6 +28,7 @@ import (
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/maintenance"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/server"
 	"github.com/cargoman/cargoman/internal/stats"
@@ -58,6 +61,12 @@ type Config struct {
 	// StatsFlushInterval is how often counted installs and downloads are
 	// written; stats.DefaultInterval (1 s) when zero.
 	StatsFlushInterval time.Duration
+	// WebhookDeliveryRetention is how long webhook delivery records are
+	// kept; maintenance.DefaultRetention's when zero.
+	WebhookDeliveryRetention time.Duration
+	// Limits bound request bodies (MAX_BODY_BYTES); zero fields take the
+	// defaults.
+	Limits bodylimit.Limits
 	// GraphQL are the GraphQL limits and introspection policy; zero fields
 	// take graph's defaults.
 	GraphQL graph.Settings
@@ -65,8 +74,11 @@ type Config struct {
 
 // App is an assembled Cargoman.
 type App struct {
-	Handler  http.Handler
+	Handler http.Handler
+	// Boot is the result of bootstrapping at start (the generated root
+	// token, to show once); Current is the one in force since.
 	Boot     bootstrap.Result
+	Current  *bootstrap.Current
 	Usage    *auth.UsageRecorder
 	Stamps   *cachestamp.Stamps
 	Stats    *stats.Recorder
@@ -74,9 +86,11 @@ type App struct {
 	Access   *access.Service
 	Syncer   *gitsync.Syncer
 	Pool     *tasks.Pool
-	log      *slog.Logger
-	workers  bool
-	client   *ent.Client
+	// Scratch holds this instance's temporary files under DATA_DIR/tmp.
+	Scratch *scratch.Dir
+	log     *slog.Logger
+	workers bool
+	client  *ent.Client
 }
 
 // wakerFunc adapts a function to tasks.Waker.
@@ -84,16 +98,29 @@ type wakerFunc func()
 
 func (f wakerFunc) Wake() { f() }
 
-// New assembles the app over a migrated database.
-func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*App, error) {
+// New assembles the app over a migrated database. Close releases what it
+// holds on disk.
+func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ *App, err error) {
 	boot, err := bootstrap.Run(ctx, db.Client, cfg.AdminToken)
 	if err != nil {
 		return nil, err
 	}
+	// Every temporary file lives under DATA_DIR/tmp; what a dead instance
+	// left there is swept now.
+	tmp, err := scratch.Open(filepath.Join(cfg.DataDir, "tmp"))
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+		}
+	}()
 	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
 		return nil, fmt.Errorf("app: blob store: %w", err)
 	}
+	dists := archives.New(db.Client, blobs, db.Dialect)
 	box, err := openBox(cfg)
 	if err != nil {
 		return nil, err
@@ -110,8 +137,8 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		}
 	})
 	pkgs := packages.New(packages.Options{
-		Client: db.Client, Blobs: blobs, Box: box, PublicURL: cfg.PublicURL,
-		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Log: log,
+		Client: db.Client, Archives: dists, Box: box, PublicURL: cfg.PublicURL,
+		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Scratch: tmp, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
 	counts := stats.NewRecorder(db.Client, stats.RecorderOptions{Interval: cfg.StatsFlushInterval, Log: log})
@@ -123,15 +150,21 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	}
 	acc := access.New(access.Options{Client: db.Client, Dialect: db.Dialect, JWT: jwt})
 	db.Client.Use(cachestamp.Hook())
+	current := bootstrap.NewCurrent(boot)
 	stamps := cachestamp.New(db.Client)
+	stamps.WatchGeneration(boot.Generation,
+		func(ctx context.Context) (string, error) { return bootstrap.ReadGeneration(ctx, db.Client) },
+		func(ctx context.Context, seen string) (string, error) {
+			return adoptDatabase(ctx, db, cfg, current, seen, log)
+		})
 	if err := stamps.Refresh(ctx); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
-		Client: db.Client, Packages: pkgs, Blobs: blobs, Box: box,
-		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, Log: log,
+		Client: db.Client, Packages: pkgs, Archives: dists, Box: box,
+		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, TempDir: tmp.Path(), Log: log,
 	})
 	// A sync that changed metadata reaches this instance's Composer caches
 	// as soon as it commits.
@@ -147,13 +180,17 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 		PollInterval: time.Second,
 		Log:          log,
 	})
-	maintenance.New(db.Client, pool.Queue(), blobs, maintenance.Retention{}, log).Register(reg)
+	retention := maintenance.DefaultRetention
+	if cfg.WebhookDeliveryRetention > 0 {
+		retention.WebhookDeliveries = cfg.WebhookDeliveryRetention
+	}
+	maintenance.New(db.Client, pool.Queue(), dists, retention, log).Register(reg)
 
-	a := &App{Boot: boot, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, log: log, workers: cfg.Workers, client: db.Client}
+	a := &App{Boot: boot, Current: current, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, Scratch: tmp, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
-		authn := auth.NewAuthenticator(db.Client, boot.RootHash, boot.TenantID, usage)
+		authn := auth.NewAuthenticator(db.Client, current, usage)
 		authn.AcceptCustomers(acc)
-		webhooks := hooks.New(db.Client, box, boot.TenantID, []byte(cfg.WebhookSecret), pool, log)
+		webhooks := hooks.New(db.Client, db.Dialect, box, current, []byte(cfg.WebhookSecret), pool, log)
 		webhooks.AcceptCustomerTokens(acc)
 		a.Handler, err = server.New(server.Options{
 			DB:            db,
@@ -166,6 +203,9 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 			PublicURL:     cfg.PublicURL,
 			Log:           log,
 			Stamps:        stamps,
+			Ready:         func(ctx context.Context) error { return current.Ready(ctx, db) },
+			Limits:        cfg.Limits,
+			Scratch:       tmp,
 			GraphQL:       cfg.GraphQL,
 		})
 		if err != nil {
@@ -174,6 +214,27 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (*A
 	}
 	return a, nil
 }
+
+// adoptDatabase re-initialises the instance for a database that replaced
+// its own under it (a new generation, seen by the stamp poller): the
+// default tenant and root token are settled in it anew and become the ones
+// in force, without a restart. The poller then drops every cached view.
+func adoptDatabase(ctx context.Context, db *database.DB, cfg Config, current *bootstrap.Current, seen string, log *slog.Logger) (string, error) {
+	res, err := bootstrap.Rerun(ctx, db.Client, cfg.AdminToken, current.Result())
+	if err != nil {
+		return "", err
+	}
+	old := current.Result()
+	current.Set(res)
+	log.Warn("the database was replaced under this instance: caches dropped, default tenant re-resolved",
+		"old_generation", old.Generation, "seen_generation", seen, "generation", res.Generation,
+		"old_tenant", old.TenantID, "tenant", res.TenantID)
+	return res.Generation, nil
+}
+
+// Close removes the instance's temporary files. Call it once the HTTP
+// server and Run have stopped.
+func (a *App) Close() error { return a.Scratch.Close() }
 
 // openBox loads the key that encrypts stored secrets.
 func openBox(cfg Config) (*secretbox.Box, error) {
@@ -218,14 +279,15 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // scheduleCleanup queues a cleanup at start and every day; the queue keeps
-// at most one pending, so several instances doing this is harmless.
+// at most one scheduled cleanup pending, so several instances doing this is
+// harmless.
 func (a *App) scheduleCleanup(ctx context.Context) {
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
 	for {
-		_, _, err := tasks.Enqueue(tenancy.WithTenant(ctx, a.Boot.TenantID), a.client, tasks.Spec{
-			TenantID: a.Boot.TenantID, Kind: task.KindCleanup, Key: a.Boot.TenantID, RunAt: time.Now().Add(time.Hour),
-		})
+		tenantID := a.Current.TenantID()
+		_, _, err := tasks.Enqueue(tenancy.WithTenant(ctx, tenantID), a.client,
+			maintenance.ScheduledCleanup(tenantID, time.Now().Add(time.Hour)))
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("queue cleanup", "err", err)
 		}

@@ -134,6 +134,9 @@ func inspect(r io.ReaderAt, size int64, opts Options) (*Artifact, *scan, error) 
 	if err := composerjson.CheckName(m.Name()); err != nil {
 		return nil, nil, fmt.Errorf("%w: composer.json \"name\": %w", ErrInvalidComposerJSON, err)
 	}
+	if err := composerjson.CheckServed(m); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidComposerJSON, err)
+	}
 	a.Manifest = m
 	return a, s, nil
 }

@@ -3,6 +3,8 @@ package artifact
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cargoman/cargoman/internal/vcs"
 )
 
 const (
@@ -58,9 +60,14 @@ func cleanName(raw string) (name string, dir bool, problem string) {
 	return strings.Join(kept, "/"), dir, ""
 }
 
-// isJunk reports macOS resource-fork folders (__MACOSX/...), which Finder's
-// "Compress" adds and Composer ignores.
+// isJunk reports what a dist must not carry: macOS resource-fork folders
+// (__MACOSX/...), which Finder's "Compress" adds and Composer ignores, and
+// version-control folders (.git/, .svn/, .hg/ ...; vcs.InVCSDir), whose
+// hooks and config must not reach a consumer's vendor/ folder.
 func isJunk(name string) bool {
+	if vcs.InVCSDir(name) {
+		return true
+	}
 	for _, seg := range strings.Split(name, "/") {
 		if seg == "__MACOSX" {
 			return true

@@ -27,8 +27,8 @@ func Repack(r io.ReaderAt, size int64, prefix string, w io.Writer) (sha1sum stri
 // or its single top-level folder). It returns the hex SHA-1 of what it wrote
 // (the "shasum" of Composer's dist metadata) and the number of bytes.
 //
-// The output is deterministic: files sorted by path, folder entries and
-// __MACOSX junk dropped, every entry deflated with the same timestamp
+// The output is deterministic: files sorted by path, folder entries,
+// __MACOSX junk and version-control folders (.git/, .svn/ ...) dropped, every entry deflated with the same timestamp
 // (1980-01-01) and mode 0644, or 0755 when any execute bit was set. The same
 // input therefore gives byte-identical output with the same Go release (a
 // future compress/flate may compress differently, so store the returned

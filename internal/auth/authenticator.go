@@ -18,20 +18,28 @@ import (
 // Authenticator resolves presented secrets into principals.
 type Authenticator struct {
 	client *ent.Client
-	// rootHash is the hash of the root ADMIN_TOKEN.
-	rootHash string
-	// tenantID is the tenant of the root token in single-tenant mode.
-	tenantID string
+	// defaults are the root token's hash and the default tenant.
+	defaults Defaults
 	usage    *UsageRecorder
 	// customers resolves customer tokens and JWTs; nil refuses them.
 	customers CustomerResolver
 	now       func() time.Time
 }
 
-// NewAuthenticator returns an Authenticator for the root token hash and the
+// Defaults are what the root token needs, read at every request since
+// they change when the database is replaced under a running instance
+// (bootstrap.Current).
+type Defaults interface {
+	// RootHash is the hash of the root ADMIN_TOKEN.
+	RootHash() string
+	// TenantID is the tenant of the root token in single-tenant mode.
+	TenantID() string
+}
+
+// NewAuthenticator returns an Authenticator for the root token and the
 // default tenant; usage records when CMA tokens were last used.
-func NewAuthenticator(client *ent.Client, rootHash, tenantID string, usage *UsageRecorder) *Authenticator {
-	return &Authenticator{client: client, rootHash: rootHash, tenantID: tenantID, usage: usage, now: time.Now}
+func NewAuthenticator(client *ent.Client, defaults Defaults, usage *UsageRecorder) *Authenticator {
+	return &Authenticator{client: client, defaults: defaults, usage: usage, now: time.Now}
 }
 
 // AcceptCustomers lets customers use their own tokens and JWTs on the API,
@@ -60,8 +68,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Princi
 	if token == "" {
 		return nil, errMissing
 	}
-	if a.rootHash != "" && secret.Equal(token, a.rootHash) {
-		return &Principal{Kind: KindRoot, Role: RoleOwner, TenantID: a.tenantID}, nil
+	if root := a.defaults.RootHash(); root != "" && secret.Equal(token, root) {
+		return &Principal{Kind: KindRoot, Role: RoleOwner, TenantID: a.defaults.TenantID()}, nil
 	}
 	if !strings.HasPrefix(token, secret.AdminPrefix) {
 		if a.customers == nil {

@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -65,8 +66,46 @@ type CustomerCredential struct {
 	PackageScopes []string
 	// TokenID is the customer token; empty for a JWT.
 	TokenID string
+	// JWTID is the JWT's jti; empty for a token.
+	JWTID string
+	// MintedBy is the customer token that issued the JWT (claim mby);
+	// empty for tokens and for JWTs an API token issued.
+	MintedBy string
 	// ExpiresAt is when the credential stops working; nil: never.
 	ExpiresAt *time.Time
+}
+
+// Minter is the customer token that credentials this one creates are
+// recorded as minted by, so that revoking it revokes them: the token
+// itself, or the token that issued the JWT; "" when no customer token
+// stands behind it (a JWT an API token issued).
+func (c *CustomerCredential) Minter() string {
+	if c.TokenID != "" {
+		return c.TokenID
+	}
+	return c.MintedBy
+}
+
+// RootActor is how the root ADMIN_TOKEN is named where an act is recorded.
+const RootActor = "root"
+
+// Actor names the credential behind p for records of who did something
+// (a version's uploaded_by): the API token's id, "root", the customer
+// token's id, or "jwt:" and the JWT's jti.
+func (p *Principal) Actor() string {
+	switch {
+	case p == nil:
+		return ""
+	case p.Kind == KindRoot:
+		return RootActor
+	case p.Kind == KindAdminToken:
+		return p.TokenID
+	case p.Customer != nil && p.Customer.TokenID != "":
+		return p.Customer.TokenID
+	case p.Customer != nil:
+		return "jwt:" + p.Customer.JWTID
+	}
+	return ""
 }
 
 // Customer scopes, as stored on customer tokens.
@@ -74,6 +113,11 @@ const (
 	ScopeAdmin     = "admin"
 	ScopeDeveloper = "developer"
 )
+
+// ScopeCanUpload reports whether a customer credential of scope may upload
+// at all (admin and developer); access.PublishCheck adds what the grant
+// must allow.
+func ScopeCanUpload(scope string) bool { return scope == ScopeAdmin || scope == ScopeDeveloper }
 
 // CustomerResolver turns a presented customer token or JWT into its
 // credential (access.Service, adapted where the app is wired).
@@ -93,4 +137,15 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 func FromContext(ctx context.Context) *Principal {
 	p, _ := ctx.Value(principalKey{}).(*Principal)
 	return p
+}
+
+// ParseRole reads a role by its name, in any case ("VIEWER" as the GraphQL
+// enum spells it, "viewer" as String does).
+func ParseRole(name string) (Role, bool) {
+	for _, r := range []Role{RoleViewer, RoleAdmin, RoleOwner} {
+		if strings.EqualFold(r.String(), name) {
+			return r, true
+		}
+	}
+	return 0, false
 }

@@ -2,6 +2,7 @@ package bootstrap_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -61,6 +62,57 @@ func TestRun(t *testing.T) {
 		}
 		if n := db.Client.Tenant.Query().CountX(tenancy.WithSystem(ctx)); n != 1 {
 			t.Fatalf("%d tenants, want 1", n)
+		}
+	})
+}
+
+// TestGeneration: a database gets one generation at its first bootstrap;
+// one created anew gets another, and an instance adopting it (Rerun)
+// keeps the root token it generated rather than making one nobody sees.
+func TestGeneration(t *testing.T) {
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		ctx := context.Background()
+		db := b.Open(t)
+		first, err := bootstrap.Run(ctx, db.Client, "")
+		if err != nil || first.Generation == "" || first.GeneratedRootToken == "" {
+			t.Fatalf("first run: %+v %v", first, err)
+		}
+		again, err := bootstrap.Run(ctx, db.Client, "")
+		if err != nil || again.Generation != first.Generation {
+			t.Fatalf("second run: generation %q, want %q (%v)", again.Generation, first.Generation, err)
+		}
+		if gen, err := bootstrap.ReadGeneration(ctx, db.Client); err != nil || gen != first.Generation {
+			t.Fatalf("ReadGeneration: %q %v", gen, err)
+		}
+		current := bootstrap.NewCurrent(first)
+		if err := current.Ready(ctx, db); err != nil {
+			t.Fatalf("Ready: %v", err)
+		}
+
+		replaced := b.Open(t)
+		if gen, err := bootstrap.ReadGeneration(ctx, replaced.Client); err != nil || gen != "" {
+			t.Fatalf("generation of a database never bootstrapped: %q %v", gen, err)
+		}
+		if err := current.Ready(ctx, replaced); !errors.Is(err, bootstrap.ErrNotReady) {
+			t.Fatalf("Ready on a database never bootstrapped: %v", err)
+		}
+		adopted, err := bootstrap.Rerun(ctx, replaced.Client, "", current.Result())
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case adopted.Generation == "" || adopted.Generation == first.Generation:
+			t.Fatalf("generation of the new database %q (old %q)", adopted.Generation, first.Generation)
+		case adopted.RootHash != first.RootHash || adopted.GeneratedRootToken != "":
+			t.Fatalf("root token not kept: %+v", adopted)
+		case adopted.TenantID == first.TenantID:
+			t.Fatal("the default tenant of the new database has the old id")
+		}
+		if err := current.Ready(ctx, replaced); !errors.Is(err, bootstrap.ErrNotReady) {
+			t.Fatalf("Ready before adopting the new generation: %v", err)
+		}
+		current.Set(adopted)
+		if err := current.Ready(ctx, replaced); err != nil {
+			t.Fatalf("Ready after adopting: %v", err)
 		}
 	})
 }

@@ -41,6 +41,14 @@ type Stamps struct {
 	// mu serialises Refresh so that a slow read never replaces a newer one.
 	mu   sync.Mutex
 	snap atomic.Pointer[Snapshot]
+	// gen, when set, watches the database's generation (WatchGeneration).
+	gen *generationWatch
+}
+
+// generationWatch is what WatchGeneration was given.
+type generationWatch struct {
+	read    func(context.Context) (string, error)
+	changed func(ctx context.Context, seen string) (string, error)
 }
 
 // Snapshot is the stamps of every tenant as of one poll.
@@ -50,6 +58,22 @@ type Snapshot struct {
 	tenants map[string]Stamp
 	// global is the row of changes made outside any tenant's context.
 	global Stamp
+	// generation is the database's, when watched.
+	generation string
+	// base is added to every value: on a new generation it moves past
+	// every value handed out before, since the counters of a database
+	// created anew start again from zero and would match entries cached
+	// from the old one.
+	base int64
+}
+
+// max is the highest value the snapshot hands out.
+func (snap *Snapshot) max() int64 {
+	m := snap.global.Value
+	for _, t := range snap.tenants {
+		m = max(m, t.Value+snap.global.Value)
+	}
+	return m + snap.base
 }
 
 // New returns Stamps that know nothing yet: call Refresh before serving.
@@ -72,7 +96,7 @@ func (snap *Snapshot) Seq() uint64 { return snap.seq }
 // Of returns the stamp of a tenant in the snapshot.
 func (snap *Snapshot) Of(tenantID string) Stamp {
 	t := snap.tenants[tenantID]
-	t.Value += snap.global.Value
+	t.Value += snap.global.Value + snap.base
 	if snap.global.AccessChangedAt.After(t.AccessChangedAt) {
 		t.AccessChangedAt = snap.global.AccessChangedAt
 	}
@@ -85,11 +109,32 @@ func (snap *Snapshot) Of(tenantID string) Stamp {
 func (s *Stamps) Refresh(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	prev := s.snap.Load()
+	gen, base := prev.generation, prev.base
+	if s.gen != nil {
+		seen, err := s.gen.read(ctx)
+		if err != nil {
+			return fmt.Errorf("cachestamp: read the database generation: %w", err)
+		}
+		if seen != gen {
+			// The database was replaced: first invalidate everything
+			// cached from the old one, at once, then let the instance
+			// adopt the new one (a failure is retried at the next poll).
+			base = prev.max() + 1
+			dropped := *prev
+			dropped.seq, dropped.base = prev.seq+1, base
+			s.snap.Store(&dropped)
+			prev = &dropped
+			if gen, err = s.gen.changed(ctx, seen); err != nil {
+				return fmt.Errorf("cachestamp: adopt database generation %q: %w", seen, err)
+			}
+		}
+	}
 	rows, err := s.client.CacheStamp.Query().All(ctx)
 	if err != nil {
 		return fmt.Errorf("cachestamp: read stamps: %w", err)
 	}
-	next := &Snapshot{seq: s.snap.Load().seq + 1, tenants: make(map[string]Stamp, len(rows))}
+	next := &Snapshot{seq: prev.seq + 1, tenants: make(map[string]Stamp, len(rows)), generation: gen, base: base}
 	for _, r := range rows {
 		st := Stamp{Value: r.Value, AccessChangedAt: r.AccessChangedAt.UTC()}
 		if r.TenantID == "" {
@@ -100,6 +145,22 @@ func (s *Stamps) Refresh(ctx context.Context) error {
 	}
 	s.snap.Store(next)
 	return nil
+}
+
+// WatchGeneration makes every Refresh also read the database's generation
+// (read) and, when it is no longer initial or the last one adopted, call
+// changed before anything else: changed re-initialises what the instance
+// holds about the database (its default tenant) and returns the
+// generation now in force. Every stamp then moves past all values handed
+// out before, so every cached view and credential is dropped. Call it
+// before the first Refresh.
+func (s *Stamps) WatchGeneration(initial string, read func(context.Context) (string, error), changed func(ctx context.Context, seen string) (string, error)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen = &generationWatch{read: read, changed: changed}
+	snap := *s.snap.Load()
+	snap.generation = initial
+	s.snap.Store(&snap)
 }
 
 // Run refreshes every interval until ctx ends.

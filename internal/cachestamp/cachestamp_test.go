@@ -136,3 +136,53 @@ func TestHook(t *testing.T) {
 		}
 	})
 }
+
+// TestWatchGeneration: a new database generation invalidates every stamp
+// handed out before (the counters of a database created anew start from
+// zero again and would match old cache entries), at once, and is adopted
+// through changed, retried while it fails.
+func TestWatchGeneration(t *testing.T) {
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		db := b.Open(t)
+		ctx := context.Background()
+		stamps := cs.New(db.Client)
+		seen, fail := "g1", true
+		var calls []string
+		stamps.WatchGeneration("g1",
+			func(context.Context) (string, error) { return seen, nil },
+			func(_ context.Context, gen string) (string, error) {
+				calls = append(calls, gen)
+				if fail {
+					return "", errAbort
+				}
+				return gen + "-adopted", nil
+			})
+		if err := stamps.Refresh(ctx); err != nil || len(calls) != 0 {
+			t.Fatalf("same generation: %v, changed called %v", err, calls)
+		}
+		before := stamps.Of("ten_x").Value
+
+		seen = "g2"
+		if err := stamps.Refresh(ctx); !errors.Is(err, errAbort) {
+			t.Fatalf("failing adoption: %v", err)
+		}
+		dropped := stamps.Of("ten_x").Value
+		if dropped <= before {
+			t.Fatalf("stamps kept %d (before %d) though the database was replaced", dropped, before)
+		}
+		fail = false
+		if err := stamps.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := stamps.Of("ten_x").Value; got <= dropped {
+			t.Fatalf("stamp %d after the retry, not past %d", got, dropped)
+		}
+		// The generation in force is the one changed returned (bootstrap
+		// may have written it): polls that read it call nothing.
+		seen = "g2-adopted"
+		calls = nil
+		if err := stamps.Refresh(ctx); err != nil || len(calls) != 0 {
+			t.Fatalf("adopted generation: %v, changed called %v", err, calls)
+		}
+	})
+}

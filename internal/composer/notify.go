@@ -2,16 +2,11 @@ package composer
 
 import (
 	"encoding/json"
-	"io"
 	"strings"
 
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/validate"
 )
-
-// MaxNotifyBody bounds a notify-batch body: Composer sends one entry per
-// installed package, far below this.
-const MaxNotifyBody = 1 << 20
 
 // Download is one entry of a notify-batch: a package installed at a
 // version (Composer sends the normalized form, 1.2.0.0).
@@ -23,15 +18,9 @@ type Download struct {
 // ParseNotifyBatch reads what Composer POSTs to notify-batch after an
 // install, {"downloads":[{"name":"a/b","version":"1.2.0.0"}, ...]}. Names
 // come back lower-cased; every entry needs a valid package name and a
-// version. Errors are VALIDATION_ERROR on the field downloads.
-func ParseNotifyBatch(r io.Reader) ([]Download, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxNotifyBody+1))
-	if err != nil {
-		return nil, apperr.Invalid("downloads", "the body could not be read")
-	}
-	if len(data) > MaxNotifyBody {
-		return nil, apperr.Invalid("downloads", "the body exceeds %d bytes", MaxNotifyBody)
-	}
+// version. Errors are VALIDATION_ERROR on the field downloads. The caller
+// reads the body within its limit (internal/bodylimit).
+func ParseNotifyBatch(data []byte) ([]Download, error) {
 	var in struct {
 		Downloads []Download `json:"downloads"`
 	}

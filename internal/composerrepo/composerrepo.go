@@ -24,6 +24,7 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composer"
 	"github.com/cargoman/cargoman/internal/packages"
@@ -291,7 +292,12 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *caller) {
 // installs of versions the credential is entitled to; other entries are
 // ignored, and the answer is success either way, as Packagist's.
 func (h *Repo) notify(w http.ResponseWriter, r *http.Request, cred *caller) {
-	downloads, err := composer.ParseNotifyBatch(r.Body)
+	body, err := bodylimit.Read(w, r, bodylimit.Notify)
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	downloads, err := composer.ParseNotifyBatch(body)
 	if err != nil {
 		rest.WriteError(w, err)
 		return

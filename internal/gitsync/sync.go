@@ -21,6 +21,7 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
+	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/composerjson"
 	"github.com/cargoman/cargoman/internal/database"
@@ -36,10 +37,11 @@ import (
 type Syncer struct {
 	client     *ent.Client
 	packages   *packages.Service
-	blobs      blob.Store
+	archives   *archives.Store
 	box        *secretbox.Box
 	mirrors    string
 	allowLocal bool
+	tempDir    string
 	log        *slog.Logger
 }
 
@@ -47,17 +49,19 @@ type Syncer struct {
 type Options struct {
 	Client     *ent.Client
 	Packages   *packages.Service
-	Blobs      blob.Store
+	Archives   *archives.Store
 	Box        *secretbox.Box
 	MirrorsDir string
 	AllowLocal bool
-	Log        *slog.Logger
+	// TempDir receives git's temporary directories (DATA_DIR/tmp/<instance>).
+	TempDir string
+	Log     *slog.Logger
 }
 
 // New returns a Syncer.
 func New(o Options) *Syncer {
-	return &Syncer{client: o.Client, packages: o.Packages, blobs: o.Blobs, box: o.Box,
-		mirrors: o.MirrorsDir, allowLocal: o.AllowLocal, log: o.Log}
+	return &Syncer{client: o.Client, packages: o.Packages, archives: o.Archives, box: o.Box,
+		mirrors: o.MirrorsDir, allowLocal: o.AllowLocal, tempDir: o.TempDir, log: o.Log}
 }
 
 // Handle is the package_sync task handler; the task key is the package id.
@@ -92,7 +96,7 @@ func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 	if err != nil {
 		return err
 	}
-	repo, err := vcs.Sync(ctx, filepath.Join(s.mirrors, pkg.ID+".git"), *pkg.RepositoryURL, auth, vcs.Options{AllowLocal: s.allowLocal})
+	repo, err := vcs.Sync(ctx, filepath.Join(s.mirrors, pkg.ID+".git"), *pkg.RepositoryURL, auth, vcs.Options{AllowLocal: s.allowLocal, TempDir: s.tempDir})
 	if err != nil {
 		return err
 	}
@@ -330,15 +334,9 @@ func (r *run) buildOne(ctx context.Context, pkg *ent.ComposerPackage, j job, ski
 		key = fmt.Sprintf("dists/%s/%s-%s.zip", pkg.ID, j.ref.Commit, strings.ReplaceAll(j.ref.Dir, "/", "_"))
 	}
 	prefix := strings.ReplaceAll(pkg.Name, "/", "-") + "-" + j.ref.Commit[:7]
-	pr, pw := io.Pipe()
-	go func() {
-		_, err := r.repo.Archive(ctx, j.ref.Commit, j.ref.Dir, prefix, j.manifest.Archive().Exclude, pw)
-		pw.CloseWithError(err)
-	}()
-	info, err := r.blobs.Put(ctx, key, pr)
-	pr.CloseWithError(err)
-	if err != nil {
-		return fmt.Errorf("build archive: %w", err)
+	write := func(w io.Writer) error {
+		_, err := r.repo.Archive(ctx, j.ref.Commit, j.ref.Dir, prefix, j.manifest.Archive().Exclude, w)
+		return err
 	}
 	refName := j.ref.Name
 	source := packageversion.SourceTag
@@ -347,7 +345,7 @@ func (r *run) buildOne(ctx context.Context, pkg *ent.ComposerPackage, j job, ski
 	}
 	released := j.ref.Time.UTC()
 	isDefault := j.ref.Kind == vcs.Branch && j.ref.Name == r.defaultBranch
-	return database.InTx(ctx, r.client, func(c *ent.Client) error {
+	_, err := r.archives.Store(ctx, key, write, func(c *ent.Client, info blob.Info) error {
 		if skipped != nil {
 			if err := c.SkippedRef.DeleteOneID(skipped.ID).Exec(ctx); err != nil && !ent.IsNotFound(err) {
 				return err
@@ -383,6 +381,24 @@ func (r *run) buildOne(ctx context.Context, pkg *ent.ComposerPackage, j job, ski
 			SetDefaultBranch(isDefault).
 			Exec(ctx)
 	})
+	if err != nil {
+		// The file may be shared with a recorded version: only an
+		// unreferenced one goes.
+		r.release(ctx, key)
+		return fmt.Errorf("build archive: %w", err)
+	}
+	if j.existing != nil && j.existing.DistKey != key {
+		r.release(ctx, j.existing.DistKey) // the ref moved: its old file may be unused now
+	}
+	return nil
+}
+
+// release gives up archives nothing may use anymore; a failure only leaves
+// an orphan for the cleanup sweep.
+func (r *run) release(ctx context.Context, key string) {
+	if _, err := r.archives.Release(context.WithoutCancel(ctx), key); err != nil {
+		r.log.Warn("release archive", "key", key, "err", err)
+	}
 }
 
 // finish records skipped refs, marks versions whose ref disappeared as

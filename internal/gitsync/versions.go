@@ -51,7 +51,8 @@ func refVersion(ref vcs.Ref) (release, error) {
 }
 
 // checkManifest decides whether composer.json at a ref may become a
-// version of pkgName.
+// version of pkgName, and whether it is safe to serve
+// (composerjson.CheckServed); a refusal skips the ref with the reason.
 func checkManifest(pkgName string, ref vcs.Ref, rel release, m *composerjson.Manifest) error {
 	name := m.Name()
 	switch {
@@ -69,5 +70,5 @@ func checkManifest(pkgName string, ref vcs.Ref, rel release, m *composerjson.Man
 			return fmt.Errorf("composer.json declares version %q but the tag is %q", v, ref.Name)
 		}
 	}
-	return nil
+	return composerjson.CheckServed(m)
 }

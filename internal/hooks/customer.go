@@ -7,7 +7,6 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/customertoken"
-	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/jwtauth"
@@ -47,7 +46,7 @@ func (h *Handler) customer(r *http.Request) (*access.Credential, error) {
 // as if no package used the repository.
 func (h *Handler) serveCustomer(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery, parseErr error, candidates []*ent.ComposerPackage, cred *access.Credential) {
 	if parseErr != nil {
-		h.record(ctx, provider, nil, webhookdelivery.OutcomeRejected, parseErr.Error(), nil)
+		h.reject(ctx, provider, nil, parseErr.Error())
 		writeError(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
 		return
 	}

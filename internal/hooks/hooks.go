@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
@@ -30,12 +33,15 @@ import (
 
 // Handler serves webhook deliveries.
 type Handler struct {
-	client   *ent.Client
-	box      *secretbox.Box
-	tenantID string
-	global   []byte
-	waker    tasks.Waker
-	log      *slog.Logger
+	client  *ent.Client
+	dialect string
+	box     *secretbox.Box
+	// tenant is the default tenant, read at every delivery: it changes
+	// when the database is replaced under a running instance.
+	tenant interface{ TenantID() string }
+	global []byte
+	waker  tasks.Waker
+	log    *slog.Logger
 	// customers resolves customer tokens; nil accepts signatures only.
 	customers Customers
 }
@@ -53,10 +59,11 @@ type Customers interface {
 // GitLab's X-Gitlab-Token.
 func (h *Handler) AcceptCustomerTokens(c Customers) { h.customers = c }
 
-// New returns the handler. global is the server-wide webhook secret (may
-// be empty); packages may have secrets of their own.
-func New(client *ent.Client, box *secretbox.Box, tenantID string, global []byte, waker tasks.Waker, log *slog.Logger) *Handler {
-	return &Handler{client: client, box: box, tenantID: tenantID, global: global, waker: waker, log: log}
+// New returns the handler over a database of dialect dia. global is the
+// server-wide webhook secret (may be empty); packages may have secrets of
+// their own.
+func New(client *ent.Client, dia string, box *secretbox.Box, tenant interface{ TenantID() string }, global []byte, waker tasks.Waker, log *slog.Logger) *Handler {
+	return &Handler{client: client, dialect: dia, box: box, tenant: tenant, global: global, waker: waker, log: log}
 }
 
 // result is the JSON answer to a delivery.
@@ -73,7 +80,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apperr.NotFoundf("no webhook endpoint for %q", mux.Vars(r)["provider"]))
 		return
 	}
-	ctx := tenancy.WithTenant(r.Context(), h.tenantID)
+	ctx := tenancy.WithTenant(r.Context(), h.tenant.TenantID())
 	customer, err := h.customer(r)
 	if err != nil {
 		writeError(w, asAppErr(err))
@@ -82,9 +89,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if customer != nil {
 		ctx = tenancy.WithTenant(r.Context(), customer.Customer.TenantID)
 	}
-	body, err := webhook.ReadBody(r.Body)
+	// The signature covers the exact raw bytes, so the body is read
+	// whole, within the webhook limit.
+	body, err := bodylimit.Read(w, r, bodylimit.Webhook)
 	if err != nil {
-		writeError(w, apperr.New(apperr.Validation, "%s", err.Error()))
+		writeError(w, asAppErr(err))
 		return
 	}
 	d, parseErr := webhook.Parse(provider, r.Header, body)
@@ -101,18 +110,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	secrets, owners := h.secrets(candidates)
 	if len(secrets) == 0 {
-		h.record(ctx, provider, d, webhookdelivery.OutcomeRejected, "no webhook secret is configured for this repository", nil)
+		h.reject(ctx, provider, d, "no webhook secret is configured for this repository")
 		writeError(w, apperr.New(apperr.Unauthorized, "no webhook secret is configured for this repository"))
 		return
 	}
 	idx, err := webhook.Verify(provider, r.Header, body, secrets)
 	if err != nil {
-		h.record(ctx, provider, d, webhookdelivery.OutcomeRejected, err.Error(), nil)
+		h.reject(ctx, provider, d, err.Error())
 		writeError(w, apperr.New(apperr.Unauthorized, "%s", err.Error()))
 		return
 	}
 	if parseErr != nil {
-		h.record(ctx, provider, nil, webhookdelivery.OutcomeRejected, parseErr.Error(), nil)
+		h.reject(ctx, provider, nil, parseErr.Error())
 		writeError(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
 		return
 	}
@@ -123,41 +132,68 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.process(ctx, w, provider, d, matched)
 }
 
-// process handles an authenticated delivery: replays answer duplicate,
-// pings and other events are recorded as ignored, pushes queue syncs of
-// the matched packages.
+// process handles an authenticated delivery. A delivery id is processed
+// once per package: packages that already took it make it a duplicate.
+// Pings and other events are recorded as ignored, and so is a push whose
+// refs are already at the commits the package recorded (a replay under a
+// new delivery id); other pushes queue syncs of the matched packages.
 func (h *Handler) process(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery, matched []*ent.ComposerPackage) {
-	if dup, err := h.seen(ctx, provider, d.ID); err != nil {
+	var out result
+	duplicate := false
+	err := database.InTx(ctx, h.client, func(c *ent.Client) error {
+		// The check and the insert are atomic per delivery id: a racing
+		// replay waits here and then finds the packages taken.
+		tenantID, _ := tenancy.FromContext(ctx)
+		if err := database.LockKey(ctx, c, h.dialect, "webhook-delivery:"+tenantID+":"+string(provider)+":"+d.ID); err != nil {
+			return err
+		}
+		fresh, err := h.unseen(ctx, c, provider, d.ID, matched)
+		if err != nil {
+			return err
+		}
+		if len(matched) > 0 && len(fresh) == 0 {
+			duplicate = true
+			return nil
+		}
+		var stale []*ent.ComposerPackage
+		if !d.Ping && d.ShouldSync() && len(fresh) > 0 {
+			if stale, err = h.stale(ctx, c, d, fresh); err != nil {
+				return err
+			}
+		}
+		if len(stale) == 0 {
+			msg := "nothing to do for this event"
+			switch {
+			case d.Ping:
+				msg = "pong"
+			case len(fresh) == 0 && d.ShouldSync():
+				msg = "no package uses this repository"
+			case d.ShouldSync():
+				msg = "the packages are already at these commits"
+			}
+			out = result{Delivery: d.ID, Outcome: "ignored", Message: msg}
+			return h.insert(ctx, c, provider, d, webhookdelivery.OutcomeIgnored, msg, fresh)
+		}
+		names, err := h.queue(ctx, c, provider, d, fresh, stale)
+		out = result{Delivery: d.ID, Outcome: "queued", Queued: names}
+		return err
+	})
+	if err != nil {
 		h.fail(w, err)
 		return
-	} else if dup {
+	}
+	if duplicate {
 		h.answerDuplicate(ctx, w, provider, d)
 		return
 	}
-	if d.Ping || !d.ShouldSync() || len(matched) == 0 {
-		msg := "nothing to do for this event"
-		switch {
-		case d.Ping:
-			msg = "pong"
-		case len(matched) == 0 && d.ShouldSync():
-			msg = "no package uses this repository"
-		}
-		if err := h.insert(ctx, h.client, provider, d, webhookdelivery.OutcomeIgnored, msg, matched); err != nil {
-			h.duplicateOr(w, ctx, provider, d, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "ignored", Message: msg})
-		return
-	}
-	queued, err := h.queue(ctx, provider, d, matched)
-	if err != nil {
-		h.duplicateOr(w, ctx, provider, d, err)
+	if out.Outcome == "ignored" {
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	if h.waker != nil {
 		h.waker.Wake()
 	}
-	writeJSON(w, http.StatusAccepted, result{Delivery: d.ID, Outcome: "queued", Queued: queued})
+	writeJSON(w, http.StatusAccepted, out)
 }
 
 // candidates are the packages whose repository the delivery names.
@@ -204,42 +240,49 @@ func (h *Handler) secrets(candidates []*ent.ComposerPackage) ([][]byte, []*ent.C
 	return secrets, owners
 }
 
-// seen reports whether the delivery id was processed before.
-func (h *Handler) seen(ctx context.Context, provider webhook.Provider, id string) (bool, error) {
-	return h.client.WebhookDelivery.Query().
+// unseen returns the packages of matched that have not processed delivery
+// id yet.
+func (h *Handler) unseen(ctx context.Context, c *ent.Client, provider webhook.Provider, id string, matched []*ent.ComposerPackage) ([]*ent.ComposerPackage, error) {
+	if len(matched) == 0 {
+		return nil, nil
+	}
+	pkgIDs := make([]string, len(matched))
+	for i, p := range matched {
+		pkgIDs[i] = p.ID
+	}
+	taken, err := c.WebhookDelivery.Query().
 		Where(
 			webhookdelivery.ProviderEQ(webhookdelivery.Provider(provider)),
 			webhookdelivery.DeliveryID(id),
 			webhookdelivery.OutcomeIn(webhookdelivery.OutcomeQueued, webhookdelivery.OutcomeIgnored),
 		).
-		Exist(ctx)
+		QueryPackages().
+		Where(composerpackage.IDIn(pkgIDs...)).
+		IDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("hooks: look up earlier deliveries: %w", err)
+	}
+	var fresh []*ent.ComposerPackage
+	for _, p := range matched {
+		if !slices.Contains(taken, p.ID) {
+			fresh = append(fresh, p)
+		}
+	}
+	return fresh, nil
 }
 
-// queue records the delivery and queues the syncs in one transaction: the
-// unique delivery id makes a racing replay fail here, queueing nothing.
-func (h *Handler) queue(ctx context.Context, provider webhook.Provider, d *webhook.Delivery, matched []*ent.ComposerPackage) ([]string, error) {
-	var names []string
-	err := database.InTx(ctx, h.client, func(c *ent.Client) error {
-		if err := h.insert(ctx, c, provider, d, webhookdelivery.OutcomeQueued, "", matched); err != nil {
-			return err
-		}
-		for _, p := range matched {
-			if p.Type == composerpackage.TypeArtifact {
-				continue
-			}
-			target := p.ID
-			if p.ParentID != nil {
-				target = *p.ParentID // children sync with their monorepo
-			}
-			if _, _, err := tasks.Enqueue(ctx, c, tasks.Spec{TenantID: p.TenantID, Kind: task.KindPackageSync, Key: target}); err != nil {
-				return err
-			}
-			names = append(names, p.Name)
-		}
-		return nil
-	})
-	if err != nil {
+// queue records the delivery as queued for the matched packages and
+// queues syncs of the stale ones.
+func (h *Handler) queue(ctx context.Context, c *ent.Client, provider webhook.Provider, d *webhook.Delivery, matched, stale []*ent.ComposerPackage) ([]string, error) {
+	if err := h.insert(ctx, c, provider, d, webhookdelivery.OutcomeQueued, "", matched); err != nil {
 		return nil, err
+	}
+	var names []string
+	for _, p := range stale {
+		if _, _, err := tasks.Enqueue(ctx, c, tasks.Spec{TenantID: p.TenantID, Kind: task.KindPackageSync, Key: syncTarget(p)}); err != nil {
+			return nil, err
+		}
+		names = append(names, p.Name)
 	}
 	return names, nil
 }
@@ -263,11 +306,48 @@ func (h *Handler) insert(ctx context.Context, c *ent.Client, provider webhook.Pr
 // record stores a delivery that changes nothing; failures are only logged,
 // since the answer to the provider does not depend on them.
 func (h *Handler) record(ctx context.Context, provider webhook.Provider, d *webhook.Delivery, outcome webhookdelivery.Outcome, msg string, pkgs []*ent.ComposerPackage) {
-	if d == nil {
-		d = &webhook.Delivery{Event: "unknown", ID: "unparsed"}
-	}
 	if err := h.insert(ctx, h.client, provider, d, outcome, msg, pkgs); err != nil {
 		h.log.Warn("record webhook delivery", "provider", provider, "err", err)
+	}
+}
+
+// MaxRejectedPerHour caps the rejected deliveries stored per tenant and
+// hour. Anyone can send them; beyond the cap they are still answered but
+// no longer stored.
+const MaxRejectedPerHour = 100
+
+// reject stores a delivery that failed authentication or parsing. The
+// caller proved nothing, so nothing from the body is kept: provider, event,
+// delivery id (both plausible header values, or placeholders when the
+// delivery did not parse) and the reason, clipped to
+// webhook.MaxReasonLen bytes. Failures are only logged.
+func (h *Handler) reject(ctx context.Context, provider webhook.Provider, d *webhook.Delivery, reason string) {
+	event, id := "unknown", "unparsed"
+	if d != nil {
+		event, id = d.Event, d.ID
+	}
+	tenantID, _ := tenancy.FromContext(ctx)
+	since := time.Now().UTC().Truncate(time.Microsecond).Add(-time.Hour)
+	err := database.InTx(ctx, h.client, func(c *ent.Client) error {
+		if err := database.LockKey(ctx, c, h.dialect, "webhook-rejected:"+tenantID); err != nil {
+			return err
+		}
+		n, err := c.WebhookDelivery.Query().
+			Where(webhookdelivery.OutcomeEQ(webhookdelivery.OutcomeRejected), webhookdelivery.CreatedAtGT(since)).
+			Count(ctx)
+		if err != nil || n >= MaxRejectedPerHour {
+			return err
+		}
+		return c.WebhookDelivery.Create().
+			SetProvider(webhookdelivery.Provider(provider)).
+			SetEvent(event).
+			SetDeliveryID(id).
+			SetOutcome(webhookdelivery.OutcomeRejected).
+			SetError(webhook.ClipReason(reason)).
+			Exec(ctx)
+	})
+	if err != nil {
+		h.log.Warn("record rejected webhook delivery", "provider", provider, "err", err)
 	}
 }
 
@@ -275,15 +355,6 @@ func (h *Handler) record(ctx context.Context, provider webhook.Provider, d *webh
 func (h *Handler) answerDuplicate(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery) {
 	h.record(ctx, provider, d, webhookdelivery.OutcomeDuplicate, "", nil)
 	writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "duplicate", Message: "this delivery was already processed"})
-}
-
-// duplicateOr answers a racing replay (unique violation) as a duplicate.
-func (h *Handler) duplicateOr(w http.ResponseWriter, ctx context.Context, provider webhook.Provider, d *webhook.Delivery, err error) {
-	if ent.IsConstraintError(err) {
-		h.answerDuplicate(ctx, w, provider, d)
-		return
-	}
-	h.fail(w, err)
 }
 
 func (h *Handler) fail(w http.ResponseWriter, err error) {

@@ -4,7 +4,8 @@
 // with JWT_SECRET; nothing about them is stored.
 //
 // Claims: sub (customer id), tid (tenant id), scope (a customer token
-// scope), pkg (package scopes, globs; absent for all packages), iat, exp,
+// scope), pkg (package scopes, globs; absent for all packages), mby (the
+// customer token that issued it; absent when an API token did), iat, exp,
 // jti and iss ("cargoman").
 package jwtauth
 
@@ -57,6 +58,10 @@ type Claims struct {
 	// Packages are package scopes such as vendor/*; empty means every
 	// package the customer may see (claim pkg).
 	Packages []string `json:"pkg,omitempty"`
+	// MintedBy is the customer token that issued the JWT (claim mby); the
+	// JWT works only while that token does. Empty when an API token
+	// issued it.
+	MintedBy string `json:"mby,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -73,6 +78,8 @@ func (c Claims) Validate() error {
 		return errors.New("tid is not a tenant id")
 	case !validScope(c.Scope):
 		return fmt.Errorf("scope %q is unknown", c.Scope)
+	case c.MintedBy != "" && ids.Prefix(c.MintedBy) != ids.CustomerToken:
+		return errors.New("mby is not a customer token id")
 	case c.ID == "":
 		return errors.New("jti is missing")
 	case c.IssuedAt == nil:
@@ -126,6 +133,8 @@ type Grant struct {
 	Scope      string
 	Packages   []string
 	TTL        time.Duration
+	// MintedBy is the customer token issuing the JWT; "" for API tokens.
+	MintedBy string
 }
 
 // Issue signs a token for g. It returns the token and its claims.
@@ -144,6 +153,7 @@ func (a *Authority) Issue(g Grant) (string, *Claims, error) {
 		TenantID: g.TenantID,
 		Scope:    g.Scope,
 		Packages: g.Packages,
+		MintedBy: g.MintedBy,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    Issuer,
 			Subject:   g.CustomerID,
@@ -180,7 +190,9 @@ func (a *Authority) Issue(g Grant) (string, *Claims, error) {
 //     storing them. They work again if the customer is reactivated, like
 //     the customer's static tokens. A frozen customer keeps access, capped
 //     by its freeze list.
-//  3. apply claims.Scope and claims.Packages exactly as a customer token's
+//  3. when claims.MintedBy is set, load that customer token (of the same
+//     customer) and reject the JWT when it is gone, revoked or expired.
+//  4. apply claims.Scope and claims.Packages exactly as a customer token's
 //     scope and package_scopes, on top of the customer's grants.
 //
 // internal/access's ResolveJWT does all of this.

@@ -8,14 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/task"
-	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/ent/webhookdelivery"
+	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
 )
@@ -30,27 +30,39 @@ type Retention struct {
 	// OrphanGrace: an archive no version refers to is deleted only when it
 	// is older than this, so a sync storing it right now is never raced.
 	OrphanGrace time.Duration
+	// WebhookDeliveries: webhook delivery records are kept this long
+	// (WEBHOOK_DELIVERY_RETENTION_DAYS).
+	WebhookDeliveries time.Duration
 }
 
-// DefaultRetention is used when Options leave Retention zero.
-var DefaultRetention = Retention{RemovedVersions: 30 * 24 * time.Hour, FinishedTasks: 7 * 24 * time.Hour, OrphanGrace: 24 * time.Hour}
+// DefaultRetention is used when Options leave Retention zero, and for a
+// zero WebhookDeliveries.
+var DefaultRetention = Retention{RemovedVersions: 30 * 24 * time.Hour, FinishedTasks: 7 * 24 * time.Hour, OrphanGrace: 24 * time.Hour,
+	WebhookDeliveries: 30 * 24 * time.Hour}
+
+// purgeBatch is how many delivery records one statement of the purge
+// deletes, so a large backlog never holds a long lock.
+const purgeBatch = 500
 
 // Handlers runs housekeeping tasks.
 type Handlers struct {
 	client    *ent.Client
 	queue     *tasks.Queue
-	blobs     blob.Store
+	archives  *archives.Store
 	retention Retention
 	log       *slog.Logger
 	now       func() time.Time
 }
 
 // New returns the handlers.
-func New(client *ent.Client, queue *tasks.Queue, blobs blob.Store, retention Retention, log *slog.Logger) *Handlers {
+func New(client *ent.Client, queue *tasks.Queue, archives *archives.Store, retention Retention, log *slog.Logger) *Handlers {
 	if retention == (Retention{}) {
 		retention = DefaultRetention
 	}
-	return &Handlers{client: client, queue: queue, blobs: blobs, retention: retention, log: log, now: time.Now}
+	if retention.WebhookDeliveries <= 0 {
+		retention.WebhookDeliveries = DefaultRetention.WebhookDeliveries
+	}
+	return &Handlers{client: client, queue: queue, archives: archives, retention: retention, log: log, now: time.Now}
 }
 
 // Register adds the handlers to reg.
@@ -83,6 +95,15 @@ func (h *Handlers) SyncAll(ctx context.Context, t *ent.Task) error {
 	return nil
 }
 
+// ScheduledCleanup is the daily cleanup of a tenant, due at at. Its key
+// differs from that of a cleanup asked for through the API (the tenant id,
+// as for every tenant-wide task): both dedupe with their own kind only, so
+// asking for a cleanup queues one due now instead of answering with the
+// scheduled one, due later.
+func ScheduledCleanup(tenantID string, at time.Time) tasks.Spec {
+	return tasks.Spec{TenantID: tenantID, Kind: task.KindCleanup, Key: "scheduled:" + tenantID, RunAt: at}
+}
+
 // Cleanup deletes what retention no longer keeps.
 func (h *Handlers) Cleanup(ctx context.Context, t *ent.Task) error {
 	ctx = tenancy.WithSystem(ctx)
@@ -96,30 +117,23 @@ func (h *Handlers) Cleanup(ctx context.Context, t *ent.Task) error {
 	if err != nil {
 		return fmt.Errorf("maintenance: list removed versions: %w", err)
 	}
+	keys := make([]string, 0, len(old))
 	for _, v := range old {
 		if err := h.client.PackageVersion.DeleteOne(v).Exec(ctx); err != nil && !ent.IsNotFound(err) {
 			errs = append(errs, err)
 			continue
 		}
-		if err := h.blobs.Delete(ctx, v.DistKey); err != nil {
-			errs = append(errs, err)
-		}
+		keys = append(keys, v.DistKey)
+	}
+	// The rows are gone; their files go unless another version (a tag on
+	// the same commit as a removed branch, ...) still serves them.
+	if _, err := h.archives.Release(ctx, keys...); err != nil {
+		errs = append(errs, fmt.Errorf("maintenance: archives of removed versions: %w", err))
 	}
 
 	// Archives no version refers to (a deleted package whose files could
 	// not be removed, a crashed sync).
-	orphans := 0
-	err = h.blobs.List(ctx, "dists/", func(key string, info blob.Info) error {
-		if now.Sub(info.ModTime) < h.retention.OrphanGrace || !strings.HasSuffix(key, ".zip") {
-			return nil
-		}
-		used, err := h.client.PackageVersion.Query().Where(packageversion.DistKey(key)).Exist(ctx)
-		if err != nil || used {
-			return err
-		}
-		orphans++
-		return h.blobs.Delete(ctx, key)
-	})
+	orphans, err := h.archives.Sweep(ctx, now.Add(-h.retention.OrphanGrace))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("maintenance: orphaned archives: %w", err))
 	}
@@ -128,6 +142,37 @@ func (h *Handlers) Cleanup(ctx context.Context, t *ent.Task) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	tasks.Progress(ctx, fmt.Sprintf("%d removed versions, %d orphaned archives, %d old tasks deleted", len(old), orphans, n))
+	deliveries, err := h.purgeDeliveries(ctx, now.Add(-h.retention.WebhookDeliveries))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	tasks.Progress(ctx, fmt.Sprintf("%d removed versions, %d orphaned archives, %d old tasks, %d old webhook deliveries deleted", len(old), orphans, n, deliveries))
 	return errors.Join(errs...)
+}
+
+// purgeDeliveries deletes webhook delivery records (of every tenant; ctx is
+// system) created before cutoff, purgeBatch at a time.
+func (h *Handlers) purgeDeliveries(ctx context.Context, cutoff time.Time) (int, error) {
+	cutoff = cutoff.UTC().Truncate(time.Microsecond) // SQLite compares times as text
+	total := 0
+	for {
+		ids, err := h.client.WebhookDelivery.Query().
+			Where(webhookdelivery.CreatedAtLT(cutoff)).
+			Limit(purgeBatch).
+			IDs(ctx)
+		if err != nil {
+			return total, fmt.Errorf("maintenance: list old webhook deliveries: %w", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		n, err := h.client.WebhookDelivery.Delete().Where(webhookdelivery.IDIn(ids...)).Exec(ctx)
+		if err != nil {
+			return total, fmt.Errorf("maintenance: delete old webhook deliveries: %w", err)
+		}
+		total += n
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+	}
 }

@@ -184,13 +184,10 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("packages: delete %s: %w", name, err)
 	}
-	// The rows are gone; now the files. What fails here is an orphan the
-	// cleanup task removes later, never a dangling row.
-	for _, k := range keys {
-		if err := s.blobs.Delete(ctx, k); err != nil {
-			s.log.Warn("delete archive of deleted package", "key", k, "err", err)
-		}
-	}
+	// The rows are gone; now the files no other version shares. What
+	// fails here is an orphan the cleanup task removes later, never a
+	// dangling row.
+	s.release(ctx, keys...)
 	for _, id := range ids {
 		if s.mirrors != "" {
 			if err := os.RemoveAll(filepath.Join(s.mirrors, id+".git")); err != nil {

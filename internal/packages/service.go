@@ -14,7 +14,8 @@ import (
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/internal/apperr"
-	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/archives"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/semver"
 	"github.com/cargoman/cargoman/internal/tasks"
@@ -22,9 +23,9 @@ import (
 
 // Service carries out package operations.
 type Service struct {
-	client *ent.Client
-	blobs  blob.Store
-	box    *secretbox.Box
+	client   *ent.Client
+	archives *archives.Store
+	box      *secretbox.Box
 	// publicURL prefixes dist URLs in Composer metadata.
 	publicURL string
 	// allowLocal permits local paths and file:// repository URLs.
@@ -33,27 +34,32 @@ type Service struct {
 	mirrors string
 	// waker starts workers on newly queued tasks without waiting for a poll.
 	waker tasks.Waker
-	log   *slog.Logger
+	// scratch receives uploads that must be spooled to disk; nil: the
+	// system's temporary directory.
+	scratch *scratch.Dir
+	log     *slog.Logger
 }
 
 // Options configure a Service.
 type Options struct {
 	Client     *ent.Client
-	Blobs      blob.Store
+	Archives   *archives.Store
 	Box        *secretbox.Box
 	PublicURL  string
 	AllowLocal bool
 	MirrorsDir string
 	Waker      tasks.Waker
-	Log        *slog.Logger
+	// Scratch receives uploads that must be spooled to disk.
+	Scratch *scratch.Dir
+	Log     *slog.Logger
 }
 
 // New returns a Service.
 func New(o Options) *Service {
 	return &Service{
-		client: o.Client, blobs: o.Blobs, box: o.Box,
+		client: o.Client, archives: o.Archives, box: o.Box,
 		publicURL:  strings.TrimSuffix(o.PublicURL, "/"),
-		allowLocal: o.AllowLocal, mirrors: o.MirrorsDir, waker: o.Waker, log: o.Log,
+		allowLocal: o.AllowLocal, mirrors: o.MirrorsDir, waker: o.Waker, scratch: o.Scratch, log: o.Log,
 	}
 }
 
@@ -70,6 +76,14 @@ func (s *Service) Enqueue(ctx context.Context, spec tasks.Spec) (*ent.Task, bool
 func (s *Service) wake() {
 	if s.waker != nil {
 		s.waker.Wake()
+	}
+}
+
+// release gives up archives of versions that are gone; failures only
+// leave orphans for the cleanup sweep, so they are logged.
+func (s *Service) release(ctx context.Context, keys ...string) {
+	if _, err := s.archives.Release(context.WithoutCancel(ctx), keys...); err != nil {
+		s.log.Warn("release archives", "keys", len(keys), "err", err)
 	}
 }
 

@@ -2,9 +2,9 @@ package packages
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -14,8 +14,8 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/artifact"
 	"github.com/cargoman/cargoman/internal/blob"
-	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/ids"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/semver"
 )
 
@@ -24,8 +24,9 @@ import (
 // naming this package), rewritten with one top folder as Composer expects,
 // stored, and only then recorded. allow, when set, vets the version
 // (normalized) before anything is stored: a customer may upload only
-// versions its grants offer it.
-func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, size int64, version *string, allow func(normalized string) error) (*ent.PackageVersion, error) {
+// versions its grants offer it (access.PublishCheck). uploadedBy names the
+// uploader (auth.Principal.Actor) and is kept on the version.
+func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, size int64, version *string, uploadedBy string, allow func(normalized string) error) (*ent.PackageVersion, error) {
 	pkg, err := s.Get(ctx, pkgName)
 	if err != nil {
 		return nil, err
@@ -33,7 +34,7 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 	if pkg.Type != composerpackage.TypeArtifact {
 		return nil, apperr.Invalid("package", "%s is synced from git; uploads are for artifact packages", pkg.Name)
 	}
-	ra, cleanup, err := readerAt(file, size)
+	ra, cleanup, err := s.readerAt(file, size)
 	if err != nil {
 		return nil, err
 	}
@@ -80,19 +81,13 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 	versionID := ids.New(ids.Version)
 	key := fmt.Sprintf("dists/%s/%s.zip", pkg.ID, versionID)
 	prefix := strings.ReplaceAll(pkg.Name, "/", "-") + "-" + versionID[len(versionID)-8:]
-	pr, pw := io.Pipe()
-	go func() {
-		_, _, err := artifact.Repack(ra, size, prefix, pw)
-		pw.CloseWithError(err)
-	}()
-	info, err := s.blobs.Put(ctx, key, pr)
-	pr.CloseWithError(err)
-	if err != nil {
-		return nil, fmt.Errorf("packages: store archive: %w", err)
+	write := func(w io.Writer) error {
+		_, _, err := artifact.Repack(ra, size, prefix, w)
+		return err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var v *ent.PackageVersion
-	err = database.InTx(ctx, s.client, func(tc *ent.Client) error {
+	_, err = s.archives.Store(ctx, key, write, func(tc *ent.Client, info blob.Info) error {
 		var err error
 		v, err = tc.PackageVersion.Create().
 			SetID(versionID).
@@ -107,6 +102,7 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 			SetDistShasum(info.SHA1).
 			SetDistSize(info.Size).
 			SetReleasedAt(now).
+			SetNillableUploadedBy(nonEmpty(uploadedBy)).
 			Save(ctx)
 		if err != nil {
 			if ent.IsConstraintError(err) {
@@ -117,30 +113,30 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 		return s.RefreshMetadata(ctx, tc, pkg)
 	})
 	if err != nil {
-		if derr := s.blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {
-			s.log.Warn("remove archive of failed upload", "key", key, "err", derr)
-		}
+		s.release(ctx, key)
 		return nil, err
 	}
 	return v, nil
 }
 
-// readerAt gives random access to an upload, spooling it to a temporary
-// file when the reader cannot seek.
-func readerAt(r io.Reader, size int64) (io.ReaderAt, func(), error) {
+// readerAt gives random access to an upload, spooling it to a scratch
+// file when the reader cannot seek (the transports hand over files that
+// can).
+func (s *Service) readerAt(r io.Reader, size int64) (io.ReaderAt, func(), error) {
 	if ra, ok := r.(io.ReaderAt); ok {
 		return ra, func() {}, nil
 	}
-	f, err := os.CreateTemp("", "cargoman-artifact-*.zip")
-	if err != nil {
-		return nil, nil, fmt.Errorf("packages: spool upload: %w", err)
+	if s.scratch == nil {
+		return nil, nil, errors.New("packages: an upload that cannot seek needs a scratch directory")
 	}
-	cleanup := func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, io.LimitReader(r, size)); err != nil {
-		cleanup()
+	f, _, err := s.scratch.Spool(io.LimitReader(r, size), "artifact-*.zip")
+	if err != nil {
+		if errors.Is(err, scratch.ErrDisk) {
+			return nil, nil, fmt.Errorf("packages: spool upload: %w", err)
+		}
 		return nil, nil, apperr.Invalid("file", "the upload could not be read")
 	}
-	return f, cleanup, nil
+	return f, func() { _ = f.Close() }, nil
 }
 
 // OpenDist opens a version's archive and names the file for download.
@@ -155,7 +151,7 @@ func (s *Service) OpenDist(ctx context.Context, versionID string) (blob.Object, 
 	if err != nil {
 		return nil, "", fmt.Errorf("packages: load version %s: %w", versionID, err)
 	}
-	obj, err := s.blobs.Open(ctx, v.DistKey)
+	obj, err := s.archives.Open(ctx, v.DistKey)
 	if err != nil {
 		return nil, "", err
 	}
@@ -200,5 +196,13 @@ func (s *Service) FindDist(ctx context.Context, pkg *ent.ComposerPackage, normal
 
 // OpenArchive opens an archive FindDist found.
 func (s *Service) OpenArchive(ctx context.Context, d *Dist) (blob.Object, error) {
-	return s.blobs.Open(ctx, d.Key)
+	return s.archives.Open(ctx, d.Key)
+}
+
+// nonEmpty is nil for "", else s.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

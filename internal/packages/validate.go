@@ -66,7 +66,7 @@ func (s *Service) Validate(ctx context.Context, name string) (*ent.ComposerPacka
 // archiveFiles lists the files and directories of a version's dist
 // archive, relative to its top folder.
 func (s *Service) archiveFiles(ctx context.Context, v *ent.PackageVersion) (map[string]bool, error) {
-	obj, err := s.blobs.Open(ctx, v.DistKey)
+	obj, err := s.archives.Open(ctx, v.DistKey)
 	if err != nil {
 		return nil, fmt.Errorf("packages: open archive of %s: %w", v.Version, err)
 	}

@@ -2,26 +2,20 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/graph"
+	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 )
 
-// Limits of the HTTP edge: what one connection may hold and send.
-const (
-	// MaxGraphQLBody bounds a JSON GraphQL request (a query and its
-	// variables); multipart GraphQL uploads have their own limit.
-	MaxGraphQLBody = 1 << 20
-	// MaxUploadBody is the documented limit of an artifact upload.
-	MaxUploadBody = 64 << 20
-	// MaxHeaderBytes bounds the request line and headers.
-	MaxHeaderBytes = 64 << 10
-)
+// MaxHeaderBytes bounds the request line and headers. Body limits are
+// internal/bodylimit's.
+const MaxHeaderBytes = 64 << 10
 
 // Timeouts bound how long a client may hold a connection, so a slow
 // client (slowloris) cannot exhaust them.
@@ -105,40 +99,37 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// limitGraphQLBody reads a JSON GraphQL body up to MaxGraphQLBody and
-// answers 413 beyond it, before anything parses it; multipart bodies are
-// capped at MaxUploadBody while the multipart transport reads them. It
+// limitGraphQLBody bounds a GraphQL request body before anything parses
+// it: a JSON body is read up to the JSON limit and answered 413 beyond it;
+// a multipart body (a file upload) is first refused, without reading a
+// byte of it, to a caller none of the file-taking mutations admits (the
+// anonymous 401, a viewer token or a download-scoped customer 403), then
+// capped at the upload limit while the multipart transport streams it. It
 // runs after authentication, so a bad credential never gets this far.
-func limitGraphQLBody(h http.Handler) http.Handler {
+func limitGraphQLBody(limits bodylimit.Limits, uploaders []graph.Requirement, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Method != http.MethodPost {
 			h.ServeHTTP(w, r)
 			return
 		}
 		if carriesFile(r) {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBody)
+			if err := graph.AdmitAny(uploaders, auth.FromContext(r.Context())); err != nil {
+				writeGraphQLAuthError(w, r, err)
+				return
+			}
+			if err := bodylimit.Limit(w, r, limits.Upload); err != nil {
+				writeGraphQLAuthError(w, r, err)
+				return
+			}
 			h.ServeHTTP(w, r)
 			return
 		}
-		if r.ContentLength > MaxGraphQLBody {
-			writeGraphQLAuthError(w, r, tooLarge(MaxGraphQLBody))
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxGraphQLBody))
+		body, err := bodylimit.Read(w, r, limits.JSON)
 		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				writeGraphQLAuthError(w, r, tooLarge(MaxGraphQLBody))
-				return
-			}
-			writeGraphQLAuthError(w, r, apperr.New(apperr.Validation, "the request body could not be read"))
+			writeGraphQLAuthError(w, r, err)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		h.ServeHTTP(w, r)
 	})
-}
-
-func tooLarge(limit int64) error {
-	return apperr.New(apperr.PayloadTooLarge, "the request body is larger than the limit of %d bytes", limit)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/server"
 	"github.com/cargoman/cargoman/internal/testenv"
 )
@@ -19,7 +20,7 @@ import (
 func TestGraphQLBodyLimit(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
 		s := testenv.StartServer(t, b)
-		big := `{"query":"{ viewer { kind } }","variables":{"pad":"` + strings.Repeat("x", server.MaxGraphQLBody) + `"}}`
+		big := `{"query":"{ viewer { kind } }","variables":{"pad":"` + strings.Repeat("x", bodylimit.DefaultJSON) + `"}}`
 		for _, tc := range []struct {
 			name, token, body string
 			chunked           bool

@@ -20,10 +20,12 @@ import (
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/rest"
 	"github.com/cargoman/cargoman/web"
@@ -46,6 +48,14 @@ type Options struct {
 	Log       *slog.Logger
 	// Stamps tell the Composer caches when they went stale.
 	Stamps *cachestamp.Stamps
+	// Ready checks that the database is migrated and is the one this
+	// instance serves (bootstrap.Current.Ready); nil only pings it.
+	Ready func(context.Context) error
+	// Limits bound request bodies by route class; zero fields take the
+	// defaults.
+	Limits bodylimit.Limits
+	// Scratch receives uploads while they are processed.
+	Scratch *scratch.Dir
 	// GraphQL are the limits and introspection policy of /graphql; the
 	// REST layer runs its documents with the same ones, scaled to its
 	// larger pages. Zero fields take graph's defaults.
@@ -54,6 +64,10 @@ type Options struct {
 
 // New returns the HTTP handler of the whole service.
 func New(o Options) (http.Handler, error) {
+	if o.Scratch == nil {
+		return nil, fmt.Errorf("server: a scratch directory is required")
+	}
+	limits := o.Limits.WithDefaults()
 	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Stats: stats.NewService(o.DB.Client, o.Packages, o.Stats, nil), PublicURL: o.PublicURL})
 	// Changes made through the API reach this instance's Composer caches
 	// as soon as they commit; other instances poll (cachestamp.Stamps.Run).
@@ -81,12 +95,22 @@ func New(o Options) (http.Handler, error) {
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	}).Methods(http.MethodGet, http.MethodHead)
+	ready := o.Ready
+	if ready == nil {
+		ready = o.DB.Ping
+	}
 	r.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
 		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 		defer cancel()
-		if err := o.DB.Ping(ctx); err != nil {
+		err := ready(ctx)
+		if err != nil && ctx.Err() == nil {
+			// Once more: the first try may have drawn a pooled connection
+			// that a restarted or recreated database has closed.
+			err = ready(ctx)
+		}
+		if err != nil {
 			o.Log.Warn("readiness check failed", "err", err)
-			writeStatus(w, http.StatusServiceUnavailable, "database unreachable")
+			writeStatus(w, http.StatusServiceUnavailable, "database not ready")
 			return
 		}
 		writeStatus(w, http.StatusOK, "ok")
@@ -94,7 +118,12 @@ func New(o Options) (http.Handler, error) {
 
 	r.PathPrefix("/graphql/assets/").Handler(http.StripPrefix("/graphql/assets", web.Assets()))
 	playground := web.GraphiQL("/graphql", "/graphql/assets")
-	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(limitGraphQLBody(graph.NewHandler(schema, o.Log, o.GraphQL, refresh)))
+	uploaders, err := graph.UploadRequirements(schema.Schema())
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	gqlHandler := graph.NewHandler(schema, o.Log, o.GraphQL, graph.Uploads{Dir: o.Scratch, MaxFields: limits.JSON}, refresh)
+	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(limitGraphQLBody(limits, uploaders, gqlHandler))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
 			playground.ServeHTTP(w, req)
@@ -107,10 +136,12 @@ func New(o Options) (http.Handler, error) {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
-	err := rest.Mount(r, graph.NewExecutor(schema, o.Log, restGraphQL(o.GraphQL), refresh), schema.Schema(), rest.Routes(), rest.Options{
+	err = rest.Mount(r, graph.NewExecutor(schema, o.Log, restGraphQL(o.GraphQL), refresh), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
 		Middleware: restAuth,
 		Dists:      o.Packages,
+		Limits:     limits,
+		Scratch:    o.Scratch,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("server: mount REST routes: %w", err)

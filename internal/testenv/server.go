@@ -13,6 +13,7 @@ import (
 
 	"github.com/cargoman/cargoman/internal/app"
 	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 )
 
@@ -39,6 +40,10 @@ const JWTSecret = "test-jwt-secret-of-at-least-32-bytes"
 
 // Option changes the configuration of a test server.
 type Option func(*app.Config)
+
+// WithLimits sets the request body limits (a small upload limit keeps
+// tests of it cheap).
+func WithLimits(l bodylimit.Limits) Option { return func(c *app.Config) { c.Limits = l } }
 
 // WithJWT configures JWTSecret, enabling customer JWTs.
 func WithJWT() Option { return func(c *app.Config) { c.JWTSecret = JWTSecret } }
@@ -96,6 +101,9 @@ func start(t testing.TB, db *database.DB, dataDir string, opts ...Option) *Serve
 		srv.Close()
 		cancel()
 		<-done
+		if err := a.Close(); err != nil {
+			t.Errorf("close the app: %v", err)
+		}
 	})
 	return &Server{URL: url, Handler: a.Handler, DB: db, App: a, TenantID: a.Boot.TenantID, Usage: a.Usage, DataDir: dataDir}
 }

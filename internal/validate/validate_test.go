@@ -134,3 +134,28 @@ func TestControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONText(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{`{"a":"b"}`, true},
+		{`{"a":"日本 \u00e9"}`, true},
+		{`{"a":"\ud83d\ude00"}`, true},
+		{`{"a":"\\ud800"}`, true}, // an escaped backslash, not an escape
+		{`{"a":"\"\ud800"}`, false},
+		{"{\"a\":\"\xff\"}", false},
+		{"{\"a\":\"\xed\xa0\x80\"}", false}, // a surrogate encoded in UTF-8
+		{`{"a":"\ud800"}`, false},
+		{`{"a":"\udc00"}`, false},
+		{`{"a":"\ud800\u0041"}`, false},
+		{`{"\ud800":1}`, false},
+		{`{"a":"\ud800`, false},
+		{`{"a":"\u12`, true}, // bad syntax is the decoder's to report
+	} {
+		if err := JSONText([]byte(tc.in)); (err == nil) != tc.ok {
+			t.Errorf("JSONText(%s) = %v, want ok=%v", tc.in, err, tc.ok)
+		}
+	}
+}

@@ -222,7 +222,7 @@ func (c *tarToZip) convert(tr *tarReader) error {
 				continue // the subdir itself and its parents
 			}
 		}
-		if inVCSDir(rel) {
+		if InVCSDir(rel) {
 			continue
 		}
 		switch hdr.typ {
@@ -265,10 +265,12 @@ func (c *tarToZip) convert(tr *tarReader) error {
 var vcsDirs = map[string]bool{".svn": true, "_svn": true, "CVS": true, "_darcs": true,
 	".arch-params": true, ".monotone": true, ".bzr": true, ".git": true, ".hg": true}
 
-// inVCSDir reports whether rel lies inside a version-control directory, or
+// InVCSDir reports whether rel lies inside a version-control directory, or
 // is named .git in any letter case: a committed .git directory (which git's
 // own fsck forbids) could carry hooks or config into a consumer's vendor/.
-func inVCSDir(rel string) bool {
+// It is the one rule for every dist the registry builds (git archives here,
+// uploaded artifacts in internal/artifact).
+func InVCSDir(rel string) bool {
 	for {
 		el, rest, more := strings.Cut(rel, "/")
 		if strings.EqualFold(el, ".git") || more && vcsDirs[el] {

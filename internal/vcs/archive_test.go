@@ -540,8 +540,8 @@ func TestInVCSDir(t *testing.T) {
 		{"a/.hg/store", true},
 	}
 	for _, tc := range tests {
-		if got := inVCSDir(tc.rel); got != tc.want {
-			t.Errorf("inVCSDir(%q) = %v, want %v", tc.rel, got, tc.want)
+		if got := InVCSDir(tc.rel); got != tc.want {
+			t.Errorf("InVCSDir(%q) = %v, want %v", tc.rel, got, tc.want)
 		}
 	}
 }

@@ -222,19 +222,29 @@ func (r *runner) in(dir string) *runner {
 }
 
 var (
-	homeOnce sync.Once
-	homeDir  string
-	homeErr  error
+	homesMu sync.Mutex
+	homes   = map[string]string{} // temporary directory -> private HOME in it
 )
 
-// privateHome is an empty directory used as HOME for git commands that need
-// no per-call files, so that no ~/.gitconfig, ~/.netrc, ~/.config/git/
-// attributes or ~/.ssh of the service account can influence them.
-func privateHome() (string, error) {
-	homeOnce.Do(func() {
-		homeDir, homeErr = os.MkdirTemp("", "cargoman-git-home-")
-	})
-	return homeDir, homeErr
+// privateHome is an empty directory in tempDir used as HOME for git
+// commands that need no per-call files, so that no ~/.gitconfig, ~/.netrc,
+// ~/.config/git/attributes or ~/.ssh of the service account can influence
+// them. One is made per temporary directory, and made again if it was
+// removed; it goes with its directory.
+func privateHome(tempDir string) (string, error) {
+	homesMu.Lock()
+	defer homesMu.Unlock()
+	if h, ok := homes[tempDir]; ok {
+		if _, err := os.Stat(h); err == nil {
+			return h, nil
+		}
+	}
+	h, err := os.MkdirTemp(tempDir, "cargoman-git-home-")
+	if err != nil {
+		return "", err
+	}
+	homes[tempDir] = h
+	return h, nil
 }
 
 // envConfig is one git configuration entry passed through GIT_CONFIG_*.
@@ -303,7 +313,7 @@ func shellQuote(s string) string {
 
 // localRunner runs commands against an existing mirror without network.
 func localRunner(dir string, opts Options) (*runner, error) {
-	home, err := privateHome()
+	home, err := privateHome(opts.TempDir)
 	if err != nil {
 		return nil, fmt.Errorf("vcs: private HOME: %w", err)
 	}

@@ -138,8 +138,8 @@ func TestMain(m *testing.M) {
 	if fixtureRoot != "" {
 		_ = os.RemoveAll(fixtureRoot)
 	}
-	if homeDir != "" {
-		_ = os.RemoveAll(homeDir)
+	for _, h := range homes {
+		_ = os.RemoveAll(h)
 	}
 	os.Exit(code)
 }

@@ -170,7 +170,7 @@ type session struct {
 }
 
 func newSession(rem *remote, auth Auth, opts Options) (*session, error) {
-	tmp, err := os.MkdirTemp("", "cargoman-git-")
+	tmp, err := os.MkdirTemp(opts.TempDir, "cargoman-git-")
 	if err != nil {
 		return nil, fmt.Errorf("vcs: %w", err)
 	}

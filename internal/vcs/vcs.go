@@ -79,6 +79,10 @@ type Options struct {
 	// accepted and never pinned); set it to a persistent path under
 	// DATA_DIR to pin host keys.
 	KnownHostsFile string
+	// TempDir receives the private HOME and session directories of git
+	// commands (the instance's scratch directory under DATA_DIR/tmp).
+	// Empty means the system's temporary directory.
+	TempDir string
 }
 
 // DefaultTimeout bounds a git command when Options.Timeout is zero. It is

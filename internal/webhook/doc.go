@@ -4,8 +4,9 @@
 //
 // A handler typically:
 //
-//  1. reads at most MaxBodySize bytes with ReadBody (the signature covers the
-//     exact raw bytes, so the body must not be re-encoded);
+//  1. reads the raw body within its limit (internal/bodylimit.Webhook; the
+//     signature covers the exact raw bytes, so the body must not be
+//     re-encoded);
 //  2. calls Parse to learn the event, the delivery ID and the repository URLs,
 //     which tell it which packages, and so which secrets, may apply;
 //  3. calls Verify with those packages' secrets (and the global one);

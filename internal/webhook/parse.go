@@ -15,19 +15,9 @@ import (
 	"unicode/utf8"
 )
 
-// MaxBodySize is the largest delivery body accepted: 5 MiB. Push payloads are
-// a few KiB to a few hundred KiB (GitLab lists at most 20 commits, GitHub at
-// most 2048); the bound caps what an unauthenticated caller can make the
-// server buffer and decode. GitHub itself drops payloads over 25 MB, so a
-// push of thousands of commits with huge file lists can exceed 5 MiB: such a
-// delivery fails with ErrBodyTooLarge and the package needs a manual or
-// scheduled sync.
-const MaxBodySize = 5 << 20
-
 // Parsing errors, for errors.Is. The handler answers 400 and records the
 // delivery as rejected with the message.
 var (
-	ErrBodyTooLarge   = errors.New("webhook body too large")
 	ErrInvalidPayload = errors.New("webhook payload invalid")
 	ErrMissingEvent   = errors.New("webhook event header missing")
 )
@@ -66,8 +56,45 @@ type Delivery struct {
 	// Refs lists the full refs concerned ("refs/heads/main",
 	// "refs/tags/v1.2.0"), de-duplicated, in payload order; it may be empty.
 	Refs []string
+	// Heads maps full refs to the commit the push left them at, for the
+	// refs whose new commit the payload states (GitHub and GitLab "after",
+	// Bitbucket's new target or toHash); a deleted ref maps to ZeroCommit.
+	// It lets a replay of a push the package already has be recognised
+	// whatever its delivery ID. Only lowercase hex SHAs are kept.
+	Heads map[string]string
 
 	sync bool
+}
+
+// ZeroCommit is the "after" commit providers send for a deleted ref.
+const ZeroCommit = "0000000000000000000000000000000000000000"
+
+// setHead records ref's new commit when both look right; a nil or all-zero
+// new commit (deletion) is stored as ZeroCommit.
+func (d *Delivery) setHead(ref, commit string) {
+	if ref == "" || !isCommit(commit) {
+		return
+	}
+	if strings.Trim(commit, "0") == "" {
+		commit = ZeroCommit
+	}
+	if d.Heads == nil {
+		d.Heads = map[string]string{}
+	}
+	d.Heads[ref] = commit
+}
+
+// isCommit accepts a full SHA-1 or SHA-256 object name in lowercase hex.
+func isCommit(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'a' && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // ShouldSync reports whether the delivery announces a change of branches or
@@ -92,23 +119,6 @@ func (d *Delivery) MatchesRepository(repoURL string) bool {
 	return false
 }
 
-// ReadBody reads a request body of at most MaxBodySize bytes. Use it (rather
-// than decoding the request) because signatures cover the exact raw bytes.
-func ReadBody(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, MaxBodySize+1))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, tooLarge.Limit)
-		}
-		return nil, fmt.Errorf("webhook: reading body: %w", err)
-	}
-	if len(body) > MaxBodySize {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, MaxBodySize)
-	}
-	return body, nil
-}
-
 // Parse reads a delivery: the event, ID and hook from the headers, and the
 // repository URLs and refs from the JSON body. Unknown events parse fine (with
 // ShouldSync false); the body must still be a JSON object. GitHub webhooks
@@ -120,9 +130,6 @@ func ReadBody(r io.Reader) ([]byte, error) {
 func Parse(provider Provider, header http.Header, body []byte) (*Delivery, error) {
 	if err := provider.check(); err != nil {
 		return nil, err
-	}
-	if len(body) > MaxBodySize {
-		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrBodyTooLarge, len(body), MaxBodySize)
 	}
 	d := &Delivery{Provider: provider}
 	var err error

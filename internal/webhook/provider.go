@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Provider is a git hosting service that sends webhooks. The values are the
@@ -49,4 +50,22 @@ func clip(s string) string {
 		return s
 	}
 	return s[:max] + "..."
+}
+
+// MaxReasonLen bounds the reason stored with a rejected delivery: the
+// caller may be anyone, so what it can make the server keep stays small.
+const MaxReasonLen = 300
+
+// ClipReason cuts s to at most MaxReasonLen bytes of valid UTF-8, on a
+// rune boundary.
+func ClipReason(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	if len(s) <= MaxReasonLen {
+		return s
+	}
+	n := MaxReasonLen
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

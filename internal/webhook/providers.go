@@ -41,6 +41,7 @@ func parseGitHub(d *Delivery, header http.Header, body []byte) error {
 	case "push":
 		d.Push, d.sync = true, true
 		refs.add(fullRef("", p.str("ref")))
+		d.setHead(fullRef("", p.str("ref")), p.str("after"))
 	case "create", "delete":
 		// ref is the short name here; ref_type says which kind.
 		kind := p.str("ref_type")
@@ -104,8 +105,10 @@ func parseGitLab(d *Delivery, header http.Header, body []byte) error {
 	case "Push Hook", "Tag Push Hook", "push", "tag_push", "repository_update":
 		d.Push, d.sync = true, true
 		refs.add(fullRef("", p.str("ref")))
+		d.setHead(fullRef("", p.str("ref")), p.str("after"))
 		for _, c := range p.objs("changes") {
 			refs.add(fullRef("", c.str("ref")))
+			d.setHead(fullRef("", c.str("ref")), c.str("after"))
 		}
 		for _, r := range p.strs("refs") {
 			refs.add(fullRef("", r))
@@ -167,7 +170,13 @@ func parseBitbucket(d *Delivery, header http.Header, body []byte) error {
 			// new is null for a deleted ref, old for a created one.
 			for _, side := range []string{"new", "old"} {
 				if ref := c.obj(side); ref != nil {
-					refs.add(fullRef(ref.str("type"), ref.str("name")))
+					full := fullRef(ref.str("type"), ref.str("name"))
+					refs.add(full)
+					if side == "new" {
+						d.setHead(full, ref.obj("target").str("hash"))
+					} else {
+						d.setHead(full, ZeroCommit)
+					}
 					break
 				}
 			}
@@ -175,11 +184,12 @@ func parseBitbucket(d *Delivery, header http.Header, body []byte) error {
 	case "repo:refs_changed", "mirror:repo_synchronized":
 		d.Push, d.sync = d.Event == "repo:refs_changed", true
 		for _, c := range p.objs("changes") {
-			if id := c.obj("ref").str("id"); id != "" {
-				refs.add(fullRef("", id))
-			} else {
-				refs.add(fullRef("", c.str("refId")))
+			id := c.obj("ref").str("id")
+			if id == "" {
+				id = c.str("refId")
 			}
+			refs.add(fullRef("", id))
+			d.setHead(fullRef("", id), c.str("toHash"))
 		}
 	}
 	d.Refs = refs.items
