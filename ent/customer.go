@@ -56,7 +56,7 @@ type CustomerEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [1]map[string]int
 
 	namedTokens           map[string][]*CustomerToken
 	namedPackageGrants    map[string][]*PackageGrant

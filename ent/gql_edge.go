@@ -8,28 +8,46 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-func (_m *Collection) Packages(ctx context.Context) (result []*ComposerPackage, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedPackages(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.PackagesOrErr()
+func (_m *Collection) Packages(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PackageOrder, where *PackageWhereInput,
+) (*PackageConnection, error) {
+	opts := []PackagePaginateOption{
+		WithPackageOrder(orderBy),
+		WithPackageFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryPackages().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedPackages(alias); err == nil || hasTotalCount {
+		pager, err := newPackagePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PackageConnection{Edges: []*PackageEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryPackages().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Collection) Grants(ctx context.Context) (result []*CollectionGrant, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedGrants(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.GrantsOrErr()
+func (_m *Collection) Grants(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CollectionGrantOrder, where *CollectionGrantWhereInput,
+) (*CollectionGrantConnection, error) {
+	opts := []CollectionGrantPaginateOption{
+		WithCollectionGrantOrder(orderBy),
+		WithCollectionGrantFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryGrants().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedGrants(alias); err == nil || hasTotalCount {
+		pager, err := newCollectionGrantPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CollectionGrantConnection{Edges: []*CollectionGrantEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryGrants().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *CollectionGrant) Customer(ctx context.Context) (*Customer, error) {
@@ -48,28 +66,46 @@ func (_m *CollectionGrant) Collection(ctx context.Context) (*Collection, error) 
 	return result, err
 }
 
-func (_m *ComposerPackage) Versions(ctx context.Context) (result []*PackageVersion, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedVersions(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.VersionsOrErr()
+func (_m *ComposerPackage) Versions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PackageVersionOrder, where *PackageVersionWhereInput,
+) (*PackageVersionConnection, error) {
+	opts := []PackageVersionPaginateOption{
+		WithPackageVersionOrder(orderBy),
+		WithPackageVersionFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryVersions().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedVersions(alias); err == nil || hasTotalCount {
+		pager, err := newPackageVersionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PackageVersionConnection{Edges: []*PackageVersionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryVersions().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *ComposerPackage) SkippedRefs(ctx context.Context) (result []*SkippedRef, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedSkippedRefs(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.SkippedRefsOrErr()
+func (_m *ComposerPackage) SkippedRefs(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SkippedRefOrder, where *SkippedRefWhereInput,
+) (*SkippedRefConnection, error) {
+	opts := []SkippedRefPaginateOption{
+		WithSkippedRefOrder(orderBy),
+		WithSkippedRefFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QuerySkippedRefs().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedSkippedRefs(alias); err == nil || hasTotalCount {
+		pager, err := newSkippedRefPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SkippedRefConnection{Edges: []*SkippedRefEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QuerySkippedRefs().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *ComposerPackage) Parent(ctx context.Context) (*ComposerPackage, error) {
@@ -80,16 +116,25 @@ func (_m *ComposerPackage) Parent(ctx context.Context) (*ComposerPackage, error)
 	return result, MaskNotFound(err)
 }
 
-func (_m *ComposerPackage) Children(ctx context.Context) (result []*ComposerPackage, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedChildren(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.ChildrenOrErr()
+func (_m *ComposerPackage) Children(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PackageOrder, where *PackageWhereInput,
+) (*PackageConnection, error) {
+	opts := []PackagePaginateOption{
+		WithPackageOrder(orderBy),
+		WithPackageFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryChildren().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedChildren(alias); err == nil || hasTotalCount {
+		pager, err := newPackagePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PackageConnection{Edges: []*PackageEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryChildren().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *ComposerPackage) Credential(ctx context.Context) (*Credential, error) {
@@ -121,76 +166,67 @@ func (_m *ComposerPackage) WebhookDeliveries(
 	return _m.QueryWebhookDeliveries().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *ComposerPackage) Collections(ctx context.Context) (result []*Collection, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedCollections(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.CollectionsOrErr()
+func (_m *ComposerPackage) Collections(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CollectionOrder, where *CollectionWhereInput,
+) (*CollectionConnection, error) {
+	opts := []CollectionPaginateOption{
+		WithCollectionOrder(orderBy),
+		WithCollectionFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryCollections().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedCollections(alias); err == nil || hasTotalCount {
+		pager, err := newCollectionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CollectionConnection{Edges: []*CollectionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryCollections().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Credential) Packages(ctx context.Context) (result []*ComposerPackage, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedPackages(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.PackagesOrErr()
+func (_m *Credential) Packages(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PackageOrder, where *PackageWhereInput,
+) (*PackageConnection, error) {
+	opts := []PackagePaginateOption{
+		WithPackageOrder(orderBy),
+		WithPackageFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryPackages().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedPackages(alias); err == nil || hasTotalCount {
+		pager, err := newPackagePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PackageConnection{Edges: []*PackageEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryPackages().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Customer) Tokens(ctx context.Context) (result []*CustomerToken, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedTokens(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.TokensOrErr()
+func (_m *Customer) PackageGrants(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PackageGrantOrder, where *PackageGrantWhereInput,
+) (*PackageGrantConnection, error) {
+	opts := []PackageGrantPaginateOption{
+		WithPackageGrantOrder(orderBy),
+		WithPackageGrantFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryTokens().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedPackageGrants(alias); err == nil || hasTotalCount {
+		pager, err := newPackageGrantPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PackageGrantConnection{Edges: []*PackageGrantEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
-}
-
-func (_m *Customer) PackageGrants(ctx context.Context) (result []*PackageGrant, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedPackageGrants(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.PackageGrantsOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryPackageGrants().All(ctx)
-	}
-	return result, err
-}
-
-func (_m *Customer) CollectionGrants(ctx context.Context) (result []*CollectionGrant, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedCollectionGrants(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.CollectionGrantsOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryCollectionGrants().All(ctx)
-	}
-	return result, err
-}
-
-func (_m *Customer) Freezes(ctx context.Context) (result []*CustomerFreeze, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedFreezes(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.FreezesOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryFreezes().All(ctx)
-	}
-	return result, err
+	return _m.QueryPackageGrants().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *CustomerFreeze) Customer(ctx context.Context) (*Customer, error) {
@@ -249,14 +285,23 @@ func (_m *SkippedRef) Package(ctx context.Context) (*ComposerPackage, error) {
 	return result, err
 }
 
-func (_m *WebhookDelivery) Packages(ctx context.Context) (result []*ComposerPackage, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedPackages(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.PackagesOrErr()
+func (_m *WebhookDelivery) Packages(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PackageOrder, where *PackageWhereInput,
+) (*PackageConnection, error) {
+	opts := []PackagePaginateOption{
+		WithPackageOrder(orderBy),
+		WithPackageFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryPackages().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedPackages(alias); err == nil || hasTotalCount {
+		pager, err := newPackagePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PackageConnection{Edges: []*PackageEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryPackages().Paginate(ctx, after, first, before, last, opts...)
 }

@@ -2362,6 +2362,20 @@ var (
 			}
 		},
 	}
+	// CustomerFreezeOrderFieldPackageName orders CustomerFreeze by package_name.
+	CustomerFreezeOrderFieldPackageName = &CustomerFreezeOrderField{
+		Value: func(_m *CustomerFreeze) (ent.Value, error) {
+			return _m.PackageName, nil
+		},
+		column: customerfreeze.FieldPackageName,
+		toTerm: customerfreeze.ByPackageName,
+		toCursor: func(_m *CustomerFreeze) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PackageName,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -2372,6 +2386,8 @@ func (f CustomerFreezeOrderField) String() string {
 		str = "CREATED_AT"
 	case CustomerFreezeOrderFieldUpdatedAt.column:
 		str = "UPDATED_AT"
+	case CustomerFreezeOrderFieldPackageName.column:
+		str = "PACKAGE_NAME"
 	}
 	return str
 }
@@ -2392,6 +2408,8 @@ func (f *CustomerFreezeOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *CustomerFreezeOrderFieldCreatedAt
 	case "UPDATED_AT":
 		*f = *CustomerFreezeOrderFieldUpdatedAt
+	case "PACKAGE_NAME":
+		*f = *CustomerFreezeOrderFieldPackageName
 	default:
 		return fmt.Errorf("%s is not a valid CustomerFreezeOrderField", str)
 	}

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"sort"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
@@ -51,19 +50,6 @@ func collectionPayload(c *ent.Collection, err error) (*model.CollectionPayload, 
 	return &model.CollectionPayload{Collection: c}, nil
 }
 
-// sorted returns an edge list (loaded eagerly, or queried by load) in the
-// order less gives; ent loads edges in no particular order.
-func sorted[T any](ctx context.Context, load func(context.Context) ([]T, error), less func(a, b T) bool) ([]T, error) {
-	list, err := load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, len(list)) // never nil: an empty list is [], not null
-	copy(out, list)
-	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
-	return out, nil
-}
-
 // callerMayManage checks, for a customer credential, that the token it
 // revokes or rotates is no broader and lives no longer than itself.
 func (r *Resolver) callerMayManage(ctx context.Context, customerID, tokenID string) error {
@@ -98,3 +84,10 @@ func uploader(ctx context.Context) (*auth.CustomerCredential, string) {
 	}
 	return p.Customer, p.Actor()
 }
+
+// packageAccessKey and customerAccessKey are the cursors of the ways of
+// packageAccess and Package.customers, which access computes in memory:
+// a way is one package (customer) through one source.
+func packageAccessKey(w *access.PackageAccess) string { return w.Package.ID + " " + w.Source }
+
+func customerAccessKey(w *access.CustomerAccess) string { return w.Customer.ID + " " + w.Source }

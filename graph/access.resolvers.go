@@ -12,6 +12,8 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/collection"
+	"github.com/cargoman/cargoman/ent/composerpackage"
+	"github.com/cargoman/cargoman/ent/customerfreeze"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/access"
@@ -20,17 +22,48 @@ import (
 
 // PackageNames is the resolver for the packageNames field.
 func (r *collectionResolver) PackageNames(ctx context.Context, obj *ent.Collection) ([]string, error) {
-	ps, err := sorted(ctx, obj.Packages, func(a, b *ent.ComposerPackage) bool { return a.Name < b.Name })
+	all, err := obj.QueryPackages().Order(ent.Asc(composerpackage.FieldName)).Select(composerpackage.FieldName).Strings(ctx)
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(ps))
-	for _, p := range ps {
-		if callerReaches(ctx, p.Name) {
-			names = append(names, p.Name)
+	names := make([]string, 0, len(all))
+	for _, n := range all {
+		if callerReaches(ctx, n) {
+			names = append(names, n)
 		}
 	}
 	return names, nil
+}
+
+// Tokens is the resolver for the tokens field.
+func (r *customerResolver) Tokens(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CustomerTokenConnection, error) {
+	return paginate(ctx, obj.QueryTokens(), pageArgs{after: after, first: first, before: before, last: last, offset: offset})
+}
+
+// CollectionGrants is the resolver for the collectionGrants field.
+func (r *customerResolver) CollectionGrants(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CollectionGrantConnection, error) {
+	return paginate(ctx, obj.QueryCollectionGrants(), pageArgs{after: after, first: first, before: before, last: last, offset: offset})
+}
+
+// Freezes is the resolver for the freezes field.
+func (r *customerResolver) Freezes(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CustomerFreezeConnection, error) {
+	q := obj.QueryFreezes()
+	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
+		// A customer credential sees the freezes within its package scopes.
+		all, err := obj.QueryFreezes().Select(customerfreeze.FieldID, customerfreeze.FieldPackageName).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, 0, len(all))
+		for _, f := range all {
+			if callerReaches(ctx, f.PackageName) {
+				ids = append(ids, f.ID)
+			}
+		}
+		q.Where(customerfreeze.IDIn(ids...))
+	}
+	byName := &ent.CustomerFreezeOrder{Field: ent.CustomerFreezeOrderFieldPackageName, Direction: entgql.OrderDirectionAsc}
+	return paginate(ctx, q, pageArgs{after: after, first: first, before: before, last: last, offset: offset}, ent.WithCustomerFreezeOrder(byName))
 }
 
 // Token is the resolver for the token field.
@@ -39,16 +72,26 @@ func (r *customerResolver) Token(ctx context.Context, obj *ent.Customer, id stri
 }
 
 // PackageAccess is the resolver for the packageAccess field.
-func (r *customerResolver) PackageAccess(ctx context.Context, obj *ent.Customer) ([]*access.PackageAccess, error) {
+func (r *customerResolver) PackageAccess(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*model.PackageAccessConnection, error) {
 	ways, err := r.access.CustomerPackages(ctx, obj.ID)
-	p := auth.FromContext(ctx)
-	if err != nil || p == nil || p.Customer == nil {
-		return ways, err
+	if err != nil {
+		return nil, err
 	}
-	// A customer credential sees what it may install: its package scopes.
-	return slices.DeleteFunc(ways, func(w *access.PackageAccess) bool {
-		return !callerReaches(ctx, w.Package.Name)
-	}), nil
+	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
+		// A customer credential sees what it may install: its package scopes.
+		ways = slices.DeleteFunc(ways, func(w *access.PackageAccess) bool {
+			return !callerReaches(ctx, w.Package.Name)
+		})
+	}
+	page, info, err := pageOf(ways, packageAccessKey, pageArgs{after: after, first: first, before: before, last: last, offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.PackageAccessConnection{PageInfo: &info, TotalCount: len(ways), Edges: make([]*model.PackageAccessEdge, len(page))}
+	for i, w := range page {
+		conn.Edges[i] = &model.PackageAccessEdge{Node: w, Cursor: ent.Cursor{ID: packageAccessKey(w)}}
+	}
+	return conn, nil
 }
 
 // CreateCustomerToken is the resolver for the createCustomerToken field.
@@ -218,8 +261,20 @@ func (r *mutationResolver) FreezeCustomer(ctx context.Context, input model.Freez
 }
 
 // Customers is the resolver for the customers field.
-func (r *packageResolver) Customers(ctx context.Context, obj *ent.ComposerPackage) ([]*access.CustomerAccess, error) {
-	return r.access.PackageCustomers(ctx, obj.ID)
+func (r *packageResolver) Customers(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*model.CustomerAccessConnection, error) {
+	ways, err := r.access.PackageCustomers(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	page, info, err := pageOf(ways, customerAccessKey, pageArgs{after: after, first: first, before: before, last: last, offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.CustomerAccessConnection{PageInfo: &info, TotalCount: len(ways), Edges: make([]*model.CustomerAccessEdge, len(page))}
+	for i, w := range page {
+		conn.Edges[i] = &model.CustomerAccessEdge{Node: w, Cursor: ent.Cursor{ID: customerAccessKey(w)}}
+	}
+	return conn, nil
 }
 
 // Collections is the resolver for the collections field.

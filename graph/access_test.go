@@ -53,13 +53,13 @@ func TestViewersCannotChangeAccess(t *testing.T) {
 		}
 		var out struct {
 			Customer struct {
-				Tokens        []struct{ ID string }
-				PackageAccess []struct{ Source string }
+				Tokens        struct{ TotalCount int }
+				PackageAccess struct{ TotalCount int }
 			}
 			Collections struct{ TotalCount int }
 		}
-		s.MustGraphQL(t, viewer, `query($c: ID!) { customer(id: $c) { tokens { id } packageAccess { source } } collections { totalCount } }`, vars, &out)
-		if len(out.Customer.Tokens) != 0 || out.Collections.TotalCount != 0 {
+		s.MustGraphQL(t, viewer, `query($c: ID!) { customer(id: $c) { tokens { totalCount } packageAccess { edges { node { source } } } } collections { totalCount } }`, vars, &out)
+		if out.Customer.Tokens.TotalCount != 0 || out.Collections.TotalCount != 0 {
 			t.Fatalf("viewer mutations changed something: %+v", out)
 		}
 		for _, name := range []string{"createCustomerToken", "setCustomerPackages", "createCollection", "updateCollection", "regenerateLegacyToken", "deleteLegacyToken", "deleteCollection"} {

@@ -115,8 +115,8 @@ func TestCustomerCredentials(t *testing.T) {
 		// No path through the graph leads to other customers' data.
 		vars := map[string]any{"a": a, "other": other}
 		for name, doc := range map[string]string{
-			"a package's customers":   `query($a: ID!) { customer(id: $a) { packageAccess { package { customers { customer { name } } } } } }`,
-			"a token's customer":      `query($a: ID!) { customer(id: $a) { tokens { customer { name } } } }`,
+			"a package's customers":   `query($a: ID!) { customer(id: $a) { packageAccess { edges { node { package { customers { edges { node { customer { name } } } } } } } } } }`,
+			"a token's customer":      `query($a: ID!) { customer(id: $a) { tokens { edges { node { customer { name } } } } } }`,
 			"another customer's node": `query($other: ID!) { node(id: $other) { id } }`,
 			"the viewer":              `{ viewer { kind } }`,
 			"another customer":        `query($other: ID!) { customer(id: $other) { name } }`,

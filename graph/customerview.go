@@ -24,8 +24,17 @@ type customerView map[string]map[string]bool
 func newCustomerView() customerView {
 	return customerView{
 		"Customer":                   {"tokens": true, "token": true, "packageAccess": true, "collectionGrants": true, "freezes": true},
+		"CustomerTokenConnection":    {"edges": true, "pageInfo": true},
+		"CustomerTokenEdge":          {"node": true},
+		"CollectionGrantConnection":  {"edges": true, "pageInfo": true},
+		"CollectionGrantEdge":        {"node": true},
+		"CustomerFreezeConnection":   {"edges": true, "pageInfo": true},
+		"CustomerFreezeEdge":         {"node": true},
+		"PageInfo":                   {},
 		"CustomerToken":              {},
 		"CustomerFreeze":             {},
+		"PackageAccessConnection":    {"edges": true, "pageInfo": true},
+		"PackageAccessEdge":          {"node": true},
 		"PackageAccess":              {},
 		"CollectionGrant":            {"collection": true},
 		"Collection":                 {},

@@ -7,42 +7,10 @@ package graph
 
 import (
 	"context"
-	"slices"
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/graph/generated"
 )
-
-// Packages is the resolver for the packages field.
-func (r *collectionResolver) Packages(ctx context.Context, obj *ent.Collection) ([]*ent.ComposerPackage, error) {
-	return sorted(ctx, obj.Packages, func(a, b *ent.ComposerPackage) bool { return a.Name < b.Name })
-}
-
-// Grants is the resolver for the grants field.
-func (r *collectionResolver) Grants(ctx context.Context, obj *ent.Collection) ([]*ent.CollectionGrant, error) {
-	return sorted(ctx, obj.Grants, func(a, b *ent.CollectionGrant) bool { return a.ID < b.ID })
-}
-
-// Tokens is the resolver for the tokens field.
-func (r *customerResolver) Tokens(ctx context.Context, obj *ent.Customer) ([]*ent.CustomerToken, error) {
-	return sorted(ctx, obj.Tokens, func(a, b *ent.CustomerToken) bool { return a.ID < b.ID })
-}
-
-// PackageGrants is the resolver for the packageGrants field.
-func (r *customerResolver) PackageGrants(ctx context.Context, obj *ent.Customer) ([]*ent.PackageGrant, error) {
-	return sorted(ctx, obj.PackageGrants, func(a, b *ent.PackageGrant) bool { return a.ID < b.ID })
-}
-
-// CollectionGrants is the resolver for the collectionGrants field.
-func (r *customerResolver) CollectionGrants(ctx context.Context, obj *ent.Customer) ([]*ent.CollectionGrant, error) {
-	return sorted(ctx, obj.CollectionGrants, func(a, b *ent.CollectionGrant) bool { return a.ID < b.ID })
-}
-
-// Freezes is the resolver for the freezes field.
-func (r *customerResolver) Freezes(ctx context.Context, obj *ent.Customer) ([]*ent.CustomerFreeze, error) {
-	fs, err := sorted(ctx, obj.Freezes, func(a, b *ent.CustomerFreeze) bool { return a.PackageName < b.PackageName })
-	return slices.DeleteFunc(fs, func(f *ent.CustomerFreeze) bool { return !callerReaches(ctx, f.PackageName) }), err
-}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (ent.Noder, error) {

@@ -110,6 +110,14 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if ae.Field != "" {
 			out.Extensions["field"] = ae.Field
 		}
+		// Details a refusal carries, e.g. the cost and maxCost of an
+		// operation over the complexity limit; gqlgen's own code is
+		// replaced by ours.
+		for k, v := range gqlErr.Extensions {
+			if _, set := out.Extensions[k]; !set && k != "code" {
+				out.Extensions[k] = v
+			}
+		}
 		return out
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cargoman/cargoman/internal/apperr"
@@ -64,10 +63,8 @@ func (t multipartForm) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	rc, gerr := exec.CreateOperationContext(r.Context(), params)
 	if gerr != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(r.Context(), rc), gerr)
-		// As gqlgen's POST transport answers the same errors.
-		if errcode.GetErrorKind(gerr) == errcode.KindProtocol {
-			w.WriteHeader(http.StatusUnprocessableEntity)
-		}
+		// As httpTransport answers the same refusals.
+		w.WriteHeader(refusalStatus(resp.Errors))
 		_ = json.NewEncoder(w).Encode(resp)
 		return
 	}

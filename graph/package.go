@@ -37,17 +37,42 @@ func versionPayload(v *ent.PackageVersion, err error) (*model.VersionPayload, er
 }
 
 // versionsOf lists a package's versions, newest first.
-func (r *Resolver) versionsOf(ctx context.Context, p *ent.ComposerPackage, installable bool) ([]*ent.PackageVersion, error) {
+//
+// Composer's order is not SQL's: the ids and normalized versions of all of
+// them are sorted here, and only the page is loaded in full.
+func (r *Resolver) versionsOf(ctx context.Context, p *ent.ComposerPackage, installable bool, a pageArgs) (*ent.PackageVersionConnection, error) {
 	q := p.QueryVersions()
 	if installable {
 		q.Where(packageversion.YankedAtIsNil(), packageversion.RemovedAtIsNil())
 	}
-	vs, err := q.All(ctx)
+	keys, err := q.Clone().Select(packageversion.FieldID, packageversion.FieldVersionNormalized).All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sortNewestFirst(vs)
-	return vs, nil
+	sortNewestFirst(keys)
+	page, info, err := pageOf(keys, func(v *ent.PackageVersion) string { return v.ID }, a)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(page))
+	for i, v := range page {
+		ids[i] = v.ID
+	}
+	full, err := r.client.PackageVersion.Query().Where(packageversion.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*ent.PackageVersion, len(full))
+	for _, v := range full {
+		byID[v.ID] = v
+	}
+	conn := &ent.PackageVersionConnection{PageInfo: info, TotalCount: len(keys), Edges: make([]*ent.PackageVersionEdge, 0, len(ids))}
+	for _, id := range ids {
+		if v := byID[id]; v != nil {
+			conn.Edges = append(conn.Edges, &ent.PackageVersionEdge{Node: v, Cursor: ent.Cursor{ID: id}})
+		}
+	}
+	return conn, nil
 }
 
 // sortNewestFirst orders versions as Composer does: tagged versions from

@@ -131,18 +131,18 @@ func (r *mutationResolver) DeleteCredential(ctx context.Context, input model.Del
 }
 
 // InstallableVersions is the resolver for the installableVersions field.
-func (r *packageResolver) InstallableVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error) {
-	return r.versionsOf(ctx, obj, true)
+func (r *packageResolver) InstallableVersions(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.PackageVersionConnection, error) {
+	return r.versionsOf(ctx, obj, true, pageArgs{after: after, first: first, before: before, last: last, offset: offset})
 }
 
 // AllVersions is the resolver for the allVersions field.
-func (r *packageResolver) AllVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error) {
-	return r.versionsOf(ctx, obj, false)
+func (r *packageResolver) AllVersions(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.PackageVersionConnection, error) {
+	return r.versionsOf(ctx, obj, false, pageArgs{after: after, first: first, before: before, last: last, offset: offset})
 }
 
 // RejectedRefs is the resolver for the rejectedRefs field.
-func (r *packageResolver) RejectedRefs(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.SkippedRef, error) {
-	return obj.QuerySkippedRefs().All(ctx)
+func (r *packageResolver) RejectedRefs(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.SkippedRefConnection, error) {
+	return paginate(ctx, obj.QuerySkippedRefs(), pageArgs{after: after, first: first, before: before, last: last, offset: offset})
 }
 
 // CurrentTask is the resolver for the currentTask field.

@@ -8,7 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -25,6 +24,34 @@ func NewSchema(d Deps) graphql.ExecutableSchema {
 	})
 }
 
+// Settings are the configurable parts of the GraphQL endpoint.
+type Settings struct {
+	Limits        Limits
+	Introspection IntrospectionMode
+}
+
+// withDefaults fills the settings left zero with their defaults.
+func (s Settings) withDefaults() Settings {
+	d := DefaultLimits()
+	for _, f := range []struct {
+		v   *int
+		def int
+	}{
+		{&s.Limits.MaxDepth, d.MaxDepth},
+		{&s.Limits.MaxComplexity, d.MaxComplexity},
+		{&s.Limits.MaxPageSize, d.MaxPageSize},
+		{&s.Limits.MaxNodeIDs, d.MaxNodeIDs},
+	} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	if s.Introspection == "" {
+		s.Introspection = IntrospectionAuthenticated
+	}
+	return s
+}
+
 // configurable is what both gqlgen's HTTP server and its bare executor
 // offer, so the GraphQL endpoint and the REST layer run with identical
 // extensions, limits and error handling.
@@ -36,14 +63,15 @@ type configurable interface {
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
 }
 
-func configure(c configurable, log *slog.Logger, extra []graphql.HandlerExtension) {
-	c.Use(extension.Introspection{})
+func configure(c configurable, log *slog.Logger, s Settings, extra []graphql.HandlerExtension) {
+	s = s.withDefaults()
+	c.Use(introspectionPolicy{mode: s.Introspection})
 	for _, x := range extra {
 		c.Use(x)
 	}
-	c.Use(extension.FixedComplexityLimit(MaxComplexity))
-	c.Use(depthLimit{max: MaxDepth})
+	c.Use(operationLimits{l: s.Limits})
 	c.AroundFields(classifyResolverErrors)
+	c.AroundFields(pageLimit)
 	c.AroundFields(newCustomerView().guard)
 	c.SetErrorPresenter(presentError(log))
 	c.SetRecoverFunc(recoverPanic(log))
@@ -52,24 +80,23 @@ func configure(c configurable, log *slog.Logger, extra []graphql.HandlerExtensio
 
 // NewExecutor returns an executor for in-process operations (the REST
 // layer), configured like the HTTP endpoint.
-func NewExecutor(es graphql.ExecutableSchema, log *slog.Logger, extra ...graphql.HandlerExtension) *executor.Executor {
+func NewExecutor(es graphql.ExecutableSchema, log *slog.Logger, s Settings, extra ...graphql.HandlerExtension) *executor.Executor {
 	e := executor.New(es)
-	configure(e, log, extra)
+	configure(e, log, s, extra)
 	return e
 }
 
 // NewHandler returns the HTTP handler of POST and GET /graphql; up says
 // where multipart uploads go.
-func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, up Uploads, extra ...graphql.HandlerExtension) http.Handler {
+func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, s Settings, up Uploads, extra ...graphql.HandlerExtension) http.Handler {
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(textGET{})
-	srv.AddTransport(textPOST{})
+	srv.AddTransport(httpTransport{})
 	if up.MaxFields <= 0 {
 		up.MaxFields = bodylimit.DefaultJSON
 	}
 	srv.AddTransport(multipartForm{up: up})
-	configure(srv, log, extra)
+	configure(srv, log, s, extra)
 	return srv
 }
 
@@ -86,6 +113,10 @@ func (afterMutation) ExtensionName() string                   { return "AfterMut
 func (afterMutation) Validate(graphql.ExecutableSchema) error { return nil }
 func (a afterMutation) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
+	if !graphql.HasOperationContext(ctx) {
+		// A request refused before it became an operation.
+		return resp
+	}
 	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
 		a(ctx)
 	}

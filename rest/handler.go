@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,6 +34,8 @@ type compiled struct {
 	Route
 	vars     ast.VariableDefinitionList
 	hasInput bool
+	// flatten is set when the result embeds connections, shown as arrays.
+	flatten bool
 	// pathVars maps a variable (or $input field) to its path template.
 	pathVars map[string]string
 	// requires is what the operation's root fields ask of the caller,
@@ -98,7 +101,8 @@ func compile(schema *ast.Schema, rt Route) (*compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rest: %s %s: %w", rt.Method, rt.Path, err)
 	}
-	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathVars: rt.Vars, requires: requires}
+	c := &compiled{Route: rt, vars: doc.Operations[0].VariableDefinitions, pathVars: rt.Vars, requires: requires,
+		flatten: embedsConnections(doc.Operations[0], rt.List)}
 	if c.pathVars == nil {
 		c.pathVars = map[string]string{}
 		for _, name := range pathParams(rt.Path) {
@@ -233,7 +237,11 @@ func (h *Handler) variables(c *compiled, w http.ResponseWriter, r *http.Request,
 		case p != nil && name == "first":
 			vars[name] = p.size
 		case p != nil && name == "offset":
-			vars[name] = (p.number - 1) * p.size
+			// GraphQL's Int is 32 bits; any page that far is past the end.
+			vars[name] = math.MaxInt32
+			if p.number-1 <= math.MaxInt32/p.size {
+				vars[name] = (p.number - 1) * p.size
+			}
 		default:
 			raw, ok := query[casing.Snake(name)]
 			if !ok {
@@ -328,6 +336,12 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, c *compiled, d
 			return
 		}
 		p.writeHeaders(w, r, h.opts.PublicURL, total)
+	}
+	if c.flatten {
+		if value, err = flattenConnections(value); err != nil {
+			WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+			return
+		}
 	}
 	if c.status() == http.StatusNoContent {
 		w.WriteHeader(http.StatusNoContent)

@@ -35,7 +35,9 @@ var customerAccessRoutes = []Route{
 	},
 	{
 		Method: http.MethodGet, Path: "/api/v1/customers/{id}/tokens", List: true,
-		Query:  `query($id: ID!) { customer(id: $id) { tokens { ...TokenFields } } }` + tokenFields,
+		Query: `query($id: ID!, $first: Int, $offset: Int) {
+  customer(id: $id) { tokens(first: $first, offset: $offset) { totalCount edges { node { ...TokenFields } } } }
+}` + tokenFields,
 		Result: []string{"customer", "tokens"},
 	},
 	{
@@ -74,13 +76,15 @@ var customerAccessRoutes = []Route{
 	},
 	{
 		Method: http.MethodGet, Path: "/api/v1/customers/{id}/packages", List: true,
-		Query:  `query($id: ID!) { customer(id: $id) { packageAccess { ...AccessFields } } }` + accessFields,
+		Query: `query($id: ID!, $first: Int, $offset: Int) {
+  customer(id: $id) { packageAccess(first: $first, offset: $offset) { totalCount edges { node { ...AccessFields } } } }
+}` + accessFields,
 		Result: []string{"customer", "packageAccess"},
 	},
 	{
 		Method: http.MethodPut, Path: "/api/v1/customers/{id}/packages", Vars: ofCustomer,
 		Query: `mutation($input: SetCustomerPackagesInput!) {
-  setCustomerPackages(input: $input) { customer { packageAccess { ...AccessFields } } }
+  setCustomerPackages(input: $input) { customer { packageAccess { edges { node { ...AccessFields } } } } }
 }` + accessFields,
 		Result: []string{"setCustomerPackages", "customer", "packageAccess"},
 	},
@@ -97,7 +101,9 @@ var customerAccessRoutes = []Route{
 	},
 	{
 		Method: http.MethodGet, Path: "/api/v1/customers/{id}/collections", List: true,
-		Query:  `query($id: ID!) { customer(id: $id) { collectionGrants { ...CollectionGrantFields } } }` + collectionGrantFields,
+		Query: `query($id: ID!, $first: Int, $offset: Int) {
+  customer(id: $id) { collectionGrants(first: $first, offset: $offset) { totalCount edges { node { ...CollectionGrantFields } } } }
+}` + collectionGrantFields,
 		Result: []string{"customer", "collectionGrants"},
 	},
 	{
@@ -120,8 +126,10 @@ var customerAccessRoutes = []Route{
 	},
 	{
 		Method: http.MethodGet, Path: "/api/v1/packages/{vendor}/{name}/customers", List: true, Vars: packageName,
-		Query: `query($name: String!) {
-  package(name: $name) { customers { customer { ...CustomerFields } constraint source createdAt } }
+		Query: `query($name: String!, $first: Int, $offset: Int) {
+  package(name: $name) {
+    customers(first: $first, offset: $offset) { totalCount edges { node { customer { ...CustomerFields } constraint source createdAt } } }
+  }
 }` + customerFields,
 		Result: []string{"package", "customers"},
 	},

@@ -6,7 +6,7 @@ import "net/http"
 const customerFields = `
 fragment CustomerFields on Customer {
   id name email externalID status suspensionReason
-  frozenVersions: freezes { package: packageName version versionNormalized }
+  frozenVersions: freezes { edges { node { package: packageName version versionNormalized } } }
   createdAt updatedAt
 }`
 

@@ -51,8 +51,8 @@ var packageRoutes = []Route{
 		Query: `query($name: String!) {
   package(name: $name) {
     ...PackageFields
-    versions: allVersions { ...VersionFields }
-    rejectedRefs { refKind refName reference reason updatedAt }
+    versions: allVersions { edges { node { ...VersionFields } } }
+    rejectedRefs { edges { node { refKind refName reference reason updatedAt } } }
     currentTask { ...TaskFields }
   }
 }` + packageFields + versionFields + taskFields,
@@ -145,6 +145,15 @@ var packageRoutes = []Route{
   }
 }` + packageFields,
 		Result: []string{"packages"},
+	},
+	{
+		// Every version, newest first, page by page: the package's own
+		// route embeds only the first page (rest.MaxPageSize) of them.
+		Method: http.MethodGet, Path: "/api/v1/packages/{vendor}/{name}/versions", Vars: packageName, List: true,
+		Query: `query($name: String!, $first: Int, $offset: Int) {
+  package(name: $name) { allVersions(first: $first, offset: $offset) { totalCount edges { node { ...VersionFields } } } }
+}` + versionFields,
+		Result: []string{"package", "allVersions"},
 	},
 	{
 		Method: http.MethodPost, Path: "/api/v1/packages/{vendor}/{name}/versions", Status: http.StatusCreated,

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/cargoman/cargoman/graph"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
@@ -36,10 +37,16 @@ type config struct {
 	WebhookDeliveryRetentionDays int
 	MaxBodyBytes                 int
 	LogLevel                     string
+	// GraphQLMaxComplexity bounds the cost of one GraphQL operation.
+	GraphQLMaxComplexity int
+	// GraphQLIntrospection says who may query the schema.
+	GraphQLIntrospection string
 	// level is LogLevel parsed.
 	level slog.Level
 	// denyPrivate is DenyPrivate parsed, its default applied.
 	denyPrivate bool
+	// introspection is GraphQLIntrospection parsed.
+	introspection graph.IntrospectionMode
 }
 
 // setting describes one configuration value, for flags and the README.
@@ -66,6 +73,8 @@ func (c *config) settings() []setting {
 		{"WEBHOOK_DELIVERY_RETENTION_DAYS", "webhook-delivery-retention-days", "30", "days webhook delivery records are kept before the daily cleanup deletes them (1 to 3650)", &c.WebhookDeliveryRetentionDays},
 		{"MAX_BODY_BYTES", "max-body-bytes", strconv.Itoa(bodylimit.DefaultJSON), "largest JSON request body (GraphQL and REST) in bytes; larger ones answer 413", &c.MaxBodyBytes},
 		{"LOG_LEVEL", "log-level", "info", "debug, info (one line per request), warn or error", &c.LogLevel},
+		{"GRAPHQL_MAX_COMPLEXITY", "graphql-max-complexity", strconv.Itoa(graph.DefaultMaxComplexity), "highest cost of one GraphQL operation (1 per field, times the page size of each connection); above it the operation answers 422", &c.GraphQLMaxComplexity},
+		{"GRAPHQL_INTROSPECTION", "graphql-introspection", string(graph.IntrospectionAuthenticated), "who may query the GraphQL schema: authenticated (any credential), public or off", &c.GraphQLIntrospection},
 	}
 }
 
@@ -136,6 +145,14 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 	if _, err := netpolicy.New(netpolicy.ParseHosts(c.AllowedGitHosts), c.denyPrivate); err != nil {
 		return nil, fmt.Errorf("ALLOWED_GIT_HOSTS: %w", err)
 	}
+	if c.GraphQLMaxComplexity < 1 {
+		return nil, fmt.Errorf("GRAPHQL_MAX_COMPLEXITY must be at least 1 (got %d)", c.GraphQLMaxComplexity)
+	}
+	mode, err := graph.ParseIntrospectionMode(c.GraphQLIntrospection)
+	if err != nil {
+		return nil, fmt.Errorf("GRAPHQL_INTROSPECTION %w", err)
+	}
+	c.introspection = mode
 	if err := c.level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return nil, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
 	}
@@ -143,4 +160,11 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 		c.DatabaseURL = database.SQLiteURL(filepath.Join(c.DataDir, "cargoman.db"))
 	}
 	return c, nil
+}
+
+// graphQL are the GraphQL settings the configuration chooses.
+func (c *config) graphQL() graph.Settings {
+	l := graph.DefaultLimits()
+	l.MaxComplexity = c.GraphQLMaxComplexity
+	return graph.Settings{Limits: l, Introspection: c.introspection}
 }

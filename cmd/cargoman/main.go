@@ -117,6 +117,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		Limits:                   bodylimit.Limits{JSON: int64(cfg.MaxBodyBytes)},
 		AllowedGitHosts:          netpolicy.ParseHosts(cfg.AllowedGitHosts),
 		DenyPrivateNetworks:      cfg.denyPrivate,
+		GraphQL:                  cfg.graphQL(),
 	}, log)
 	if err != nil {
 		return err

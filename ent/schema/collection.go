@@ -40,9 +40,10 @@ func (Collection) Fields() []ent.Field {
 // Edges of the Collection.
 func (Collection) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("packages", ComposerPackage.Type),
+		edge.To("packages", ComposerPackage.Type).
+			Annotations(entgql.RelayConnection()),
 		edge.To("grants", CollectionGrant.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade)),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection()),
 	}
 }
 

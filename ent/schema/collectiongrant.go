@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -56,4 +57,10 @@ func (CollectionGrant) Indexes() []ent.Index {
 		index.Fields("customer_id", "collection_id").Unique(),
 		index.Fields("collection_id"),
 	}
+}
+
+// Annotations of the CollectionGrant: lists of them are Relay connections with
+// bounded pages (graph.Limits).
+func (CollectionGrant) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

@@ -107,11 +107,11 @@ func (ComposerPackage) Fields() []ent.Field {
 func (ComposerPackage) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("versions", PackageVersion.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade)),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection()),
 		edge.To("skipped_refs", SkippedRef.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade)),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection()),
 		edge.To("children", ComposerPackage.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection()).
 			From("parent").
 			Unique().
 			Field("parent_id").
@@ -129,6 +129,7 @@ func (ComposerPackage) Edges() []ent.Edge {
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)),
 		edge.From("collections", Collection.Type).
 			Ref("packages").
+			Annotations(entgql.RelayConnection()).
 			Comment("Collections the package is in."),
 	}
 }

@@ -41,7 +41,7 @@ func (Credential) Fields() []ent.Field {
 
 // Edges of the Credential.
 func (Credential) Edges() []ent.Edge {
-	return []ent.Edge{edge.To("packages", ComposerPackage.Type)}
+	return []ent.Edge{edge.To("packages", ComposerPackage.Type).Annotations(entgql.RelayConnection())}
 }
 
 // Annotations of the Credential.

@@ -53,16 +53,16 @@ func (Customer) Fields() []ent.Field {
 func (Customer) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("tokens", CustomerToken.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipType)).
 			Comment("Tokens, including revoked ones, oldest first."),
 		edge.To("package_grants", PackageGrant.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection()).
 			Comment("Direct package grants (see packageAccess for everything the customer reaches)."),
 		edge.To("collection_grants", CollectionGrant.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipType)).
 			Comment("Collections the customer holds."),
 		edge.To("freezes", CustomerFreeze.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade)).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipType)).
 			Comment("While frozen: the version each listed package is capped at, by package name."),
 	}
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -29,6 +30,7 @@ func (CustomerFreeze) Fields() []ent.Field {
 		field.String("package_id").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("package_name").
 			Immutable().
+			Annotations(entgql.OrderField("PACKAGE_NAME")).
 			Validate(validate.PackageName).
 			Comment("The package's name (package names never change), so freeze lists read without a join."),
 		field.String("version").
@@ -61,4 +63,10 @@ func (CustomerFreeze) Edges() []ent.Edge {
 // Indexes of the CustomerFreeze.
 func (CustomerFreeze) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("customer_id", "package_id").Unique()}
+}
+
+// Annotations of the CustomerFreeze: lists of them are Relay connections with
+// bounded pages (graph.Limits).
+func (CustomerFreeze) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

@@ -4,6 +4,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -89,4 +90,10 @@ func (CustomerToken) Indexes() []ent.Index {
 			StorageKey("customertoken_one_legacy_per_customer").
 			Annotations(entsql.IndexWhere("legacy")),
 	}
+}
+
+// Annotations of the CustomerToken: lists of them are Relay connections with
+// bounded pages (graph.Limits).
+func (CustomerToken) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -61,4 +62,10 @@ func (PackageGrant) Indexes() []ent.Index {
 		index.Fields("customer_id", "package_id").Unique(),
 		index.Fields("package_id"),
 	}
+}
+
+// Annotations of the PackageGrant: lists of them are Relay connections with
+// bounded pages (graph.Limits).
+func (PackageGrant) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

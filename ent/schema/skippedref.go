@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -46,4 +47,10 @@ func (SkippedRef) Edges() []ent.Edge {
 // Indexes of the SkippedRef.
 func (SkippedRef) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("package_id", "ref_kind", "ref_name").Unique()}
+}
+
+// Annotations of the SkippedRef: lists of them are Relay connections with
+// bounded pages (graph.Limits).
+func (SkippedRef) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

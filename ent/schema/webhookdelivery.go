@@ -40,7 +40,7 @@ func (WebhookDelivery) Fields() []ent.Field {
 
 // Edges of the WebhookDelivery.
 func (WebhookDelivery) Edges() []ent.Edge {
-	return []ent.Edge{edge.To("packages", ComposerPackage.Type)}
+	return []ent.Edge{edge.To("packages", ComposerPackage.Type).Annotations(entgql.RelayConnection())}
 }
 
 // Indexes of the WebhookDelivery. A delivery id is processed once per

@@ -86,11 +86,11 @@ type ComplexityRoot struct {
 
 	Collection struct {
 		CreatedAt    func(childComplexity int) int
-		Grants       func(childComplexity int) int
+		Grants       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CollectionGrantOrder, where *ent.CollectionGrantWhereInput) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
 		PackageNames func(childComplexity int) int
-		Packages     func(childComplexity int) int
+		Packages     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput) int
 		Slug         func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
 	}
@@ -113,6 +113,17 @@ type ComplexityRoot struct {
 		Customer   func(childComplexity int) int
 		ID         func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
+	}
+
+	CollectionGrantConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CollectionGrantEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CollectionPayload struct {
@@ -153,7 +164,7 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		Name      func(childComplexity int) int
-		Packages  func(childComplexity int) int
+		Packages  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput) int
 		UpdatedAt func(childComplexity int) int
 		Username  func(childComplexity int) int
 	}
@@ -170,19 +181,19 @@ type ComplexityRoot struct {
 	}
 
 	Customer struct {
-		CollectionGrants func(childComplexity int) int
+		CollectionGrants func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		CreatedAt        func(childComplexity int) int
 		Email            func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
-		Freezes          func(childComplexity int) int
+		Freezes          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		ID               func(childComplexity int) int
 		Name             func(childComplexity int) int
-		PackageAccess    func(childComplexity int) int
-		PackageGrants    func(childComplexity int) int
+		PackageAccess    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
+		PackageGrants    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PackageGrantOrder, where *ent.PackageGrantWhereInput) int
 		Status           func(childComplexity int) int
 		SuspensionReason func(childComplexity int) int
 		Token            func(childComplexity int, id string) int
-		Tokens           func(childComplexity int) int
+		Tokens           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		UpdatedAt        func(childComplexity int) int
 	}
 
@@ -192,6 +203,17 @@ type ComplexityRoot struct {
 		CreatedAt  func(childComplexity int) int
 		Customer   func(childComplexity int) int
 		Source     func(childComplexity int) int
+	}
+
+	CustomerAccessConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CustomerAccessEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CustomerConnection struct {
@@ -216,6 +238,17 @@ type ComplexityRoot struct {
 		VersionNormalized func(childComplexity int) int
 	}
 
+	CustomerFreezeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CustomerFreezeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CustomerToken struct {
 		CreatedAt     func(childComplexity int) int
 		Customer      func(childComplexity int) int
@@ -230,6 +263,17 @@ type ComplexityRoot struct {
 		RevokedAt     func(childComplexity int) int
 		Scope         func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
+	}
+
+	CustomerTokenConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CustomerTokenEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CustomerTokenSecretPayload struct {
@@ -373,17 +417,17 @@ type ComplexityRoot struct {
 	Package struct {
 		Abandoned            func(childComplexity int) int
 		AbandonedReplacement func(childComplexity int) int
-		AllVersions          func(childComplexity int) int
-		Children             func(childComplexity int) int
-		Collections          func(childComplexity int) int
+		AllVersions          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
+		Children             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput) int
+		Collections          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CollectionOrder, where *ent.CollectionWhereInput) int
 		CreatedAt            func(childComplexity int) int
 		Credential           func(childComplexity int) int
 		CurrentTask          func(childComplexity int) int
-		Customers            func(childComplexity int) int
+		Customers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		DefaultBranch        func(childComplexity int) int
 		Description          func(childComplexity int) int
 		ID                   func(childComplexity int) int
-		InstallableVersions  func(childComplexity int) int
+		InstallableVersions  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		MonorepoExcludes     func(childComplexity int) int
 		MonorepoPath         func(childComplexity int) int
 		MonorepoPaths        func(childComplexity int) int
@@ -391,16 +435,16 @@ type ComplexityRoot struct {
 		Parent               func(childComplexity int) int
 		Readme               func(childComplexity int) int
 		ReadmeHTML           func(childComplexity int) int
-		RejectedRefs         func(childComplexity int) int
+		RejectedRefs         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
 		RepositoryURL        func(childComplexity int) int
 		SSHHost              func(childComplexity int) int
 		SSHHostKeys          func(childComplexity int) int
-		SkippedRefs          func(childComplexity int) int
+		SkippedRefs          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SkippedRefOrder, where *ent.SkippedRefWhereInput) int
 		SyncError            func(childComplexity int) int
 		SyncedAt             func(childComplexity int) int
 		Type                 func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
-		Versions             func(childComplexity int) int
+		Versions             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PackageVersionOrder, where *ent.PackageVersionWhereInput) int
 		WebhookDeliveries    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.WebhookDeliveryOrder, where *ent.WebhookDeliveryWhereInput) int
 	}
 
@@ -412,6 +456,17 @@ type ComplexityRoot struct {
 		Package     func(childComplexity int) int
 		PackageName func(childComplexity int) int
 		Source      func(childComplexity int) int
+	}
+
+	PackageAccessConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PackageAccessEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PackageConnection struct {
@@ -448,6 +503,17 @@ type ComplexityRoot struct {
 		ID         func(childComplexity int) int
 		Package    func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
+	}
+
+	PackageGrantConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PackageGrantEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PackageVersion struct {
@@ -550,6 +616,17 @@ type ComplexityRoot struct {
 		RefName   func(childComplexity int) int
 		Reference func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+	}
+
+	SkippedRefConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SkippedRefEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	SuspendCustomerPayload struct {
@@ -665,7 +742,7 @@ type ComplexityRoot struct {
 		Event         func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Outcome       func(childComplexity int) int
-		Packages      func(childComplexity int) int
+		Packages      func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PackageOrder, where *ent.PackageWhereInput) int
 		Provider      func(childComplexity int) int
 		RepositoryURL func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -688,17 +765,14 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type CollectionResolver interface {
-	Packages(ctx context.Context, obj *ent.Collection) ([]*ent.ComposerPackage, error)
-	Grants(ctx context.Context, obj *ent.Collection) ([]*ent.CollectionGrant, error)
 	PackageNames(ctx context.Context, obj *ent.Collection) ([]string, error)
 }
 type CustomerResolver interface {
-	Tokens(ctx context.Context, obj *ent.Customer) ([]*ent.CustomerToken, error)
-	PackageGrants(ctx context.Context, obj *ent.Customer) ([]*ent.PackageGrant, error)
-	CollectionGrants(ctx context.Context, obj *ent.Customer) ([]*ent.CollectionGrant, error)
-	Freezes(ctx context.Context, obj *ent.Customer) ([]*ent.CustomerFreeze, error)
+	Tokens(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CustomerTokenConnection, error)
+	CollectionGrants(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CollectionGrantConnection, error)
+	Freezes(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CustomerFreezeConnection, error)
 	Token(ctx context.Context, obj *ent.Customer, id string) (*ent.CustomerToken, error)
-	PackageAccess(ctx context.Context, obj *ent.Customer) ([]*access.PackageAccess, error)
+	PackageAccess(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*model.PackageAccessConnection, error)
 }
 type MutationResolver interface {
 	CreateAdminToken(ctx context.Context, input model.CreateAdminTokenInput) (*model.CreateAdminTokenPayload, error)
@@ -739,12 +813,12 @@ type MutationResolver interface {
 	CreateTask(ctx context.Context, input model.CreateTaskInput) (*model.CreateTaskPayload, error)
 }
 type PackageResolver interface {
-	Customers(ctx context.Context, obj *ent.ComposerPackage) ([]*access.CustomerAccess, error)
+	Customers(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*model.CustomerAccessConnection, error)
 	SSHHost(ctx context.Context, obj *ent.ComposerPackage) (*string, error)
 	SSHHostKeys(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.KnownHost, error)
-	InstallableVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
-	AllVersions(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.PackageVersion, error)
-	RejectedRefs(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.SkippedRef, error)
+	InstallableVersions(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.PackageVersionConnection, error)
+	AllVersions(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.PackageVersionConnection, error)
+	RejectedRefs(ctx context.Context, obj *ent.ComposerPackage, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.SkippedRefConnection, error)
 	CurrentTask(ctx context.Context, obj *ent.ComposerPackage) (*ent.Task, error)
 }
 type QueryResolver interface {
@@ -894,7 +968,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Collection.Grants(childComplexity), true
+		args, err := ec.field_Collection_grants_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Collection.Grants(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.CollectionGrantOrder), args["where"].(*ent.CollectionGrantWhereInput)), true
 	case "Collection.id":
 		if e.ComplexityRoot.Collection.ID == nil {
 			break
@@ -918,7 +997,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Collection.Packages(childComplexity), true
+		args, err := ec.field_Collection_packages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Collection.Packages(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PackageOrder), args["where"].(*ent.PackageWhereInput)), true
 	case "Collection.slug":
 		if e.ComplexityRoot.Collection.Slug == nil {
 			break
@@ -1000,6 +1084,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CollectionGrant.UpdatedAt(childComplexity), true
+
+	case "CollectionGrantConnection.edges":
+		if e.ComplexityRoot.CollectionGrantConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrantConnection.Edges(childComplexity), true
+	case "CollectionGrantConnection.pageInfo":
+		if e.ComplexityRoot.CollectionGrantConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrantConnection.PageInfo(childComplexity), true
+	case "CollectionGrantConnection.totalCount":
+		if e.ComplexityRoot.CollectionGrantConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrantConnection.TotalCount(childComplexity), true
+
+	case "CollectionGrantEdge.cursor":
+		if e.ComplexityRoot.CollectionGrantEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrantEdge.Cursor(childComplexity), true
+	case "CollectionGrantEdge.node":
+		if e.ComplexityRoot.CollectionGrantEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectionGrantEdge.Node(childComplexity), true
 
 	case "CollectionPayload.collection":
 		if e.ComplexityRoot.CollectionPayload.Collection == nil {
@@ -1109,7 +1225,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Credential.Packages(childComplexity), true
+		args, err := ec.field_Credential_packages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Credential.Packages(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PackageOrder), args["where"].(*ent.PackageWhereInput)), true
 	case "Credential.updatedAt":
 		if e.ComplexityRoot.Credential.UpdatedAt == nil {
 			break
@@ -1160,7 +1281,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Customer.CollectionGrants(childComplexity), true
+		args, err := ec.field_Customer_collectionGrants_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.CollectionGrants(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Customer.createdAt":
 		if e.ComplexityRoot.Customer.CreatedAt == nil {
 			break
@@ -1184,7 +1310,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Customer.Freezes(childComplexity), true
+		args, err := ec.field_Customer_freezes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Freezes(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Customer.id":
 		if e.ComplexityRoot.Customer.ID == nil {
 			break
@@ -1202,13 +1333,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Customer.PackageAccess(childComplexity), true
+		args, err := ec.field_Customer_packageAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.PackageAccess(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Customer.packageGrants":
 		if e.ComplexityRoot.Customer.PackageGrants == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Customer.PackageGrants(childComplexity), true
+		args, err := ec.field_Customer_packageGrants_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.PackageGrants(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PackageGrantOrder), args["where"].(*ent.PackageGrantWhereInput)), true
 	case "Customer.status":
 		if e.ComplexityRoot.Customer.Status == nil {
 			break
@@ -1237,7 +1378,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Customer.Tokens(childComplexity), true
+		args, err := ec.field_Customer_tokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Tokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Customer.updatedAt":
 		if e.ComplexityRoot.Customer.UpdatedAt == nil {
 			break
@@ -1275,6 +1421,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerAccess.Source(childComplexity), true
+
+	case "CustomerAccessConnection.edges":
+		if e.ComplexityRoot.CustomerAccessConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessConnection.Edges(childComplexity), true
+	case "CustomerAccessConnection.pageInfo":
+		if e.ComplexityRoot.CustomerAccessConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessConnection.PageInfo(childComplexity), true
+	case "CustomerAccessConnection.totalCount":
+		if e.ComplexityRoot.CustomerAccessConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessConnection.TotalCount(childComplexity), true
+
+	case "CustomerAccessEdge.cursor":
+		if e.ComplexityRoot.CustomerAccessEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessEdge.Cursor(childComplexity), true
+	case "CustomerAccessEdge.node":
+		if e.ComplexityRoot.CustomerAccessEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessEdge.Node(childComplexity), true
 
 	case "CustomerConnection.edges":
 		if e.ComplexityRoot.CustomerConnection.Edges == nil {
@@ -1357,6 +1535,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerFreeze.VersionNormalized(childComplexity), true
 
+	case "CustomerFreezeConnection.edges":
+		if e.ComplexityRoot.CustomerFreezeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreezeConnection.Edges(childComplexity), true
+	case "CustomerFreezeConnection.pageInfo":
+		if e.ComplexityRoot.CustomerFreezeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreezeConnection.PageInfo(childComplexity), true
+	case "CustomerFreezeConnection.totalCount":
+		if e.ComplexityRoot.CustomerFreezeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreezeConnection.TotalCount(childComplexity), true
+
+	case "CustomerFreezeEdge.cursor":
+		if e.ComplexityRoot.CustomerFreezeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreezeEdge.Cursor(childComplexity), true
+	case "CustomerFreezeEdge.node":
+		if e.ComplexityRoot.CustomerFreezeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerFreezeEdge.Node(childComplexity), true
+
 	case "CustomerToken.createdAt":
 		if e.ComplexityRoot.CustomerToken.CreatedAt == nil {
 			break
@@ -1435,6 +1645,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerToken.UpdatedAt(childComplexity), true
+
+	case "CustomerTokenConnection.edges":
+		if e.ComplexityRoot.CustomerTokenConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerTokenConnection.Edges(childComplexity), true
+	case "CustomerTokenConnection.pageInfo":
+		if e.ComplexityRoot.CustomerTokenConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerTokenConnection.PageInfo(childComplexity), true
+	case "CustomerTokenConnection.totalCount":
+		if e.ComplexityRoot.CustomerTokenConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerTokenConnection.TotalCount(childComplexity), true
+
+	case "CustomerTokenEdge.cursor":
+		if e.ComplexityRoot.CustomerTokenEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerTokenEdge.Cursor(childComplexity), true
+	case "CustomerTokenEdge.node":
+		if e.ComplexityRoot.CustomerTokenEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerTokenEdge.Node(childComplexity), true
 
 	case "CustomerTokenSecretPayload.composerAuth":
 		if e.ComplexityRoot.CustomerTokenSecretPayload.ComposerAuth == nil {
@@ -2172,19 +2414,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Package.AllVersions(childComplexity), true
+		args, err := ec.field_Package_allVersions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.AllVersions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Package.children":
 		if e.ComplexityRoot.Package.Children == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Package.Children(childComplexity), true
+		args, err := ec.field_Package_children_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.Children(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PackageOrder), args["where"].(*ent.PackageWhereInput)), true
 	case "Package.collections":
 		if e.ComplexityRoot.Package.Collections == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Package.Collections(childComplexity), true
+		args, err := ec.field_Package_collections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.Collections(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.CollectionOrder), args["where"].(*ent.CollectionWhereInput)), true
 	case "Package.createdAt":
 		if e.ComplexityRoot.Package.CreatedAt == nil {
 			break
@@ -2208,7 +2465,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Package.Customers(childComplexity), true
+		args, err := ec.field_Package_customers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.Customers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Package.defaultBranch":
 		if e.ComplexityRoot.Package.DefaultBranch == nil {
 			break
@@ -2232,7 +2494,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Package.InstallableVersions(childComplexity), true
+		args, err := ec.field_Package_installableVersions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.InstallableVersions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Package.monorepoExcludes":
 		if e.ComplexityRoot.Package.MonorepoExcludes == nil {
 			break
@@ -2280,7 +2547,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Package.RejectedRefs(childComplexity), true
+		args, err := ec.field_Package_rejectedRefs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.RejectedRefs(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
 	case "Package.repositoryURL":
 		if e.ComplexityRoot.Package.RepositoryURL == nil {
 			break
@@ -2304,7 +2576,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Package.SkippedRefs(childComplexity), true
+		args, err := ec.field_Package_skippedRefs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.SkippedRefs(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.SkippedRefOrder), args["where"].(*ent.SkippedRefWhereInput)), true
 	case "Package.syncError":
 		if e.ComplexityRoot.Package.SyncError == nil {
 			break
@@ -2334,7 +2611,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Package.Versions(childComplexity), true
+		args, err := ec.field_Package_versions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.Versions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PackageVersionOrder), args["where"].(*ent.PackageVersionWhereInput)), true
 	case "Package.webhookDeliveries":
 		if e.ComplexityRoot.Package.WebhookDeliveries == nil {
 			break
@@ -2389,6 +2671,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageAccess.Source(childComplexity), true
+
+	case "PackageAccessConnection.edges":
+		if e.ComplexityRoot.PackageAccessConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessConnection.Edges(childComplexity), true
+	case "PackageAccessConnection.pageInfo":
+		if e.ComplexityRoot.PackageAccessConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessConnection.PageInfo(childComplexity), true
+	case "PackageAccessConnection.totalCount":
+		if e.ComplexityRoot.PackageAccessConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessConnection.TotalCount(childComplexity), true
+
+	case "PackageAccessEdge.cursor":
+		if e.ComplexityRoot.PackageAccessEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessEdge.Cursor(childComplexity), true
+	case "PackageAccessEdge.node":
+		if e.ComplexityRoot.PackageAccessEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageAccessEdge.Node(childComplexity), true
 
 	case "PackageConnection.edges":
 		if e.ComplexityRoot.PackageConnection.Edges == nil {
@@ -2520,6 +2834,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageGrant.UpdatedAt(childComplexity), true
+
+	case "PackageGrantConnection.edges":
+		if e.ComplexityRoot.PackageGrantConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrantConnection.Edges(childComplexity), true
+	case "PackageGrantConnection.pageInfo":
+		if e.ComplexityRoot.PackageGrantConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrantConnection.PageInfo(childComplexity), true
+	case "PackageGrantConnection.totalCount":
+		if e.ComplexityRoot.PackageGrantConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrantConnection.TotalCount(childComplexity), true
+
+	case "PackageGrantEdge.cursor":
+		if e.ComplexityRoot.PackageGrantEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrantEdge.Cursor(childComplexity), true
+	case "PackageGrantEdge.node":
+		if e.ComplexityRoot.PackageGrantEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageGrantEdge.Node(childComplexity), true
 
 	case "PackageVersion.composerJSON":
 		if e.ComplexityRoot.PackageVersion.ComposerJSON == nil {
@@ -3030,6 +3376,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkippedRef.UpdatedAt(childComplexity), true
 
+	case "SkippedRefConnection.edges":
+		if e.ComplexityRoot.SkippedRefConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRefConnection.Edges(childComplexity), true
+	case "SkippedRefConnection.pageInfo":
+		if e.ComplexityRoot.SkippedRefConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRefConnection.PageInfo(childComplexity), true
+	case "SkippedRefConnection.totalCount":
+		if e.ComplexityRoot.SkippedRefConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRefConnection.TotalCount(childComplexity), true
+
+	case "SkippedRefEdge.cursor":
+		if e.ComplexityRoot.SkippedRefEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRefEdge.Cursor(childComplexity), true
+	case "SkippedRefEdge.node":
+		if e.ComplexityRoot.SkippedRefEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRefEdge.Node(childComplexity), true
+
 	case "SuspendCustomerPayload.customer":
 		if e.ComplexityRoot.SuspendCustomerPayload.Customer == nil {
 			break
@@ -3452,7 +3830,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.WebhookDelivery.Packages(childComplexity), true
+		args, err := ec.field_WebhookDelivery_packages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Packages(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PackageOrder), args["where"].(*ent.PackageWhereInput)), true
 	case "WebhookDelivery.provider":
 		if e.ComplexityRoot.WebhookDelivery.Provider == nil {
 			break
@@ -3671,6 +4054,16 @@ extend type Query {
 }
 
 extend type Customer {
+  """
+  Tokens, including revoked ones, oldest first. Like every connection, a
+  page holds at most 100 items, and 100 when neither first nor last is
+  given; ` + "`" + `offset` + "`" + ` skips that many items before ` + "`" + `first` + "`" + ` applies.
+  """
+  tokens(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): CustomerTokenConnection!
+  "Collections the customer holds, oldest grant first."
+  collectionGrants(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): CollectionGrantConnection!
+  "While frozen: the version each listed package is capped at, by package name."
+  freezes(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): CustomerFreezeConnection!
   "One of the customer's tokens; NOT_FOUND when the customer has no token with this id."
   token(id: ID!): CustomerToken!
   """
@@ -3678,22 +4071,49 @@ extend type Customer {
   the packages of the collections it holds (source is the collection's
   slug), sorted by package name, direct grants first. A package reached
   several ways is listed once per way; the customer may install any version
-  one of them allows. Freezes are not applied here (see freezes).
+  one of them allows. Freezes are not applied here (see freezes). At most
+  100 a page; ` + "`" + `offset` + "`" + ` skips that many before ` + "`" + `first` + "`" + ` applies.
   """
-  packageAccess: [PackageAccess!]!
+  packageAccess(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): PackageAccessConnection!
 }
 
 extend type Package {
   """
   Customers that may install this package, directly or through a
   collection, with the constraint of each way; sorted by customer name.
+  At most 100 a page; ` + "`" + `offset` + "`" + ` skips that many before ` + "`" + `first` + "`" + ` applies.
   """
-  customers: [CustomerAccess!]!
+  customers(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): CustomerAccessConnection!
 }
 
 extend type Collection {
   "Names of the packages in the collection, sorted."
   packageNames: [String!]!
+}
+
+"A page of the ways a customer reaches packages."
+type PackageAccessConnection {
+  edges: [PackageAccessEdge!]!
+  pageInfo: PageInfo!
+  "All the ways, not only this page's."
+  totalCount: Int!
+}
+
+type PackageAccessEdge {
+  node: PackageAccess!
+  cursor: Cursor!
+}
+
+"A page of the ways customers reach a package."
+type CustomerAccessConnection {
+  edges: [CustomerAccessEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type CustomerAccessEdge {
+  node: CustomerAccess!
+  cursor: Cursor!
 }
 
 "One way a customer reaches a package."
@@ -4325,8 +4745,68 @@ type Collection implements Node {
   """
   slug: String!
   name: String!
-  packages: [Package!]
-  grants: [CollectionGrant!]
+  packages(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Packages returned from the connection.
+    """
+    orderBy: PackageOrder
+
+    """
+    Filtering options for Packages returned from the connection.
+    """
+    where: PackageWhereInput
+  ): PackageConnection!
+  grants(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CollectionGrants returned from the connection.
+    """
+    orderBy: CollectionGrantOrder
+
+    """
+    Filtering options for CollectionGrants returned from the connection.
+    """
+    where: CollectionGrantWhereInput
+  ): CollectionGrantConnection!
 }
 """
 A connection to a list of items.
@@ -4368,6 +4848,36 @@ type CollectionGrant implements Node {
   constraint: String!
   customer: Customer!
   collection: Collection!
+}
+"""
+A connection to a list of items.
+"""
+type CollectionGrantConnection {
+  """
+  A list of edges.
+  """
+  edges: [CollectionGrantEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CollectionGrantEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CollectionGrant
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
 }
 """
 Ordering options for CollectionGrant connections
@@ -4577,7 +5087,37 @@ type Credential implements Node {
   User name for HTTPS tokens (default x-access-token).
   """
   username: String
-  packages: [Package!]
+  packages(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Packages returned from the connection.
+    """
+    orderBy: PackageOrder
+
+    """
+    Filtering options for Packages returned from the connection.
+    """
+    where: PackageWhereInput
+  ): PackageConnection!
 }
 """
 A connection to a list of items.
@@ -4743,22 +5283,37 @@ type Customer implements Node {
   externalID: String
   status: CustomerStatus!
   suspensionReason: String
-  """
-  Tokens, including revoked ones, oldest first.
-  """
-  tokens: [CustomerToken!]
-  """
-  Direct package grants (see packageAccess for everything the customer reaches).
-  """
-  packageGrants: [PackageGrant!]
-  """
-  Collections the customer holds.
-  """
-  collectionGrants: [CollectionGrant!]
-  """
-  While frozen: the version each listed package is capped at, by package name.
-  """
-  freezes: [CustomerFreeze!]
+  packageGrants(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for PackageGrants returned from the connection.
+    """
+    orderBy: PackageGrantOrder
+
+    """
+    Filtering options for PackageGrants returned from the connection.
+    """
+    where: PackageGrantWhereInput
+  ): PackageGrantConnection!
 }
 """
 A connection to a list of items.
@@ -4810,6 +5365,36 @@ type CustomerFreeze implements Node {
   package: Package!
 }
 """
+A connection to a list of items.
+"""
+type CustomerFreezeConnection {
+  """
+  A list of edges.
+  """
+  edges: [CustomerFreezeEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CustomerFreezeEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CustomerFreeze
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
 Ordering options for CustomerFreeze connections
 """
 input CustomerFreezeOrder {
@@ -4828,6 +5413,7 @@ Properties by which CustomerFreeze connections can be ordered.
 enum CustomerFreezeOrderField {
   CREATED_AT
   UPDATED_AT
+  PACKAGE_NAME
 }
 """
 CustomerFreezeWhereInput is used for filtering CustomerFreeze objects.
@@ -4991,6 +5577,36 @@ type CustomerToken implements Node {
   """
   mintedBy: String
   customer: Customer!
+}
+"""
+A connection to a list of items.
+"""
+type CustomerTokenConnection {
+  """
+  A list of edges.
+  """
+  edges: [CustomerTokenEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CustomerTokenEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CustomerToken
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
 }
 """
 Ordering options for CustomerToken connections
@@ -5650,10 +6266,100 @@ type Package implements Node @goModel(model: "github.com/cargoman/cargoman/ent.C
   monorepoPath: String
   syncedAt: Time
   syncError: String
-  versions: [PackageVersion!]
-  skippedRefs: [SkippedRef!]
+  versions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for PackageVersions returned from the connection.
+    """
+    orderBy: PackageVersionOrder
+
+    """
+    Filtering options for PackageVersions returned from the connection.
+    """
+    where: PackageVersionWhereInput
+  ): PackageVersionConnection!
+  skippedRefs(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SkippedRefs returned from the connection.
+    """
+    orderBy: SkippedRefOrder
+
+    """
+    Filtering options for SkippedRefs returned from the connection.
+    """
+    where: SkippedRefWhereInput
+  ): SkippedRefConnection!
   parent: Package
-  children: [Package!]
+  children(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Packages returned from the connection.
+    """
+    orderBy: PackageOrder
+
+    """
+    Filtering options for Packages returned from the connection.
+    """
+    where: PackageWhereInput
+  ): PackageConnection!
   credential: Credential
   webhookDeliveries(
     """
@@ -5686,10 +6392,37 @@ type Package implements Node @goModel(model: "github.com/cargoman/cargoman/ent.C
     """
     where: WebhookDeliveryWhereInput
   ): WebhookDeliveryConnection!
-  """
-  Collections the package is in.
-  """
-  collections: [Collection!]
+  collections(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Collections returned from the connection.
+    """
+    orderBy: CollectionOrder
+
+    """
+    Filtering options for Collections returned from the connection.
+    """
+    where: CollectionWhereInput
+  ): CollectionConnection!
 }
 """
 A connection to a list of items.
@@ -5735,6 +6468,36 @@ type PackageGrant implements Node {
   canPublish: Boolean!
   customer: Customer!
   package: Package!
+}
+"""
+A connection to a list of items.
+"""
+type PackageGrantConnection {
+  """
+  A list of edges.
+  """
+  edges: [PackageGrantEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type PackageGrantEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: PackageGrant
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
 }
 """
 Ordering options for PackageGrant connections
@@ -6473,6 +7236,36 @@ type SkippedRef implements Node {
   package: Package!
 }
 """
+A connection to a list of items.
+"""
+type SkippedRefConnection {
+  """
+  A list of edges.
+  """
+  edges: [SkippedRefEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type SkippedRefEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: SkippedRef
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
 Ordering options for SkippedRef connections
 """
 input SkippedRefOrder {
@@ -6964,7 +7757,37 @@ type WebhookDelivery implements Node {
   outcome: WebhookOutcome!
   repositoryURL: String
   error: String
-  packages: [Package!]
+  packages(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Packages returned from the connection.
+    """
+    orderBy: PackageOrder
+
+    """
+    Filtering options for Packages returned from the connection.
+    """
+    where: PackageWhereInput
+  ): PackageConnection!
 }
 """
 A connection to a list of items.
@@ -7246,12 +8069,15 @@ extend type Mutation {
 }
 
 extend type Package {
-  "The versions Composer offers: neither yanked nor removed upstream, newest first."
-  installableVersions: [PackageVersion!]!
+  """
+  The versions Composer offers: neither yanked nor removed upstream, newest
+  first. At most 100 a page; ` + "`" + `offset` + "`" + ` skips that many before ` + "`" + `first` + "`" + ` applies.
+  """
+  installableVersions(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): PackageVersionConnection!
   "All versions, including yanked and removed ones, newest first."
-  allVersions: [PackageVersion!]!
-  "Refs sync did not turn into versions, with the reason."
-  rejectedRefs: [SkippedRef!]!
+  allVersions(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): PackageVersionConnection!
+  "Refs sync did not turn into versions, with the reason, by ref name."
+  rejectedRefs(after: Cursor, first: Int, before: Cursor, last: Int, offset: Int): SkippedRefConnection!
   "The task syncing this package now, if one is pending or running."
   currentTask: Task
 }
@@ -7703,6 +8529,28 @@ func (ec *executionContext) childFields_CollectionGrant(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CollectionGrant", field.Name)
 }
 
+func (ec *executionContext) childFields_CollectionGrantConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CollectionGrantConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CollectionGrantConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CollectionGrantConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectionGrantConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectionGrantEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CollectionGrantEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CollectionGrantEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectionGrantEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CollectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "collection":
@@ -7829,10 +8677,10 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_status(ctx, field)
 	case "suspensionReason":
 		return ec.fieldContext_Customer_suspensionReason(ctx, field)
-	case "tokens":
-		return ec.fieldContext_Customer_tokens(ctx, field)
 	case "packageGrants":
 		return ec.fieldContext_Customer_packageGrants(ctx, field)
+	case "tokens":
+		return ec.fieldContext_Customer_tokens(ctx, field)
 	case "collectionGrants":
 		return ec.fieldContext_Customer_collectionGrants(ctx, field)
 	case "freezes":
@@ -7859,6 +8707,28 @@ func (ec *executionContext) childFields_CustomerAccess(ctx context.Context, fiel
 		return ec.fieldContext_CustomerAccess_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerAccess", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAccessConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CustomerAccessConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CustomerAccessConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CustomerAccessConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccessConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAccessEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CustomerAccessEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CustomerAccessEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccessEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CustomerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7905,6 +8775,28 @@ func (ec *executionContext) childFields_CustomerFreeze(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CustomerFreeze", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerFreezeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CustomerFreezeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CustomerFreezeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CustomerFreezeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerFreezeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerFreezeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CustomerFreezeEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CustomerFreezeEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerFreezeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CustomerToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7935,6 +8827,28 @@ func (ec *executionContext) childFields_CustomerToken(ctx context.Context, field
 		return ec.fieldContext_CustomerToken_customer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerToken", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerTokenConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CustomerTokenConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CustomerTokenConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CustomerTokenConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerTokenConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerTokenEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CustomerTokenEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CustomerTokenEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerTokenEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CustomerTokenSecretPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8223,6 +9137,28 @@ func (ec *executionContext) childFields_PackageAccess(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PackageAccess", field.Name)
 }
 
+func (ec *executionContext) childFields_PackageAccessConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PackageAccessConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PackageAccessConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PackageAccessConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageAccessConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageAccessEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_PackageAccessEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_PackageAccessEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageAccessEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PackageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8295,6 +9231,28 @@ func (ec *executionContext) childFields_PackageGrant(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type PackageGrant", field.Name)
 }
 
+func (ec *executionContext) childFields_PackageGrantConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PackageGrantConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PackageGrantConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PackageGrantConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageGrantConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageGrantEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_PackageGrantEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_PackageGrantEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageGrantEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PackageVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8339,6 +9297,18 @@ func (ec *executionContext) childFields_PackageVersion(ctx context.Context, fiel
 		return ec.fieldContext_PackageVersion_package(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageVersion", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageVersionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PackageVersionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PackageVersionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PackageVersionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageVersionConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageVersionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8437,6 +9407,28 @@ func (ec *executionContext) childFields_SkippedRef(ctx context.Context, field gr
 		return ec.fieldContext_SkippedRef_package(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkippedRef", field.Name)
+}
+
+func (ec *executionContext) childFields_SkippedRefConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SkippedRefConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SkippedRefConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SkippedRefConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkippedRefConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SkippedRefEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SkippedRefEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SkippedRefEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkippedRefEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_SuspendCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8837,6 +9829,360 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	return args, nil
 }
 
+func (ec *executionContext) field_Collection_grants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CollectionGrantOrder, error) {
+			return ec.unmarshalOCollectionGrantOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CollectionGrantWhereInput, error) {
+			return ec.unmarshalOCollectionGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Collection_packages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PackageOrder, error) {
+			return ec.unmarshalOPackageOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PackageWhereInput, error) {
+			return ec.unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Credential_packages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PackageOrder, error) {
+			return ec.unmarshalOPackageOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PackageWhereInput, error) {
+			return ec.unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Customer_collectionGrants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Customer_freezes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Customer_packageAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Customer_packageGrants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PackageGrantOrder, error) {
+			return ec.unmarshalOPackageGrantOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PackageGrantWhereInput, error) {
+			return ec.unmarshalOPackageGrantWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Customer_token_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8848,6 +10194,52 @@ func (ec *executionContext) field_Customer_token_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Customer_tokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
 	return args, nil
 }
 
@@ -9352,6 +10744,406 @@ func (ec *executionContext) field_Mutation_yankVersion_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_allVersions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PackageOrder, error) {
+			return ec.unmarshalOPackageOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PackageWhereInput, error) {
+			return ec.unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_collections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CollectionOrder, error) {
+			return ec.unmarshalOCollectionOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CollectionWhereInput, error) {
+			return ec.unmarshalOCollectionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_customers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_installableVersions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_rejectedRefs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_skippedRefs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SkippedRefOrder, error) {
+			return ec.unmarshalOSkippedRefOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SkippedRefWhereInput, error) {
+			return ec.unmarshalOSkippedRefWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_versions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PackageVersionOrder, error) {
+			return ec.unmarshalOPackageVersionOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PackageVersionWhereInput, error) {
+			return ec.unmarshalOPackageVersionWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -10207,6 +11999,60 @@ func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_WebhookDelivery_packages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PackageOrder, error) {
+			return ec.unmarshalOPackageOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PackageWhereInput, error) {
+			return ec.unmarshalOPackageWhereInput2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10772,25 +12618,37 @@ func (ec *executionContext) _Collection_packages(ctx context.Context, field grap
 			return ec.fieldContext_Collection_packages(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Collection().Packages(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Packages(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PackageOrder), fc.Args["where"].(*ent.PackageWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComposerPackage) graphql.Marshaler {
-			return ec.marshalOPackage2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
+			return ec.marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Collection_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Collection_packages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Collection",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Package(ctx, field)
+			return ec.childFields_PackageConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Collection_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -10804,25 +12662,37 @@ func (ec *executionContext) _Collection_grants(ctx context.Context, field graphq
 			return ec.fieldContext_Collection_grants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Collection().Grants(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Grants(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CollectionGrantOrder), fc.Args["where"].(*ent.CollectionGrantWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CollectionGrant) graphql.Marshaler {
-			return ec.marshalOCollectionGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CollectionGrantConnection) graphql.Marshaler {
+			return ec.marshalNCollectionGrantConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Collection_grants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Collection_grants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Collection",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CollectionGrant(ctx, field)
+			return ec.childFields_CollectionGrantConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Collection_grants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11146,6 +13016,148 @@ func (ec *executionContext) fieldContext_CollectionGrant_collection(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CollectionGrantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrantConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CollectionGrantEdge) graphql.Marshaler {
+			return ec.marshalOCollectionGrantEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrantConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionGrantConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionGrantEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectionGrantConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrantConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrantConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionGrantConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectionGrantConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrantConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrantConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectionGrantConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CollectionGrantEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrantEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrantEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CollectionGrant) graphql.Marshaler {
+			return ec.marshalOCollectionGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrantEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectionGrantEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectionGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectionGrantEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CollectionGrantEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectionGrantEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectionGrantEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectionGrantEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _CollectionPayload_collection(ctx context.Context, field graphql.CollectedField, obj *model.CollectionPayload) (ret graphql.Marshaler) {
@@ -11634,25 +13646,37 @@ func (ec *executionContext) _Credential_packages(ctx context.Context, field grap
 			return ec.fieldContext_Credential_packages(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Packages(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Packages(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PackageOrder), fc.Args["where"].(*ent.PackageWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComposerPackage) graphql.Marshaler {
-			return ec.marshalOPackage2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
+			return ec.marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Credential_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Credential_packages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Credential",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Package(ctx, field)
+			return ec.childFields_PackageConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Credential_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11983,38 +14007,6 @@ func (ec *executionContext) fieldContext_Customer_suspensionReason(_ context.Con
 	return graphql.NewScalarFieldContext("Customer", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Customer_tokens(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Customer_tokens(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Customer().Tokens(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CustomerToken) graphql.Marshaler {
-			return ec.marshalOCustomerToken2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Customer_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Customer",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerToken(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Customer_packageGrants(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12024,25 +14016,81 @@ func (ec *executionContext) _Customer_packageGrants(ctx context.Context, field g
 			return ec.fieldContext_Customer_packageGrants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Customer().PackageGrants(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PackageGrants(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PackageGrantOrder), fc.Args["where"].(*ent.PackageGrantWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageGrant) graphql.Marshaler {
-			return ec.marshalOPackageGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageGrantConnection) graphql.Marshaler {
+			return ec.marshalNPackageGrantConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Customer_packageGrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Customer_packageGrants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageGrantConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_packageGrants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_tokens(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_tokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().Tokens(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerTokenConnection) graphql.Marshaler {
+			return ec.marshalNCustomerTokenConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_tokens(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Customer",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PackageGrant(ctx, field)
+			return ec.childFields_CustomerTokenConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_tokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12056,25 +14104,37 @@ func (ec *executionContext) _Customer_collectionGrants(ctx context.Context, fiel
 			return ec.fieldContext_Customer_collectionGrants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Customer().CollectionGrants(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().CollectionGrants(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CollectionGrant) graphql.Marshaler {
-			return ec.marshalOCollectionGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CollectionGrantConnection) graphql.Marshaler {
+			return ec.marshalNCollectionGrantConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Customer_collectionGrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Customer_collectionGrants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Customer",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CollectionGrant(ctx, field)
+			return ec.childFields_CollectionGrantConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_collectionGrants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12088,25 +14148,37 @@ func (ec *executionContext) _Customer_freezes(ctx context.Context, field graphql
 			return ec.fieldContext_Customer_freezes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Customer().Freezes(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().Freezes(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CustomerFreeze) graphql.Marshaler {
-			return ec.marshalOCustomerFreeze2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerFreezeConnection) graphql.Marshaler {
+			return ec.marshalNCustomerFreezeConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Customer_freezes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Customer_freezes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Customer",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerFreeze(ctx, field)
+			return ec.childFields_CustomerFreezeConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_freezes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12164,25 +14236,37 @@ func (ec *executionContext) _Customer_packageAccess(ctx context.Context, field g
 			return ec.fieldContext_Customer_packageAccess(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Customer().PackageAccess(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().PackageAccess(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*access.PackageAccess) graphql.Marshaler {
-			return ec.marshalNPackageAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageAccessConnection) graphql.Marshaler {
+			return ec.marshalNPackageAccessConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Customer_packageAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Customer_packageAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Customer",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PackageAccess(ctx, field)
+			return ec.childFields_PackageAccessConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_packageAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12318,6 +14402,148 @@ func (ec *executionContext) _CustomerAccess_createdAt(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_CustomerAccess_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustomerAccess", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerAccessConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomerAccessEdge) graphql.Marshaler {
+			return ec.marshalNCustomerAccessEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccessEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAccessConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerAccessEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.CustomerAccess) graphql.Marshaler {
+			return ec.marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAccessEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerConnection) (ret graphql.Marshaler) {
@@ -12664,6 +14890,148 @@ func (ec *executionContext) fieldContext_CustomerFreeze_package(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerFreezeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreezeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreezeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CustomerFreezeEdge) graphql.Marshaler {
+			return ec.marshalOCustomerFreezeEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreezeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerFreezeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerFreezeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerFreezeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreezeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreezeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreezeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerFreezeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerFreezeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreezeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreezeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreezeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerFreezeConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerFreezeEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreezeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreezeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerFreeze) graphql.Marshaler {
+			return ec.marshalOCustomerFreeze2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreeze(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreezeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerFreezeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerFreeze(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerFreezeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerFreezeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerFreezeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerFreezeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerFreezeEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _CustomerToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12970,6 +15338,148 @@ func (ec *executionContext) fieldContext_CustomerToken_customer(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CustomerTokenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerTokenConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerTokenConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CustomerTokenEdge) graphql.Marshaler {
+			return ec.marshalOCustomerTokenEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerTokenConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerTokenConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerTokenEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerTokenConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerTokenConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerTokenConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerTokenConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerTokenConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerTokenConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerTokenConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerTokenConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerTokenConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerTokenConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CustomerTokenEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerTokenEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerTokenEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerToken) graphql.Marshaler {
+			return ec.marshalOCustomerToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerTokenEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerTokenEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerTokenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerTokenEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerTokenEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerTokenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerTokenEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _CustomerTokenSecretPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CustomerTokenSecretPayload) (ret graphql.Marshaler) {
@@ -16920,25 +19430,37 @@ func (ec *executionContext) _Package_versions(ctx context.Context, field graphql
 			return ec.fieldContext_Package_versions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Versions(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Versions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PackageVersionOrder), fc.Args["where"].(*ent.PackageVersionWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
-			return ec.marshalOPackageVersion2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersionConnection) graphql.Marshaler {
+			return ec.marshalNPackageVersionConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PackageVersion(ctx, field)
+			return ec.childFields_PackageVersionConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_versions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16952,25 +19474,37 @@ func (ec *executionContext) _Package_skippedRefs(ctx context.Context, field grap
 			return ec.fieldContext_Package_skippedRefs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SkippedRefs(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SkippedRefs(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SkippedRefOrder), fc.Args["where"].(*ent.SkippedRefWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SkippedRef) graphql.Marshaler {
-			return ec.marshalOSkippedRef2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SkippedRefConnection) graphql.Marshaler {
+			return ec.marshalNSkippedRefConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_skippedRefs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_skippedRefs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SkippedRef(ctx, field)
+			return ec.childFields_SkippedRefConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_skippedRefs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17016,25 +19550,37 @@ func (ec *executionContext) _Package_children(ctx context.Context, field graphql
 			return ec.fieldContext_Package_children(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Children(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Children(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PackageOrder), fc.Args["where"].(*ent.PackageWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComposerPackage) graphql.Marshaler {
-			return ec.marshalOPackage2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
+			return ec.marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_children(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Package(ctx, field)
+			return ec.childFields_PackageConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_children_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17124,25 +19670,37 @@ func (ec *executionContext) _Package_collections(ctx context.Context, field grap
 			return ec.fieldContext_Package_collections(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Collections(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Collections(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CollectionOrder), fc.Args["where"].(*ent.CollectionWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Collection) graphql.Marshaler {
-			return ec.marshalOCollection2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CollectionConnection) graphql.Marshaler {
+			return ec.marshalNCollectionConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_collections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_collections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Collection(ctx, field)
+			return ec.childFields_CollectionConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_collections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17156,25 +19714,37 @@ func (ec *executionContext) _Package_customers(ctx context.Context, field graphq
 			return ec.fieldContext_Package_customers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Package().Customers(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().Customers(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*access.CustomerAccess) graphql.Marshaler {
-			return ec.marshalNCustomerAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerAccessConnection) graphql.Marshaler {
+			return ec.marshalNCustomerAccessConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_customers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerAccess(ctx, field)
+			return ec.childFields_CustomerAccessConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_customers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17243,25 +19813,37 @@ func (ec *executionContext) _Package_installableVersions(ctx context.Context, fi
 			return ec.fieldContext_Package_installableVersions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Package().InstallableVersions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().InstallableVersions(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
-			return ec.marshalNPackageVersion2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersionConnection) graphql.Marshaler {
+			return ec.marshalNPackageVersionConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_installableVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_installableVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PackageVersion(ctx, field)
+			return ec.childFields_PackageVersionConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_installableVersions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17275,25 +19857,37 @@ func (ec *executionContext) _Package_allVersions(ctx context.Context, field grap
 			return ec.fieldContext_Package_allVersions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Package().AllVersions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().AllVersions(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
-			return ec.marshalNPackageVersion2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersionConnection) graphql.Marshaler {
+			return ec.marshalNPackageVersionConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_allVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_allVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PackageVersion(ctx, field)
+			return ec.childFields_PackageVersionConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_allVersions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17307,25 +19901,37 @@ func (ec *executionContext) _Package_rejectedRefs(ctx context.Context, field gra
 			return ec.fieldContext_Package_rejectedRefs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Package().RejectedRefs(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().RejectedRefs(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SkippedRef) graphql.Marshaler {
-			return ec.marshalNSkippedRef2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SkippedRefConnection) graphql.Marshaler {
+			return ec.marshalNSkippedRefConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Package_rejectedRefs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Package_rejectedRefs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Package",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SkippedRef(ctx, field)
+			return ec.childFields_SkippedRefConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_rejectedRefs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17539,6 +20145,148 @@ func (ec *executionContext) _PackageAccess_createdAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PackageAccess_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageAccess", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PackageAccessConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackageAccessEdge) graphql.Marshaler {
+			return ec.marshalNPackageAccessEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageAccessEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccessConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccessConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccessConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageAccessEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.PackageAccess) graphql.Marshaler {
+			return ec.marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageAccessEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageAccessEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PackageAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageAccessEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageAccessEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageAccessEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _PackageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PackageConnection) (ret graphql.Marshaler) {
@@ -18076,6 +20824,148 @@ func (ec *executionContext) fieldContext_PackageGrant_package(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PackageGrantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrantConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageGrantEdge) graphql.Marshaler {
+			return ec.marshalOPackageGrantEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrantConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageGrantConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageGrantEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageGrantConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrantConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrantConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageGrantConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageGrantConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrantConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrantConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageGrantConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageGrantEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrantEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrantEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageGrant) graphql.Marshaler {
+			return ec.marshalOPackageGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrantEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageGrantEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageGrantEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PackageGrantEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageGrantEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageGrantEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageGrantEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _PackageVersion_id(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
@@ -20583,6 +23473,148 @@ func (ec *executionContext) fieldContext_SkippedRef_package(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _SkippedRefConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SkippedRefConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRefConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SkippedRefEdge) graphql.Marshaler {
+			return ec.marshalOSkippedRefEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRefConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkippedRefConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkippedRefEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkippedRefConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SkippedRefConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRefConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRefConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkippedRefConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkippedRefConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SkippedRefConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRefConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRefConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRefConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SkippedRefEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SkippedRefEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRefEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SkippedRef) graphql.Marshaler {
+			return ec.marshalOSkippedRef2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRef(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRefEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkippedRefEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkippedRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkippedRefEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SkippedRefEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRefEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRefEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRefEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _SuspendCustomerPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.SuspendCustomerPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22337,25 +25369,37 @@ func (ec *executionContext) _WebhookDelivery_packages(ctx context.Context, field
 			return ec.fieldContext_WebhookDelivery_packages(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Packages(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Packages(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PackageOrder), fc.Args["where"].(*ent.PackageWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComposerPackage) graphql.Marshaler {
-			return ec.marshalOPackage2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
+			return ec.marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDelivery_packages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDelivery",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Package(ctx, field)
+			return ec.childFields_PackageConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_WebhookDelivery_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -35707,7 +38751,7 @@ func (ec *executionContext) _Collection(ctx context.Context, sel ast.SelectionSe
 					}
 				}()
 				res = ec._Collection_packages(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -35745,7 +38789,7 @@ func (ec *executionContext) _Collection(ctx context.Context, sel ast.SelectionSe
 					}
 				}()
 				res = ec._Collection_grants(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -36031,6 +39075,97 @@ func (ec *executionContext) _CollectionGrant(ctx context.Context, sel ast.Select
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var collectionGrantConnectionImplementors = []string{"CollectionGrantConnection"}
+
+func (ec *executionContext) _CollectionGrantConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CollectionGrantConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectionGrantConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectionGrantConnection")
+		case "edges":
+			out.Values[i] = ec._CollectionGrantConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CollectionGrantConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CollectionGrantConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var collectionGrantEdgeImplementors = []string{"CollectionGrantEdge"}
+
+func (ec *executionContext) _CollectionGrantEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CollectionGrantEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectionGrantEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectionGrantEdge")
+		case "node":
+			out.Values[i] = ec._CollectionGrantEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CollectionGrantEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36395,7 +39530,7 @@ func (ec *executionContext) _Credential(ctx context.Context, sel ast.SelectionSe
 					}
 				}()
 				res = ec._Credential_packages(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -36587,7 +39722,7 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "tokens":
+		case "packageGrants":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
@@ -36596,8 +39731,8 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Customer_tokens(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				res = ec._Customer_packageGrants(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -36625,7 +39760,7 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "packageGrants":
+		case "tokens":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
@@ -36634,8 +39769,8 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Customer_packageGrants(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				res = ec._Customer_tokens(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -36673,7 +39808,7 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._Customer_collectionGrants(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -36711,7 +39846,7 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._Customer_freezes(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -36870,6 +40005,97 @@ func (ec *executionContext) _CustomerAccess(ctx context.Context, sel ast.Selecti
 			}
 		case "createdAt":
 			out.Values[i] = ec._CustomerAccess_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerAccessConnectionImplementors = []string{"CustomerAccessConnection"}
+
+func (ec *executionContext) _CustomerAccessConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAccessConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccessConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccessConnection")
+		case "edges":
+			out.Values[i] = ec._CustomerAccessConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CustomerAccessConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CustomerAccessConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerAccessEdgeImplementors = []string{"CustomerAccessEdge"}
+
+func (ec *executionContext) _CustomerAccessEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAccessEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccessEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccessEdge")
+		case "node":
+			out.Values[i] = ec._CustomerAccessEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CustomerAccessEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37124,6 +40350,97 @@ func (ec *executionContext) _CustomerFreeze(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var customerFreezeConnectionImplementors = []string{"CustomerFreezeConnection"}
+
+func (ec *executionContext) _CustomerFreezeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerFreezeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerFreezeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerFreezeConnection")
+		case "edges":
+			out.Values[i] = ec._CustomerFreezeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CustomerFreezeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CustomerFreezeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerFreezeEdgeImplementors = []string{"CustomerFreezeEdge"}
+
+func (ec *executionContext) _CustomerFreezeEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerFreezeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerFreezeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerFreezeEdge")
+		case "node":
+			out.Values[i] = ec._CustomerFreezeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CustomerFreezeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var customerTokenImplementors = []string{"CustomerToken", "Node"}
 
 func (ec *executionContext) _CustomerToken(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerToken) graphql.Marshaler {
@@ -37234,6 +40551,97 @@ func (ec *executionContext) _CustomerToken(ctx context.Context, sel ast.Selectio
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerTokenConnectionImplementors = []string{"CustomerTokenConnection"}
+
+func (ec *executionContext) _CustomerTokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerTokenConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerTokenConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerTokenConnection")
+		case "edges":
+			out.Values[i] = ec._CustomerTokenConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CustomerTokenConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CustomerTokenConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var customerTokenEdgeImplementors = []string{"CustomerTokenEdge"}
+
+func (ec *executionContext) _CustomerTokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerTokenEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerTokenEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerTokenEdge")
+		case "node":
+			out.Values[i] = ec._CustomerTokenEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CustomerTokenEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38438,7 +41846,7 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Package_versions(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -38476,7 +41884,7 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Package_skippedRefs(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -38552,7 +41960,7 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Package_children(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -38666,7 +42074,7 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Package_collections(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -39049,6 +42457,97 @@ func (ec *executionContext) _PackageAccess(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var packageAccessConnectionImplementors = []string{"PackageAccessConnection"}
+
+func (ec *executionContext) _PackageAccessConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PackageAccessConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageAccessConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageAccessConnection")
+		case "edges":
+			out.Values[i] = ec._PackageAccessConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PackageAccessConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PackageAccessConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var packageAccessEdgeImplementors = []string{"PackageAccessEdge"}
+
+func (ec *executionContext) _PackageAccessEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PackageAccessEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageAccessEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageAccessEdge")
+		case "node":
+			out.Values[i] = ec._PackageAccessEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._PackageAccessEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var packageConnectionImplementors = []string{"PackageConnection"}
 
 func (ec *executionContext) _PackageConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PackageConnection) graphql.Marshaler {
@@ -39364,6 +42863,97 @@ func (ec *executionContext) _PackageGrant(ctx context.Context, sel ast.Selection
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var packageGrantConnectionImplementors = []string{"PackageGrantConnection"}
+
+func (ec *executionContext) _PackageGrantConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PackageGrantConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageGrantConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageGrantConnection")
+		case "edges":
+			out.Values[i] = ec._PackageGrantConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PackageGrantConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PackageGrantConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var packageGrantEdgeImplementors = []string{"PackageGrantEdge"}
+
+func (ec *executionContext) _PackageGrantEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PackageGrantEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageGrantEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageGrantEdge")
+		case "node":
+			out.Values[i] = ec._PackageGrantEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._PackageGrantEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40556,6 +44146,97 @@ func (ec *executionContext) _SkippedRef(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var skippedRefConnectionImplementors = []string{"SkippedRefConnection"}
+
+func (ec *executionContext) _SkippedRefConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SkippedRefConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skippedRefConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkippedRefConnection")
+		case "edges":
+			out.Values[i] = ec._SkippedRefConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SkippedRefConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SkippedRefConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var skippedRefEdgeImplementors = []string{"SkippedRefEdge"}
+
+func (ec *executionContext) _SkippedRefEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SkippedRefEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skippedRefEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkippedRefEdge")
+		case "node":
+			out.Values[i] = ec._SkippedRefEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SkippedRefEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var suspendCustomerPayloadImplementors = []string{"SuspendCustomerPayload"}
 
 func (ec *executionContext) _SuspendCustomerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SuspendCustomerPayload) graphql.Marshaler {
@@ -41423,7 +45104,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 					}
 				}()
 				res = ec._WebhookDelivery_packages(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -42067,6 +45748,16 @@ func (ec *executionContext) marshalNCollectionGrant2ᚖgithubᚗcomᚋcargoman�
 	return ec._CollectionGrant(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCollectionGrantConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CollectionGrantConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CollectionGrantConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCollectionGrantOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantOrderField(ctx context.Context, v any) (*ent.CollectionGrantOrderField, error) {
 	var res = new(ent.CollectionGrantOrderField)
 	err := res.UnmarshalGQL(v)
@@ -42291,11 +45982,31 @@ func (ec *executionContext) marshalNCustomer2ᚖgithubᚗcomᚋcargomanᚋcargom
 	return ec._Customer(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCustomerAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.CustomerAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx context.Context, sel ast.SelectionSet, v *access.CustomerAccess) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerAccess(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerAccessConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessConnection(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccessConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerAccessConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerAccessEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CustomerAccessEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx, sel, v[i])
+		return ec.marshalNCustomerAccessEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42307,14 +46018,14 @@ func (ec *executionContext) marshalNCustomerAccess2ᚕᚖgithubᚗcomᚋcargoman
 	return ret
 }
 
-func (ec *executionContext) marshalNCustomerAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐCustomerAccess(ctx context.Context, sel ast.SelectionSet, v *access.CustomerAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNCustomerAccessEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerAccessEdge(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccessEdge) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._CustomerAccess(ctx, sel, v)
+	return ec._CustomerAccessEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCustomerConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerConnection) graphql.Marshaler {
@@ -42327,14 +46038,14 @@ func (ec *executionContext) marshalNCustomerConnection2ᚖgithubᚗcomᚋcargoma
 	return ec._CustomerConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCustomerFreeze2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreeze(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerFreeze) graphql.Marshaler {
+func (ec *executionContext) marshalNCustomerFreezeConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerFreezeConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._CustomerFreeze(ctx, sel, v)
+	return ec._CustomerFreezeConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCustomerFreezeOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeOrderField(ctx context.Context, v any) (*ent.CustomerFreezeOrderField, error) {
@@ -42392,6 +46103,16 @@ func (ec *executionContext) marshalNCustomerToken2ᚖgithubᚗcomᚋcargomanᚋc
 		return graphql.Null
 	}
 	return ec._CustomerToken(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerTokenConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerTokenConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CustomerTokenConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCustomerTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐCustomerTokenInput(ctx context.Context, v any) (model.CustomerTokenInput, error) {
@@ -42819,11 +46540,31 @@ func (ec *executionContext) marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargoma
 	return ec._Package(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPackageAccess2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.PackageAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx context.Context, sel ast.SelectionSet, v *access.PackageAccess) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageAccess(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageAccessConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessConnection(ctx context.Context, sel ast.SelectionSet, v *model.PackageAccessConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageAccessConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageAccessEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PackageAccessEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx, sel, v[i])
+		return ec.marshalNPackageAccessEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42835,14 +46576,14 @@ func (ec *executionContext) marshalNPackageAccess2ᚕᚖgithubᚗcomᚋcargoman�
 	return ret
 }
 
-func (ec *executionContext) marshalNPackageAccess2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋinternalᚋaccessᚐPackageAccess(ctx context.Context, sel ast.SelectionSet, v *access.PackageAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNPackageAccessEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageAccessEdge(ctx context.Context, sel ast.SelectionSet, v *model.PackageAccessEdge) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._PackageAccess(ctx, sel, v)
+	return ec._PackageAccessEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPackageConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
@@ -42899,6 +46640,16 @@ func (ec *executionContext) marshalNPackageGrant2ᚖgithubᚗcomᚋcargomanᚋca
 		return graphql.Null
 	}
 	return ec._PackageGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageGrantConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PackageGrantConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageGrantConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPackageGrantInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐPackageGrantInputᚄ(ctx context.Context, v any) ([]*model.PackageGrantInput, error) {
@@ -42972,22 +46723,6 @@ func (ec *executionContext) marshalNPackageType2githubᚗcomᚋcargomanᚋcargom
 	return v
 }
 
-func (ec *executionContext) marshalNPackageVersion2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPackageVersion2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersion(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNPackageVersion2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersion(ctx context.Context, sel ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -42996,6 +46731,16 @@ func (ec *executionContext) marshalNPackageVersion2ᚖgithubᚗcomᚋcargomanᚋ
 		return graphql.Null
 	}
 	return ec._PackageVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPackageVersionConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PackageVersionConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageVersionConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPackageVersionOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionOrderField(ctx context.Context, v any) (*ent.PackageVersionOrderField, error) {
@@ -43026,6 +46771,16 @@ func (ec *executionContext) unmarshalNPackageWhereInput2ᚖgithubᚗcomᚋcargom
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[string]) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReactivateCustomerInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐReactivateCustomerInput(ctx context.Context, v any) (model.ReactivateCustomerInput, error) {
@@ -43153,30 +46908,14 @@ func (ec *executionContext) marshalNSetCustomerPackagesPayload2ᚖgithubᚗcom�
 	return ec._SetCustomerPackagesPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSkippedRef2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkippedRef) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSkippedRef2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRef(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNSkippedRef2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRef(ctx context.Context, sel ast.SelectionSet, v *ent.SkippedRef) graphql.Marshaler {
+func (ec *executionContext) marshalNSkippedRefConnection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SkippedRefConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._SkippedRef(ctx, sel, v)
+	return ec._SkippedRefConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSkippedRefOrderField2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefOrderField(ctx context.Context, v any) (*ent.SkippedRefOrderField, error) {
@@ -43933,25 +47672,6 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCollection2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Collection) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOCollection2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollection(ctx context.Context, sel ast.SelectionSet, v *ent.Collection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -43979,23 +47699,39 @@ func (ec *executionContext) marshalOCollectionEdge2ᚖgithubᚗcomᚋcargomanᚋ
 	return ec._CollectionEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCollectionGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CollectionGrant) graphql.Marshaler {
+func (ec *executionContext) marshalOCollectionGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrant(ctx context.Context, sel ast.SelectionSet, v *ent.CollectionGrant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CollectionGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCollectionGrantEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CollectionGrantEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCollectionGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrant(ctx, sel, v[i])
+		return ec.marshalOCollectionGrantEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
+}
+
+func (ec *executionContext) marshalOCollectionGrantEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CollectionGrantEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CollectionGrantEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCollectionGrantOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantOrder(ctx context.Context, v any) (*ent.CollectionGrantOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCollectionGrantOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCollectionGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCollectionGrantWhereInputᚄ(ctx context.Context, v any) ([]*ent.CollectionGrantWhereInput, error) {
@@ -44205,23 +47941,31 @@ func (ec *executionContext) marshalOCustomerEdge2ᚖgithubᚗcomᚋcargomanᚋca
 	return ec._CustomerEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCustomerFreeze2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CustomerFreeze) graphql.Marshaler {
+func (ec *executionContext) marshalOCustomerFreeze2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreeze(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerFreeze) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerFreeze(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerFreezeEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CustomerFreezeEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCustomerFreeze2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreeze(ctx, sel, v[i])
+		return ec.marshalOCustomerFreezeEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
+}
+
+func (ec *executionContext) marshalOCustomerFreezeEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerFreezeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerFreezeEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCustomerFreezeWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerFreezeWhereInputᚄ(ctx context.Context, v any) ([]*ent.CustomerFreezeWhereInput, error) {
@@ -44325,23 +48069,31 @@ func (ec *executionContext) marshalOCustomerStatus2ᚖgithubᚗcomᚋcargomanᚋ
 	return v
 }
 
-func (ec *executionContext) marshalOCustomerToken2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CustomerToken) graphql.Marshaler {
+func (ec *executionContext) marshalOCustomerToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerToken(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerToken(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerTokenEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CustomerTokenEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCustomerToken2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerToken(ctx, sel, v[i])
+		return ec.marshalOCustomerTokenEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
+}
+
+func (ec *executionContext) marshalOCustomerTokenEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐCustomerTokenEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerTokenEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerTokenEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCustomerTokenScope2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚋcustomertokenᚐScopeᚄ(ctx context.Context, v any) ([]customertoken.Scope, error) {
@@ -44734,25 +48486,6 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋcargomanᚋcargomanᚋen
 	return ec._Node(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOPackage2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackageᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ComposerPackage) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOPackage2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐComposerPackage(ctx context.Context, sel ast.SelectionSet, v *ent.ComposerPackage) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -44780,23 +48513,39 @@ func (ec *executionContext) marshalOPackageEdge2ᚖgithubᚗcomᚋcargomanᚋcar
 	return ec._PackageEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOPackageGrant2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageGrant) graphql.Marshaler {
+func (ec *executionContext) marshalOPackageGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrant(ctx context.Context, sel ast.SelectionSet, v *ent.PackageGrant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageGrantEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageGrantEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPackageGrant2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrant(ctx, sel, v[i])
+		return ec.marshalOPackageGrantEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
+}
+
+func (ec *executionContext) marshalOPackageGrantEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantEdge(ctx context.Context, sel ast.SelectionSet, v *ent.PackageGrantEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageGrantEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPackageGrantOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantOrder(ctx context.Context, v any) (*ent.PackageGrantOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPackageGrantOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOPackageGrantWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageGrantWhereInputᚄ(ctx context.Context, v any) ([]*ent.PackageGrantWhereInput, error) {
@@ -44884,25 +48633,6 @@ func (ec *executionContext) marshalOPackageType2ᚖgithubᚗcomᚋcargomanᚋcar
 	return v
 }
 
-func (ec *executionContext) marshalOPackageVersion2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPackageVersion2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersion(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOPackageVersion2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersion(ctx context.Context, sel ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -44928,6 +48658,14 @@ func (ec *executionContext) marshalOPackageVersionEdge2ᚖgithubᚗcomᚋcargoma
 		return graphql.Null
 	}
 	return ec._PackageVersionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPackageVersionOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionOrder(ctx context.Context, v any) (*ent.PackageVersionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPackageVersionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOPackageVersionWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐPackageVersionWhereInputᚄ(ctx context.Context, v any) ([]*ent.PackageVersionWhereInput, error) {
@@ -45032,23 +48770,39 @@ func (ec *executionContext) marshalORefKind2ᚖgithubᚗcomᚋcargomanᚋcargoma
 	return v
 }
 
-func (ec *executionContext) marshalOSkippedRef2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkippedRef) graphql.Marshaler {
+func (ec *executionContext) marshalOSkippedRef2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRef(ctx context.Context, sel ast.SelectionSet, v *ent.SkippedRef) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SkippedRef(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSkippedRefEdge2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SkippedRefEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSkippedRef2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRef(ctx, sel, v[i])
+		return ec.marshalOSkippedRefEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
+}
+
+func (ec *executionContext) marshalOSkippedRefEdge2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SkippedRefEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SkippedRefEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSkippedRefOrder2ᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefOrder(ctx context.Context, v any) (*ent.SkippedRefOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSkippedRefOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOSkippedRefWhereInput2ᚕᚖgithubᚗcomᚋcargomanᚋcargomanᚋentᚐSkippedRefWhereInputᚄ(ctx context.Context, v any) ([]*ent.SkippedRefWhereInput, error) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/admintoken"
@@ -140,6 +141,18 @@ type CreateTaskPayload struct {
 	Created bool `json:"created"`
 }
 
+// A page of the ways customers reach a package.
+type CustomerAccessConnection struct {
+	Edges      []*CustomerAccessEdge    `json:"edges"`
+	PageInfo   *entgql.PageInfo[string] `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type CustomerAccessEdge struct {
+	Node   *access.CustomerAccess `json:"node"`
+	Cursor entgql.Cursor[string]  `json:"cursor"`
+}
+
 type CustomerTokenInput struct {
 	CustomerID string `json:"customerID"`
 	ID         string `json:"id"`
@@ -252,6 +265,19 @@ type IssueCustomerJWTPayload struct {
 
 type LegacyTokenInput struct {
 	CustomerID string `json:"customerID"`
+}
+
+// A page of the ways a customer reaches packages.
+type PackageAccessConnection struct {
+	Edges    []*PackageAccessEdge     `json:"edges"`
+	PageInfo *entgql.PageInfo[string] `json:"pageInfo"`
+	// All the ways, not only this page's.
+	TotalCount int `json:"totalCount"`
+}
+
+type PackageAccessEdge struct {
+	Node   *access.PackageAccess `json:"node"`
+	Cursor entgql.Cursor[string] `json:"cursor"`
 }
 
 type PackageGrantInput struct {

@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/cargoman/cargoman/graph"
 	"log/slog"
 	"net/http"
 	"os"
@@ -78,6 +79,9 @@ type Config struct {
 	// Limits bound request bodies (MAX_BODY_BYTES); zero fields take the
 	// defaults.
 	Limits bodylimit.Limits
+	// GraphQL are the GraphQL limits and introspection policy; zero fields
+	// take graph's defaults.
+	GraphQL graph.Settings
 }
 
 // App is an assembled Cargoman.
@@ -219,6 +223,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 			Ready:         func(ctx context.Context) error { return current.Ready(ctx, db) },
 			Limits:        cfg.Limits,
 			Scratch:       tmp,
+			GraphQL:       cfg.GraphQL,
 		})
 		if err != nil {
 			return nil, err

@@ -159,7 +159,7 @@ func TestAuthorizationMatrixGraphQL(t *testing.T) {
 			{"admin", `mutation($id: ID!) { deleteCustomer(input: {id: $id}) { deletedID } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
 			{"admin", `mutation($id: ID!) { suspendCustomer(input: {id: $id}) { customer { id } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
 			{"admin", `mutation($id: ID!) { reactivateCustomer(input: {id: $id}) { customer { id } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
-			{"viewer", `query($id: ID!) { customer(id: $id) { tokens { id } packageAccess { source } freezes { version } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
+			{"viewer", `query($id: ID!) { customer(id: $id) { tokens { edges { node { id } } } packageAccess { edges { node { source } } } freezes { edges { node { version } } } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
 			{"viewer", `{ collections { totalCount } }`, nil},
 			{"admin", `mutation($id: ID!) { createCustomerToken(input: {customerID: $id, name: "t"}) { plainToken } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},
 			{"admin", `mutation($id: ID!) { setCustomerPackages(input: {customerID: $id, packages: []}) { customer { id } } }`, func() map[string]any { return map[string]any{"id": newCustomer()} }},

@@ -20,7 +20,7 @@ func BenchmarkGetCustomer(b *testing.B) {
 	s.Do(b, http.MethodPost, "/api/v1/customers", testenv.RootToken,
 		map[string]any{"name": "Acme Corp", "email": "dev@acme.com", "external_id": "stripe_cus_abc123"}).JSON(b, &c)
 	// The same selection as the REST route's document (rest/routes_customers.go).
-	gqlBody := `{"query":"query($id: ID!) { customer(id: $id) { id name email externalID status suspensionReason frozenVersions: freezes { package: packageName version versionNormalized } createdAt updatedAt } }","variables":{"id":"` + c.ID + `"}}`
+	gqlBody := `{"query":"query($id: ID!) { customer(id: $id) { id name email externalID status suspensionReason frozenVersions: freezes { edges { node { package: packageName version versionNormalized } } } createdAt updatedAt } }","variables":{"id":"` + c.ID + `"}}`
 
 	for _, bc := range []struct {
 		name string

@@ -56,6 +56,10 @@ type Options struct {
 	Limits bodylimit.Limits
 	// Scratch receives uploads while they are processed.
 	Scratch *scratch.Dir
+	// GraphQL are the limits and introspection policy of /graphql; the
+	// REST layer runs its documents with the same ones, scaled to its
+	// larger pages. Zero fields take graph's defaults.
+	GraphQL graph.Settings
 }
 
 // New returns the HTTP handler of the whole service.
@@ -118,7 +122,7 @@ func New(o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	gqlHandler := graph.NewHandler(schema, o.Log, graph.Uploads{Dir: o.Scratch, MaxFields: limits.JSON}, refresh)
+	gqlHandler := graph.NewHandler(schema, o.Log, o.GraphQL, graph.Uploads{Dir: o.Scratch, MaxFields: limits.JSON}, refresh)
 	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(limitGraphQLBody(limits, uploaders, gqlHandler))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
@@ -132,7 +136,7 @@ func New(o Options) (http.Handler, error) {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
 	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
-	err = rest.Mount(r, graph.NewExecutor(schema, o.Log, refresh), schema.Schema(), rest.Routes(), rest.Options{
+	err = rest.Mount(r, graph.NewExecutor(schema, o.Log, restGraphQL(o.GraphQL), refresh), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
 		Middleware: restAuth,
 		Dists:      o.Packages,
@@ -143,6 +147,14 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("server: mount REST routes: %w", err)
 	}
 	return logRequests(o.Log, securityHeaders(r)), nil
+}
+
+// restGraphQL are the GraphQL settings of the REST layer: its list routes
+// page up to rest.MaxPageSize items, so its connections may too, with a
+// complexity budget grown alike.
+func restGraphQL(s graph.Settings) graph.Settings {
+	s.Limits = s.Limits.WithPageSize(rest.MaxPageSize)
+	return s
 }
 
 // writeGraphQLAuthError answers a request with a bad credential in the
