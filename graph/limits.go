@@ -34,7 +34,7 @@ type Limits struct {
 // REST routes' documents, TestComplexityBudget).
 const (
 	DefaultMaxDepth      = 12
-	DefaultMaxComplexity = 520000
+	DefaultMaxComplexity = 525000
 	DefaultPageSize      = 100
 	DefaultMaxNodeIDs    = 100
 )
