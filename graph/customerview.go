@@ -51,8 +51,7 @@ func newCustomerView() customerView {
 // guard is a field middleware refusing customer credentials the fields
 // outside their view; API tokens pass untouched.
 func (v customerView) guard(ctx context.Context, next graphql.Resolver) (any, error) {
-	p := auth.FromContext(ctx)
-	if p == nil || p.Customer == nil {
+	if !auth.FromContext(ctx).IsCustomer() {
 		return next(ctx)
 	}
 	fc := graphql.GetFieldContext(ctx)
@@ -76,10 +75,10 @@ func isLeaf(fc *graphql.FieldContext) bool { return len(fc.Field.SelectionSet) =
 // requested scope must be one of its own or a package name they reach.
 func narrowScopes(ctx context.Context, requested []string) ([]string, error) {
 	p := auth.FromContext(ctx)
-	if p == nil || p.Customer == nil || len(p.Customer.PackageScopes) == 0 {
+	if !p.IsCustomer() || len(p.PackageScopes) == 0 {
 		return requested, nil
 	}
-	own := p.Customer.PackageScopes
+	own := p.PackageScopes
 	if len(requested) == 0 {
 		return own, nil
 	}
@@ -95,8 +94,7 @@ func narrowScopes(ctx context.Context, requested []string) ([]string, error) {
 // access to a credential without them or with other ones (the legacy
 // token, another token being rotated).
 func noBroaderThanCaller(ctx context.Context, scopes []string) error {
-	p := auth.FromContext(ctx)
-	if p == nil || p.Customer == nil || len(p.Customer.PackageScopes) == 0 {
+	if p := auth.FromContext(ctx); !p.IsCustomer() || len(p.PackageScopes) == 0 {
 		return nil
 	}
 	if len(scopes) == 0 {
@@ -111,8 +109,8 @@ func noBroaderThanCaller(ctx context.Context, scopes []string) error {
 // callerExpiry is when a customer credential calling the API expires; nil
 // for API tokens and customer credentials that never expire.
 func callerExpiry(ctx context.Context) *time.Time {
-	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
-		return p.Customer.ExpiresAt
+	if p := auth.FromContext(ctx); p.IsCustomer() {
+		return p.ExpiresAt()
 	}
 	return nil
 }
@@ -149,5 +147,5 @@ func outlives(ctx context.Context, expires *time.Time) error {
 // API token may; a customer credential only within its package scopes.
 func callerReaches(ctx context.Context, name string) bool {
 	p := auth.FromContext(ctx)
-	return p == nil || p.Customer == nil || validate.MatchPackageScopes(p.Customer.PackageScopes, name)
+	return p == nil || p.Reaches(name)
 }
