@@ -61,17 +61,18 @@ func collectionPayload(c *ent.Collection, err error) (*model.CollectionPayload, 
 // callerMayManage checks, for a customer credential, that the token it
 // revokes or rotates is no broader and lives no longer than itself.
 func (r *Resolver) callerMayManage(ctx context.Context, customerID, tokenID string) error {
-	if !auth.FromContext(ctx).IsCustomer() {
+	p := auth.FromContext(ctx)
+	if !p.IsCustomer() {
 		return nil
 	}
 	t, err := r.access.Token(ctx, customerID, tokenID)
 	if err != nil {
 		return err
 	}
-	if err := noBroaderThanCaller(ctx, t.PackageScopes); err != nil {
+	if err := p.MayManageScopes(t.PackageScopes); err != nil {
 		return err
 	}
-	return outlives(ctx, t.ExpiresAt)
+	return p.MayManageExpiry(t.ExpiresAt)
 }
 
 // minter is the customer token a credential created by the caller is
