@@ -1,8 +1,8 @@
 // Package composerrepo serves what Composer clients read: packages.json,
 // the p2 metadata documents, the dist archives and the notify-batch
-// endpoint. Every request carries a customer credential (HTTP Basic user
-// "token" with a customer token or JWT as password, or a bearer token) and
-// sees only what that customer may install.
+// endpoint. Every request carries a customer credential (a customer token
+// or JWT, as auth.Presented reads it: HTTP Basic user "token", a bearer
+// token or X-Api-Key) and sees only what that customer may install.
 package composerrepo
 
 import (
