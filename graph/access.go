@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph/model"
@@ -43,6 +45,12 @@ func accessOptional[T any](set bool, v *T) access.Optional[T] {
 	return access.Optional[T]{Set: set, Value: v}
 }
 
+// accessField turns a GraphQL omittable input into a partial-update field.
+func accessField[T any](o graphql.Omittable[*T]) access.Optional[T] {
+	v, set := o.ValueOK()
+	return accessOptional(set, v)
+}
+
 func collectionPayload(c *ent.Collection, err error) (*model.CollectionPayload, error) {
 	if err != nil {
 		return nil, err
@@ -53,37 +61,23 @@ func collectionPayload(c *ent.Collection, err error) (*model.CollectionPayload, 
 // callerMayManage checks, for a customer credential, that the token it
 // revokes or rotates is no broader and lives no longer than itself.
 func (r *Resolver) callerMayManage(ctx context.Context, customerID, tokenID string) error {
-	if p := auth.FromContext(ctx); p == nil || p.Customer == nil {
+	p := auth.FromContext(ctx)
+	if !p.IsCustomer() {
 		return nil
 	}
 	t, err := r.access.Token(ctx, customerID, tokenID)
 	if err != nil {
 		return err
 	}
-	if err := noBroaderThanCaller(ctx, t.PackageScopes); err != nil {
+	if err := p.MayManageScopes(t.PackageScopes); err != nil {
 		return err
 	}
-	return outlives(ctx, t.ExpiresAt)
+	return p.MayManageExpiry(t.ExpiresAt)
 }
 
 // minter is the customer token a credential created by the caller is
 // recorded as minted by; "" for API tokens.
-func minter(ctx context.Context) string {
-	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
-		return p.Customer.Minter()
-	}
-	return ""
-}
-
-// uploader is the caller of an upload: its customer credential (nil for
-// API tokens), for access.PublishCheck, and its name for uploaded_by.
-func uploader(ctx context.Context) (*auth.CustomerCredential, string) {
-	p := auth.FromContext(ctx)
-	if p == nil {
-		return nil, ""
-	}
-	return p.Customer, p.Actor()
-}
+func minter(ctx context.Context) string { return auth.FromContext(ctx).MinterID() }
 
 // packageAccessKey and customerAccessKey are the cursors of the ways of
 // packageAccess and Package.customers, which access computes in memory:

@@ -28,7 +28,7 @@ func (r *collectionResolver) PackageNames(ctx context.Context, obj *ent.Collecti
 	}
 	names := make([]string, 0, len(all))
 	for _, n := range all {
-		if callerReaches(ctx, n) {
+		if auth.FromContext(ctx).Reaches(n) {
 			names = append(names, n)
 		}
 	}
@@ -48,7 +48,7 @@ func (r *customerResolver) CollectionGrants(ctx context.Context, obj *ent.Custom
 // Freezes is the resolver for the freezes field.
 func (r *customerResolver) Freezes(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) (*ent.CustomerFreezeConnection, error) {
 	q := obj.QueryFreezes()
-	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
+	if auth.FromContext(ctx).IsCustomer() {
 		// A customer credential sees the freezes within its package scopes.
 		all, err := obj.QueryFreezes().Select(customerfreeze.FieldID, customerfreeze.FieldPackageName).All(ctx)
 		if err != nil {
@@ -56,7 +56,7 @@ func (r *customerResolver) Freezes(ctx context.Context, obj *ent.Customer, after
 		}
 		ids := make([]string, 0, len(all))
 		for _, f := range all {
-			if callerReaches(ctx, f.PackageName) {
+			if auth.FromContext(ctx).Reaches(f.PackageName) {
 				ids = append(ids, f.ID)
 			}
 		}
@@ -77,10 +77,10 @@ func (r *customerResolver) PackageAccess(ctx context.Context, obj *ent.Customer,
 	if err != nil {
 		return nil, err
 	}
-	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
+	if auth.FromContext(ctx).IsCustomer() {
 		// A customer credential sees what it may install: its package scopes.
 		ways = slices.DeleteFunc(ways, func(w *access.PackageAccess) bool {
-			return !callerReaches(ctx, w.Package.Name)
+			return !auth.FromContext(ctx).Reaches(w.Package.Name)
 		})
 	}
 	page, info, err := pageOf(ways, packageAccessKey, pageArgs{after: after, first: first, before: before, last: last, offset: offset})
@@ -96,7 +96,7 @@ func (r *customerResolver) PackageAccess(ctx context.Context, obj *ent.Customer,
 
 // CreateCustomerToken is the resolver for the createCustomerToken field.
 func (r *mutationResolver) CreateCustomerToken(ctx context.Context, input model.CreateCustomerTokenInput) (*model.CustomerTokenSecretPayload, error) {
-	scopes, err := narrowScopes(ctx, input.PackageScopes)
+	scopes, err := auth.FromContext(ctx).NarrowScopes(input.PackageScopes)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (r *mutationResolver) CreateCustomerToken(ctx context.Context, input model.
 		Name:          trim(input.Name),
 		Scope:         scopeOr(input.Scope, customertoken.ScopeAdmin),
 		PackageScopes: scopes,
-		ExpiresAt:     capExpiry(ctx, input.ExpiresAt),
+		ExpiresAt:     auth.FromContext(ctx).CapExpiry(input.ExpiresAt),
 		MintedBy:      minter(ctx),
 	}))
 }
@@ -132,10 +132,10 @@ func (r *mutationResolver) RotateCustomerToken(ctx context.Context, input model.
 
 // RegenerateLegacyToken is the resolver for the regenerateLegacyToken field.
 func (r *mutationResolver) RegenerateLegacyToken(ctx context.Context, input model.LegacyTokenInput) (*model.CustomerTokenSecretPayload, error) {
-	if err := noBroaderThanCaller(ctx, nil); err != nil {
+	if err := auth.FromContext(ctx).MayManageScopes(nil); err != nil {
 		return nil, err
 	}
-	if err := outlives(ctx, nil); err != nil {
+	if err := auth.FromContext(ctx).MayManageExpiry(nil); err != nil {
 		return nil, err
 	}
 	return r.tokenSecret(r.access.RegenerateLegacyToken(ctx, input.CustomerID))
@@ -143,7 +143,7 @@ func (r *mutationResolver) RegenerateLegacyToken(ctx context.Context, input mode
 
 // DeleteLegacyToken is the resolver for the deleteLegacyToken field.
 func (r *mutationResolver) DeleteLegacyToken(ctx context.Context, input model.LegacyTokenInput) (*model.DeleteLegacyTokenPayload, error) {
-	if err := noBroaderThanCaller(ctx, nil); err != nil {
+	if err := auth.FromContext(ctx).MayManageScopes(nil); err != nil {
 		return nil, err
 	}
 	id, err := r.access.DeleteLegacyToken(ctx, input.CustomerID)
@@ -155,13 +155,13 @@ func (r *mutationResolver) DeleteLegacyToken(ctx context.Context, input model.Le
 
 // IssueCustomerJwt is the resolver for the issueCustomerJWT field.
 func (r *mutationResolver) IssueCustomerJwt(ctx context.Context, input model.IssueCustomerJWTInput) (*model.IssueCustomerJWTPayload, error) {
-	scopes, err := narrowScopes(ctx, input.PackageScopes)
+	scopes, err := auth.FromContext(ctx).NarrowScopes(input.PackageScopes)
 	if err != nil {
 		return nil, err
 	}
 	token, expires, err := r.access.IssueJWT(ctx, access.JWTInput{
 		CustomerID:    input.CustomerID,
-		TTL:           capTTL(ctx, jwtTTL(input.TTLSeconds)),
+		TTL:           auth.FromContext(ctx).CapTTL(jwtTTL(input.TTLSeconds), r.now()),
 		Scope:         scopeOr(input.Scope, customertoken.ScopeDownload),
 		PackageScopes: scopes,
 		MintedBy:      minter(ctx),

@@ -12,26 +12,12 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/graph/generated"
 	"github.com/cargoman/cargoman/graph/model"
-	"github.com/cargoman/cargoman/internal/apperr"
-	"github.com/cargoman/cargoman/internal/secret"
+	"github.com/cargoman/cargoman/internal/auth"
 )
 
 // CreateAdminToken is the resolver for the createAdminToken field.
 func (r *mutationResolver) CreateAdminToken(ctx context.Context, input model.CreateAdminTokenInput) (*model.CreateAdminTokenPayload, error) {
-	if input.ExpiresAt != nil && !input.ExpiresAt.After(r.now()) {
-		return nil, apperr.Invalid("expiresAt", "expiresAt must be in the future")
-	}
-	plain, err := secret.New(secret.AdminPrefix)
-	if err != nil {
-		return nil, err
-	}
-	t, err := r.client.AdminToken.Create().
-		SetName(trim(input.Name)).
-		SetLevel(input.Level).
-		SetSecretHash(secret.Hash(plain)).
-		SetPrefix(secret.Visible(plain)).
-		SetNillableExpiresAt(input.ExpiresAt).
-		Save(ctx)
+	t, plain, err := r.adminTokens.Create(ctx, auth.AdminTokenInput{Name: input.Name, Level: input.Level, ExpiresAt: input.ExpiresAt})
 	if err != nil {
 		return nil, err
 	}
@@ -40,24 +26,16 @@ func (r *mutationResolver) CreateAdminToken(ctx context.Context, input model.Cre
 
 // RevokeAdminToken is the resolver for the revokeAdminToken field.
 func (r *mutationResolver) RevokeAdminToken(ctx context.Context, input model.RevokeAdminTokenInput) (*model.RevokeAdminTokenPayload, error) {
-	t, err := r.client.AdminToken.Get(ctx, input.ID)
-	if ent.IsNotFound(err) {
-		return nil, apperr.NotFoundf("CMA token %q not found", input.ID)
-	}
+	t, err := r.adminTokens.Revoke(ctx, input.ID)
 	if err != nil {
 		return nil, err
-	}
-	if t.RevokedAt == nil {
-		if t, err = t.Update().SetRevokedAt(r.now()).Save(ctx); err != nil {
-			return nil, err
-		}
 	}
 	return &model.RevokeAdminTokenPayload{AdminToken: t}, nil
 }
 
 // AdminTokens is the resolver for the adminTokens field.
 func (r *queryResolver) AdminTokens(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.AdminTokenOrder, where *ent.AdminTokenWhereInput) (*ent.AdminTokenConnection, error) {
-	return paginate(ctx, r.client.AdminToken.Query(), pageArgs{after: after, first: first, before: before, last: last, offset: offset},
+	return paginate(ctx, r.adminTokens.List(), pageArgs{after: after, first: first, before: before, last: last, offset: offset},
 		ent.WithAdminTokenOrder(orderBy), ent.WithAdminTokenFilter(where.Filter))
 }
 

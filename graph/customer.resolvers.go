@@ -12,65 +12,48 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/graph/model"
+	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
-	"github.com/cargoman/cargoman/internal/database"
 )
 
 // CreateCustomer is the resolver for the createCustomer field.
 func (r *mutationResolver) CreateCustomer(ctx context.Context, input model.CreateCustomerInput) (*model.CreateCustomerPayload, error) {
-	c, err := r.client.Customer.Create().
-		SetName(trim(input.Name)).
-		SetNillableEmail(trimPtr(input.Email)).
-		SetNillableExternalID(input.ExternalID).
-		Save(ctx)
+	c, err := r.access.CreateCustomer(ctx, access.CustomerInput{Name: input.Name, Email: input.Email, ExternalID: input.ExternalID})
 	if err != nil {
-		return nil, customerWriteError(err, "", input.ExternalID)
+		return nil, err
 	}
 	return &model.CreateCustomerPayload{Customer: c}, nil
 }
 
 // UpdateCustomer is the resolver for the updateCustomer field.
 func (r *mutationResolver) UpdateCustomer(ctx context.Context, input model.UpdateCustomerInput) (*model.UpdateCustomerPayload, error) {
-	var c *ent.Customer
-	externalID, _ := input.ExternalID.ValueOK()
-	err := database.InTx(ctx, r.client, func(tc *ent.Client) (err error) {
-		c, err = updateCustomer(ctx, tc, input)
-		return err
+	c, err := r.access.UpdateCustomer(ctx, access.UpdateCustomerInput{
+		ID:         input.ID,
+		Name:       accessField(input.Name),
+		Email:      accessField(input.Email),
+		ExternalID: accessField(input.ExternalID),
 	})
 	if err != nil {
-		return nil, customerWriteError(err, input.ID, externalID)
+		return nil, err
 	}
-	return &model.UpdateCustomerPayload{Customer: c.Unwrap()}, nil
+	return &model.UpdateCustomerPayload{Customer: c}, nil
 }
 
 // DeleteCustomer is the resolver for the deleteCustomer field.
 func (r *mutationResolver) DeleteCustomer(ctx context.Context, input model.DeleteCustomerInput) (*model.DeleteCustomerPayload, error) {
-	err := database.InTx(ctx, r.client, func(tc *ent.Client) error {
-		return tc.Customer.DeleteOneID(input.ID).Exec(ctx)
-	})
-	if err != nil {
-		return nil, customerWriteError(err, input.ID, nil)
+	if err := r.access.DeleteCustomer(ctx, input.ID); err != nil {
+		return nil, err
 	}
 	return &model.DeleteCustomerPayload{DeletedID: input.ID}, nil
 }
 
 // SuspendCustomer is the resolver for the suspendCustomer field.
 func (r *mutationResolver) SuspendCustomer(ctx context.Context, input model.SuspendCustomerInput) (*model.SuspendCustomerPayload, error) {
-	var c *ent.Customer
-	err := database.InTx(ctx, r.client, func(tc *ent.Client) (err error) {
-		upd := tc.Customer.UpdateOneID(input.ID).SetStatus(customer.StatusSuspended)
-		if reason := trimPtr(input.Reason); reason != nil && *reason != "" {
-			upd.SetSuspensionReason(*reason)
-		} else {
-			upd.ClearSuspensionReason()
-		}
-		c, err = upd.Save(ctx)
-		return err
-	})
+	c, err := r.access.Suspend(ctx, input.ID, input.Reason)
 	if err != nil {
-		return nil, customerWriteError(err, input.ID, nil)
+		return nil, err
 	}
-	return &model.SuspendCustomerPayload{Customer: c.Unwrap()}, nil
+	return &model.SuspendCustomerPayload{Customer: c}, nil
 }
 
 // ReactivateCustomer is the resolver for the reactivateCustomer field.

@@ -2,15 +2,12 @@ package graph
 
 import (
 	"context"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
-	"github.com/cargoman/cargoman/internal/validate"
 )
 
 // customerView is what a customer credential may read below the root
@@ -51,8 +48,7 @@ func newCustomerView() customerView {
 // guard is a field middleware refusing customer credentials the fields
 // outside their view; API tokens pass untouched.
 func (v customerView) guard(ctx context.Context, next graphql.Resolver) (any, error) {
-	p := auth.FromContext(ctx)
-	if p == nil || p.Customer == nil {
+	if !auth.FromContext(ctx).IsCustomer() {
 		return next(ctx)
 	}
 	fc := graphql.GetFieldContext(ctx)
@@ -68,86 +64,3 @@ func (v customerView) guard(ctx context.Context, next graphql.Resolver) (any, er
 
 // isLeaf reports whether a field's value is a scalar or an enum.
 func isLeaf(fc *graphql.FieldContext) bool { return len(fc.Field.SelectionSet) == 0 }
-
-// narrowScopes keeps a customer credential from making a credential
-// broader than itself. For API tokens and customer credentials without
-// package scopes it returns requested unchanged. A customer credential
-// with package scopes passes them on when none are requested; each
-// requested scope must be one of its own or a package name they reach.
-func narrowScopes(ctx context.Context, requested []string) ([]string, error) {
-	p := auth.FromContext(ctx)
-	if p == nil || p.Customer == nil || len(p.Customer.PackageScopes) == 0 {
-		return requested, nil
-	}
-	own := p.Customer.PackageScopes
-	if len(requested) == 0 {
-		return own, nil
-	}
-	for _, s := range requested {
-		if !slices.Contains(own, s) && (strings.Contains(s, "*") || !validate.MatchPackageScopes(own, s)) {
-			return nil, apperr.Invalid("packageScopes", "package scope %q is broader than this token's own (%s)", s, strings.Join(own, ", "))
-		}
-	}
-	return requested, nil
-}
-
-// noBroaderThanCaller refuses a customer credential with package scopes
-// access to a credential without them or with other ones (the legacy
-// token, another token being rotated).
-func noBroaderThanCaller(ctx context.Context, scopes []string) error {
-	p := auth.FromContext(ctx)
-	if p == nil || p.Customer == nil || len(p.Customer.PackageScopes) == 0 {
-		return nil
-	}
-	if len(scopes) == 0 {
-		return apperr.New(apperr.Forbidden, "a token limited to some packages cannot manage a token that reaches all of them")
-	}
-	if _, err := narrowScopes(ctx, scopes); err != nil {
-		return apperr.New(apperr.Forbidden, "a token limited to some packages cannot manage a token that reaches others")
-	}
-	return nil
-}
-
-// callerExpiry is when a customer credential calling the API expires; nil
-// for API tokens and customer credentials that never expire.
-func callerExpiry(ctx context.Context) *time.Time {
-	if p := auth.FromContext(ctx); p != nil && p.Customer != nil {
-		return p.Customer.ExpiresAt
-	}
-	return nil
-}
-
-// capExpiry keeps a credential made by an expiring customer credential
-// from outliving it: no expiry, or a later one, becomes the caller's.
-func capExpiry(ctx context.Context, requested *time.Time) *time.Time {
-	limit := callerExpiry(ctx)
-	if limit == nil || (requested != nil && requested.Before(*limit)) {
-		return requested
-	}
-	return limit
-}
-
-// capTTL does the same for a JWT's lifetime.
-func capTTL(ctx context.Context, ttl time.Duration) time.Duration {
-	if limit := callerExpiry(ctx); limit != nil {
-		return min(ttl, time.Until(*limit).Truncate(time.Second))
-	}
-	return ttl
-}
-
-// outlives refuses an expiring customer credential access to a token
-// that would outlive it (the legacy token, another token being rotated).
-func outlives(ctx context.Context, expires *time.Time) error {
-	limit := callerExpiry(ctx)
-	if limit != nil && (expires == nil || expires.After(*limit)) {
-		return apperr.New(apperr.Forbidden, "an expiring token cannot manage a token that outlives it")
-	}
-	return nil
-}
-
-// callerReaches reports whether the caller may see a package's name: any
-// API token may; a customer credential only within its package scopes.
-func callerReaches(ctx context.Context, name string) bool {
-	p := auth.FromContext(ctx)
-	return p == nil || p.Customer == nil || validate.MatchPackageScopes(p.Customer.PackageScopes, name)
-}

@@ -21,10 +21,10 @@ func hasRole(ctx context.Context, _ any, next graphql.Resolver, role auth.Role, 
 	if err := req.Admit(p); err != nil {
 		return nil, err
 	}
-	if p.Customer != nil && customer != nil && *customer == model.CustomerPermissionSelf {
+	if p.IsCustomer() && customer != nil && *customer == model.CustomerPermissionSelf {
 		// Another customer's data answers NOT_FOUND, as if it did not
 		// exist.
-		if id, ok := customerArgument(field.Args); !ok || id != p.Customer.CustomerID {
+		if id, ok := customerArgument(field.Args); !ok || id != p.Customer.ID {
 			return nil, apperr.NotFoundf("customer %q not found", id)
 		}
 	}
@@ -45,30 +45,28 @@ type Requirement struct {
 // every field; the HTTP edge runs it before reading a request body, so a
 // caller who cannot use a route never gets its body read. Which customer a
 // SELF field is about depends on its arguments and is checked by hasRole.
-func (r Requirement) Admit(p *auth.Principal) error {
+func (r Requirement) Admit(p *auth.Caller) error {
 	if p == nil {
 		return apperr.New(apperr.Unauthorized, "authentication required: send \"Authorization: Bearer <token>\" or \"X-Api-Key: <token>\"")
 	}
-	if c := p.Customer; c != nil {
-		switch {
-		case r.Customer == nil:
+	if p.IsCustomer() {
+		if r.Customer == nil {
 			return apperr.New(apperr.Forbidden, "customer tokens cannot use %s; it needs an API token", r.Field)
-		case *r.Customer == model.CustomerPermissionSelf:
-			if c.Scope != auth.ScopeAdmin {
-				return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot manage its customer; that needs scope admin", c.Scope)
-			}
-		case *r.Customer == model.CustomerPermissionUpload:
-			// The field's resolver then runs access.PublishCheck.
-			if !auth.ScopeCanUpload(c.Scope) {
-				return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot upload; that needs scope developer or admin", c.Scope)
-			}
 		}
-		return nil
+		return p.Require(permissionCapability[*r.Customer])
 	}
 	if !p.Role.Covers(r.Role) {
 		return apperr.New(apperr.Forbidden, "this needs a token of level %s or higher; yours is %s", r.Role, p.Role)
 	}
 	return nil
+}
+
+// permissionCapability maps @hasRole's customer argument to the
+// capability it asks of a customer credential. UPLOAD fields' resolvers
+// then run access.PublishCheck.
+var permissionCapability = map[model.CustomerPermission]auth.Capability{
+	model.CustomerPermissionSelf:   auth.ManageSelf,
+	model.CustomerPermissionUpload: auth.Upload,
 }
 
 // customerArgument finds the customer a field is about: its id argument,

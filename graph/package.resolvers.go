@@ -16,6 +16,7 @@ import (
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/packages"
 )
 
@@ -93,12 +94,12 @@ func (r *mutationResolver) UndeprecateVersion(ctx context.Context, input model.V
 
 // UploadVersion is the resolver for the uploadVersion field.
 func (r *mutationResolver) UploadVersion(ctx context.Context, input model.UploadVersionInput) (*model.VersionPayload, error) {
-	customer, actor := uploader(ctx)
-	allow, err := r.access.PublishCheck(ctx, customer, input.Package)
+	caller := auth.FromContext(ctx)
+	allow, err := r.access.PublishCheck(ctx, caller, input.Package)
 	if err != nil {
 		return nil, err
 	}
-	return versionPayload(r.packages.Upload(ctx, input.Package, input.File.File, input.File.Size, input.Version, actor, allow))
+	return versionPayload(r.packages.Upload(ctx, input.Package, input.File.File, input.File.Size, input.Version, caller.Actor(), allow))
 }
 
 // ValidatePackage is the resolver for the validatePackage field.

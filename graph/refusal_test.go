@@ -67,11 +67,11 @@ func handler(t *testing.T, s graph.Settings) (http.Handler, *atomic.Int64, *byte
 	return graph.NewHandler(graph.NewSchema(graph.Deps{}), log, s, graph.Uploads{}, after, countFields{n}), n, &logs
 }
 
-func post(h http.Handler, p *auth.Principal, body []byte) *httptest.ResponseRecorder {
+func post(h http.Handler, p *auth.Caller, body []byte) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if p != nil {
-		req = req.WithContext(auth.WithPrincipal(req.Context(), p))
+		req = req.WithContext(auth.WithCaller(req.Context(), p))
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -99,7 +99,7 @@ func decode(t *testing.T, rec *httptest.ResponseRecorder) gqlResponse {
 // nodes and a page over the limit are refused with 422 VALIDATION_ERROR
 // before any resolver runs, and refusing them allocates little.
 func TestRefusedBeforeResolvers(t *testing.T) {
-	root := &auth.Principal{Kind: auth.KindRoot, Role: auth.RoleOwner, TenantID: "ten_x"}
+	root := &auth.Caller{Kind: auth.KindRoot, Role: auth.RoleOwner, TenantID: "ten_x"}
 	for _, tc := range []struct {
 		name  string
 		query string
@@ -189,12 +189,12 @@ func TestMalformedRequests(t *testing.T) {
 // callers with 401; public admits them; off refuses everyone with 403.
 // __typename is not introspection.
 func TestIntrospectionPolicy(t *testing.T) {
-	root := &auth.Principal{Kind: auth.KindRoot, Role: auth.RoleOwner, TenantID: "ten_x"}
+	root := &auth.Caller{Kind: auth.KindRoot, Role: auth.RoleOwner, TenantID: "ten_x"}
 	schemaQuery := []byte(`{"query": "{ __schema { queryType { name } } }"}`)
 	typeQuery := []byte(`{"query": "query Q { ...F } fragment F on Query { __type(name: \"Customer\") { name } }"}`)
 	for _, tc := range []struct {
 		mode   graph.IntrospectionMode
-		caller *auth.Principal
+		caller *auth.Caller
 		status int
 		code   string
 	}{

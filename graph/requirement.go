@@ -83,7 +83,7 @@ func UploadRequirements(schema *ast.Schema) ([]Requirement, error) {
 
 // AdmitAny admits p when one of reqs does; no requirements admit everyone.
 // It reports the first refusal otherwise.
-func AdmitAny(reqs []Requirement, p *auth.Principal) error {
+func AdmitAny(reqs []Requirement, p *auth.Caller) error {
 	var first error
 	for _, r := range reqs {
 		err := r.Admit(p)
@@ -99,7 +99,7 @@ func AdmitAny(reqs []Requirement, p *auth.Principal) error {
 
 // AdmitAll admits p when every one of reqs does (an operation runs all its
 // root fields).
-func AdmitAll(reqs []Requirement, p *auth.Principal) error {
+func AdmitAll(reqs []Requirement, p *auth.Caller) error {
 	for _, r := range reqs {
 		if err := r.Admit(p); err != nil {
 			return err

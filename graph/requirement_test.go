@@ -5,6 +5,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 
+	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
@@ -34,22 +36,22 @@ func TestRequirementsFromSchema(t *testing.T) {
 		t.Fatalf("requirements %+v", reqs)
 	}
 
-	customer := func(scope string) *auth.Principal {
-		return &auth.Principal{Kind: auth.KindCustomer, Customer: &auth.CustomerCredential{CustomerID: "c", Scope: scope}}
+	customer := func(scope string) *auth.Caller {
+		return &auth.Caller{Kind: auth.KindCustomer, Customer: &ent.Customer{ID: "c"}, Scope: customertoken.Scope(scope)}
 	}
 	for _, tc := range []struct {
 		name string
-		p    *auth.Principal
+		p    *auth.Caller
 		want apperr.Code
 	}{
 		{"anonymous", nil, apperr.Unauthorized},
-		{"viewer", &auth.Principal{Kind: auth.KindAdminToken, Role: auth.RoleViewer}, apperr.Forbidden},
-		{"admin", &auth.Principal{Kind: auth.KindAdminToken, Role: auth.RoleAdmin}, ""},
-		{"root", &auth.Principal{Kind: auth.KindRoot, Role: auth.RoleOwner}, ""},
+		{"viewer", &auth.Caller{Kind: auth.KindAdminToken, Role: auth.RoleViewer}, apperr.Forbidden},
+		{"admin", &auth.Caller{Kind: auth.KindAdminToken, Role: auth.RoleAdmin}, ""},
+		{"root", &auth.Caller{Kind: auth.KindRoot, Role: auth.RoleOwner}, ""},
 		{"download customer", customer("download"), apperr.Forbidden},
 		{"webhook customer", customer("webhook"), apperr.Forbidden},
-		{"developer customer", customer(auth.ScopeDeveloper), ""},
-		{"admin customer", customer(auth.ScopeAdmin), ""},
+		{"developer customer", customer("developer"), ""},
+		{"admin customer", customer("admin"), ""},
 	} {
 		err := graph.AdmitAny(uploaders, tc.p)
 		e, _ := apperr.As(err)

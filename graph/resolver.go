@@ -9,6 +9,7 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/knownhosts"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/stats"
@@ -19,7 +20,9 @@ type Resolver struct {
 	client   *ent.Client
 	packages *packages.Service
 	access   *access.Service
-	stats    *stats.Service
+	// adminTokens manages CMA tokens.
+	adminTokens *auth.AdminTokens
+	stats       *stats.Service
 	// knownHosts is the tenant's trusted ssh host keys.
 	knownHosts *knownhosts.Store
 	// publicURL is the Composer repository URL given with new credentials.
@@ -39,12 +42,13 @@ type Deps struct {
 
 func newResolver(d Deps) *Resolver {
 	return &Resolver{
-		client:     d.Client,
-		packages:   d.Packages,
-		access:     d.Access,
-		stats:      d.Stats,
-		knownHosts: knownhosts.New(d.Client),
-		publicURL:  strings.TrimSuffix(d.PublicURL, "/"),
-		now:        func() time.Time { return time.Now().UTC() },
+		client:      d.Client,
+		packages:    d.Packages,
+		access:      d.Access,
+		adminTokens: auth.NewAdminTokens(auth.AdminTokensOptions{Client: d.Client}),
+		stats:       d.Stats,
+		knownHosts:  knownhosts.New(d.Client),
+		publicURL:   strings.TrimSuffix(d.PublicURL, "/"),
+		now:         func() time.Time { return time.Now().UTC() },
 	}
 }

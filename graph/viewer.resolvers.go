@@ -27,7 +27,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 		CanManageAdminTokens: p.Role.Covers(auth.RoleOwner),
 	}
 	if p.Kind == auth.KindAdminToken {
-		if v.AdminToken, err = r.client.AdminToken.Get(ctx, p.TokenID); err != nil {
+		if v.AdminToken, err = r.client.AdminToken.Get(ctx, p.AdminTokenID); err != nil {
 			return nil, err
 		}
 	}

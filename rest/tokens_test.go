@@ -12,6 +12,7 @@ import (
 
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/testenv"
@@ -251,7 +252,7 @@ func TestLegacyToken(t *testing.T) {
 		if _, err := s.App.Access.Resolve(ctx, first.PlainToken); err == nil {
 			t.Fatal("the replaced legacy token still resolves")
 		}
-		if cred, err := s.App.Access.Resolve(ctx, second.PlainToken); err != nil || !cred.CanDownload() || !cred.CanUpload() {
+		if cred, err := s.App.Access.Resolve(ctx, second.PlainToken); err != nil || !cred.Can(auth.Download) || !cred.Can(auth.Upload) {
 			t.Fatalf("legacy token: %+v %v", cred, err)
 		}
 		if resp := s.Do(t, http.MethodGet, base+"/tokens/"+first.Token.ID, root, nil); resp.Status != 404 {
@@ -388,7 +389,7 @@ func TestCustomerJWT(t *testing.T) {
 		}
 		cred, err := s.App.Access.Resolve(ctx, j.Token)
 		if err != nil || cred.Customer.ID != a.ID || cred.Scope != "download" || len(cred.PackageScopes) != 0 || cred.Claims == nil ||
-			cred.Claims.TenantID != s.TenantID || !cred.CanDownload() || cred.CanUpload() {
+			cred.Claims.TenantID != s.TenantID || !cred.Can(auth.Download) || cred.Can(auth.Upload) {
 			t.Fatalf("resolved %+v %v", cred, err)
 		}
 

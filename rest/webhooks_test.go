@@ -3,6 +3,7 @@ package rest_test
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -295,6 +296,10 @@ func TestCustomerWebhookTokens(t *testing.T) {
 			{"a package it may not install", "bitbucket?token=" + hook, map[string]string{"X-Event-Key": "repo:push", "X-Request-UUID": "c-3"}, bitbucket, 200, "ignored"},
 			{"download scope", "gitlab", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-4", "X-Gitlab-Token": download}, gitlab, 403, ""},
 			{"unknown token", "gitlab?token=cgm_tok_nope", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-5"}, gitlab, 401, ""},
+			{"lower-case bearer", "gitlab", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-6", "Authorization": "bearer " + hook}, gitlab, 202, "queued"},
+			{"X-Api-Key", "gitlab", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-7", "X-Api-Key": hook}, gitlab, 202, "queued"},
+			{"X-Api-Key download scope", "gitlab", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-8", "X-Api-Key": download}, gitlab, 403, ""},
+			{"HTTP Basic user token", "gitlab", map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "c-9", "Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("token:"+hook))}, gitlab, 202, "queued"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				status, body := deliver(t, s, tc.provider, tc.headers, tc.body)

@@ -10,6 +10,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/semver"
@@ -53,7 +54,7 @@ func norm(t *testing.T, v string) string {
 
 // allowed lists which of versions the entitlement of pkg allows ("" when
 // the package is not visible at all).
-func (f *fixture) allowed(t *testing.T, cred *access.Credential, pkg string, versions ...string) string {
+func (f *fixture) allowed(t *testing.T, cred *auth.Caller, pkg string, versions ...string) string {
 	t.Helper()
 	e, err := f.svc.Entitlement(f.ctx, cred, pkg)
 	if err != nil {
@@ -71,7 +72,7 @@ func (f *fixture) allowed(t *testing.T, cred *access.Credential, pkg string, ver
 	return strings.Join(out, " ")
 }
 
-func (f *fixture) token(t *testing.T, scopes ...string) (*access.Credential, string) {
+func (f *fixture) token(t *testing.T, scopes ...string) (*auth.Caller, string) {
 	t.Helper()
 	_, plain, err := f.svc.CreateToken(f.ctx, access.TokenInput{CustomerID: f.c.ID, Name: "t", Scope: customertoken.ScopeDownload, PackageScopes: scopes})
 	if err != nil {
@@ -115,7 +116,7 @@ func TestEntitlements(t *testing.T) {
 			t.Fatalf("entitlements %v", names)
 		}
 		for _, tc := range []struct {
-			cred      *access.Credential
+			cred      *auth.Caller
 			pkg, want string
 		}{
 			// Direct ^1.0 or the collection's ^2.0.
@@ -199,7 +200,7 @@ func TestResolve(t *testing.T) {
 			t.Fatal(err)
 		}
 		cred, err := f.svc.Resolve(bg, plain)
-		if err != nil || cred.Customer.ID != f.c.ID || cred.Customer.TenantID != f.s.TenantID || cred.CanDownload() || cred.CanUpload() || !cred.Reaches("any/thing") {
+		if err != nil || cred.Customer.ID != f.c.ID || cred.Customer.TenantID != f.s.TenantID || cred.Can(auth.Download) || cred.Can(auth.Upload) || !cred.Reaches("any/thing") {
 			t.Fatalf("webhook token: %+v %v", cred, err)
 		}
 		expiring, plainExp, err := f.svc.CreateToken(f.ctx, access.TokenInput{CustomerID: f.c.ID, Name: "e", Scope: customertoken.ScopeAdmin,
@@ -217,7 +218,7 @@ func TestResolve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cred, err := f.svc.Resolve(bg, jwt); err != nil || cred.Claims == nil || !cred.CanDownload() {
+		if cred, err := f.svc.Resolve(bg, jwt); err != nil || cred.Claims == nil || !cred.Can(auth.Download) {
 			t.Fatalf("JWT: %+v %v", cred, err)
 		}
 		for name, presented := range map[string]string{

@@ -14,20 +14,16 @@ import (
 // package with can_publish. It returns the check of the version about to
 // be stored (normalized): the customer's grants must offer it.
 //
-// API tokens and the root token are not customers; they pass (c nil).
-func (s *Service) PublishCheck(ctx context.Context, c *auth.CustomerCredential, pkg string) (func(normalized string) error, error) {
-	if c == nil {
+// API tokens and the root token are not customers; they pass.
+func (s *Service) PublishCheck(ctx context.Context, c *auth.Caller, pkg string) (func(normalized string) error, error) {
+	if !c.IsCustomer() {
 		return nil, nil
 	}
-	cred, err := s.CredentialOf(ctx, c)
-	if err != nil {
+	if err := c.Require(auth.Upload); err != nil {
 		return nil, err
 	}
-	if !cred.CanUpload() {
-		return nil, apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot upload; that needs scope developer or admin", cred.Scope)
-	}
 	name := packageName(pkg)
-	e, err := s.Entitlement(ctx, cred, name)
+	e, err := s.Entitlement(ctx, c, name)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/customer"
@@ -17,57 +16,7 @@ import (
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/semver"
 	"github.com/cargoman/cargoman/internal/tenancy"
-	"github.com/cargoman/cargoman/internal/validate"
 )
-
-// Credential is a customer credential that Resolve accepted.
-type Credential struct {
-	Customer *ent.Customer
-	// Token is the customer token presented; nil for a JWT.
-	Token *ent.CustomerToken
-	// Claims are the presented JWT's; nil for a token.
-	Claims *jwtauth.Claims
-	// Minter is the customer token that issued the JWT (claim mby); nil
-	// for tokens and for JWTs an API token issued.
-	Minter *ent.CustomerToken
-	// Scope and PackageScopes are the token's or the JWT's.
-	Scope         customertoken.Scope
-	PackageScopes []string
-}
-
-// CanDownload reports whether the credential may read Composer metadata
-// and download archives (scopes admin, developer and download).
-func (c *Credential) CanDownload() bool {
-	return c.Scope == customertoken.ScopeAdmin || c.Scope == customertoken.ScopeDeveloper || c.Scope == customertoken.ScopeDownload
-}
-
-// CanUpload reports whether the credential may upload packages at all
-// (scopes admin and developer); PublishCheck decides which.
-func (c *Credential) CanUpload() bool { return auth.ScopeCanUpload(string(c.Scope)) }
-
-// Expired reports whether the credential's own expiry (the token's
-// expires_at, the JWT's exp) has passed, for callers that keep a
-// resolved credential for a while.
-func (c *Credential) Expired(now time.Time) bool {
-	if c.Minter != nil && c.Minter.ExpiresAt != nil && !now.Before(*c.Minter.ExpiresAt) {
-		return true
-	}
-	switch {
-	case c.Token != nil && c.Token.ExpiresAt != nil:
-		return !now.Before(*c.Token.ExpiresAt)
-	case c.Claims != nil && c.Claims.ExpiresAt != nil:
-		return !now.Before(c.Claims.ExpiresAt.Time)
-	}
-	return false
-}
-
-// Reaches reports whether the credential's package scopes include the
-// package (no scopes: every package). Grants decide the rest.
-func (c *Credential) Reaches(packageName string) bool {
-	return validate.MatchPackageScopes(c.PackageScopes, packageName)
-}
-
-func invalidCredential() error { return apperr.New(apperr.Unauthorized, "the token is not valid") }
 
 // Resolve turns a presented secret (the password of HTTP Basic user
 // "token", or a bearer token) into the customer credential it is: a
@@ -79,62 +28,63 @@ func invalidCredential() error { return apperr.New(apperr.Unauthorized, "the tok
 //
 // It does not record the token's use; last_used_at is the caller's (batch
 // it, as auth.UsageRecorder does for CMA tokens).
-func (s *Service) Resolve(ctx context.Context, presented string) (*Credential, error) {
+func (s *Service) Resolve(ctx context.Context, presented string) (*auth.Caller, error) {
 	switch {
 	case strings.HasPrefix(presented, secret.CustomerPrefix):
 		return s.ResolveToken(ctx, presented)
 	case jwtauth.LooksLikeJWT(presented):
 		return s.ResolveJWT(ctx, presented)
 	}
-	return nil, invalidCredential()
+	return nil, auth.InvalidToken()
+}
+
+// customerCaller is the Caller of a usable customer's credential.
+func customerCaller(cu *ent.Customer, scope customertoken.Scope, packageScopes []string) *auth.Caller {
+	return &auth.Caller{Kind: auth.KindCustomer, TenantID: cu.TenantID, Customer: cu, Scope: scope, PackageScopes: packageScopes}
 }
 
 // ResolveToken resolves a customer token with one indexed lookup of the
 // secret's hash.
-func (s *Service) ResolveToken(ctx context.Context, plain string) (*Credential, error) {
+func (s *Service) ResolveToken(ctx context.Context, plain string) (*auth.Caller, error) {
 	if !strings.HasPrefix(plain, secret.CustomerPrefix) {
-		return nil, invalidCredential()
+		return nil, auth.InvalidToken()
 	}
-	t, err := s.client.CustomerToken.Query().
-		Where(customertoken.SecretHash(secret.Hash(plain))).
-		WithCustomer().
-		Only(tenancy.WithSystem(ctx))
-	switch {
-	case ent.IsNotFound(err):
-		return nil, invalidCredential()
-	case err != nil:
-		return nil, fmt.Errorf("access: look up customer token: %w", err)
-	case !secret.Equal(plain, t.SecretHash):
-		return nil, invalidCredential()
-	case t.RevokedAt != nil:
-		return nil, apperr.New(apperr.Unauthorized, "the token was revoked")
-	case t.ExpiresAt != nil && !s.now().Before(*t.ExpiresAt):
-		return nil, apperr.New(apperr.Unauthorized, "the token expired at %s", t.ExpiresAt.UTC().Format(time.RFC3339))
+	t, err := auth.VerifyToken(tenancy.WithSystem(ctx), plain, s.now(), "customer token",
+		func(ctx context.Context, hash string) (*ent.CustomerToken, error) {
+			return s.client.CustomerToken.Query().Where(customertoken.SecretHash(hash)).WithCustomer().Only(ctx)
+		},
+		func(t *ent.CustomerToken) auth.Stored {
+			return auth.Stored{SecretHash: t.SecretHash, RevokedAt: t.RevokedAt, ExpiresAt: t.ExpiresAt}
+		})
+	if err != nil {
+		return nil, err
 	}
 	if err := usable(t.Edges.Customer); err != nil {
 		return nil, err
 	}
-	return &Credential{Customer: t.Edges.Customer, Token: t, Scope: t.Scope, PackageScopes: t.PackageScopes}, nil
+	c := customerCaller(t.Edges.Customer, t.Scope, t.PackageScopes)
+	c.Token = t
+	return c, nil
 }
 
 // ResolveJWT resolves a customer JWT: Verify, then the customer it names
 // must exist in the tenant it names and must not be suspended, and the
 // customer token that issued it (claim mby), if any, must still exist
 // unrevoked and unexpired: revoking a token revokes the JWTs it issued.
-func (s *Service) ResolveJWT(ctx context.Context, raw string) (*Credential, error) {
+func (s *Service) ResolveJWT(ctx context.Context, raw string) (*auth.Caller, error) {
 	if s.jwt == nil {
-		return nil, invalidCredential()
+		return nil, auth.InvalidToken()
 	}
 	claims, err := s.jwt.Verify(raw)
 	if err != nil {
-		return nil, invalidCredential()
+		return nil, auth.InvalidToken()
 	}
 	cu, err := s.client.Customer.Query().
 		Where(customer.ID(claims.CustomerID()), customer.TenantID(claims.TenantID)).
 		Only(tenancy.WithSystem(ctx))
 	switch {
 	case ent.IsNotFound(err):
-		return nil, invalidCredential()
+		return nil, auth.InvalidToken()
 	case err != nil:
 		return nil, fmt.Errorf("access: look up customer of JWT: %w", err)
 	}
@@ -145,7 +95,9 @@ func (s *Service) ResolveJWT(ctx context.Context, raw string) (*Credential, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Credential{Customer: cu, Claims: claims, Minter: minter, Scope: customertoken.Scope(claims.Scope), PackageScopes: claims.Packages}, nil
+	c := customerCaller(cu, customertoken.Scope(claims.Scope), claims.Packages)
+	c.Claims, c.Minter = claims, minter
+	return c, nil
 }
 
 // minterOf loads the customer token that issued a JWT; nil when an API
@@ -203,14 +155,14 @@ func (e *Entitlement) Allows(normalizedVersion string) bool {
 // Entitlements lists what the credential's customer may install: every
 // package a grant reaches that the credential's package scopes include,
 // sorted by name. A suspended customer gets none. It does not check the
-// credential's scope (see CanDownload).
-func (s *Service) Entitlements(ctx context.Context, cred *Credential) ([]*Entitlement, error) {
+// credential's scope (see auth.Download).
+func (s *Service) Entitlements(ctx context.Context, cred *auth.Caller) ([]*Entitlement, error) {
 	return s.entitlements(ctx, cred, nil)
 }
 
 // Entitlement returns what the credential's customer may install of the
 // package named name, or nil when it may install nothing of it.
-func (s *Service) Entitlement(ctx context.Context, cred *Credential, name string) (*Entitlement, error) {
+func (s *Service) Entitlement(ctx context.Context, cred *auth.Caller, name string) (*Entitlement, error) {
 	name = packageName(name)
 	if !cred.Reaches(name) {
 		return nil, nil
@@ -222,7 +174,7 @@ func (s *Service) Entitlement(ctx context.Context, cred *Credential, name string
 	return es[0], nil
 }
 
-func (s *Service) entitlements(ctx context.Context, cred *Credential, only *string) ([]*Entitlement, error) {
+func (s *Service) entitlements(ctx context.Context, cred *auth.Caller, only *string) ([]*Entitlement, error) {
 	cu := cred.Customer
 	if cu.Status == customer.StatusSuspended {
 		return nil, nil
@@ -293,44 +245,4 @@ func (e *Entitlement) build() error {
 		e.constraint = semver.CreateMultiConstraint([]semver.Constraint{e.constraint, capAt}, true)
 	}
 	return nil
-}
-
-// ResolveCustomer resolves a customer token or JWT presented to the API
-// (auth.CustomerResolver): the same rules as for Composer requests, so a
-// revoked, expired or suspended credential fails the same way.
-func (s *Service) ResolveCustomer(ctx context.Context, presented string) (*auth.CustomerCredential, string, error) {
-	c, err := s.Resolve(ctx, presented)
-	if err != nil {
-		return nil, "", err
-	}
-	out := &auth.CustomerCredential{CustomerID: c.Customer.ID, Scope: string(c.Scope), PackageScopes: c.PackageScopes}
-	switch {
-	case c.Token != nil:
-		out.TokenID = c.Token.ID
-		out.ExpiresAt = c.Token.ExpiresAt
-	case c.Claims != nil:
-		out.JWTID = c.Claims.ID
-		out.MintedBy = c.Claims.MintedBy
-		if c.Claims.ExpiresAt != nil {
-			exp := c.Claims.ExpiresAt.Time
-			out.ExpiresAt = &exp
-		}
-	}
-	return out, c.Customer.TenantID, nil
-}
-
-// CredentialOf loads the customer of an API principal's customer
-// credential, for the checks Composer requests make (entitlements).
-func (s *Service) CredentialOf(ctx context.Context, c *auth.CustomerCredential) (*Credential, error) {
-	cu, err := s.client.Customer.Get(ctx, c.CustomerID)
-	if ent.IsNotFound(err) {
-		return nil, invalidCredential()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("access: load customer %s: %w", c.CustomerID, err)
-	}
-	if err := usable(cu); err != nil {
-		return nil, err
-	}
-	return &Credential{Customer: cu, Scope: customertoken.Scope(c.Scope), PackageScopes: c.PackageScopes}, nil
 }

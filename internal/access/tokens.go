@@ -24,7 +24,7 @@ type TokenInput struct {
 	PackageScopes []string
 	ExpiresAt     *time.Time
 	// MintedBy is the customer token whose credential creates this one
-	// (auth.CustomerCredential.Minter); "" when an API token does.
+	// (auth.Caller.MinterID); "" when an API token does.
 	MintedBy string
 }
 

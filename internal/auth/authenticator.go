@@ -3,19 +3,17 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/admintoken"
-	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/tenancy"
 )
 
-// Authenticator resolves presented secrets into principals.
+// Authenticator resolves secrets presented to the API into callers.
 type Authenticator struct {
 	client *ent.Client
 	// defaults are the root token's hash and the default tenant.
@@ -37,7 +35,7 @@ type Defaults interface {
 }
 
 // NewAuthenticator returns an Authenticator for the root token and the
-// default tenant; usage records when CMA tokens were last used.
+// default tenant; usage records when tokens were last used.
 func NewAuthenticator(client *ent.Client, defaults Defaults, usage *UsageRecorder) *Authenticator {
 	return &Authenticator{client: client, defaults: defaults, usage: usage, now: time.Now}
 }
@@ -49,59 +47,40 @@ func (a *Authenticator) AcceptCustomers(r CustomerResolver) { a.customers = r }
 // errMissing means no credential was presented at all.
 var errMissing = errors.New("no credential")
 
-// Credential extracts the secret from "Authorization: Bearer <token>" or
-// "X-Api-Key: <token>". It returns "" when neither header is present.
-func Credential(r *http.Request) (string, error) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			return "", apperr.New(apperr.Unauthorized, "the Authorization header must be \"Bearer <token>\"")
-		}
-		return strings.TrimSpace(token), nil
-	}
-	return strings.TrimSpace(r.Header.Get("X-Api-Key")), nil
-}
-
-// Authenticate returns the principal of a presented secret. Unknown, revoked
+// Authenticate returns the caller of a presented secret. Unknown, revoked
 // and expired secrets all fail with UNAUTHORIZED.
-func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Principal, error) {
+func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Caller, error) {
 	if token == "" {
 		return nil, errMissing
 	}
 	if root := a.defaults.RootHash(); root != "" && secret.Equal(token, root) {
-		return &Principal{Kind: KindRoot, Role: RoleOwner, TenantID: a.defaults.TenantID()}, nil
+		return &Caller{Kind: KindRoot, Role: RoleOwner, TenantID: a.defaults.TenantID()}, nil
 	}
 	if !strings.HasPrefix(token, secret.AdminPrefix) {
 		if a.customers == nil {
-			return nil, apperr.New(apperr.Unauthorized, "the token is not valid")
+			return nil, InvalidToken()
 		}
-		c, tenantID, err := a.customers.ResolveCustomer(ctx, token)
+		c, err := a.customers.Resolve(ctx, token)
 		if err != nil {
 			return nil, err
 		}
-		if c.TokenID != "" {
-			a.usage.TouchCustomerToken(c.TokenID)
+		if c.Token != nil {
+			a.usage.TouchCustomerToken(c.Token.ID)
 		}
-		return &Principal{Kind: KindCustomer, TenantID: tenantID, Customer: c}, nil
+		return c, nil
 	}
-	hash := secret.Hash(token)
-	t, err := a.client.AdminToken.Query().
-		Where(admintoken.SecretHash(hash)).
-		Only(tenancy.WithSystem(ctx))
-	switch {
-	case ent.IsNotFound(err):
-		return nil, apperr.New(apperr.Unauthorized, "the token is not valid")
-	case err != nil:
-		return nil, fmt.Errorf("auth: look up admin token: %w", err)
-	case !secret.Equal(token, t.SecretHash):
-		return nil, apperr.New(apperr.Unauthorized, "the token is not valid")
-	case t.RevokedAt != nil:
-		return nil, apperr.New(apperr.Unauthorized, "the token was revoked")
-	case t.ExpiresAt != nil && !a.now().Before(*t.ExpiresAt):
-		return nil, apperr.New(apperr.Unauthorized, "the token expired at %s", t.ExpiresAt.UTC().Format(time.RFC3339))
+	t, err := VerifyToken(tenancy.WithSystem(ctx), token, a.now(), "admin token",
+		func(ctx context.Context, hash string) (*ent.AdminToken, error) {
+			return a.client.AdminToken.Query().Where(admintoken.SecretHash(hash)).Only(ctx)
+		},
+		func(t *ent.AdminToken) Stored {
+			return Stored{SecretHash: t.SecretHash, RevokedAt: t.RevokedAt, ExpiresAt: t.ExpiresAt}
+		})
+	if err != nil {
+		return nil, err
 	}
 	a.usage.Touch(t.ID)
-	return &Principal{Kind: KindAdminToken, Role: roleOf(t.Level), TenantID: t.TenantID, TokenID: t.ID}, nil
+	return &Caller{Kind: KindAdminToken, Role: roleOf(t.Level), TenantID: t.TenantID, AdminTokenID: t.ID}, nil
 }
 
 func roleOf(l admintoken.Level) Role {
@@ -121,12 +100,12 @@ func roleOf(l admintoken.Level) Role {
 func (a *Authenticator) Middleware(reject func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token, err := Credential(r)
+			token, err := Presented(r, AtAPI)
 			if err == nil {
-				var p *Principal
-				p, err = a.Authenticate(r.Context(), token)
+				var c *Caller
+				c, err = a.Authenticate(r.Context(), token)
 				if err == nil {
-					ctx := tenancy.WithTenant(WithPrincipal(r.Context(), p), p.TenantID)
+					ctx := tenancy.WithTenant(WithCaller(r.Context(), c), c.TenantID)
 					next.ServeHTTP(w, r.WithContext(ctx))
 					return
 				}

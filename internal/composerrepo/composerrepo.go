@@ -1,8 +1,8 @@
 // Package composerrepo serves what Composer clients read: packages.json,
 // the p2 metadata documents, the dist archives and the notify-batch
-// endpoint. Every request carries a customer credential (HTTP Basic user
-// "token" with a customer token or JWT as password, or a bearer token) and
-// sees only what that customer may install.
+// endpoint. Every request carries a customer credential (a customer token
+// or JWT, as auth.Presented reads it: HTTP Basic user "token", a bearer
+// token or X-Api-Key) and sees only what that customer may install.
 package composerrepo
 
 import (
@@ -71,22 +71,22 @@ func (h *Repo) Mount(r *mux.Router) {
 // that may not download.
 func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *caller)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		presented, ok := credential(r)
-		if !ok {
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
-			rest.WriteError(w, apperr.New(apperr.Unauthorized, "authentication required: HTTP Basic with user \"token\" and a customer token as password, or a bearer token"))
-			return
+		presented, err := auth.Presented(r, auth.AtComposer)
+		if err == nil && presented == "" {
+			err = apperr.New(apperr.Unauthorized, "authentication required: HTTP Basic with user \"token\" and a customer token as password, or a bearer token")
 		}
-		cred, err := h.credential(r.Context(), presented)
+		var cred *caller
+		if err == nil {
+			cred, err = h.credential(r.Context(), presented)
+		}
+		if err == nil {
+			err = cred.Require(auth.Download)
+		}
 		if err != nil {
 			if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
 			}
 			rest.WriteError(w, err)
-			return
-		}
-		if !cred.CanDownload() {
-			rest.WriteError(w, apperr.New(apperr.Forbidden, "the token's scope %q may not download packages", cred.Scope))
 			return
 		}
 		if cred.Token != nil && h.o.Usage != nil {
@@ -96,18 +96,6 @@ func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *caller)) http
 		// what reads the database scopes its own context to the tenant.
 		next(w, r, cred)
 	})
-}
-
-// credential reads the presented secret: the password of Basic user
-// "token", or a bearer token.
-func credential(r *http.Request) (string, bool) {
-	if user, pass, ok := r.BasicAuth(); ok {
-		return pass, user == "token" && pass != ""
-	}
-	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && strings.TrimSpace(v) != "" {
-		return strings.TrimSpace(v), true
-	}
-	return "", false
 }
 
 func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *caller) {

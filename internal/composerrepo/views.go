@@ -16,6 +16,7 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composer"
 	"github.com/cargoman/cargoman/internal/packages"
@@ -121,7 +122,7 @@ func shared[T any](v *views, key string, fn func() (T, error)) (T, error) {
 // resolved under: what is computed from it (its customer's status, say)
 // is as of that stamp, so it is cached only while that stamp is current.
 type caller struct {
-	*access.Credential
+	*auth.Caller
 	stamp int64
 }
 
@@ -143,7 +144,7 @@ func (h *Repo) credential(ctx context.Context, presented string) (*caller, error
 		if err != nil {
 			return nil, err
 		}
-		c := &caller{Credential: cred, stamp: before.Of(cred.Customer.TenantID).Value}
+		c := &caller{Caller: cred, stamp: before.Of(cred.Customer.TenantID).Value}
 		h.views.creds.Add(key, c)
 		return c, nil
 	})
@@ -168,7 +169,7 @@ func (h *Repo) entitlementOf(ctx context.Context, cred *caller, name string) (*a
 	}
 	return shared(h.views, "e\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*access.Entitlement, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
-		e, err := h.o.Access.Entitlement(ctx, cred.Credential, name)
+		e, err := h.o.Access.Entitlement(ctx, cred.Caller, name)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +246,7 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *caller, build func([]
 	}
 	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
-		es, err := h.o.Access.Entitlements(ctx, cred.Credential)
+		es, err := h.o.Access.Entitlements(ctx, cred.Caller)
 		if err != nil {
 			return nil, err
 		}

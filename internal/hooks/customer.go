@@ -6,9 +6,8 @@ import (
 	"strings"
 
 	"github.com/cargoman/cargoman/ent"
-	"github.com/cargoman/cargoman/ent/customertoken"
-	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/webhook"
@@ -17,26 +16,20 @@ import (
 // customer resolves the customer token a delivery presents instead of a
 // signature; nil when it presents none (or customer tokens are not
 // accepted). Only webhook-scoped tokens may call webhooks.
-func (h *Handler) customer(r *http.Request) (*access.Credential, error) {
+func (h *Handler) customer(r *http.Request) (*auth.Caller, error) {
 	if h.customers == nil {
 		return nil, nil
 	}
-	presented := r.URL.Query().Get("token")
-	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		presented = strings.TrimSpace(v)
-	}
-	if v := r.Header.Get("X-Gitlab-Token"); strings.HasPrefix(v, secret.CustomerPrefix) {
-		presented = v
-	}
-	if !strings.HasPrefix(presented, secret.CustomerPrefix) && !jwtauth.LooksLikeJWT(presented) {
+	presented, err := auth.Presented(r, auth.AtWebhook)
+	if err != nil || !strings.HasPrefix(presented, secret.CustomerPrefix) && !jwtauth.LooksLikeJWT(presented) {
 		return nil, nil // a signed delivery; other headers are not ours
 	}
 	cred, err := h.customers.Resolve(r.Context(), presented)
 	if err != nil {
 		return nil, err
 	}
-	if cred.Scope != customertoken.ScopeWebhook {
-		return nil, apperr.New(apperr.Forbidden, "a %s-scoped token cannot call webhooks; that needs scope webhook", cred.Scope)
+	if err := cred.Require(auth.Webhook); err != nil {
+		return nil, err
 	}
 	return cred, nil
 }
@@ -44,7 +37,7 @@ func (h *Handler) customer(r *http.Request) (*access.Credential, error) {
 // serveCustomer handles a delivery authenticated by a customer's webhook
 // token: it may sync only packages the customer may install; others are
 // as if no package used the repository.
-func (h *Handler) serveCustomer(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery, parseErr error, candidates []*ent.ComposerPackage, cred *access.Credential) {
+func (h *Handler) serveCustomer(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery, parseErr error, candidates []*ent.ComposerPackage, cred *auth.Caller) {
 	if parseErr != nil {
 		h.reject(ctx, provider, nil, parseErr.Error())
 		writeError(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))

@@ -22,6 +22,7 @@ import (
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/secretbox"
@@ -49,14 +50,14 @@ type Handler struct {
 // Customers resolves customer credentials and what they may install
 // (access.Service).
 type Customers interface {
-	Resolve(ctx context.Context, presented string) (*access.Credential, error)
-	Entitlement(ctx context.Context, cred *access.Credential, name string) (*access.Entitlement, error)
+	auth.CustomerResolver
+	Entitlement(ctx context.Context, cred *auth.Caller, name string) (*access.Entitlement, error)
 }
 
 // AcceptCustomerTokens lets customers trigger syncs with a webhook-scoped
-// token instead of a signature, for packages they may install: sent as
-// "Authorization: Bearer <token>", as the query parameter token, or as
-// GitLab's X-Gitlab-Token.
+// token instead of a signature, for packages they may install, presented
+// as auth.Presented reads it at webhooks (Authorization, X-Api-Key,
+// GitLab's X-Gitlab-Token or the query parameter token).
 func (h *Handler) AcceptCustomerTokens(c Customers) { h.customers = c }
 
 // New returns the handler over a database of dialect dia. global is the

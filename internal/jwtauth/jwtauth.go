@@ -19,6 +19,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/internal/ids"
 	"github.com/cargoman/cargoman/internal/validate"
 )
@@ -41,9 +42,6 @@ const (
 	// Leeway allows for clocks of several instances drifting apart.
 	Leeway = 30 * time.Second
 )
-
-// Scopes a token may carry: the scopes of customer tokens.
-var Scopes = []string{"admin", "developer", "download", "webhook"}
 
 // ErrInvalid is wrapped by every error of Verify: whatever is wrong with a
 // token (signature, algorithm, expiry, claims), it is simply not valid.
@@ -76,7 +74,7 @@ func (c Claims) Validate() error {
 		return errors.New("sub is not a customer id")
 	case ids.Prefix(c.TenantID) != ids.Tenant:
 		return errors.New("tid is not a tenant id")
-	case !validScope(c.Scope):
+	case customertoken.ScopeValidator(customertoken.Scope(c.Scope)) != nil:
 		return fmt.Errorf("scope %q is unknown", c.Scope)
 	case c.MintedBy != "" && ids.Prefix(c.MintedBy) != ids.CustomerToken:
 		return errors.New("mby is not a customer token id")
@@ -93,15 +91,6 @@ func (c Claims) Validate() error {
 		return fmt.Errorf("pkg: %w", err)
 	}
 	return nil
-}
-
-func validScope(s string) bool {
-	for _, v := range Scopes {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Authority signs and verifies tokens with one secret.
