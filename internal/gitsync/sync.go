@@ -26,9 +26,9 @@ import (
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/composerjson"
 	"github.com/cargoman/cargoman/internal/database"
-	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/readme"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
@@ -37,18 +37,17 @@ import (
 
 // Syncer runs package syncs.
 type Syncer struct {
-	client     *ent.Client
-	packages   *packages.Service
-	archives   *archives.Store
-	box        *secretbox.Box
-	mirrors    string
-	allowLocal bool
-	tempDir    string
-	network    *netpolicy.Policy
-	hostKeys   vcs.HostKeys
-	stall      time.Duration
-	watch      time.Duration
-	log        *slog.Logger
+	client   *ent.Client
+	packages *packages.Service
+	archives *archives.Store
+	box      *secretbox.Box
+	mirrors  string
+	repos    repourl.Rules
+	tempDir  string
+	hostKeys vcs.HostKeys
+	stall    time.Duration
+	watch    time.Duration
+	log      *slog.Logger
 }
 
 // Options configure a Syncer.
@@ -58,12 +57,12 @@ type Options struct {
 	Archives   *archives.Store
 	Box        *secretbox.Box
 	MirrorsDir string
-	AllowLocal bool
+	// Repositories are the repository URLs sync may fetch, the rules
+	// packages.Service checks them by when they are saved; their Network
+	// is the policy repositories are reached with (nil: any address).
+	Repositories repourl.Rules
 	// TempDir receives git's temporary directories (DATA_DIR/tmp/<instance>).
 	TempDir string
-	// Network is the policy repositories are reached with (nil: any
-	// address).
-	Network *netpolicy.Policy
 	// HostKeys pins ssh host keys; ssh repositories fail without it.
 	HostKeys vcs.HostKeys
 	// StallTimeout cuts a transfer the remote stopped feeding; zero means
@@ -81,7 +80,7 @@ func New(o Options) *Syncer {
 		o.DeleteCheckInterval = time.Second
 	}
 	return &Syncer{client: o.Client, packages: o.Packages, archives: o.Archives, box: o.Box,
-		mirrors: o.MirrorsDir, allowLocal: o.AllowLocal, tempDir: o.TempDir, network: o.Network, hostKeys: o.HostKeys,
+		mirrors: o.MirrorsDir, repos: o.Repositories, tempDir: o.TempDir, hostKeys: o.HostKeys,
 		stall: o.StallTimeout, watch: o.DeleteCheckInterval, log: o.Log}
 }
 
@@ -147,7 +146,8 @@ func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 		return err
 	}
 	repo, err := vcs.Sync(ctx, filepath.Join(s.mirrors, pkg.ID+".git"), *pkg.RepositoryURL, auth, vcs.Options{
-		AllowLocal: s.allowLocal, TempDir: s.tempDir, Network: s.network, HostKeys: s.hostKeys, StallTimeout: s.stall,
+		AllowLocal: s.repos.AllowLocal, AllowInsecureHTTP: s.repos.AllowInsecureHTTP, Network: s.repos.Network,
+		TempDir: s.tempDir, HostKeys: s.hostKeys, StallTimeout: s.stall,
 	})
 	if err != nil {
 		return syncError(err)
@@ -176,11 +176,15 @@ func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 	return r.target(ctx, pkg, located)
 }
 
-// syncError marks the failures a retry cannot cure as permanent: a host the
-// network policy refuses, a changed ssh host key (until an admin accepts
-// it), a URL that is not allowed at all.
+// syncError marks the failures a retry cannot cure as permanent, so the
+// task fails at once with the reason on the package: a host the network
+// policy refuses, a changed ssh host key (until an admin accepts it), a
+// URL that is not allowed at all, credentials the remote refuses and a
+// repository it does not have (both need the package or its credential
+// changed first).
 func syncError(err error) error {
-	for _, permanent := range []error{vcs.ErrHostNotAllowed, vcs.ErrHostKeyChanged, vcs.ErrUnsupportedURL, vcs.ErrLocalNotAllowed} {
+	for _, permanent := range []error{vcs.ErrHostNotAllowed, vcs.ErrHostKeyChanged, vcs.ErrUnsupportedURL, vcs.ErrLocalNotAllowed,
+		vcs.ErrAuthFailed, vcs.ErrRepoNotFound} {
 		if errors.Is(err, permanent) {
 			return tasks.Permanent(err)
 		}

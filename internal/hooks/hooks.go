@@ -24,6 +24,7 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
@@ -200,7 +201,7 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, provider w
 func (h *Handler) candidates(ctx context.Context, d *webhook.Delivery) ([]*ent.ComposerPackage, error) {
 	keys := make([]string, 0, len(d.RepositoryURLs))
 	for _, u := range d.RepositoryURLs {
-		if k := webhook.CanonicalRepoURL(u); k != "" {
+		if k := repourl.Canonical(u); k != "" {
 			keys = append(keys, k)
 		}
 	}

@@ -2,8 +2,8 @@ package packages
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,9 +17,9 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/ids"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
-	"github.com/cargoman/cargoman/internal/webhook"
 )
 
 // CreateInput describes a new package.
@@ -70,7 +70,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 			SetMonorepoPaths(in.MonorepoPaths).
 			SetMonorepoExcludes(in.MonorepoExcludes)
 		if repoURL != nil {
-			create.SetRepositoryKey(webhook.CanonicalRepoURL(*repoURL))
+			create.SetRepositoryKey(repourl.Canonical(*repoURL))
 		}
 		// The id is made here: the webhook secret is sealed to it.
 		id := ids.New(ids.Package)
@@ -106,7 +106,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 	return pkg, t, nil
 }
 
-// checkRepository validates the repository URL against the package type.
+// checkRepository validates the repository URL against the package type,
+// by the rules sync applies (repourl.Rules), so a URL saved here is one
+// sync may fetch.
 func (s *Service) checkRepository(typ composerpackage.Type, raw *string) (*string, error) {
 	if typ == composerpackage.TypeArtifact {
 		if raw != nil && strings.TrimSpace(*raw) != "" {
@@ -117,36 +119,17 @@ func (s *Service) checkRepository(typ composerpackage.Type, raw *string) (*strin
 	if raw == nil || strings.TrimSpace(*raw) == "" {
 		return nil, apperr.Invalid("repositoryURL", "a %s package needs a repository URL", typ)
 	}
-	u := strings.TrimSpace(*raw)
+	u, err := s.repositories.Parse(*raw)
 	switch {
-	case len(u) > 2048:
-		return nil, apperr.Invalid("repositoryURL", "the repository URL is longer than 2048 characters")
-	case strings.HasPrefix(u, "https://"), strings.HasPrefix(u, "http://"), strings.HasPrefix(u, "ssh://"), strings.HasPrefix(u, "git://"):
-		parsed, err := url.Parse(u)
-		if err != nil || parsed.Host == "" {
-			return nil, apperr.Invalid("repositoryURL", "%q is not a valid repository URL", u)
-		}
-		if parsed.User != nil {
-			if _, hasPassword := parsed.User.Password(); hasPassword {
-				return nil, apperr.Invalid("repositoryURL", "put secrets in a credential, not in the repository URL")
-			}
-		}
-	case isSCPLike(u):
-	case strings.HasPrefix(u, "file://"), strings.HasPrefix(u, "/"):
-		if !s.allowLocal {
-			return nil, apperr.Invalid("repositoryURL", "local repositories are disabled on this server (the operator can enable them)")
-		}
-	default:
-		return nil, apperr.Invalid("repositoryURL", "%q is not a git URL (use https://, ssh://, git@host:path or, when enabled, a local path)", u)
+	case errors.Is(err, repourl.ErrHostNotAllowed):
+		return nil, apperr.Invalid("repositoryURL", "the host %s is not allowed on this server (ALLOWED_GIT_HOSTS)", u.Host)
+	case err != nil:
+		return nil, apperr.Invalid("repositoryURL", "%s", err)
+	case u.Password != "":
+		return nil, apperr.Invalid("repositoryURL", "put secrets in a credential, not in the repository URL")
 	}
-	return &u, nil
-}
-
-// isSCPLike recognises git's user@host:path form.
-func isSCPLike(u string) bool {
-	at := strings.Index(u, "@")
-	colon := strings.Index(u, ":")
-	return at > 0 && colon > at+1 && !strings.Contains(u[:colon], "/") && colon < len(u)-1
+	trimmed := strings.TrimSpace(*raw)
+	return &trimmed, nil
 }
 
 func checkGlobs(field string, globs []string) error {
