@@ -18,12 +18,12 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/composerpackage"
-	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
@@ -280,7 +280,7 @@ func (h *Handler) queue(ctx context.Context, c *ent.Client, provider webhook.Pro
 	}
 	var names []string
 	for _, p := range stale {
-		if _, _, err := tasks.Enqueue(ctx, c, tasks.Spec{TenantID: p.TenantID, Kind: task.KindPackageSync, Key: syncTarget(p)}); err != nil {
+		if _, _, err := packages.QueueSync(ctx, c, p); err != nil {
 			return nil, err
 		}
 		names = append(names, p.Name)

@@ -13,13 +13,10 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
-	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/ids"
 	"github.com/cargoman/cargoman/internal/repourl"
-	"github.com/cargoman/cargoman/internal/tasks"
-	"github.com/cargoman/cargoman/internal/tenancy"
 )
 
 // CreateInput describes a new package.
@@ -53,7 +50,6 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 	if len(in.MonorepoPaths) > 0 && in.Type == composerpackage.TypeArtifact {
 		return nil, nil, apperr.Invalid("monorepoPaths", "artifact packages cannot be monorepos")
 	}
-	tenantID, _ := tenancy.FromContext(ctx)
 	var pkg *ent.ComposerPackage
 	var t *ent.Task
 	err = database.InTx(ctx, s.client, func(c *ent.Client) error {
@@ -94,7 +90,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 		if pkg.Type == composerpackage.TypeArtifact {
 			return s.RefreshMetadata(ctx, c, pkg)
 		}
-		t, _, err = tasks.Enqueue(ctx, c, tasks.Spec{TenantID: tenantID, Kind: task.KindPackageSync, Key: pkg.ID})
+		t, _, err = QueueSync(ctx, c, pkg)
 		return err
 	})
 	if err != nil {
@@ -181,20 +177,18 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
-// Sync queues a sync of the package, or returns the one already queued
-// (created is then false).
+// Sync queues a sync of the package named (see QueueSync), or returns the
+// one already queued (created is then false).
 func (s *Service) Sync(ctx context.Context, name string) (t *ent.Task, created bool, err error) {
 	pkg, err := s.Get(ctx, name)
 	if err != nil {
 		return nil, false, err
 	}
-	if pkg.Type == composerpackage.TypeArtifact {
-		return nil, false, apperr.Invalid("name", "%s is an artifact package: it has no repository to sync", pkg.Name)
+	t, created, err = queueNamedSync(ctx, s.client, pkg)
+	if err == nil && created {
+		s.wake()
 	}
-	if pkg.ParentID != nil {
-		return nil, false, apperr.Invalid("name", "%s is part of a monorepo: sync its parent package", pkg.Name)
-	}
-	return s.Enqueue(ctx, tasks.Spec{TenantID: pkg.TenantID, Kind: task.KindPackageSync, Key: pkg.ID})
+	return t, created, err
 }
 
 // notFoundAs turns a not-found error into a validation error on field.
