@@ -185,7 +185,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
-		Client: db.Client, Packages: pkgs, Archives: dists, Box: box,
+		Client: db.Client, Packages: pkgs, Box: box,
 		MirrorsDir: mirrors, Repositories: repos, TempDir: tmp.Path(), Log: log,
 		HostKeys: knownhosts.New(db.Client), StallTimeout: cfg.GitStallTimeout,
 	})

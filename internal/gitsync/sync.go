@@ -22,8 +22,6 @@ import (
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
-	"github.com/cargoman/cargoman/internal/archives"
-	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/composerjson"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/packages"
@@ -39,7 +37,6 @@ import (
 type Syncer struct {
 	client   *ent.Client
 	packages *packages.Service
-	archives *archives.Store
 	box      *secretbox.Box
 	mirrors  string
 	repos    repourl.Rules
@@ -54,7 +51,6 @@ type Syncer struct {
 type Options struct {
 	Client     *ent.Client
 	Packages   *packages.Service
-	Archives   *archives.Store
 	Box        *secretbox.Box
 	MirrorsDir string
 	// Repositories are the repository URLs sync may fetch, the rules
@@ -79,7 +75,7 @@ func New(o Options) *Syncer {
 	if o.DeleteCheckInterval <= 0 {
 		o.DeleteCheckInterval = time.Second
 	}
-	return &Syncer{client: o.Client, packages: o.Packages, archives: o.Archives, box: o.Box,
+	return &Syncer{client: o.Client, packages: o.Packages, box: o.Box,
 		mirrors: o.MirrorsDir, repos: o.Repositories, tempDir: o.TempDir, hostKeys: o.HostKeys,
 		stall: o.StallTimeout, watch: o.DeleteCheckInterval, log: o.Log}
 }
@@ -397,76 +393,34 @@ func (r *run) build(ctx context.Context, pkg *ent.ComposerPackage, jobs []job, s
 }
 
 func (r *run) buildOne(ctx context.Context, pkg *ent.ComposerPackage, j job, skipped *ent.SkippedRef) error {
-	key := fmt.Sprintf("dists/%s/%s.zip", pkg.ID, j.ref.Commit)
-	if j.ref.Dir != "" {
-		key = fmt.Sprintf("dists/%s/%s-%s.zip", pkg.ID, j.ref.Commit, strings.ReplaceAll(j.ref.Dir, "/", "_"))
-	}
-	prefix := strings.ReplaceAll(pkg.Name, "/", "-") + "-" + j.ref.Commit[:7]
-	write := func(w io.Writer) error {
-		_, err := r.repo.Archive(ctx, j.ref.Commit, j.ref.Dir, prefix, j.manifest.Archive().Exclude, w)
-		return err
+	d := packages.DistOf(pkg, j.ref.Commit, j.ref.Dir, false)
+	d.Version, d.VersionNormalized = j.rel.pretty, j.rel.normalized
+	d.Source = packageversion.SourceTag
+	if j.ref.Kind == vcs.Branch {
+		d.Source = packageversion.SourceBranch
 	}
 	refName := j.ref.Name
-	source := packageversion.SourceTag
-	if j.ref.Kind == vcs.Branch {
-		source = packageversion.SourceBranch
+	d.RefName, d.Reference = &refName, j.ref.Commit
+	d.Stability = packageversion.Stability(j.rel.stability.String())
+	d.ComposerJSON, d.ReleasedAt = j.raw, j.ref.Time.UTC()
+	d.DefaultBranch = j.ref.Kind == vcs.Branch && j.ref.Name == r.defaultBranch
+	write := func(w io.Writer) error {
+		_, err := r.repo.Archive(ctx, j.ref.Commit, j.ref.Dir, d.Prefix, j.manifest.Archive().Exclude, w)
+		return err
 	}
-	released := j.ref.Time.UTC()
-	isDefault := j.ref.Kind == vcs.Branch && j.ref.Name == r.defaultBranch
-	_, err := r.archives.Store(ctx, key, write, func(c *ent.Client, info blob.Info) error {
-		if skipped != nil {
-			if err := c.SkippedRef.DeleteOneID(skipped.ID).Exec(ctx); err != nil && !ent.IsNotFound(err) {
-				return err
-			}
+	_, err := r.packages.StoreDist(ctx, pkg, d, write, j.existing, func(c *ent.Client, _ *ent.PackageVersion) error {
+		if skipped == nil {
+			return nil
 		}
-		if j.existing != nil {
-			return c.PackageVersion.UpdateOne(j.existing).
-				SetReference(j.ref.Commit).
-				SetComposerJSON(string(j.raw)).
-				SetDistKey(key).
-				SetDistShasum(info.SHA1).
-				SetDistSize(info.Size).
-				SetReleasedAt(released).
-				SetStability(packageversion.Stability(j.rel.stability.String())).
-				SetDefaultBranch(isDefault).
-				ClearRemovedAt().
-				Exec(ctx)
+		if err := c.SkippedRef.DeleteOneID(skipped.ID).Exec(ctx); err != nil && !ent.IsNotFound(err) {
+			return err
 		}
-		return c.PackageVersion.Create().
-			SetTenantID(pkg.TenantID).
-			SetPackageID(pkg.ID).
-			SetVersion(j.rel.pretty).
-			SetVersionNormalized(j.rel.normalized).
-			SetSource(source).
-			SetRefName(refName).
-			SetReference(j.ref.Commit).
-			SetStability(packageversion.Stability(j.rel.stability.String())).
-			SetComposerJSON(string(j.raw)).
-			SetDistKey(key).
-			SetDistShasum(info.SHA1).
-			SetDistSize(info.Size).
-			SetReleasedAt(released).
-			SetDefaultBranch(isDefault).
-			Exec(ctx)
+		return nil
 	})
 	if err != nil {
-		// The file may be shared with a recorded version: only an
-		// unreferenced one goes.
-		r.release(ctx, key)
 		return fmt.Errorf("build archive: %w", err)
 	}
-	if j.existing != nil && j.existing.DistKey != key {
-		r.release(ctx, j.existing.DistKey) // the ref moved: its old file may be unused now
-	}
 	return nil
-}
-
-// release gives up archives nothing may use anymore; a failure only leaves
-// an orphan for the cleanup sweep.
-func (r *run) release(ctx context.Context, key string) {
-	if _, err := r.archives.Release(context.WithoutCancel(ctx), key); err != nil {
-		r.log.Warn("release archive", "key", key, "err", err)
-	}
 }
 
 // finish records skipped refs, marks versions whose ref disappeared as
