@@ -1,7 +1,6 @@
 package packages_test
 
 import (
-	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -17,7 +16,6 @@ import (
 	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/packages"
-	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/testenv"
 )
 
@@ -48,19 +46,13 @@ func TestDistOf(t *testing.T) {
 	}
 
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
-		db := b.Open(t)
-		sys := tenancy.WithSystem(context.Background())
-		tn, err := db.Client.Tenant.Create().SetSlug("d").SetName("d").Save(sys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := tenancy.WithTenant(context.Background(), tn.ID)
+		db, ctx, tenantID := tenantDB(t, b)
 		blobs, err := blob.NewFS(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
 		svc := packages.New(packages.Options{Client: db.Client, Archives: archives.New(db.Client, blobs, db.Dialect), Log: slog.New(slog.DiscardHandler)})
-		p, err := db.Client.ComposerPackage.Create().SetTenantID(tn.ID).SetName("acme/lib").SetType(composerpackage.TypeGit).Save(ctx)
+		p, err := db.Client.ComposerPackage.Create().SetTenantID(tenantID).SetName("acme/lib").SetType(composerpackage.TypeGit).Save(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

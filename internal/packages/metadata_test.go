@@ -1,7 +1,6 @@
 package packages_test
 
 import (
-	"context"
 	"log/slog"
 	"testing"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/internal/packages"
-	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/testenv"
 )
 
@@ -19,19 +17,14 @@ import (
 // Last-Modified).
 func TestRefreshMetadataDigest(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
-		db := b.Open(t)
+		db, ctx, tenantID := tenantDB(t, b)
 		c := db.Client
-		tn, err := c.Tenant.Create().SetSlug("m").SetName("m").Save(tenancy.WithSystem(context.Background()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := tenancy.WithTenant(context.Background(), tn.ID)
 		svc := packages.New(packages.Options{Client: c, PublicURL: "https://r.example", Log: slog.New(slog.DiscardHandler)})
-		p, err := c.ComposerPackage.Create().SetTenantID(tn.ID).SetName("acme/lib").SetType(composerpackage.TypeGit).Save(ctx)
+		p, err := c.ComposerPackage.Create().SetTenantID(tenantID).SetName("acme/lib").SetType(composerpackage.TypeGit).Save(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := c.PackageVersion.Create().SetTenantID(tn.ID).SetPackageID(p.ID).SetVersion("1.0.0").SetVersionNormalized("1.0.0.0").
+		v, err := c.PackageVersion.Create().SetTenantID(tenantID).SetPackageID(p.ID).SetVersion("1.0.0").SetVersionNormalized("1.0.0.0").
 			SetSource(packageversion.SourceTag).SetReference("abc").SetStability(packageversion.StabilityStable).
 			SetComposerJSON(`{"name":"acme/lib"}`).SetDistKey("dists/x.zip").SetDistShasum("s").SetDistSize(1).
 			SetReleasedAt(time.Now().UTC()).Save(ctx)

@@ -1,14 +1,12 @@
 package packages_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/packages"
-	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/testenv"
 )
 
@@ -17,17 +15,11 @@ import (
 // package never; sync_all queues one task per repository.
 func TestQueueSync(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
-		db := b.Open(t)
-		sys := tenancy.WithSystem(context.Background())
+		db, ctx, tenantID := tenantDB(t, b)
 		c := db.Client
-		tn, err := c.Tenant.Create().SetSlug("qs").SetName("qs").Save(sys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := tenancy.WithTenant(context.Background(), tn.ID)
 		create := func(name string, typ composerpackage.Type, parent *string) string {
 			t.Helper()
-			p, err := c.ComposerPackage.Create().SetTenantID(tn.ID).SetName(name).SetType(typ).SetNillableParentID(parent).Save(ctx)
+			p, err := c.ComposerPackage.Create().SetTenantID(tenantID).SetName(name).SetType(typ).SetNillableParentID(parent).Save(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +59,7 @@ func TestQueueSync(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got.Kind != task.KindPackageSync || got.Key != tc.key || got.TenantID != tn.ID || created != tc.created {
+				if got.Kind != task.KindPackageSync || got.Key != tc.key || got.TenantID != tenantID || created != tc.created {
 					t.Fatalf("task %s %s (tenant %s), created %v; want key %s, created %v", got.Kind, got.Key, got.TenantID, created, tc.key, tc.created)
 				}
 			})
