@@ -58,10 +58,8 @@ type ComposerPackage struct {
 	SyncedAt *time.Time `json:"synced_at,omitempty"`
 	// SyncError holds the value of the "sync_error" field.
 	SyncError *string `json:"sync_error,omitempty"`
-	// Composer p2 document of the tagged versions, rendered when versions change.
-	MetadataTagged string `json:"metadata_tagged,omitempty"`
-	// Composer p2 document of the branch versions (~dev.json).
-	MetadataDev string `json:"metadata_dev,omitempty"`
+	// sha256 of the package's rendered Composer documents: metadata_updated_at moves only when they change.
+	MetadataDigest string `json:"metadata_digest,omitempty"`
 	// MetadataUpdatedAt holds the value of the "metadata_updated_at" field.
 	MetadataUpdatedAt *time.Time `json:"metadata_updated_at,omitempty"`
 	// CredentialID holds the value of the "credential_id" field.
@@ -216,7 +214,7 @@ func (*ComposerPackage) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case composerpackage.FieldAbandoned:
 			values[i] = new(sql.NullBool)
-		case composerpackage.FieldID, composerpackage.FieldTenantID, composerpackage.FieldName, composerpackage.FieldType, composerpackage.FieldRepositoryURL, composerpackage.FieldRepositoryKey, composerpackage.FieldDescription, composerpackage.FieldAbandonedReplacement, composerpackage.FieldDefaultBranch, composerpackage.FieldReadme, composerpackage.FieldReadmeHTML, composerpackage.FieldMonorepoPath, composerpackage.FieldSyncError, composerpackage.FieldMetadataTagged, composerpackage.FieldMetadataDev, composerpackage.FieldCredentialID, composerpackage.FieldParentID:
+		case composerpackage.FieldID, composerpackage.FieldTenantID, composerpackage.FieldName, composerpackage.FieldType, composerpackage.FieldRepositoryURL, composerpackage.FieldRepositoryKey, composerpackage.FieldDescription, composerpackage.FieldAbandonedReplacement, composerpackage.FieldDefaultBranch, composerpackage.FieldReadme, composerpackage.FieldReadmeHTML, composerpackage.FieldMonorepoPath, composerpackage.FieldSyncError, composerpackage.FieldMetadataDigest, composerpackage.FieldCredentialID, composerpackage.FieldParentID:
 			values[i] = new(sql.NullString)
 		case composerpackage.FieldCreatedAt, composerpackage.FieldUpdatedAt, composerpackage.FieldSyncedAt, composerpackage.FieldMetadataUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -368,17 +366,11 @@ func (_m *ComposerPackage) assignValues(columns []string, values []any) error {
 				_m.SyncError = new(string)
 				*_m.SyncError = value.String
 			}
-		case composerpackage.FieldMetadataTagged:
+		case composerpackage.FieldMetadataDigest:
 			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field metadata_tagged", values[i])
+				return fmt.Errorf("unexpected type %T for field metadata_digest", values[i])
 			} else if value.Valid {
-				_m.MetadataTagged = value.String
-			}
-		case composerpackage.FieldMetadataDev:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field metadata_dev", values[i])
-			} else if value.Valid {
-				_m.MetadataDev = value.String
+				_m.MetadataDigest = value.String
 			}
 		case composerpackage.FieldMetadataUpdatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -561,11 +553,8 @@ func (_m *ComposerPackage) String() string {
 		builder.WriteString(*v)
 	}
 	builder.WriteString(", ")
-	builder.WriteString("metadata_tagged=")
-	builder.WriteString(_m.MetadataTagged)
-	builder.WriteString(", ")
-	builder.WriteString("metadata_dev=")
-	builder.WriteString(_m.MetadataDev)
+	builder.WriteString("metadata_digest=")
+	builder.WriteString(_m.MetadataDigest)
 	builder.WriteString(", ")
 	if v := _m.MetadataUpdatedAt; v != nil {
 		builder.WriteString("metadata_updated_at=")

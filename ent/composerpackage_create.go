@@ -249,30 +249,16 @@ func (_c *ComposerPackageCreate) SetNillableSyncError(v *string) *ComposerPackag
 	return _c
 }
 
-// SetMetadataTagged sets the "metadata_tagged" field.
-func (_c *ComposerPackageCreate) SetMetadataTagged(v string) *ComposerPackageCreate {
-	_c.mutation.SetMetadataTagged(v)
+// SetMetadataDigest sets the "metadata_digest" field.
+func (_c *ComposerPackageCreate) SetMetadataDigest(v string) *ComposerPackageCreate {
+	_c.mutation.SetMetadataDigest(v)
 	return _c
 }
 
-// SetNillableMetadataTagged sets the "metadata_tagged" field if the given value is not nil.
-func (_c *ComposerPackageCreate) SetNillableMetadataTagged(v *string) *ComposerPackageCreate {
+// SetNillableMetadataDigest sets the "metadata_digest" field if the given value is not nil.
+func (_c *ComposerPackageCreate) SetNillableMetadataDigest(v *string) *ComposerPackageCreate {
 	if v != nil {
-		_c.SetMetadataTagged(*v)
-	}
-	return _c
-}
-
-// SetMetadataDev sets the "metadata_dev" field.
-func (_c *ComposerPackageCreate) SetMetadataDev(v string) *ComposerPackageCreate {
-	_c.mutation.SetMetadataDev(v)
-	return _c
-}
-
-// SetNillableMetadataDev sets the "metadata_dev" field if the given value is not nil.
-func (_c *ComposerPackageCreate) SetNillableMetadataDev(v *string) *ComposerPackageCreate {
-	if v != nil {
-		_c.SetMetadataDev(*v)
+		_c.SetMetadataDigest(*v)
 	}
 	return _c
 }
@@ -674,13 +660,9 @@ func (_c *ComposerPackageCreate) createSpec() (*ComposerPackage, *sqlgraph.Creat
 		_spec.SetField(composerpackage.FieldSyncError, field.TypeString, value)
 		_node.SyncError = &value
 	}
-	if value, ok := _c.mutation.MetadataTagged(); ok {
-		_spec.SetField(composerpackage.FieldMetadataTagged, field.TypeString, value)
-		_node.MetadataTagged = value
-	}
-	if value, ok := _c.mutation.MetadataDev(); ok {
-		_spec.SetField(composerpackage.FieldMetadataDev, field.TypeString, value)
-		_node.MetadataDev = value
+	if value, ok := _c.mutation.MetadataDigest(); ok {
+		_spec.SetField(composerpackage.FieldMetadataDigest, field.TypeString, value)
+		_node.MetadataDigest = value
 	}
 	if value, ok := _c.mutation.MetadataUpdatedAt(); ok {
 		_spec.SetField(composerpackage.FieldMetadataUpdatedAt, field.TypeTime, value)
@@ -1141,39 +1123,21 @@ func (u *ComposerPackageUpsert) ClearSyncError() *ComposerPackageUpsert {
 	return u
 }
 
-// SetMetadataTagged sets the "metadata_tagged" field.
-func (u *ComposerPackageUpsert) SetMetadataTagged(v string) *ComposerPackageUpsert {
-	u.Set(composerpackage.FieldMetadataTagged, v)
+// SetMetadataDigest sets the "metadata_digest" field.
+func (u *ComposerPackageUpsert) SetMetadataDigest(v string) *ComposerPackageUpsert {
+	u.Set(composerpackage.FieldMetadataDigest, v)
 	return u
 }
 
-// UpdateMetadataTagged sets the "metadata_tagged" field to the value that was provided on create.
-func (u *ComposerPackageUpsert) UpdateMetadataTagged() *ComposerPackageUpsert {
-	u.SetExcluded(composerpackage.FieldMetadataTagged)
+// UpdateMetadataDigest sets the "metadata_digest" field to the value that was provided on create.
+func (u *ComposerPackageUpsert) UpdateMetadataDigest() *ComposerPackageUpsert {
+	u.SetExcluded(composerpackage.FieldMetadataDigest)
 	return u
 }
 
-// ClearMetadataTagged clears the value of the "metadata_tagged" field.
-func (u *ComposerPackageUpsert) ClearMetadataTagged() *ComposerPackageUpsert {
-	u.SetNull(composerpackage.FieldMetadataTagged)
-	return u
-}
-
-// SetMetadataDev sets the "metadata_dev" field.
-func (u *ComposerPackageUpsert) SetMetadataDev(v string) *ComposerPackageUpsert {
-	u.Set(composerpackage.FieldMetadataDev, v)
-	return u
-}
-
-// UpdateMetadataDev sets the "metadata_dev" field to the value that was provided on create.
-func (u *ComposerPackageUpsert) UpdateMetadataDev() *ComposerPackageUpsert {
-	u.SetExcluded(composerpackage.FieldMetadataDev)
-	return u
-}
-
-// ClearMetadataDev clears the value of the "metadata_dev" field.
-func (u *ComposerPackageUpsert) ClearMetadataDev() *ComposerPackageUpsert {
-	u.SetNull(composerpackage.FieldMetadataDev)
+// ClearMetadataDigest clears the value of the "metadata_digest" field.
+func (u *ComposerPackageUpsert) ClearMetadataDigest() *ComposerPackageUpsert {
+	u.SetNull(composerpackage.FieldMetadataDigest)
 	return u
 }
 
@@ -1559,45 +1523,24 @@ func (u *ComposerPackageUpsertOne) ClearSyncError() *ComposerPackageUpsertOne {
 	})
 }
 
-// SetMetadataTagged sets the "metadata_tagged" field.
-func (u *ComposerPackageUpsertOne) SetMetadataTagged(v string) *ComposerPackageUpsertOne {
+// SetMetadataDigest sets the "metadata_digest" field.
+func (u *ComposerPackageUpsertOne) SetMetadataDigest(v string) *ComposerPackageUpsertOne {
 	return u.Update(func(s *ComposerPackageUpsert) {
-		s.SetMetadataTagged(v)
+		s.SetMetadataDigest(v)
 	})
 }
 
-// UpdateMetadataTagged sets the "metadata_tagged" field to the value that was provided on create.
-func (u *ComposerPackageUpsertOne) UpdateMetadataTagged() *ComposerPackageUpsertOne {
+// UpdateMetadataDigest sets the "metadata_digest" field to the value that was provided on create.
+func (u *ComposerPackageUpsertOne) UpdateMetadataDigest() *ComposerPackageUpsertOne {
 	return u.Update(func(s *ComposerPackageUpsert) {
-		s.UpdateMetadataTagged()
+		s.UpdateMetadataDigest()
 	})
 }
 
-// ClearMetadataTagged clears the value of the "metadata_tagged" field.
-func (u *ComposerPackageUpsertOne) ClearMetadataTagged() *ComposerPackageUpsertOne {
+// ClearMetadataDigest clears the value of the "metadata_digest" field.
+func (u *ComposerPackageUpsertOne) ClearMetadataDigest() *ComposerPackageUpsertOne {
 	return u.Update(func(s *ComposerPackageUpsert) {
-		s.ClearMetadataTagged()
-	})
-}
-
-// SetMetadataDev sets the "metadata_dev" field.
-func (u *ComposerPackageUpsertOne) SetMetadataDev(v string) *ComposerPackageUpsertOne {
-	return u.Update(func(s *ComposerPackageUpsert) {
-		s.SetMetadataDev(v)
-	})
-}
-
-// UpdateMetadataDev sets the "metadata_dev" field to the value that was provided on create.
-func (u *ComposerPackageUpsertOne) UpdateMetadataDev() *ComposerPackageUpsertOne {
-	return u.Update(func(s *ComposerPackageUpsert) {
-		s.UpdateMetadataDev()
-	})
-}
-
-// ClearMetadataDev clears the value of the "metadata_dev" field.
-func (u *ComposerPackageUpsertOne) ClearMetadataDev() *ComposerPackageUpsertOne {
-	return u.Update(func(s *ComposerPackageUpsert) {
-		s.ClearMetadataDev()
+		s.ClearMetadataDigest()
 	})
 }
 
@@ -2156,45 +2099,24 @@ func (u *ComposerPackageUpsertBulk) ClearSyncError() *ComposerPackageUpsertBulk 
 	})
 }
 
-// SetMetadataTagged sets the "metadata_tagged" field.
-func (u *ComposerPackageUpsertBulk) SetMetadataTagged(v string) *ComposerPackageUpsertBulk {
+// SetMetadataDigest sets the "metadata_digest" field.
+func (u *ComposerPackageUpsertBulk) SetMetadataDigest(v string) *ComposerPackageUpsertBulk {
 	return u.Update(func(s *ComposerPackageUpsert) {
-		s.SetMetadataTagged(v)
+		s.SetMetadataDigest(v)
 	})
 }
 
-// UpdateMetadataTagged sets the "metadata_tagged" field to the value that was provided on create.
-func (u *ComposerPackageUpsertBulk) UpdateMetadataTagged() *ComposerPackageUpsertBulk {
+// UpdateMetadataDigest sets the "metadata_digest" field to the value that was provided on create.
+func (u *ComposerPackageUpsertBulk) UpdateMetadataDigest() *ComposerPackageUpsertBulk {
 	return u.Update(func(s *ComposerPackageUpsert) {
-		s.UpdateMetadataTagged()
+		s.UpdateMetadataDigest()
 	})
 }
 
-// ClearMetadataTagged clears the value of the "metadata_tagged" field.
-func (u *ComposerPackageUpsertBulk) ClearMetadataTagged() *ComposerPackageUpsertBulk {
+// ClearMetadataDigest clears the value of the "metadata_digest" field.
+func (u *ComposerPackageUpsertBulk) ClearMetadataDigest() *ComposerPackageUpsertBulk {
 	return u.Update(func(s *ComposerPackageUpsert) {
-		s.ClearMetadataTagged()
-	})
-}
-
-// SetMetadataDev sets the "metadata_dev" field.
-func (u *ComposerPackageUpsertBulk) SetMetadataDev(v string) *ComposerPackageUpsertBulk {
-	return u.Update(func(s *ComposerPackageUpsert) {
-		s.SetMetadataDev(v)
-	})
-}
-
-// UpdateMetadataDev sets the "metadata_dev" field to the value that was provided on create.
-func (u *ComposerPackageUpsertBulk) UpdateMetadataDev() *ComposerPackageUpsertBulk {
-	return u.Update(func(s *ComposerPackageUpsert) {
-		s.UpdateMetadataDev()
-	})
-}
-
-// ClearMetadataDev clears the value of the "metadata_dev" field.
-func (u *ComposerPackageUpsertBulk) ClearMetadataDev() *ComposerPackageUpsertBulk {
-	return u.Update(func(s *ComposerPackageUpsert) {
-		s.ClearMetadataDev()
+		s.ClearMetadataDigest()
 	})
 }
 

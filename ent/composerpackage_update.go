@@ -285,43 +285,23 @@ func (_u *ComposerPackageUpdate) ClearSyncError() *ComposerPackageUpdate {
 	return _u
 }
 
-// SetMetadataTagged sets the "metadata_tagged" field.
-func (_u *ComposerPackageUpdate) SetMetadataTagged(v string) *ComposerPackageUpdate {
-	_u.mutation.SetMetadataTagged(v)
+// SetMetadataDigest sets the "metadata_digest" field.
+func (_u *ComposerPackageUpdate) SetMetadataDigest(v string) *ComposerPackageUpdate {
+	_u.mutation.SetMetadataDigest(v)
 	return _u
 }
 
-// SetNillableMetadataTagged sets the "metadata_tagged" field if the given value is not nil.
-func (_u *ComposerPackageUpdate) SetNillableMetadataTagged(v *string) *ComposerPackageUpdate {
+// SetNillableMetadataDigest sets the "metadata_digest" field if the given value is not nil.
+func (_u *ComposerPackageUpdate) SetNillableMetadataDigest(v *string) *ComposerPackageUpdate {
 	if v != nil {
-		_u.SetMetadataTagged(*v)
+		_u.SetMetadataDigest(*v)
 	}
 	return _u
 }
 
-// ClearMetadataTagged clears the value of the "metadata_tagged" field.
-func (_u *ComposerPackageUpdate) ClearMetadataTagged() *ComposerPackageUpdate {
-	_u.mutation.ClearMetadataTagged()
-	return _u
-}
-
-// SetMetadataDev sets the "metadata_dev" field.
-func (_u *ComposerPackageUpdate) SetMetadataDev(v string) *ComposerPackageUpdate {
-	_u.mutation.SetMetadataDev(v)
-	return _u
-}
-
-// SetNillableMetadataDev sets the "metadata_dev" field if the given value is not nil.
-func (_u *ComposerPackageUpdate) SetNillableMetadataDev(v *string) *ComposerPackageUpdate {
-	if v != nil {
-		_u.SetMetadataDev(*v)
-	}
-	return _u
-}
-
-// ClearMetadataDev clears the value of the "metadata_dev" field.
-func (_u *ComposerPackageUpdate) ClearMetadataDev() *ComposerPackageUpdate {
-	_u.mutation.ClearMetadataDev()
+// ClearMetadataDigest clears the value of the "metadata_digest" field.
+func (_u *ComposerPackageUpdate) ClearMetadataDigest() *ComposerPackageUpdate {
+	_u.mutation.ClearMetadataDigest()
 	return _u
 }
 
@@ -797,17 +777,11 @@ func (_u *ComposerPackageUpdate) sqlSave(ctx context.Context) (_node int, err er
 	if _u.mutation.SyncErrorCleared() {
 		_spec.ClearField(composerpackage.FieldSyncError, field.TypeString)
 	}
-	if value, ok := _u.mutation.MetadataTagged(); ok {
-		_spec.SetField(composerpackage.FieldMetadataTagged, field.TypeString, value)
+	if value, ok := _u.mutation.MetadataDigest(); ok {
+		_spec.SetField(composerpackage.FieldMetadataDigest, field.TypeString, value)
 	}
-	if _u.mutation.MetadataTaggedCleared() {
-		_spec.ClearField(composerpackage.FieldMetadataTagged, field.TypeString)
-	}
-	if value, ok := _u.mutation.MetadataDev(); ok {
-		_spec.SetField(composerpackage.FieldMetadataDev, field.TypeString, value)
-	}
-	if _u.mutation.MetadataDevCleared() {
-		_spec.ClearField(composerpackage.FieldMetadataDev, field.TypeString)
+	if _u.mutation.MetadataDigestCleared() {
+		_spec.ClearField(composerpackage.FieldMetadataDigest, field.TypeString)
 	}
 	if value, ok := _u.mutation.MetadataUpdatedAt(); ok {
 		_spec.SetField(composerpackage.FieldMetadataUpdatedAt, field.TypeTime, value)
@@ -1429,43 +1403,23 @@ func (_u *ComposerPackageUpdateOne) ClearSyncError() *ComposerPackageUpdateOne {
 	return _u
 }
 
-// SetMetadataTagged sets the "metadata_tagged" field.
-func (_u *ComposerPackageUpdateOne) SetMetadataTagged(v string) *ComposerPackageUpdateOne {
-	_u.mutation.SetMetadataTagged(v)
+// SetMetadataDigest sets the "metadata_digest" field.
+func (_u *ComposerPackageUpdateOne) SetMetadataDigest(v string) *ComposerPackageUpdateOne {
+	_u.mutation.SetMetadataDigest(v)
 	return _u
 }
 
-// SetNillableMetadataTagged sets the "metadata_tagged" field if the given value is not nil.
-func (_u *ComposerPackageUpdateOne) SetNillableMetadataTagged(v *string) *ComposerPackageUpdateOne {
+// SetNillableMetadataDigest sets the "metadata_digest" field if the given value is not nil.
+func (_u *ComposerPackageUpdateOne) SetNillableMetadataDigest(v *string) *ComposerPackageUpdateOne {
 	if v != nil {
-		_u.SetMetadataTagged(*v)
+		_u.SetMetadataDigest(*v)
 	}
 	return _u
 }
 
-// ClearMetadataTagged clears the value of the "metadata_tagged" field.
-func (_u *ComposerPackageUpdateOne) ClearMetadataTagged() *ComposerPackageUpdateOne {
-	_u.mutation.ClearMetadataTagged()
-	return _u
-}
-
-// SetMetadataDev sets the "metadata_dev" field.
-func (_u *ComposerPackageUpdateOne) SetMetadataDev(v string) *ComposerPackageUpdateOne {
-	_u.mutation.SetMetadataDev(v)
-	return _u
-}
-
-// SetNillableMetadataDev sets the "metadata_dev" field if the given value is not nil.
-func (_u *ComposerPackageUpdateOne) SetNillableMetadataDev(v *string) *ComposerPackageUpdateOne {
-	if v != nil {
-		_u.SetMetadataDev(*v)
-	}
-	return _u
-}
-
-// ClearMetadataDev clears the value of the "metadata_dev" field.
-func (_u *ComposerPackageUpdateOne) ClearMetadataDev() *ComposerPackageUpdateOne {
-	_u.mutation.ClearMetadataDev()
+// ClearMetadataDigest clears the value of the "metadata_digest" field.
+func (_u *ComposerPackageUpdateOne) ClearMetadataDigest() *ComposerPackageUpdateOne {
+	_u.mutation.ClearMetadataDigest()
 	return _u
 }
 
@@ -1971,17 +1925,11 @@ func (_u *ComposerPackageUpdateOne) sqlSave(ctx context.Context) (_node *Compose
 	if _u.mutation.SyncErrorCleared() {
 		_spec.ClearField(composerpackage.FieldSyncError, field.TypeString)
 	}
-	if value, ok := _u.mutation.MetadataTagged(); ok {
-		_spec.SetField(composerpackage.FieldMetadataTagged, field.TypeString, value)
+	if value, ok := _u.mutation.MetadataDigest(); ok {
+		_spec.SetField(composerpackage.FieldMetadataDigest, field.TypeString, value)
 	}
-	if _u.mutation.MetadataTaggedCleared() {
-		_spec.ClearField(composerpackage.FieldMetadataTagged, field.TypeString)
-	}
-	if value, ok := _u.mutation.MetadataDev(); ok {
-		_spec.SetField(composerpackage.FieldMetadataDev, field.TypeString, value)
-	}
-	if _u.mutation.MetadataDevCleared() {
-		_spec.ClearField(composerpackage.FieldMetadataDev, field.TypeString)
+	if _u.mutation.MetadataDigestCleared() {
+		_spec.ClearField(composerpackage.FieldMetadataDigest, field.TypeString)
 	}
 	if value, ok := _u.mutation.MetadataUpdatedAt(); ok {
 		_spec.SetField(composerpackage.FieldMetadataUpdatedAt, field.TypeTime, value)

@@ -3013,8 +3013,7 @@ type ComposerPackageMutation struct {
 	webhook_secret            *[]byte
 	synced_at                 *time.Time
 	sync_error                *string
-	metadata_tagged           *string
-	metadata_dev              *string
+	metadata_digest           *string
 	metadata_updated_at       *time.Time
 	clearedFields             map[string]struct{}
 	tenant                    *string
@@ -4038,102 +4037,53 @@ func (m *ComposerPackageMutation) ResetSyncError() {
 	delete(m.clearedFields, composerpackage.FieldSyncError)
 }
 
-// SetMetadataTagged sets the "metadata_tagged" field.
-func (m *ComposerPackageMutation) SetMetadataTagged(s string) {
-	m.metadata_tagged = &s
+// SetMetadataDigest sets the "metadata_digest" field.
+func (m *ComposerPackageMutation) SetMetadataDigest(s string) {
+	m.metadata_digest = &s
 }
 
-// MetadataTagged returns the value of the "metadata_tagged" field in the mutation.
-func (m *ComposerPackageMutation) MetadataTagged() (r string, exists bool) {
-	v := m.metadata_tagged
+// MetadataDigest returns the value of the "metadata_digest" field in the mutation.
+func (m *ComposerPackageMutation) MetadataDigest() (r string, exists bool) {
+	v := m.metadata_digest
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldMetadataTagged returns the old "metadata_tagged" field's value of the ComposerPackage entity.
+// OldMetadataDigest returns the old "metadata_digest" field's value of the ComposerPackage entity.
 // If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ComposerPackageMutation) OldMetadataTagged(ctx context.Context) (v string, err error) {
+func (m *ComposerPackageMutation) OldMetadataDigest(ctx context.Context) (v string, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldMetadataTagged is only allowed on UpdateOne operations")
+		return v, errors.New("OldMetadataDigest is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldMetadataTagged requires an ID field in the mutation")
+		return v, errors.New("OldMetadataDigest requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldMetadataTagged: %w", err)
+		return v, fmt.Errorf("querying old value for OldMetadataDigest: %w", err)
 	}
-	return oldValue.MetadataTagged, nil
+	return oldValue.MetadataDigest, nil
 }
 
-// ClearMetadataTagged clears the value of the "metadata_tagged" field.
-func (m *ComposerPackageMutation) ClearMetadataTagged() {
-	m.metadata_tagged = nil
-	m.clearedFields[composerpackage.FieldMetadataTagged] = struct{}{}
+// ClearMetadataDigest clears the value of the "metadata_digest" field.
+func (m *ComposerPackageMutation) ClearMetadataDigest() {
+	m.metadata_digest = nil
+	m.clearedFields[composerpackage.FieldMetadataDigest] = struct{}{}
 }
 
-// MetadataTaggedCleared returns if the "metadata_tagged" field was cleared in this mutation.
-func (m *ComposerPackageMutation) MetadataTaggedCleared() bool {
-	_, ok := m.clearedFields[composerpackage.FieldMetadataTagged]
+// MetadataDigestCleared returns if the "metadata_digest" field was cleared in this mutation.
+func (m *ComposerPackageMutation) MetadataDigestCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldMetadataDigest]
 	return ok
 }
 
-// ResetMetadataTagged resets all changes to the "metadata_tagged" field.
-func (m *ComposerPackageMutation) ResetMetadataTagged() {
-	m.metadata_tagged = nil
-	delete(m.clearedFields, composerpackage.FieldMetadataTagged)
-}
-
-// SetMetadataDev sets the "metadata_dev" field.
-func (m *ComposerPackageMutation) SetMetadataDev(s string) {
-	m.metadata_dev = &s
-}
-
-// MetadataDev returns the value of the "metadata_dev" field in the mutation.
-func (m *ComposerPackageMutation) MetadataDev() (r string, exists bool) {
-	v := m.metadata_dev
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldMetadataDev returns the old "metadata_dev" field's value of the ComposerPackage entity.
-// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ComposerPackageMutation) OldMetadataDev(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldMetadataDev is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldMetadataDev requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldMetadataDev: %w", err)
-	}
-	return oldValue.MetadataDev, nil
-}
-
-// ClearMetadataDev clears the value of the "metadata_dev" field.
-func (m *ComposerPackageMutation) ClearMetadataDev() {
-	m.metadata_dev = nil
-	m.clearedFields[composerpackage.FieldMetadataDev] = struct{}{}
-}
-
-// MetadataDevCleared returns if the "metadata_dev" field was cleared in this mutation.
-func (m *ComposerPackageMutation) MetadataDevCleared() bool {
-	_, ok := m.clearedFields[composerpackage.FieldMetadataDev]
-	return ok
-}
-
-// ResetMetadataDev resets all changes to the "metadata_dev" field.
-func (m *ComposerPackageMutation) ResetMetadataDev() {
-	m.metadata_dev = nil
-	delete(m.clearedFields, composerpackage.FieldMetadataDev)
+// ResetMetadataDigest resets all changes to the "metadata_digest" field.
+func (m *ComposerPackageMutation) ResetMetadataDigest() {
+	m.metadata_digest = nil
+	delete(m.clearedFields, composerpackage.FieldMetadataDigest)
 }
 
 // SetMetadataUpdatedAt sets the "metadata_updated_at" field.
@@ -4776,7 +4726,7 @@ func (m *ComposerPackageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ComposerPackageMutation) Fields() []string {
-	fields := make([]string, 0, 24)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, composerpackage.FieldCreatedAt)
 	}
@@ -4834,11 +4784,8 @@ func (m *ComposerPackageMutation) Fields() []string {
 	if m.sync_error != nil {
 		fields = append(fields, composerpackage.FieldSyncError)
 	}
-	if m.metadata_tagged != nil {
-		fields = append(fields, composerpackage.FieldMetadataTagged)
-	}
-	if m.metadata_dev != nil {
-		fields = append(fields, composerpackage.FieldMetadataDev)
+	if m.metadata_digest != nil {
+		fields = append(fields, composerpackage.FieldMetadataDigest)
 	}
 	if m.metadata_updated_at != nil {
 		fields = append(fields, composerpackage.FieldMetadataUpdatedAt)
@@ -4895,10 +4842,8 @@ func (m *ComposerPackageMutation) Field(name string) (ent.Value, bool) {
 		return m.SyncedAt()
 	case composerpackage.FieldSyncError:
 		return m.SyncError()
-	case composerpackage.FieldMetadataTagged:
-		return m.MetadataTagged()
-	case composerpackage.FieldMetadataDev:
-		return m.MetadataDev()
+	case composerpackage.FieldMetadataDigest:
+		return m.MetadataDigest()
 	case composerpackage.FieldMetadataUpdatedAt:
 		return m.MetadataUpdatedAt()
 	case composerpackage.FieldCredentialID:
@@ -4952,10 +4897,8 @@ func (m *ComposerPackageMutation) OldField(ctx context.Context, name string) (en
 		return m.OldSyncedAt(ctx)
 	case composerpackage.FieldSyncError:
 		return m.OldSyncError(ctx)
-	case composerpackage.FieldMetadataTagged:
-		return m.OldMetadataTagged(ctx)
-	case composerpackage.FieldMetadataDev:
-		return m.OldMetadataDev(ctx)
+	case composerpackage.FieldMetadataDigest:
+		return m.OldMetadataDigest(ctx)
 	case composerpackage.FieldMetadataUpdatedAt:
 		return m.OldMetadataUpdatedAt(ctx)
 	case composerpackage.FieldCredentialID:
@@ -5104,19 +5047,12 @@ func (m *ComposerPackageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSyncError(v)
 		return nil
-	case composerpackage.FieldMetadataTagged:
+	case composerpackage.FieldMetadataDigest:
 		v, ok := value.(string)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetMetadataTagged(v)
-		return nil
-	case composerpackage.FieldMetadataDev:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetMetadataDev(v)
+		m.SetMetadataDigest(v)
 		return nil
 	case composerpackage.FieldMetadataUpdatedAt:
 		v, ok := value.(time.Time)
@@ -5208,11 +5144,8 @@ func (m *ComposerPackageMutation) ClearedFields() []string {
 	if m.FieldCleared(composerpackage.FieldSyncError) {
 		fields = append(fields, composerpackage.FieldSyncError)
 	}
-	if m.FieldCleared(composerpackage.FieldMetadataTagged) {
-		fields = append(fields, composerpackage.FieldMetadataTagged)
-	}
-	if m.FieldCleared(composerpackage.FieldMetadataDev) {
-		fields = append(fields, composerpackage.FieldMetadataDev)
+	if m.FieldCleared(composerpackage.FieldMetadataDigest) {
+		fields = append(fields, composerpackage.FieldMetadataDigest)
 	}
 	if m.FieldCleared(composerpackage.FieldMetadataUpdatedAt) {
 		fields = append(fields, composerpackage.FieldMetadataUpdatedAt)
@@ -5276,11 +5209,8 @@ func (m *ComposerPackageMutation) ClearField(name string) error {
 	case composerpackage.FieldSyncError:
 		m.ClearSyncError()
 		return nil
-	case composerpackage.FieldMetadataTagged:
-		m.ClearMetadataTagged()
-		return nil
-	case composerpackage.FieldMetadataDev:
-		m.ClearMetadataDev()
+	case composerpackage.FieldMetadataDigest:
+		m.ClearMetadataDigest()
 		return nil
 	case composerpackage.FieldMetadataUpdatedAt:
 		m.ClearMetadataUpdatedAt()
@@ -5356,11 +5286,8 @@ func (m *ComposerPackageMutation) ResetField(name string) error {
 	case composerpackage.FieldSyncError:
 		m.ResetSyncError()
 		return nil
-	case composerpackage.FieldMetadataTagged:
-		m.ResetMetadataTagged()
-		return nil
-	case composerpackage.FieldMetadataDev:
-		m.ResetMetadataDev()
+	case composerpackage.FieldMetadataDigest:
+		m.ResetMetadataDigest()
 		return nil
 	case composerpackage.FieldMetadataUpdatedAt:
 		m.ResetMetadataUpdatedAt()

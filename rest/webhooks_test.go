@@ -188,8 +188,8 @@ func TestTasksAPI(t *testing.T) {
 		if r := s.Do(t, http.MethodPost, "/api/v1/tasks", root, map[string]any{"kind": "package_sync", "args": map[string]any{"package": "acme/none"}}); r.Status != http.StatusNotFound {
 			t.Fatalf("sync of unknown package: %d %s", r.Status, r.Body)
 		}
-		// A package whose repository is gone fails: the task is retried
-		// with its error recorded.
+		// A package whose repository is gone fails at once: no retry can
+		// fix it (issue 10), so the task fails with its error recorded.
 		s.Do(t, http.MethodPost, "/api/v1/packages", root, map[string]any{"name": "acme/gone", "type": "git", "repository_url": repo.Dir + "-missing"})
 		var failing []struct {
 			Status   string  `json:"status"`
@@ -198,16 +198,16 @@ func TestTasksAPI(t *testing.T) {
 		}
 		deadline := nowUTC().Add(30e9)
 		for {
-			s.Do(t, http.MethodGet, "/api/v1/tasks/pending", root, nil).JSON(t, &failing)
+			s.Do(t, http.MethodGet, "/api/v1/tasks/failed", root, nil).JSON(t, &failing)
 			done := false
 			for _, f := range failing {
-				done = done || (f.Attempts >= 1 && f.Error != nil)
+				done = done || (f.Attempts == 1 && f.Error != nil)
 			}
 			if done {
 				break
 			}
 			if nowUTC().After(deadline) {
-				t.Fatalf("failing sync not retried: %+v", failing)
+				t.Fatalf("failing sync did not fail: %+v", failing)
 			}
 			sleep()
 		}

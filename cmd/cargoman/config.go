@@ -28,6 +28,7 @@ type config struct {
 	WebhookSecret     string
 	JWTSecret         string
 	AllowLocalRepos   bool
+	AllowInsecureHTTP bool
 	AllowedGitHosts   string
 	DenyPrivate       string
 	Mode              string
@@ -66,6 +67,7 @@ func (c *config) settings() []setting {
 		{"WEBHOOK_SECRET", "webhook-secret", "", "secret git-provider webhooks may be signed with, for every package", &c.WebhookSecret},
 		{"JWT_SECRET", "jwt-secret", "", "secret signing customer JWTs (HS256), at least 32 bytes; unset: issuing JWTs answers FEATURE_NOT_AVAILABLE", &c.JWTSecret},
 		{"ALLOW_LOCAL_REPOSITORIES", "allow-local-repositories", "false", "let packages use local paths and file:// URLs (they read the server's disk)", &c.AllowLocalRepos},
+		{"ALLOW_INSECURE_GIT_HTTP", "allow-insecure-git-http", "false", "let packages use plain http:// repository URLs, for git servers inside a private network (contents and credentials cross the network unencrypted)", &c.AllowInsecureHTTP},
 		{"ALLOWED_GIT_HOSTS", "allowed-git-hosts", "", "comma-separated host names or globs (github.com,*.example.com) repositories may be fetched from; empty: any host", &c.AllowedGitHosts},
 		{"DENY_PRIVATE_NETWORKS", "deny-private-networks", "", "refuse repository addresses in loopback, private, link-local, CGNAT, multicast and other special ranges, checked at connect time; default true unless ALLOW_LOCAL_REPOSITORIES", &c.DenyPrivate},
 		{"MODE", "mode", "all", "all: API and workers; api: API only; worker: background tasks only", &c.Mode},

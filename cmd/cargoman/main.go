@@ -110,6 +110,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		WebhookSecret:            cfg.WebhookSecret,
 		JWTSecret:                cfg.JWTSecret,
 		AllowLocalRepositories:   cfg.AllowLocalRepos,
+		AllowInsecureGitHTTP:     cfg.AllowInsecureHTTP,
 		Workers:                  cfg.Mode != "api",
 		WorkerConcurrency:        cfg.WorkerConcurrency,
 		ServeAPI:                 cfg.Mode != "worker",

@@ -56,10 +56,8 @@ const (
 	FieldSyncedAt = "synced_at"
 	// FieldSyncError holds the string denoting the sync_error field in the database.
 	FieldSyncError = "sync_error"
-	// FieldMetadataTagged holds the string denoting the metadata_tagged field in the database.
-	FieldMetadataTagged = "metadata_tagged"
-	// FieldMetadataDev holds the string denoting the metadata_dev field in the database.
-	FieldMetadataDev = "metadata_dev"
+	// FieldMetadataDigest holds the string denoting the metadata_digest field in the database.
+	FieldMetadataDigest = "metadata_digest"
 	// FieldMetadataUpdatedAt holds the string denoting the metadata_updated_at field in the database.
 	FieldMetadataUpdatedAt = "metadata_updated_at"
 	// FieldCredentialID holds the string denoting the credential_id field in the database.
@@ -172,8 +170,7 @@ var Columns = []string{
 	FieldWebhookSecret,
 	FieldSyncedAt,
 	FieldSyncError,
-	FieldMetadataTagged,
-	FieldMetadataDev,
+	FieldMetadataDigest,
 	FieldMetadataUpdatedAt,
 	FieldCredentialID,
 	FieldParentID,
@@ -340,14 +337,9 @@ func BySyncError(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSyncError, opts...).ToFunc()
 }
 
-// ByMetadataTagged orders the results by the metadata_tagged field.
-func ByMetadataTagged(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldMetadataTagged, opts...).ToFunc()
-}
-
-// ByMetadataDev orders the results by the metadata_dev field.
-func ByMetadataDev(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldMetadataDev, opts...).ToFunc()
+// ByMetadataDigest orders the results by the metadata_digest field.
+func ByMetadataDigest(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetadataDigest, opts...).ToFunc()
 }
 
 // ByMetadataUpdatedAt orders the results by the metadata_updated_at field.

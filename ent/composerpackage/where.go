@@ -145,14 +145,9 @@ func SyncError(v string) predicate.ComposerPackage {
 	return predicate.ComposerPackage(sql.FieldEQ(FieldSyncError, v))
 }
 
-// MetadataTagged applies equality check predicate on the "metadata_tagged" field. It's identical to MetadataTaggedEQ.
-func MetadataTagged(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldEQ(FieldMetadataTagged, v))
-}
-
-// MetadataDev applies equality check predicate on the "metadata_dev" field. It's identical to MetadataDevEQ.
-func MetadataDev(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldEQ(FieldMetadataDev, v))
+// MetadataDigest applies equality check predicate on the "metadata_digest" field. It's identical to MetadataDigestEQ.
+func MetadataDigest(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldEQ(FieldMetadataDigest, v))
 }
 
 // MetadataUpdatedAt applies equality check predicate on the "metadata_updated_at" field. It's identical to MetadataUpdatedAtEQ.
@@ -1205,154 +1200,79 @@ func SyncErrorContainsFold(v string) predicate.ComposerPackage {
 	return predicate.ComposerPackage(sql.FieldContainsFold(FieldSyncError, v))
 }
 
-// MetadataTaggedEQ applies the EQ predicate on the "metadata_tagged" field.
-func MetadataTaggedEQ(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldEQ(FieldMetadataTagged, v))
+// MetadataDigestEQ applies the EQ predicate on the "metadata_digest" field.
+func MetadataDigestEQ(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldEQ(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedNEQ applies the NEQ predicate on the "metadata_tagged" field.
-func MetadataTaggedNEQ(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldNEQ(FieldMetadataTagged, v))
+// MetadataDigestNEQ applies the NEQ predicate on the "metadata_digest" field.
+func MetadataDigestNEQ(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldNEQ(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedIn applies the In predicate on the "metadata_tagged" field.
-func MetadataTaggedIn(vs ...string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldIn(FieldMetadataTagged, vs...))
+// MetadataDigestIn applies the In predicate on the "metadata_digest" field.
+func MetadataDigestIn(vs ...string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldIn(FieldMetadataDigest, vs...))
 }
 
-// MetadataTaggedNotIn applies the NotIn predicate on the "metadata_tagged" field.
-func MetadataTaggedNotIn(vs ...string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldNotIn(FieldMetadataTagged, vs...))
+// MetadataDigestNotIn applies the NotIn predicate on the "metadata_digest" field.
+func MetadataDigestNotIn(vs ...string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldNotIn(FieldMetadataDigest, vs...))
 }
 
-// MetadataTaggedGT applies the GT predicate on the "metadata_tagged" field.
-func MetadataTaggedGT(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldGT(FieldMetadataTagged, v))
+// MetadataDigestGT applies the GT predicate on the "metadata_digest" field.
+func MetadataDigestGT(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldGT(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedGTE applies the GTE predicate on the "metadata_tagged" field.
-func MetadataTaggedGTE(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldGTE(FieldMetadataTagged, v))
+// MetadataDigestGTE applies the GTE predicate on the "metadata_digest" field.
+func MetadataDigestGTE(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldGTE(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedLT applies the LT predicate on the "metadata_tagged" field.
-func MetadataTaggedLT(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldLT(FieldMetadataTagged, v))
+// MetadataDigestLT applies the LT predicate on the "metadata_digest" field.
+func MetadataDigestLT(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldLT(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedLTE applies the LTE predicate on the "metadata_tagged" field.
-func MetadataTaggedLTE(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldLTE(FieldMetadataTagged, v))
+// MetadataDigestLTE applies the LTE predicate on the "metadata_digest" field.
+func MetadataDigestLTE(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldLTE(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedContains applies the Contains predicate on the "metadata_tagged" field.
-func MetadataTaggedContains(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldContains(FieldMetadataTagged, v))
+// MetadataDigestContains applies the Contains predicate on the "metadata_digest" field.
+func MetadataDigestContains(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldContains(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedHasPrefix applies the HasPrefix predicate on the "metadata_tagged" field.
-func MetadataTaggedHasPrefix(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldHasPrefix(FieldMetadataTagged, v))
+// MetadataDigestHasPrefix applies the HasPrefix predicate on the "metadata_digest" field.
+func MetadataDigestHasPrefix(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldHasPrefix(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedHasSuffix applies the HasSuffix predicate on the "metadata_tagged" field.
-func MetadataTaggedHasSuffix(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldHasSuffix(FieldMetadataTagged, v))
+// MetadataDigestHasSuffix applies the HasSuffix predicate on the "metadata_digest" field.
+func MetadataDigestHasSuffix(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldHasSuffix(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedIsNil applies the IsNil predicate on the "metadata_tagged" field.
-func MetadataTaggedIsNil() predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldIsNull(FieldMetadataTagged))
+// MetadataDigestIsNil applies the IsNil predicate on the "metadata_digest" field.
+func MetadataDigestIsNil() predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldIsNull(FieldMetadataDigest))
 }
 
-// MetadataTaggedNotNil applies the NotNil predicate on the "metadata_tagged" field.
-func MetadataTaggedNotNil() predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldNotNull(FieldMetadataTagged))
+// MetadataDigestNotNil applies the NotNil predicate on the "metadata_digest" field.
+func MetadataDigestNotNil() predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldNotNull(FieldMetadataDigest))
 }
 
-// MetadataTaggedEqualFold applies the EqualFold predicate on the "metadata_tagged" field.
-func MetadataTaggedEqualFold(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldEqualFold(FieldMetadataTagged, v))
+// MetadataDigestEqualFold applies the EqualFold predicate on the "metadata_digest" field.
+func MetadataDigestEqualFold(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldEqualFold(FieldMetadataDigest, v))
 }
 
-// MetadataTaggedContainsFold applies the ContainsFold predicate on the "metadata_tagged" field.
-func MetadataTaggedContainsFold(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldContainsFold(FieldMetadataTagged, v))
-}
-
-// MetadataDevEQ applies the EQ predicate on the "metadata_dev" field.
-func MetadataDevEQ(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldEQ(FieldMetadataDev, v))
-}
-
-// MetadataDevNEQ applies the NEQ predicate on the "metadata_dev" field.
-func MetadataDevNEQ(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldNEQ(FieldMetadataDev, v))
-}
-
-// MetadataDevIn applies the In predicate on the "metadata_dev" field.
-func MetadataDevIn(vs ...string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldIn(FieldMetadataDev, vs...))
-}
-
-// MetadataDevNotIn applies the NotIn predicate on the "metadata_dev" field.
-func MetadataDevNotIn(vs ...string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldNotIn(FieldMetadataDev, vs...))
-}
-
-// MetadataDevGT applies the GT predicate on the "metadata_dev" field.
-func MetadataDevGT(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldGT(FieldMetadataDev, v))
-}
-
-// MetadataDevGTE applies the GTE predicate on the "metadata_dev" field.
-func MetadataDevGTE(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldGTE(FieldMetadataDev, v))
-}
-
-// MetadataDevLT applies the LT predicate on the "metadata_dev" field.
-func MetadataDevLT(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldLT(FieldMetadataDev, v))
-}
-
-// MetadataDevLTE applies the LTE predicate on the "metadata_dev" field.
-func MetadataDevLTE(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldLTE(FieldMetadataDev, v))
-}
-
-// MetadataDevContains applies the Contains predicate on the "metadata_dev" field.
-func MetadataDevContains(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldContains(FieldMetadataDev, v))
-}
-
-// MetadataDevHasPrefix applies the HasPrefix predicate on the "metadata_dev" field.
-func MetadataDevHasPrefix(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldHasPrefix(FieldMetadataDev, v))
-}
-
-// MetadataDevHasSuffix applies the HasSuffix predicate on the "metadata_dev" field.
-func MetadataDevHasSuffix(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldHasSuffix(FieldMetadataDev, v))
-}
-
-// MetadataDevIsNil applies the IsNil predicate on the "metadata_dev" field.
-func MetadataDevIsNil() predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldIsNull(FieldMetadataDev))
-}
-
-// MetadataDevNotNil applies the NotNil predicate on the "metadata_dev" field.
-func MetadataDevNotNil() predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldNotNull(FieldMetadataDev))
-}
-
-// MetadataDevEqualFold applies the EqualFold predicate on the "metadata_dev" field.
-func MetadataDevEqualFold(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldEqualFold(FieldMetadataDev, v))
-}
-
-// MetadataDevContainsFold applies the ContainsFold predicate on the "metadata_dev" field.
-func MetadataDevContainsFold(v string) predicate.ComposerPackage {
-	return predicate.ComposerPackage(sql.FieldContainsFold(FieldMetadataDev, v))
+// MetadataDigestContainsFold applies the ContainsFold predicate on the "metadata_digest" field.
+func MetadataDigestContainsFold(v string) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldContainsFold(FieldMetadataDigest, v))
 }
 
 // MetadataUpdatedAtEQ applies the EQ predicate on the "metadata_updated_at" field.

@@ -79,14 +79,10 @@ func (ComposerPackage) Fields() []ent.Field {
 			Comment("Encrypted per-package webhook secret."),
 		field.Time("synced_at").Optional().Nillable(),
 		field.String("sync_error").Optional().Nillable(),
-		field.Text("metadata_tagged").
+		field.String("metadata_digest").
 			Optional().
 			Annotations(entgql.Skip(entgql.SkipAll)).
-			Comment("Composer p2 document of the tagged versions, rendered when versions change."),
-		field.Text("metadata_dev").
-			Optional().
-			Annotations(entgql.Skip(entgql.SkipAll)).
-			Comment("Composer p2 document of the branch versions (~dev.json)."),
+			Comment("sha256 of the package's rendered Composer documents: metadata_updated_at moves only when they change."),
 		field.Time("metadata_updated_at").
 			Optional().
 			Nillable().

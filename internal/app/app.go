@@ -30,6 +30,7 @@ import (
 	"github.com/cargoman/cargoman/internal/maintenance"
 	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/server"
@@ -54,6 +55,9 @@ type Config struct {
 	JWTSecret string
 	// AllowLocalRepositories permits local paths and file:// URLs.
 	AllowLocalRepositories bool
+	// AllowInsecureGitHTTP permits plain http:// repository URLs, for git
+	// servers inside a private network.
+	AllowInsecureGitHTTP bool
 	// AllowedGitHosts are the host names or globs repositories may be
 	// fetched from; empty allows any.
 	AllowedGitHosts []string
@@ -148,9 +152,15 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 			pool.Wake()
 		}
 	})
+	network, err := netpolicy.New(cfg.AllowedGitHosts, cfg.DenyPrivateNetworks)
+	if err != nil {
+		return nil, fmt.Errorf("app: ALLOWED_GIT_HOSTS: %w", err)
+	}
+	// Package writes and sync judge repository URLs by the same rules.
+	repos := repourl.Rules{AllowLocal: cfg.AllowLocalRepositories, AllowInsecureHTTP: cfg.AllowInsecureGitHTTP, Network: network}
 	pkgs := packages.New(packages.Options{
 		Client: db.Client, Archives: dists, Box: box, PublicURL: cfg.PublicURL,
-		AllowLocal: cfg.AllowLocalRepositories, MirrorsDir: mirrors, Waker: wake, Scratch: tmp, Log: log,
+		Repositories: repos, MirrorsDir: mirrors, Waker: wake, Scratch: tmp, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
 	counts := stats.NewRecorder(db.Client, stats.RecorderOptions{Interval: cfg.StatsFlushInterval, Log: log})
@@ -173,15 +183,11 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 		return nil, fmt.Errorf("app: %w", err)
 	}
 
-	network, err := netpolicy.New(cfg.AllowedGitHosts, cfg.DenyPrivateNetworks)
-	if err != nil {
-		return nil, fmt.Errorf("app: ALLOWED_GIT_HOSTS: %w", err)
-	}
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
-		Client: db.Client, Packages: pkgs, Archives: dists, Box: box,
-		MirrorsDir: mirrors, AllowLocal: cfg.AllowLocalRepositories, TempDir: tmp.Path(), Log: log,
-		Network: network, HostKeys: knownhosts.New(db.Client), StallTimeout: cfg.GitStallTimeout,
+		Client: db.Client, Packages: pkgs, Box: box,
+		MirrorsDir: mirrors, Repositories: repos, TempDir: tmp.Path(), Log: log,
+		HostKeys: knownhosts.New(db.Client), StallTimeout: cfg.GitStallTimeout,
 	})
 	// A sync that changed metadata reaches this instance's Composer caches
 	// as soon as it commits.

@@ -174,10 +174,9 @@ func (h *Repo) entitlementOf(ctx context.Context, cred *caller, name string) (*a
 			return nil, err
 		}
 		if e != nil {
-			// The stored documents are not needed here (entries are
-			// rendered from versions); keep cached entitlements small.
+			// The README is not needed here; keep cached entitlements
+			// small.
 			pkg := *e.Package
-			pkg.MetadataTagged, pkg.MetadataDev = "", ""
 			pkg.Readme, pkg.ReadmeHTML = nil, nil
 			e.Package = &pkg
 			for _, w := range e.Ways {

@@ -22,13 +22,11 @@ import (
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
-	"github.com/cargoman/cargoman/internal/archives"
-	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/composerjson"
 	"github.com/cargoman/cargoman/internal/database"
-	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/readme"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
@@ -37,33 +35,30 @@ import (
 
 // Syncer runs package syncs.
 type Syncer struct {
-	client     *ent.Client
-	packages   *packages.Service
-	archives   *archives.Store
-	box        *secretbox.Box
-	mirrors    string
-	allowLocal bool
-	tempDir    string
-	network    *netpolicy.Policy
-	hostKeys   vcs.HostKeys
-	stall      time.Duration
-	watch      time.Duration
-	log        *slog.Logger
+	client   *ent.Client
+	packages *packages.Service
+	box      *secretbox.Box
+	mirrors  string
+	repos    repourl.Rules
+	tempDir  string
+	hostKeys vcs.HostKeys
+	stall    time.Duration
+	watch    time.Duration
+	log      *slog.Logger
 }
 
 // Options configure a Syncer.
 type Options struct {
 	Client     *ent.Client
 	Packages   *packages.Service
-	Archives   *archives.Store
 	Box        *secretbox.Box
 	MirrorsDir string
-	AllowLocal bool
+	// Repositories are the repository URLs sync may fetch, the rules
+	// packages.Service checks them by when they are saved; their Network
+	// is the policy repositories are reached with (nil: any address).
+	Repositories repourl.Rules
 	// TempDir receives git's temporary directories (DATA_DIR/tmp/<instance>).
 	TempDir string
-	// Network is the policy repositories are reached with (nil: any
-	// address).
-	Network *netpolicy.Policy
 	// HostKeys pins ssh host keys; ssh repositories fail without it.
 	HostKeys vcs.HostKeys
 	// StallTimeout cuts a transfer the remote stopped feeding; zero means
@@ -80,8 +75,8 @@ func New(o Options) *Syncer {
 	if o.DeleteCheckInterval <= 0 {
 		o.DeleteCheckInterval = time.Second
 	}
-	return &Syncer{client: o.Client, packages: o.Packages, archives: o.Archives, box: o.Box,
-		mirrors: o.MirrorsDir, allowLocal: o.AllowLocal, tempDir: o.TempDir, network: o.Network, hostKeys: o.HostKeys,
+	return &Syncer{client: o.Client, packages: o.Packages, box: o.Box,
+		mirrors: o.MirrorsDir, repos: o.Repositories, tempDir: o.TempDir, hostKeys: o.HostKeys,
 		stall: o.StallTimeout, watch: o.DeleteCheckInterval, log: o.Log}
 }
 
@@ -147,7 +142,8 @@ func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 		return err
 	}
 	repo, err := vcs.Sync(ctx, filepath.Join(s.mirrors, pkg.ID+".git"), *pkg.RepositoryURL, auth, vcs.Options{
-		AllowLocal: s.allowLocal, TempDir: s.tempDir, Network: s.network, HostKeys: s.hostKeys, StallTimeout: s.stall,
+		AllowLocal: s.repos.AllowLocal, AllowInsecureHTTP: s.repos.AllowInsecureHTTP, Network: s.repos.Network,
+		TempDir: s.tempDir, HostKeys: s.hostKeys, StallTimeout: s.stall,
 	})
 	if err != nil {
 		return syncError(err)
@@ -176,11 +172,15 @@ func (s *Syncer) Sync(ctx context.Context, pkg *ent.ComposerPackage) error {
 	return r.target(ctx, pkg, located)
 }
 
-// syncError marks the failures a retry cannot cure as permanent: a host the
-// network policy refuses, a changed ssh host key (until an admin accepts
-// it), a URL that is not allowed at all.
+// syncError marks the failures a retry cannot cure as permanent, so the
+// task fails at once with the reason on the package: a host the network
+// policy refuses, a changed ssh host key (until an admin accepts it), a
+// URL that is not allowed at all, credentials the remote refuses and a
+// repository it does not have (both need the package or its credential
+// changed first).
 func syncError(err error) error {
-	for _, permanent := range []error{vcs.ErrHostNotAllowed, vcs.ErrHostKeyChanged, vcs.ErrUnsupportedURL, vcs.ErrLocalNotAllowed} {
+	for _, permanent := range []error{vcs.ErrHostNotAllowed, vcs.ErrHostKeyChanged, vcs.ErrUnsupportedURL, vcs.ErrLocalNotAllowed,
+		vcs.ErrAuthFailed, vcs.ErrRepoNotFound} {
 		if errors.Is(err, permanent) {
 			return tasks.Permanent(err)
 		}
@@ -393,76 +393,34 @@ func (r *run) build(ctx context.Context, pkg *ent.ComposerPackage, jobs []job, s
 }
 
 func (r *run) buildOne(ctx context.Context, pkg *ent.ComposerPackage, j job, skipped *ent.SkippedRef) error {
-	key := fmt.Sprintf("dists/%s/%s.zip", pkg.ID, j.ref.Commit)
-	if j.ref.Dir != "" {
-		key = fmt.Sprintf("dists/%s/%s-%s.zip", pkg.ID, j.ref.Commit, strings.ReplaceAll(j.ref.Dir, "/", "_"))
-	}
-	prefix := strings.ReplaceAll(pkg.Name, "/", "-") + "-" + j.ref.Commit[:7]
-	write := func(w io.Writer) error {
-		_, err := r.repo.Archive(ctx, j.ref.Commit, j.ref.Dir, prefix, j.manifest.Archive().Exclude, w)
-		return err
+	d := packages.DistOf(pkg, j.ref.Commit, j.ref.Dir, false)
+	d.Version, d.VersionNormalized = j.rel.pretty, j.rel.normalized
+	d.Source = packageversion.SourceTag
+	if j.ref.Kind == vcs.Branch {
+		d.Source = packageversion.SourceBranch
 	}
 	refName := j.ref.Name
-	source := packageversion.SourceTag
-	if j.ref.Kind == vcs.Branch {
-		source = packageversion.SourceBranch
+	d.RefName, d.Reference = &refName, j.ref.Commit
+	d.Stability = packageversion.Stability(j.rel.stability.String())
+	d.ComposerJSON, d.ReleasedAt = j.raw, j.ref.Time.UTC()
+	d.DefaultBranch = j.ref.Kind == vcs.Branch && j.ref.Name == r.defaultBranch
+	write := func(w io.Writer) error {
+		_, err := r.repo.Archive(ctx, j.ref.Commit, j.ref.Dir, d.Prefix, j.manifest.Archive().Exclude, w)
+		return err
 	}
-	released := j.ref.Time.UTC()
-	isDefault := j.ref.Kind == vcs.Branch && j.ref.Name == r.defaultBranch
-	_, err := r.archives.Store(ctx, key, write, func(c *ent.Client, info blob.Info) error {
-		if skipped != nil {
-			if err := c.SkippedRef.DeleteOneID(skipped.ID).Exec(ctx); err != nil && !ent.IsNotFound(err) {
-				return err
-			}
+	_, err := r.packages.StoreDist(ctx, pkg, d, write, j.existing, func(c *ent.Client, _ *ent.PackageVersion) error {
+		if skipped == nil {
+			return nil
 		}
-		if j.existing != nil {
-			return c.PackageVersion.UpdateOne(j.existing).
-				SetReference(j.ref.Commit).
-				SetComposerJSON(string(j.raw)).
-				SetDistKey(key).
-				SetDistShasum(info.SHA1).
-				SetDistSize(info.Size).
-				SetReleasedAt(released).
-				SetStability(packageversion.Stability(j.rel.stability.String())).
-				SetDefaultBranch(isDefault).
-				ClearRemovedAt().
-				Exec(ctx)
+		if err := c.SkippedRef.DeleteOneID(skipped.ID).Exec(ctx); err != nil && !ent.IsNotFound(err) {
+			return err
 		}
-		return c.PackageVersion.Create().
-			SetTenantID(pkg.TenantID).
-			SetPackageID(pkg.ID).
-			SetVersion(j.rel.pretty).
-			SetVersionNormalized(j.rel.normalized).
-			SetSource(source).
-			SetRefName(refName).
-			SetReference(j.ref.Commit).
-			SetStability(packageversion.Stability(j.rel.stability.String())).
-			SetComposerJSON(string(j.raw)).
-			SetDistKey(key).
-			SetDistShasum(info.SHA1).
-			SetDistSize(info.Size).
-			SetReleasedAt(released).
-			SetDefaultBranch(isDefault).
-			Exec(ctx)
+		return nil
 	})
 	if err != nil {
-		// The file may be shared with a recorded version: only an
-		// unreferenced one goes.
-		r.release(ctx, key)
 		return fmt.Errorf("build archive: %w", err)
 	}
-	if j.existing != nil && j.existing.DistKey != key {
-		r.release(ctx, j.existing.DistKey) // the ref moved: its old file may be unused now
-	}
 	return nil
-}
-
-// release gives up archives nothing may use anymore; a failure only leaves
-// an orphan for the cleanup sweep.
-func (r *run) release(ctx context.Context, key string) {
-	if _, err := r.archives.Release(context.WithoutCancel(ctx), key); err != nil {
-		r.log.Warn("release archive", "key", key, "err", err)
-	}
 }
 
 // finish records skipped refs, marks versions whose ref disappeared as

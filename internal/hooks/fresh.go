@@ -9,17 +9,9 @@ import (
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/skippedref"
+	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/webhook"
 )
-
-// syncTarget is the package a sync of p runs on: monorepo children sync
-// with their parent.
-func syncTarget(p *ent.ComposerPackage) string {
-	if p.ParentID != nil {
-		return *p.ParentID
-	}
-	return p.ID
-}
 
 // stale returns the git packages of matched that a sync would change:
 // those whose recorded refs are not already where the push left them. A
@@ -34,7 +26,7 @@ func (h *Handler) stale(ctx context.Context, c *ent.Client, d *webhook.Delivery,
 		if p.Type == composerpackage.TypeArtifact {
 			continue
 		}
-		known, err := recorded(ctx, c, syncTarget(p))
+		known, err := recorded(ctx, c, packages.SyncTarget(p))
 		if err != nil {
 			return nil, err
 		}

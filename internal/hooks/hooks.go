@@ -18,13 +18,14 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/composerpackage"
-	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
@@ -201,7 +202,7 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, provider w
 func (h *Handler) candidates(ctx context.Context, d *webhook.Delivery) ([]*ent.ComposerPackage, error) {
 	keys := make([]string, 0, len(d.RepositoryURLs))
 	for _, u := range d.RepositoryURLs {
-		if k := webhook.CanonicalRepoURL(u); k != "" {
+		if k := repourl.Canonical(u); k != "" {
 			keys = append(keys, k)
 		}
 	}
@@ -280,7 +281,7 @@ func (h *Handler) queue(ctx context.Context, c *ent.Client, provider webhook.Pro
 	}
 	var names []string
 	for _, p := range stale {
-		if _, _, err := tasks.Enqueue(ctx, c, tasks.Spec{TenantID: p.TenantID, Kind: task.KindPackageSync, Key: syncTarget(p)}); err != nil {
+		if _, _, err := packages.QueueSync(ctx, c, p); err != nil {
 			return nil, err
 		}
 		names = append(names, p.Name)

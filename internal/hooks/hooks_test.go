@@ -17,6 +17,7 @@ import (
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/hooks"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/testenv"
 	"github.com/cargoman/cargoman/internal/webhook"
@@ -130,7 +131,7 @@ func TestReplayWithNewDeliveryIDDoesNotResync(t *testing.T) {
 		repo.Git("tag", "1.0.0")
 		create(t, s, map[string]any{"name": "acme/lib", "type": "git", "repository_url": repo.Dir})
 		// The package mirrors github.com/acme/lib from a local clone.
-		key := webhook.CanonicalRepoURL("https://github.com/acme/lib")
+		key := repourl.Canonical("https://github.com/acme/lib")
 		if err := s.DB.Client.ComposerPackage.Update().Where(composerpackage.Name("acme/lib")).SetRepositoryKey(key).Exec(sys); err != nil {
 			t.Fatal(err)
 		}

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
-	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/ent/webhookdelivery"
 	"github.com/cargoman/cargoman/internal/archives"
+	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
 )
@@ -71,27 +71,15 @@ func (h *Handlers) Register(reg *tasks.Registry) {
 	reg.Register(task.KindCleanup, h.Cleanup)
 }
 
-// SyncAll queues one sync per git package of the task's tenant (monorepo
-// children are synced through their parent).
+// SyncAll queues one sync per repository of the task's tenant
+// (packages.QueueSyncAll).
 func (h *Handlers) SyncAll(ctx context.Context, t *ent.Task) error {
 	ctx = tenancy.WithTenant(ctx, t.TenantID)
-	pkgs, err := h.client.ComposerPackage.Query().
-		Where(composerpackage.TypeNEQ(composerpackage.TypeArtifact), composerpackage.ParentIDIsNil()).
-		IDs(ctx)
+	pkgs, queued, err := packages.QueueSyncAll(ctx, h.client)
 	if err != nil {
-		return fmt.Errorf("maintenance: list packages: %w", err)
+		return fmt.Errorf("maintenance: %w", err)
 	}
-	queued := 0
-	for _, id := range pkgs {
-		_, created, err := tasks.Enqueue(ctx, h.client, tasks.Spec{TenantID: t.TenantID, Kind: task.KindPackageSync, Key: id})
-		if err != nil {
-			return fmt.Errorf("maintenance: queue sync of %s: %w", id, err)
-		}
-		if created {
-			queued++
-		}
-	}
-	tasks.Progress(ctx, fmt.Sprintf("%d packages, %d syncs queued", len(pkgs), queued))
+	tasks.Progress(ctx, fmt.Sprintf("%d packages, %d syncs queued", pkgs, queued))
 	return nil
 }
 

@@ -21,12 +21,14 @@ const DefaultStall = 60 * time.Second
 // network: every connection through it is dialled with the policy, and cut
 // when the remote stays silent for the stall time. A Gate is either an HTTP
 // CONNECT proxy (for curl, any target) or a forwarder to one fixed target
-// (for ssh). It records whether it refused a target, so the caller can
+// (for ssh); a proxy gate may also relay plain-http requests (for curl
+// fetching an http:// repository). It records whether it refused a target, so the caller can
 // report the refusal instead of the subprocess's own confused message.
 type Gate struct {
 	pol    *Policy
 	stall  time.Duration
 	target string // forwarder: the fixed "host:port"; proxy: ""
+	plain  bool   // proxy: relay absolute-form plain-http requests too
 	ln     net.Listener
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -40,7 +42,14 @@ type Gate struct {
 }
 
 // Proxy opens an HTTP CONNECT proxy gate. stall <= 0 means DefaultStall.
-func (p *Policy) Proxy(stall time.Duration) (*Gate, error) { return p.open("", stall) }
+func (p *Policy) Proxy(stall time.Duration) (*Gate, error) { return p.open("", stall, false) }
+
+// HTTPProxy opens a proxy gate that also relays plain-http requests (the
+// absolute-form requests curl sends a proxy for http:// URLs), for git
+// servers allowed on plain http (ALLOW_INSECURE_GIT_HTTP). Every request
+// is dialled with the policy like a CONNECT. stall <= 0 means
+// DefaultStall.
+func (p *Policy) HTTPProxy(stall time.Duration) (*Gate, error) { return p.open("", stall, true) }
 
 // Forward opens a gate that connects every client to target ("host:port").
 // stall <= 0 means DefaultStall.
@@ -48,10 +57,10 @@ func (p *Policy) Forward(target string, stall time.Duration) (*Gate, error) {
 	if _, _, err := net.SplitHostPort(target); err != nil {
 		return nil, fmt.Errorf("netpolicy: forward target: %w", err)
 	}
-	return p.open(target, stall)
+	return p.open(target, stall, false)
 }
 
-func (p *Policy) open(target string, stall time.Duration) (*Gate, error) {
+func (p *Policy) open(target string, stall time.Duration, plain bool) (*Gate, error) {
 	if stall <= 0 {
 		stall = DefaultStall
 	}
@@ -59,7 +68,7 @@ func (p *Policy) open(target string, stall time.Duration) (*Gate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("netpolicy: open gate: %w", err)
 	}
-	g := &Gate{pol: p, stall: stall, target: target, ln: ln, conns: map[net.Conn]struct{}{}}
+	g := &Gate{pol: p, stall: stall, target: target, plain: plain, ln: ln, conns: map[net.Conn]struct{}{}}
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.wg.Add(1)
 	go g.serve()
@@ -166,6 +175,10 @@ func (g *Gate) handle(c net.Conn) {
 			return
 		}
 		_ = c.SetReadDeadline(time.Time{})
+		if req.Method != http.MethodConnect && g.plain && req.URL.Scheme == "http" && req.URL.Host != "" {
+			g.relay(c, br, req)
+			return
+		}
 		if req.Method != http.MethodConnect {
 			_, _ = io.WriteString(c, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
 			return
@@ -176,11 +189,7 @@ func (g *Gate) handle(c net.Conn) {
 	r, err := g.dial(target)
 	if err != nil {
 		if g.target == "" {
-			status := "502 Bad Gateway"
-			if errors.Is(err, ErrRefused) {
-				status = "403 Forbidden"
-			}
-			_, _ = io.WriteString(c, "HTTP/1.1 "+status+"\r\nContent-Length: 0\r\n\r\n")
+			refuse(c, err)
 		}
 		return
 	}
@@ -243,6 +252,96 @@ func (a *activity) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
 		a.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// refuse answers a proxy client whose target could not be dialled.
+func refuse(c net.Conn, err error) {
+	status := "502 Bad Gateway"
+	if errors.Is(err, ErrRefused) {
+		status = "403 Forbidden"
+	}
+	_, _ = io.WriteString(c, "HTTP/1.1 "+status+"\r\nContent-Length: 0\r\n\r\n")
+}
+
+// relay forwards the plain-http requests of one client connection, req
+// first, each to the host its absolute URL names (one connection kept per
+// host), and copies the answers back. A remote silent for the stall time
+// is cut.
+func (g *Gate) relay(c net.Conn, br *bufio.Reader, req *http.Request) {
+	var (
+		r      net.Conn
+		rb     *bufio.Reader
+		target string
+	)
+	defer func() {
+		if r != nil {
+			g.untrack(r)
+		}
+	}()
+	for {
+		addr := req.URL.Host
+		if req.URL.Port() == "" {
+			addr = net.JoinHostPort(req.URL.Hostname(), "80")
+		}
+		if addr != target {
+			if r != nil {
+				g.untrack(r)
+				r = nil
+			}
+			var err error
+			if r, err = g.dial(addr); err != nil {
+				refuse(c, err)
+				return
+			}
+			target = addr
+			rb = bufio.NewReader(&deadlineReader{c: r, stall: g.stall, stalled: &g.stalled})
+		}
+		req.Header.Del("Proxy-Connection")
+		req.Header.Del("Proxy-Authorization")
+		if err := req.Write(r); err != nil { // origin-form, as a server expects
+			return
+		}
+		for {
+			resp, err := http.ReadResponse(rb, req)
+			if err != nil {
+				return
+			}
+			werr := resp.Write(c)
+			_ = resp.Body.Close()
+			if werr != nil {
+				return
+			}
+			if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+				if resp.Close || req.Close || resp.StatusCode == http.StatusSwitchingProtocols {
+					return
+				}
+				break
+			}
+		}
+		next, err := http.ReadRequest(br)
+		if err != nil || next.Method == http.MethodConnect || next.URL.Scheme != "http" || next.URL.Host == "" {
+			return
+		}
+		req = next
+	}
+}
+
+// deadlineReader reads a remote connection with the stall time as a read
+// deadline, noting when it expires.
+type deadlineReader struct {
+	c       net.Conn
+	stall   time.Duration
+	stalled *atomic.Bool
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	_ = d.c.SetReadDeadline(time.Now().Add(d.stall))
+	n, err := d.c.Read(p)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		d.stalled.Store(true)
 	}
 	return n, err
 }

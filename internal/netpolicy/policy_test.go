@@ -6,7 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -187,5 +190,66 @@ func TestGateStall(t *testing.T) {
 	}
 	if !g.Stalled() || n.Load() != 1 {
 		t.Fatalf("stalled %v, connections %d", g.Stalled(), n.Load())
+	}
+}
+
+// TestGatePlainHTTP: only a gate opened with HTTPProxy relays plain-http
+// requests, each dialled with the policy like a CONNECT; the others answer
+// 405 without contacting the target.
+func TestGatePlainHTTP(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.Header.Get("Proxy-Authorization") != "" || r.RequestURI != "/repo.git/info/refs" {
+			http.Error(w, "proxy header or absolute URI leaked: "+r.RequestURI, http.StatusBadRequest)
+			return
+		}
+		_, _ = io.WriteString(w, "refs of "+r.Host)
+	}))
+	defer srv.Close()
+	open := func(p *Policy, plain bool) *Gate {
+		t.Helper()
+		g, err := p.Proxy(time.Second)
+		if plain {
+			g, err = p.HTTPProxy(time.Second)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(g.Close)
+		return g
+	}
+	allow, _ := New(nil, false)
+	deny, _ := New(nil, true)
+	tests := []struct {
+		name   string
+		gate   *Gate
+		status int
+		hits   int32
+	}{
+		{"relayed", open(allow, true), http.StatusOK, 1},
+		{"CONNECT-only gate", open(allow, false), http.StatusMethodNotAllowed, 0},
+		{"refused address", open(deny, true), http.StatusForbidden, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hits.Store(0)
+			proxy, _ := url.Parse("http://" + tc.gate.Addr())
+			client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/repo.git/info/refs", nil)
+			req.Header.Set("Proxy-Authorization", "Basic eDp5")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || hits.Load() != tc.hits {
+				t.Fatalf("status %d (%s), %d hits; want %d, %d", resp.StatusCode, body, hits.Load(), tc.status, tc.hits)
+			}
+			if tc.status == http.StatusOK && string(body) != "refs of "+strings.TrimPrefix(srv.URL, "http://") {
+				t.Fatalf("body %q", body)
+			}
+		})
 	}
 }

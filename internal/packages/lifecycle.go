@@ -2,8 +2,8 @@ package packages
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,13 +13,10 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/packageversion"
-	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/ids"
-	"github.com/cargoman/cargoman/internal/tasks"
-	"github.com/cargoman/cargoman/internal/tenancy"
-	"github.com/cargoman/cargoman/internal/webhook"
+	"github.com/cargoman/cargoman/internal/repourl"
 )
 
 // CreateInput describes a new package.
@@ -53,7 +50,6 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 	if len(in.MonorepoPaths) > 0 && in.Type == composerpackage.TypeArtifact {
 		return nil, nil, apperr.Invalid("monorepoPaths", "artifact packages cannot be monorepos")
 	}
-	tenantID, _ := tenancy.FromContext(ctx)
 	var pkg *ent.ComposerPackage
 	var t *ent.Task
 	err = database.InTx(ctx, s.client, func(c *ent.Client) error {
@@ -70,7 +66,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 			SetMonorepoPaths(in.MonorepoPaths).
 			SetMonorepoExcludes(in.MonorepoExcludes)
 		if repoURL != nil {
-			create.SetRepositoryKey(webhook.CanonicalRepoURL(*repoURL))
+			create.SetRepositoryKey(repourl.Canonical(*repoURL))
 		}
 		// The id is made here: the webhook secret is sealed to it.
 		id := ids.New(ids.Package)
@@ -94,7 +90,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 		if pkg.Type == composerpackage.TypeArtifact {
 			return s.RefreshMetadata(ctx, c, pkg)
 		}
-		t, _, err = tasks.Enqueue(ctx, c, tasks.Spec{TenantID: tenantID, Kind: task.KindPackageSync, Key: pkg.ID})
+		t, _, err = QueueSync(ctx, c, pkg)
 		return err
 	})
 	if err != nil {
@@ -106,7 +102,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPack
 	return pkg, t, nil
 }
 
-// checkRepository validates the repository URL against the package type.
+// checkRepository validates the repository URL against the package type,
+// by the rules sync applies (repourl.Rules), so a URL saved here is one
+// sync may fetch.
 func (s *Service) checkRepository(typ composerpackage.Type, raw *string) (*string, error) {
 	if typ == composerpackage.TypeArtifact {
 		if raw != nil && strings.TrimSpace(*raw) != "" {
@@ -117,36 +115,17 @@ func (s *Service) checkRepository(typ composerpackage.Type, raw *string) (*strin
 	if raw == nil || strings.TrimSpace(*raw) == "" {
 		return nil, apperr.Invalid("repositoryURL", "a %s package needs a repository URL", typ)
 	}
-	u := strings.TrimSpace(*raw)
+	u, err := s.repositories.Parse(*raw)
 	switch {
-	case len(u) > 2048:
-		return nil, apperr.Invalid("repositoryURL", "the repository URL is longer than 2048 characters")
-	case strings.HasPrefix(u, "https://"), strings.HasPrefix(u, "http://"), strings.HasPrefix(u, "ssh://"), strings.HasPrefix(u, "git://"):
-		parsed, err := url.Parse(u)
-		if err != nil || parsed.Host == "" {
-			return nil, apperr.Invalid("repositoryURL", "%q is not a valid repository URL", u)
-		}
-		if parsed.User != nil {
-			if _, hasPassword := parsed.User.Password(); hasPassword {
-				return nil, apperr.Invalid("repositoryURL", "put secrets in a credential, not in the repository URL")
-			}
-		}
-	case isSCPLike(u):
-	case strings.HasPrefix(u, "file://"), strings.HasPrefix(u, "/"):
-		if !s.allowLocal {
-			return nil, apperr.Invalid("repositoryURL", "local repositories are disabled on this server (the operator can enable them)")
-		}
-	default:
-		return nil, apperr.Invalid("repositoryURL", "%q is not a git URL (use https://, ssh://, git@host:path or, when enabled, a local path)", u)
+	case errors.Is(err, repourl.ErrHostNotAllowed):
+		return nil, apperr.Invalid("repositoryURL", "the host %s is not allowed on this server (ALLOWED_GIT_HOSTS)", u.Host)
+	case err != nil:
+		return nil, apperr.Invalid("repositoryURL", "%s", err)
+	case u.Password != "":
+		return nil, apperr.Invalid("repositoryURL", "put secrets in a credential, not in the repository URL")
 	}
-	return &u, nil
-}
-
-// isSCPLike recognises git's user@host:path form.
-func isSCPLike(u string) bool {
-	at := strings.Index(u, "@")
-	colon := strings.Index(u, ":")
-	return at > 0 && colon > at+1 && !strings.Contains(u[:colon], "/") && colon < len(u)-1
+	trimmed := strings.TrimSpace(*raw)
+	return &trimmed, nil
 }
 
 func checkGlobs(field string, globs []string) error {
@@ -198,20 +177,18 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
-// Sync queues a sync of the package, or returns the one already queued
-// (created is then false).
+// Sync queues a sync of the package named (see QueueSync), or returns the
+// one already queued (created is then false).
 func (s *Service) Sync(ctx context.Context, name string) (t *ent.Task, created bool, err error) {
 	pkg, err := s.Get(ctx, name)
 	if err != nil {
 		return nil, false, err
 	}
-	if pkg.Type == composerpackage.TypeArtifact {
-		return nil, false, apperr.Invalid("name", "%s is an artifact package: it has no repository to sync", pkg.Name)
+	t, created, err = queueNamedSync(ctx, s.client, pkg)
+	if err == nil && created {
+		s.wake()
 	}
-	if pkg.ParentID != nil {
-		return nil, false, apperr.Invalid("name", "%s is part of a monorepo: sync its parent package", pkg.Name)
-	}
-	return s.Enqueue(ctx, tasks.Spec{TenantID: pkg.TenantID, Kind: task.KindPackageSync, Key: pkg.ID})
+	return t, created, err
 }
 
 // notFoundAs turns a not-found error into a validation error on field.

@@ -2,6 +2,8 @@ package packages
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"time"
@@ -13,23 +15,29 @@ import (
 )
 
 // RefreshMetadata re-renders the package's Composer documents from its
-// versions. Call it in the transaction that changed the versions, so the
-// documents never disagree with the rows.
+// versions and moves metadata_updated_at (the stamp of every cached view
+// and Composer's Last-Modified) when they changed. Call it in the
+// transaction that changed the versions, so the stamp never lags the rows.
 func (s *Service) RefreshMetadata(ctx context.Context, c *ent.Client, pkg *ent.ComposerPackage) error {
 	tagged, dev, err := s.entries(ctx, c, pkg)
 	if err != nil {
 		return err
 	}
-	taggedDoc, devDoc := string(composer.Document(pkg.Name, tagged)), string(composer.Document(pkg.Name, dev))
-	if pkg.MetadataUpdatedAt != nil && taggedDoc == pkg.MetadataTagged && devDoc == pkg.MetadataDev {
+	// The documents are served rendered per customer from the versions;
+	// only their digest is kept, to tell whether anything changed.
+	h := sha256.New()
+	h.Write(composer.Document(pkg.Name, tagged))
+	h.Write([]byte{0})
+	h.Write(composer.Document(pkg.Name, dev))
+	digest := hex.EncodeToString(h.Sum(nil))
+	if pkg.MetadataUpdatedAt != nil && digest == pkg.MetadataDigest {
 		// Unchanged (a sync that found nothing new): keeping
 		// metadata_updated_at keeps every customer's cached view and
 		// Composer's Last-Modified.
 		return nil
 	}
 	return c.ComposerPackage.UpdateOneID(pkg.ID).
-		SetMetadataTagged(taggedDoc).
-		SetMetadataDev(devDoc).
+		SetMetadataDigest(digest).
 		SetMetadataUpdatedAt(time.Now().UTC()).
 		Exec(ctx)
 }

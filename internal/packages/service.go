@@ -15,6 +15,7 @@ import (
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/archives"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/semver"
@@ -28,8 +29,9 @@ type Service struct {
 	box      *secretbox.Box
 	// publicURL prefixes dist URLs in Composer metadata.
 	publicURL string
-	// allowLocal permits local paths and file:// repository URLs.
-	allowLocal bool
+	// repositories are the repository URLs packages may use: the rules
+	// sync fetches by.
+	repositories repourl.Rules
 	// mirrors is the directory of git mirrors, removed with their package.
 	mirrors string
 	// waker starts workers on newly queued tasks without waiting for a poll.
@@ -42,13 +44,15 @@ type Service struct {
 
 // Options configure a Service.
 type Options struct {
-	Client     *ent.Client
-	Archives   *archives.Store
-	Box        *secretbox.Box
-	PublicURL  string
-	AllowLocal bool
-	MirrorsDir string
-	Waker      tasks.Waker
+	Client    *ent.Client
+	Archives  *archives.Store
+	Box       *secretbox.Box
+	PublicURL string
+	// Repositories are the repository URLs packages may use; gitsync
+	// must be given the same rules.
+	Repositories repourl.Rules
+	MirrorsDir   string
+	Waker        tasks.Waker
 	// Scratch receives uploads that must be spooled to disk.
 	Scratch *scratch.Dir
 	Log     *slog.Logger
@@ -58,8 +62,8 @@ type Options struct {
 func New(o Options) *Service {
 	return &Service{
 		client: o.Client, archives: o.Archives, box: o.Box,
-		publicURL:  strings.TrimSuffix(o.PublicURL, "/"),
-		allowLocal: o.AllowLocal, mirrors: o.MirrorsDir, waker: o.Waker, scratch: o.Scratch, log: o.Log,
+		publicURL:    strings.TrimSuffix(o.PublicURL, "/"),
+		repositories: o.Repositories, mirrors: o.MirrorsDir, waker: o.Waker, scratch: o.Scratch, log: o.Log,
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/validate"
-	"github.com/cargoman/cargoman/internal/webhook"
 )
 
 // Optional is a field of a partial update: Set says it was sent; a nil
@@ -48,7 +48,7 @@ func (s *Service) Update(ctx context.Context, in UpdateInput) (*ent.ComposerPack
 			if u == nil {
 				upd.ClearRepositoryURL().ClearRepositoryKey()
 			} else {
-				upd.SetRepositoryURL(*u).SetRepositoryKey(webhook.CanonicalRepoURL(*u))
+				upd.SetRepositoryURL(*u).SetRepositoryKey(repourl.Canonical(*u))
 			}
 		}
 		if in.CredentialID.Set {

@@ -78,42 +78,22 @@ func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, si
 		return nil, e
 	}
 
-	versionID := ids.New(ids.Version)
-	key := fmt.Sprintf("dists/%s/%s.zip", pkg.ID, versionID)
-	prefix := strings.ReplaceAll(pkg.Name, "/", "-") + "-" + versionID[len(versionID)-8:]
+	d := DistOf(pkg, ids.New(ids.Version), "", true)
+	d.Version, d.VersionNormalized, d.Source = pretty, normalized, packageversion.SourceUpload
+	d.Stability = packageversion.Stability(semver.ParseStability(normalized).String())
+	d.ComposerJSON, d.UploadedBy = art.ComposerJSON, uploadedBy
+	d.ReleasedAt = time.Now().UTC().Truncate(time.Microsecond)
 	write := func(w io.Writer) error {
-		_, _, err := artifact.Repack(ra, size, prefix, w)
+		_, _, err := artifact.Repack(ra, size, d.Prefix, w)
 		return err
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	var v *ent.PackageVersion
-	_, err = s.archives.Store(ctx, key, write, func(tc *ent.Client, info blob.Info) error {
-		var err error
-		v, err = tc.PackageVersion.Create().
-			SetID(versionID).
-			SetPackageID(pkg.ID).
-			SetVersion(pretty).
-			SetVersionNormalized(normalized).
-			SetSource(packageversion.SourceUpload).
-			SetReference(info.SHA1).
-			SetStability(packageversion.Stability(semver.ParseStability(normalized).String())).
-			SetComposerJSON(string(art.ComposerJSON)).
-			SetDistKey(key).
-			SetDistShasum(info.SHA1).
-			SetDistSize(info.Size).
-			SetReleasedAt(now).
-			SetNillableUploadedBy(nonEmpty(uploadedBy)).
-			Save(ctx)
-		if err != nil {
-			if ent.IsConstraintError(err) {
-				return apperr.New(apperr.Conflict, "%s already has version %s", pkg.Name, pretty)
-			}
-			return err
-		}
+	v, err := s.StoreDist(ctx, pkg, d, write, nil, func(tc *ent.Client, _ *ent.PackageVersion) error {
 		return s.RefreshMetadata(ctx, tc, pkg)
 	})
+	if ent.IsConstraintError(err) {
+		return nil, apperr.New(apperr.Conflict, "%s already has version %s", pkg.Name, pretty)
+	}
 	if err != nil {
-		s.release(ctx, key)
 		return nil, err
 	}
 	return v, nil

@@ -48,6 +48,19 @@ func WithLimits(l bodylimit.Limits) Option { return func(c *app.Config) { c.Limi
 // WithJWT configures JWTSecret, enabling customer JWTs.
 func WithJWT() Option { return func(c *app.Config) { c.JWTSecret = JWTSecret } }
 
+// WithInsecureGitHTTP sets ALLOW_INSECURE_GIT_HTTP: packages may use
+// plain http:// repository URLs.
+func WithInsecureGitHTTP() Option { return func(c *app.Config) { c.AllowInsecureGitHTTP = true } }
+
+// WithAllowedGitHosts sets ALLOWED_GIT_HOSTS.
+func WithAllowedGitHosts(hosts ...string) Option {
+	return func(c *app.Config) { c.AllowedGitHosts = hosts }
+}
+
+// WithDenyPrivateNetworks sets DENY_PRIVATE_NETWORKS: git may not reach
+// loopback and private addresses (test servers listen on 127.0.0.1).
+func WithDenyPrivateNetworks() Option { return func(c *app.Config) { c.DenyPrivateNetworks = true } }
+
 // StartServer serves Cargoman over a fresh database of backend b, with
 // background workers and local repositories allowed.
 func StartServer(t testing.TB, b Backend, opts ...Option) *Server {

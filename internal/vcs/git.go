@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/internal/netpolicy"
+	"github.com/cargoman/cargoman/internal/repourl"
 )
 
 // Error is a failed git command. Its message names the operation and the
@@ -149,8 +150,6 @@ func classify(stderr string) error {
 }
 
 var (
-	// userinfoRE finds "scheme://user:password@" in text.
-	userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^/@\s:'"]*):[^@/\s'"]*@`)
 	// authHeaderRE finds an HTTP Authorization header value.
 	authHeaderRE = regexp.MustCompile(`(?i)(authorization:\s*(?:basic|bearer|token)?\s*)\S+`)
 )
@@ -162,7 +161,7 @@ func scrub(s string, secrets []string) string {
 			s = strings.ReplaceAll(s, sec, "***")
 		}
 	}
-	s = userinfoRE.ReplaceAllString(s, "${1}:***@")
+	s = repourl.Redact(s)
 	return authHeaderRE.ReplaceAllString(s, "${1}***")
 }
 

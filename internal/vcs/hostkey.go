@@ -106,9 +106,6 @@ func (s *session) sshHostKeyOptions(ctx context.Context, opts Options) ([]string
 		return nil, fmt.Errorf("vcs: ssh remote %s without a host key store: %w", s.rem.display, ErrInvalidArgument)
 	}
 	name := HostKeyName(s.rem.host, s.rem.port)
-	if err := opts.Network.CheckHost(s.rem.host); err != nil {
-		return nil, &Error{Op: "fetch", Target: s.rem.display, Kind: ErrHostNotAllowed, Err: err}
-	}
 	pinned, err := opts.HostKeys.KeyTypes(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("vcs: host keys of %s: %w", name, err)

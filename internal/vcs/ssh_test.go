@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/testenv/sshdtest"
 )
 
@@ -104,7 +105,7 @@ func TestSSHHostKeyPinning(t *testing.T) {
 // session can read and that is gone afterwards, never accept-new.
 func TestSyncSSHCommand(t *testing.T) {
 	srv := sshdtest.Start(t)
-	rem, err := parseRemote(fmt.Sprintf("ssh://git@127.0.0.1:%d/acme/lib.git", srv.Port), false)
+	rem, err := parseRemote(fmt.Sprintf("ssh://git@127.0.0.1:%d/acme/lib.git", srv.Port), repourl.Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cargoman/cargoman/internal/netpolicy"
+	"github.com/cargoman/cargoman/internal/repourl"
 )
 
 // Repo is a local bare mirror of a repository. Its methods only read the
@@ -60,7 +61,7 @@ func OpenMirror(dir string) (*Repo, error) {
 // with a lock file next to it.
 func Sync(ctx context.Context, dir, url string, auth Auth, opts Options) (*Repo, error) {
 	opts = opts.withDefaults()
-	rem, err := parseRemote(url, opts.AllowLocal)
+	rem, err := parseRemote(url, repourl.Rules{AllowLocal: opts.AllowLocal, AllowInsecureHTTP: opts.AllowInsecureHTTP, Network: opts.Network})
 	if err != nil {
 		return nil, fmt.Errorf("vcs: %w", err)
 	}
@@ -189,11 +190,12 @@ func newSession(ctx context.Context, rem *remote, auth Auth, opts Options) (_ *s
 		sshCmd string
 	)
 	switch rem.scheme {
-	case "https":
-		if err := opts.Network.CheckHost(rem.host); err != nil {
-			return nil, &Error{Op: "fetch", Target: rem.display, Kind: ErrHostNotAllowed, Err: err}
+	case "https", "http":
+		proxy := opts.Network.Proxy
+		if rem.scheme == "http" {
+			proxy = opts.Network.HTTPProxy
 		}
-		if s.gate, err = opts.Network.Proxy(opts.StallTimeout); err != nil {
+		if s.gate, err = proxy(opts.StallTimeout); err != nil {
 			return nil, err
 		}
 		// curl reaches every host, redirects included, through the gate.

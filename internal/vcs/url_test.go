@@ -4,12 +4,14 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/cargoman/cargoman/internal/repourl"
 )
 
 func TestParseRemote(t *testing.T) {
 	tests := []struct {
 		in                      string
-		allowLocal              bool
+		allowLocal, insecure    bool
 		gitURL, display, origin string
 		user, pass              string
 		err                     error
@@ -25,6 +27,9 @@ func TestParseRemote(t *testing.T) {
 		{in: "file://otherhost/srv/git/lib", allowLocal: true, err: ErrUnsupportedURL},
 		{in: "/srv/git/lib", err: ErrLocalNotAllowed},
 		{in: "http://github.com/acme/lib", err: ErrUnsupportedURL},
+		{in: "http://bot:s3cret@git.internal:8080/acme/lib", insecure: true, gitURL: "http://git.internal:8080/acme/lib",
+			origin: "http://git.internal:8080/", user: "bot", pass: "s3cret"},
+		{in: "srv/git/lib", allowLocal: true, err: ErrUnsupportedURL},
 		{in: "https://github.com:99999/acme/lib", err: ErrUnsupportedURL},
 		{in: "https:///acme/lib", err: ErrUnsupportedURL},
 		{in: "ext::sh -c x", err: ErrUnsupportedURL},
@@ -32,7 +37,7 @@ func TestParseRemote(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			r, err := parseRemote(tc.in, tc.allowLocal)
+			r, err := parseRemote(tc.in, repourl.Rules{AllowLocal: tc.allowLocal, AllowInsecureHTTP: tc.insecure})
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
 					t.Fatalf("err = %v, want %v", err, tc.err)

@@ -57,6 +57,7 @@ import (
 	"time"
 
 	"github.com/cargoman/cargoman/internal/netpolicy"
+	"github.com/cargoman/cargoman/internal/repourl"
 )
 
 // Auth holds credentials for one repository. The zero value is anonymous.
@@ -79,6 +80,10 @@ type Options struct {
 	// AllowLocal permits local paths and file:// URLs. Off by default: a
 	// vendor-supplied URL must not read the registry host's disk.
 	AllowLocal bool
+	// AllowInsecureHTTP permits plain http:// remotes
+	// (ALLOW_INSECURE_GIT_HTTP): for git servers inside a private network.
+	// Contents and credentials then cross the network unencrypted.
+	AllowInsecureHTTP bool
 	// Timeout bounds each git command (and each BlobReader.Read); zero
 	// means DefaultTimeout.
 	Timeout time.Duration
@@ -169,9 +174,10 @@ type ArchiveInfo struct {
 // when the context ended.
 var (
 	// ErrLocalNotAllowed: a local path or file:// URL without AllowLocal.
-	ErrLocalNotAllowed = errors.New("local repositories are not allowed")
-	// ErrUnsupportedURL: not a URL git may fetch (http://, ext::, ...).
-	ErrUnsupportedURL = errors.New("unsupported repository URL")
+	ErrLocalNotAllowed = repourl.ErrLocal
+	// ErrUnsupportedURL: not a URL git may fetch (git://, ext::, http://
+	// without AllowInsecureHTTP, ...).
+	ErrUnsupportedURL = repourl.ErrUnsupported
 	// ErrInvalidArgument: a commit, path, subdir or prefix that is not in
 	// the accepted form.
 	ErrInvalidArgument = errors.New("invalid argument")

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cargoman/cargoman/internal/repourl"
 )
 
 var fuzzProviders = []Provider{GitHub, GitLab, Bitbucket}
@@ -71,7 +73,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("ping and push at once: %+v", d)
 		}
 		for _, u := range d.RepositoryURLs {
-			if CanonicalRepoURL(u) == "" || !d.MatchesRepository(u) {
+			if repourl.Canonical(u) == "" || !d.MatchesRepository(u) {
 				t.Fatalf("unusable repository URL %q", u)
 			}
 		}

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cargoman/cargoman/internal/repourl"
 )
 
 // Parsing errors, for errors.Is. The handler answers 400 and records the
@@ -43,7 +45,7 @@ type Delivery struct {
 	HookID string
 	// RepositoryURLs lists every URL form of the repository the payload
 	// gives (web page, HTTPS and SSH clone URLs, ...), de-duplicated, in a
-	// fixed order. Compare with MatchesRepository or CanonicalRepoURL: the
+	// fixed order. Compare with MatchesRepository or repourl.Canonical: the
 	// forms differ in scheme, user, ".git" suffix and case.
 	RepositoryURLs []string
 	// Ping is a connectivity test (GitHub ping, Bitbucket Data Center
@@ -107,12 +109,12 @@ func (d *Delivery) ShouldSync() bool { return d != nil && d.sync && !d.Ping }
 // MatchesRepository reports whether repoURL (a package's repository URL in
 // any usual form) names the delivery's repository.
 func (d *Delivery) MatchesRepository(repoURL string) bool {
-	want := CanonicalRepoURL(repoURL)
+	want := repourl.Canonical(repoURL)
 	if d == nil || want == "" {
 		return false
 	}
 	for _, u := range d.RepositoryURLs {
-		if CanonicalRepoURL(u) == want {
+		if repourl.Canonical(u) == want {
 			return true
 		}
 	}
@@ -323,7 +325,7 @@ func (l *list) add(values ...string) {
 // scp-like "git@host:path"); anything else in a URL field is ignored.
 func (l *list) addURLs(values ...string) {
 	for _, v := range values {
-		if CanonicalRepoURL(v) != "" {
+		if repourl.Canonical(v) != "" {
 			l.add(v)
 		}
 	}

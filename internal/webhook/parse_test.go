@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cargoman/cargoman/internal/repourl"
 )
 
 func fixture(t testing.TB, name string) []byte {
@@ -285,7 +287,7 @@ func TestParseEvents(t *testing.T) {
 				t.Fatalf("got sync=%v ping=%v push=%v refs=%v", d.ShouldSync(), d.Ping, d.Push, d.Refs)
 			}
 			for _, u := range d.RepositoryURLs {
-				if CanonicalRepoURL(u) == "" {
+				if repourl.Canonical(u) == "" {
 					t.Errorf("kept non-URL %q", u)
 				}
 			}
@@ -354,39 +356,6 @@ func TestParseGitHubForm(t *testing.T) {
 	h.Set("Content-Type", "application/json")
 	if _, err := Parse(GitHub, h, payload); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestCanonicalRepoURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://github.com/acme/widget":                 "github.com/acme/widget",
-		"https://github.com/Acme/Widget.git":             "github.com/acme/widget",
-		"https://github.com/acme/widget/":                "github.com/acme/widget",
-		"https://user:pw@www.github.com/acme/widget.git": "github.com/acme/widget",
-		"http://github.com:443/acme/widget":              "github.com/acme/widget",
-		"git@github.com:acme/widget.git":                 "github.com/acme/widget",
-		"github.com:acme/widget":                         "github.com/acme/widget",
-		"ssh://git@github.com:22/acme/widget.git":        "github.com/acme/widget",
-		"git+ssh://git@github.com/acme/widget":           "github.com/acme/widget",
-		"git://github.com/acme/widget.git":               "github.com/acme/widget",
-		"  https://gitlab.example.com/a/b/c.git  ":       "gitlab.example.com/a/b/c",
-		"https://[::1]:8080/a/b":                         "::1/a/b",
-		"":                                               "",
-		"widget":                                         "",
-		"/srv/git/widget.git":                            "",
-		"file:///srv/git/widget.git":                     "",
-		"javascript:alert(1)":                            "",
-		"C:\\repos\\widget":                              "",
-		"https://github.com":                             "",
-		"https://github.com/":                            "",
-		"https:///acme/widget":                           "",
-		"https://exa mple.com/a":                         "",
-		"./a:b":                                          "",
-		"git@github.com:":                                "",
-	} {
-		if got := CanonicalRepoURL(in); got != want {
-			t.Errorf("CanonicalRepoURL(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 
