@@ -9,6 +9,7 @@ import (
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/webhook"
@@ -47,7 +48,7 @@ func (h *Handler) customer(r *http.Request) (*access.Credential, error) {
 func (h *Handler) serveCustomer(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery, parseErr error, candidates []*ent.ComposerPackage, cred *access.Credential) {
 	if parseErr != nil {
 		h.reject(ctx, provider, nil, parseErr.Error())
-		writeError(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
+		httperr.REST(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
 		return
 	}
 	var matched []*ent.ComposerPackage

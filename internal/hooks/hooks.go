@@ -24,11 +24,11 @@ import (
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/webhook"
-	"github.com/cargoman/cargoman/rest"
 )
 
 // Handler serves webhook deliveries.
@@ -77,13 +77,13 @@ type result struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	provider, err := webhook.ParseProvider(mux.Vars(r)["provider"])
 	if err != nil {
-		writeError(w, apperr.NotFoundf("no webhook endpoint for %q", mux.Vars(r)["provider"]))
+		httperr.REST(w, apperr.NotFoundf("no webhook endpoint for %q", mux.Vars(r)["provider"]))
 		return
 	}
 	ctx := tenancy.WithTenant(r.Context(), h.tenant.TenantID())
 	customer, err := h.customer(r)
 	if err != nil {
-		writeError(w, asAppErr(err))
+		httperr.REST(w, asAppErr(err))
 		return
 	}
 	if customer != nil {
@@ -93,7 +93,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// whole, within the webhook limit.
 	body, err := bodylimit.Read(w, r, bodylimit.Webhook)
 	if err != nil {
-		writeError(w, asAppErr(err))
+		httperr.REST(w, asAppErr(err))
 		return
 	}
 	d, parseErr := webhook.Parse(provider, r.Header, body)
@@ -111,18 +111,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	secrets, owners := h.secrets(candidates)
 	if len(secrets) == 0 {
 		h.reject(ctx, provider, d, "no webhook secret is configured for this repository")
-		writeError(w, apperr.New(apperr.Unauthorized, "no webhook secret is configured for this repository"))
+		httperr.REST(w, apperr.New(apperr.Unauthorized, "no webhook secret is configured for this repository"))
 		return
 	}
 	idx, err := webhook.Verify(provider, r.Header, body, secrets)
 	if err != nil {
 		h.reject(ctx, provider, d, err.Error())
-		writeError(w, apperr.New(apperr.Unauthorized, "%s", err.Error()))
+		httperr.REST(w, apperr.New(apperr.Unauthorized, "%s", err.Error()))
 		return
 	}
 	if parseErr != nil {
 		h.reject(ctx, provider, nil, parseErr.Error())
-		writeError(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
+		httperr.REST(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
 		return
 	}
 	matched := candidates
@@ -359,7 +359,7 @@ func (h *Handler) answerDuplicate(ctx context.Context, w http.ResponseWriter, pr
 
 func (h *Handler) fail(w http.ResponseWriter, err error) {
 	h.log.Error("webhook delivery", "err", err)
-	writeError(w, apperr.New(apperr.Internal, "internal error"))
+	httperr.REST(w, apperr.New(apperr.Internal, "internal error"))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -367,6 +367,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
-
-// writeError answers in the REST API's error format.
-func writeError(w http.ResponseWriter, e *apperr.Error) { rest.WriteError(w, e) }

@@ -6,7 +6,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cargoman/cargoman/graph"
 	"github.com/cargoman/cargoman/internal/access"
@@ -24,6 +22,7 @@ import (
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/stats"
@@ -78,14 +77,11 @@ func New(o Options) (http.Handler, error) {
 	})
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		rest.WriteError(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))
+		httperr.REST(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Allow", allowedMethods(r, req))
-		e := apperr.New(apperr.Validation, "method %s is not allowed on %s", req.Method, req.URL.Path)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": string(e.Code), "message": e.Message}})
+		httperr.REST(w, apperr.New(apperr.MethodNotAllowed, "method %s is not allowed on %s; use %s", req.Method, req.URL.Path, w.Header().Get("Allow")))
 	})
 
 	// The Composer routes come first: mux tries routes in order, and
@@ -135,7 +131,7 @@ func New(o Options) (http.Handler, error) {
 	if o.Webhooks != nil {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
-	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
+	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { httperr.REST(w, err) })
 	err = rest.Mount(r, graph.NewExecutor(schema, o.Log, restGraphQL(o.GraphQL), refresh), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
 		Middleware: restAuth,
@@ -157,19 +153,10 @@ func restGraphQL(s graph.Settings) graph.Settings {
 	return s
 }
 
-// writeGraphQLAuthError answers a request with a bad credential in the
-// GraphQL response format, with status 401.
+// writeGraphQLAuthError answers a request refused before GraphQL ran (a
+// bad credential, a body too large) in the GraphQL response format.
 func writeGraphQLAuthError(w http.ResponseWriter, _ *http.Request, err error) {
-	e, ok := apperr.As(err)
-	if !ok {
-		e = apperr.New(apperr.Internal, "internal error")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.Code.HTTPStatus())
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": gqlerror.List{{
-		Message:    e.Message,
-		Extensions: map[string]any{"code": string(e.Code)},
-	}}})
+	httperr.GraphQL(w, err)
 }
 
 func writeStatus(w http.ResponseWriter, status int, text string) {
