@@ -59,11 +59,26 @@ type Customers interface {
 // GitLab's X-Gitlab-Token.
 func (h *Handler) AcceptCustomerTokens(c Customers) { h.customers = c }
 
-// New returns the handler over a database of dialect dia. global is the
-// server-wide webhook secret (may be empty); packages may have secrets of
-// their own.
-func New(client *ent.Client, dia string, box *secretbox.Box, tenant interface{ TenantID() string }, global []byte, waker tasks.Waker, log *slog.Logger) *Handler {
-	return &Handler{client: client, dialect: dia, box: box, tenant: tenant, global: global, waker: waker, log: log}
+// Options configure the webhook handler.
+type Options struct {
+	Client *ent.Client
+	// Dialect is the database's (database.DB.Dialect).
+	Dialect string
+	// Box decrypts packages' own webhook secrets.
+	Box *secretbox.Box
+	// Tenant is the default tenant, read at every delivery.
+	Tenant interface{ TenantID() string }
+	// Secret is the server-wide webhook secret (may be empty); packages
+	// may have secrets of their own.
+	Secret []byte
+	// Waker is woken when a delivery queues a sync.
+	Waker tasks.Waker
+	Log   *slog.Logger
+}
+
+// New returns the handler.
+func New(o Options) *Handler {
+	return &Handler{client: o.Client, dialect: o.Dialect, box: o.Box, tenant: o.Tenant, global: o.Secret, waker: o.Waker, log: o.Log}
 }
 
 // result is the JSON answer to a delivery.

@@ -1,7 +1,7 @@
 // Package server assembles Cargoman's HTTP surface: health probes, the
 // GraphQL endpoint with its playground, the REST routes and the Composer
-// repository (packages.json, p2 metadata, dists). It holds no
-// configuration of its own; cmd/cargoman hands it its parts.
+// repository (packages.json, p2 metadata, dists). It builds no services and
+// holds no configuration: internal/app hands it its parts.
 package server
 
 import (
@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/gorilla/mux"
 
 	"github.com/cargoman/cargoman/graph"
-	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/bodylimit"
@@ -23,24 +23,22 @@ import (
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/httperr"
-	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/scratch"
-	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/rest"
 	"github.com/cargoman/cargoman/web"
 )
 
-// Options are the parts the server is made of.
+// Options are the parts the server is made of, built by internal/app.
 type Options struct {
 	DB            *database.DB
 	Authenticator *auth.Authenticator
-	Packages      *packages.Service
-	Access        *access.Service
-	// Usage records when customer tokens were last used; may be nil.
-	Usage *auth.UsageRecorder
-	// Stats counts Composer installs and downloads; may be nil. The
-	// statistics API flushes it before reading.
-	Stats *stats.Recorder
+	// Schema is the GraphQL schema (graph.NewSchema) that /graphql and
+	// the REST routes run.
+	Schema graphql.ExecutableSchema
+	// Composer serves packages.json, p2 metadata, dists and notify-batch.
+	Composer *composerrepo.Repo
+	// Dists streams the archives the REST API downloads.
+	Dists rest.DistOpener
 	// Webhooks serves /api/webhooks/{provider}; nil leaves them out.
 	Webhooks  http.Handler
 	PublicURL string
@@ -67,7 +65,10 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("server: a scratch directory is required")
 	}
 	limits := o.Limits.WithDefaults()
-	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Stats: stats.NewService(o.DB.Client, o.Packages, o.Stats, nil), PublicURL: o.PublicURL})
+	if o.Schema == nil || o.Composer == nil {
+		return nil, fmt.Errorf("server: a schema and the Composer endpoints are required")
+	}
+	schema := o.Schema
 	// Changes made through the API reach this instance's Composer caches
 	// as soon as they commit; other instances poll (cachestamp.Stamps.Run).
 	refresh := graph.AfterMutation(func(ctx context.Context) {
@@ -86,7 +87,7 @@ func New(o Options) (http.Handler, error) {
 
 	// The Composer routes come first: mux tries routes in order, and
 	// these are the hot path.
-	composerrepo.New(composerrepo.Options{Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stats: o.Stats, Stamps: o.Stamps}).Mount(r)
+	o.Composer.Mount(r)
 
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
@@ -135,7 +136,7 @@ func New(o Options) (http.Handler, error) {
 	err = rest.Mount(r, graph.NewExecutor(schema, o.Log, restGraphQL(o.GraphQL), refresh), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
 		Middleware: restAuth,
-		Dists:      o.Packages,
+		Dists:      o.Dists,
 		Limits:     limits,
 		Scratch:    o.Scratch,
 	})
