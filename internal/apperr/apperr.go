@@ -97,6 +97,15 @@ func (e *Error) WithCause(cause error) *Error {
 	return &c
 }
 
+// Public is err as a client may see it: the *Error it is or wraps, or
+// INTERNAL_ERROR without its text (kept as the cause, for logs).
+func Public(err error) *Error {
+	if e, ok := As(err); ok {
+		return e
+	}
+	return New(Internal, "internal error").WithCause(err)
+}
+
 // As returns err as an *Error when it is (or wraps) one.
 func As(err error) (*Error, bool) {
 	var e *Error

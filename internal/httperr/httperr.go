@@ -15,14 +15,6 @@ import (
 	"github.com/cargoman/cargoman/internal/casing"
 )
 
-// Of is err as a client may see it.
-func Of(err error) *apperr.Error {
-	if e, ok := apperr.As(err); ok {
-		return e
-	}
-	return apperr.New(apperr.Internal, "internal error")
-}
-
 // restBody is the REST spec's error shape.
 type restBody struct {
 	Error detail `json:"error"`
@@ -40,14 +32,14 @@ func detailOf(e *apperr.Error) detail {
 
 // REST writes err as {"error":{"code","message","field"}}.
 func REST(w http.ResponseWriter, err error) {
-	e := Of(err)
+	e := apperr.Public(err)
 	write(w, e.Code.HTTPStatus(), restBody{Error: detailOf(e)})
 }
 
 // GraphQL writes err as {"errors":[{"message","extensions":{"code"}}]}, for
 // a request refused before any operation ran.
 func GraphQL(w http.ResponseWriter, err error) {
-	e := Of(err)
+	e := apperr.Public(err)
 	write(w, e.Code.HTTPStatus(), map[string]gqlerror.List{"errors": {{
 		Message:    e.Message,
 		Extensions: map[string]any{"code": string(e.Code)},
@@ -67,7 +59,7 @@ type composerBody struct {
 // otherwise the customer sees a bare "HTTP 403". The warning says what
 // went wrong and what to do about it.
 func Composer(w http.ResponseWriter, err error) {
-	e := Of(err)
+	e := apperr.Public(err)
 	write(w, e.Code.HTTPStatus(), composerBody{Warning: e.Message + "; " + composerHint(e.Code), Error: detailOf(e)})
 }
 
