@@ -120,7 +120,7 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	gqlHandler := graph.NewHandler(schema, o.Log, o.GraphQL, graph.Uploads{Dir: o.Scratch, MaxFields: limits.JSON}, refresh)
-	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(limitGraphQLBody(limits, uploaders, gqlHandler))
+	gql := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { httperr.GraphQL(w, err) })(limitGraphQLBody(limits, uploaders, gqlHandler))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
 			playground.ServeHTTP(w, req)
@@ -152,12 +152,6 @@ func New(o Options) (http.Handler, error) {
 func restGraphQL(s graph.Settings) graph.Settings {
 	s.Limits = s.Limits.WithPageSize(rest.MaxPageSize)
 	return s
-}
-
-// writeGraphQLAuthError answers a request refused before GraphQL ran (a
-// bad credential, a body too large) in the GraphQL response format.
-func writeGraphQLAuthError(w http.ResponseWriter, _ *http.Request, err error) {
-	httperr.GraphQL(w, err)
 }
 
 func writeStatus(w http.ResponseWriter, status int, text string) {
