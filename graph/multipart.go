@@ -10,10 +10,10 @@ import (
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/bodylimit"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/validate"
 )
@@ -55,7 +55,7 @@ func (t multipartForm) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}()
 	params, err := t.read(r, &files)
 	if err != nil {
-		writeTransportError(w, err)
+		httperr.GraphQL(w, err)
 		return
 	}
 	params.Headers = r.Header
@@ -157,18 +157,4 @@ func multipartError(err error) error {
 		return err
 	}
 	return bodylimit.Check(err, "the multipart body cannot be read: it ended early or is malformed")
-}
-
-// writeTransportError answers a request the transport could not read, in
-// the GraphQL response format with the error's status and code.
-func writeTransportError(w http.ResponseWriter, err error) {
-	e, ok := apperr.As(err)
-	if !ok {
-		e = apperr.New(apperr.Internal, "internal error")
-	}
-	w.WriteHeader(e.Code.HTTPStatus())
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": gqlerror.List{{
-		Message:    e.Message,
-		Extensions: map[string]any{"code": string(e.Code)},
-	}}})
 }

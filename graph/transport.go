@@ -15,6 +15,7 @@ import (
 
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/bodylimit"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/validate"
 )
 
@@ -57,7 +58,7 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	start := graphql.Now()
 	params, err := readParams(r)
 	if err != nil {
-		writeTransportError(w, err)
+		httperr.GraphQL(w, err)
 		return
 	}
 	params.Headers = r.Header
@@ -73,8 +74,7 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	}
 	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", http.MethodPost)
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		writeJSON(w, errorResponse(apperr.New(apperr.Validation, "only queries may be sent with GET; send %s with POST", opCtx.Operation.Operation)))
+		httperr.GraphQL(w, apperr.New(apperr.MethodNotAllowed, "only queries may be sent with GET; send %s with POST", opCtx.Operation.Operation))
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
@@ -159,13 +159,6 @@ func refusalStatus(errs gqlerror.List) int {
 		return http.StatusUnprocessableEntity
 	}
 	return apperr.Code(code).HTTPStatus()
-}
-
-func errorResponse(e *apperr.Error) *graphql.Response {
-	return &graphql.Response{Errors: gqlerror.List{{
-		Message:    e.Message,
-		Extensions: map[string]any{"code": string(e.Code)},
-	}}}
 }
 
 func writeJSON(w io.Writer, resp *graphql.Response) {

@@ -208,7 +208,7 @@ func TestCustomerBadInput(t *testing.T) {
 			{"per_page too big", "GET", "/api/v1/customers?per_page=501", nil, 400, "VALIDATION_ERROR", "per_page"},
 			{"page_size zero", "GET", "/api/v1/customers?page_size=0", nil, 400, "VALIDATION_ERROR", "page_size"},
 			{"unknown route", "GET", "/api/v1/nothing-here", nil, 404, "NOT_FOUND", ""},
-			{"wrong method", "PUT", "/api/v1/customers", nil, 405, "VALIDATION_ERROR", ""},
+			{"wrong method", "PUT", "/api/v1/customers", nil, 405, "METHOD_NOT_ALLOWED", ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				resp := s.Do(t, tc.method, tc.path, root, tc.body)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/blob"
+	"github.com/cargoman/cargoman/internal/httperr"
 )
 
 // RespondDist streams the dist zip of the version in the result
@@ -18,20 +19,20 @@ func RespondDist(h *Handler, w http.ResponseWriter, r *http.Request, result json
 		DistShasum string `json:"distShasum"`
 	}
 	if err := json.Unmarshal(result, &v); err != nil || v.ID == "" {
-		WriteError(w, apperr.NotFoundf("version not found"))
+		httperr.REST(w, apperr.NotFoundf("version not found"))
 		return
 	}
 	if h.opts.Dists == nil {
-		WriteError(w, apperr.New(apperr.Internal, "downloads are not configured"))
+		httperr.REST(w, apperr.New(apperr.Internal, "downloads are not configured"))
 		return
 	}
 	obj, name, err := h.opts.Dists.OpenDist(r.Context(), v.ID)
 	if errors.Is(err, blob.ErrNotFound) {
-		WriteError(w, apperr.NotFoundf("the archive of version %s is missing", v.Version))
+		httperr.REST(w, apperr.NotFoundf("the archive of version %s is missing", v.Version))
 		return
 	}
 	if err != nil {
-		WriteError(w, err)
+		httperr.REST(w, err)
 		return
 	}
 	defer obj.Close()

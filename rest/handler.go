@@ -24,6 +24,7 @@ import (
 	"github.com/cargoman/cargoman/internal/blob"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/casing"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/validate"
 )
@@ -147,29 +148,29 @@ func (h *Handler) serve(c *compiled) http.Handler {
 		// A caller who cannot use the route is refused before anything
 		// of the body is read.
 		if err := graph.AdmitAll(c.requires, auth.FromContext(r.Context())); err != nil {
-			WriteError(w, err)
+			httperr.REST(w, err)
 			return
 		}
 		page, err := readPage(r, c.List)
 		if err != nil {
-			WriteError(w, err)
+			httperr.REST(w, err)
 			return
 		}
 		vars, cleanup, err := h.variables(c, w, r, page)
 		defer cleanup()
 		if err != nil {
-			WriteError(w, err)
+			httperr.REST(w, err)
 			return
 		}
 		resp := h.execute(r.Context(), c.Query, vars)
 		if len(resp.Errors) > 0 {
-			WriteError(w, errorFromGraphQL(resp.Errors[0]))
+			httperr.REST(w, errorFromGraphQL(resp.Errors[0]))
 			return
 		}
 		if c.Respond != nil {
 			value, err := unwrap(resp.Data, c.Result)
 			if err != nil {
-				WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+				httperr.REST(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
 				return
 			}
 			c.Respond(h, w, r, value)
@@ -322,24 +323,24 @@ func jsonErrorText(err error) string {
 func (h *Handler) respond(w http.ResponseWriter, r *http.Request, c *compiled, data json.RawMessage, p *page) {
 	value, err := unwrap(data, c.Result)
 	if err != nil {
-		WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+		httperr.REST(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
 		return
 	}
 	if bytes.Equal(value, []byte("null")) {
-		WriteError(w, apperr.NotFoundf("not found"))
+		httperr.REST(w, apperr.NotFoundf("not found"))
 		return
 	}
 	if c.List {
 		var total int
 		if value, total, err = listItems(value, p); err != nil {
-			WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+			httperr.REST(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
 			return
 		}
 		p.writeHeaders(w, r, h.opts.PublicURL, total)
 	}
 	if c.flatten {
 		if value, err = flattenConnections(value); err != nil {
-			WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+			httperr.REST(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
 			return
 		}
 	}
@@ -349,7 +350,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, c *compiled, d
 	}
 	body, err := snakeKeys(value)
 	if err != nil {
-		WriteError(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
+		httperr.REST(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

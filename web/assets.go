@@ -17,6 +17,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/httperr"
 )
 
 //go:embed static
@@ -88,7 +91,7 @@ func Assets() http.Handler {
 func serveAsset(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		httperr.REST(w, apperr.New(apperr.MethodNotAllowed, "method %s is not allowed; use GET or HEAD", r.Method))
 		return
 	}
 	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")

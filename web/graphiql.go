@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/httperr"
 )
 
 //go:embed templates/graphiql.html
@@ -69,7 +72,7 @@ type pageHandler struct {
 func (p *pageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		httperr.REST(w, apperr.New(apperr.MethodNotAllowed, "method %s is not allowed; use GET or HEAD", r.Method))
 		return
 	}
 	h := w.Header()

@@ -6,7 +6,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"github.com/cargoman/cargoman/graph"
 	"log/slog"
 	"net/http"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/task"
+	"github.com/cargoman/cargoman/graph"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/auth"
@@ -22,6 +22,7 @@ import (
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/bootstrap"
 	"github.com/cargoman/cargoman/internal/cachestamp"
+	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/gitsync"
 	"github.com/cargoman/cargoman/internal/hooks"
@@ -207,21 +208,24 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 	if cfg.WebhookDeliveryRetention > 0 {
 		retention.WebhookDeliveries = cfg.WebhookDeliveryRetention
 	}
-	maintenance.New(db.Client, pool.Queue(), dists, retention, log).Register(reg)
+	maintenance.New(maintenance.Options{Client: db.Client, Queue: pool.Queue(), Archives: dists, Retention: retention, Log: log}).Register(reg)
 
 	a := &App{Boot: boot, Current: current, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, Scratch: tmp, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
 		authn := auth.NewAuthenticator(db.Client, current, usage)
 		authn.AcceptCustomers(acc)
-		webhooks := hooks.New(db.Client, db.Dialect, box, current, []byte(cfg.WebhookSecret), pool, log)
+		webhooks := hooks.New(hooks.Options{Client: db.Client, Dialect: db.Dialect, Box: box, Tenant: current, Secret: []byte(cfg.WebhookSecret), Waker: pool, Log: log})
 		webhooks.AcceptCustomerTokens(acc)
+		schema := graph.NewSchema(graph.Deps{
+			Client: db.Client, Packages: pkgs, Access: acc, PublicURL: cfg.PublicURL,
+			Stats: stats.NewService(stats.ServiceOptions{Client: db.Client, Packages: pkgs, Recorder: counts}),
+		})
 		a.Handler, err = server.New(server.Options{
 			DB:            db,
 			Authenticator: authn,
-			Packages:      pkgs,
-			Access:        acc,
-			Usage:         usage,
-			Stats:         counts,
+			Schema:        schema,
+			Composer:      composerrepo.New(composerrepo.Options{Packages: pkgs, Access: acc, Usage: usage, Stats: counts, Stamps: stamps}),
+			Dists:         pkgs,
 			Webhooks:      webhooks,
 			PublicURL:     cfg.PublicURL,
 			Log:           log,

@@ -29,6 +29,9 @@ const (
 	// offers another host key than the one pinned for it, until an admin
 	// accepts the new key (acceptHostKey).
 	HostKeyChanged Code = "HOST_KEY_CHANGED"
+	// MethodNotAllowed is not in the spec's table: a route that exists
+	// but does not take the request's method, answered 405 with Allow.
+	MethodNotAllowed Code = "METHOD_NOT_ALLOWED"
 )
 
 // HTTPStatus is the status the spec assigns to c.
@@ -48,6 +51,8 @@ func (c Code) HTTPStatus() int {
 		return http.StatusTooManyRequests
 	case PayloadTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	default:
 		return http.StatusInternalServerError
 	}
@@ -90,6 +95,15 @@ func (e *Error) WithCause(cause error) *Error {
 	c := *e
 	c.cause = cause
 	return &c
+}
+
+// Public is err as a client may see it: the *Error it is or wraps, or
+// INTERNAL_ERROR without its text (kept as the cause, for logs).
+func Public(err error) *Error {
+	if e, ok := As(err); ok {
+		return e
+	}
+	return New(Internal, "internal error").WithCause(err)
 }
 
 // As returns err as an *Error when it is (or wraps) one.

@@ -154,8 +154,8 @@ func (f *shared) cleanup(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := archives.New(f.s.DB.Client, blobs, f.s.DB.Dialect)
-	h := maintenance.New(f.s.DB.Client, f.s.App.Pool.Queue(), store,
-		maintenance.Retention{RemovedVersions: 24 * time.Hour, FinishedTasks: 24 * time.Hour, OrphanGrace: time.Nanosecond}, slog.New(slog.DiscardHandler))
+	h := maintenance.New(maintenance.Options{Client: f.s.DB.Client, Queue: f.s.App.Pool.Queue(), Archives: store,
+		Retention: maintenance.Retention{RemovedVersions: 24 * time.Hour, FinishedTasks: 24 * time.Hour, OrphanGrace: time.Nanosecond}, Log: slog.New(slog.DiscardHandler)})
 	if err := h.Cleanup(context.Background(), &ent.Task{TenantID: f.s.TenantID}); err != nil {
 		t.Fatalf("cleanup: %v", err)
 	}

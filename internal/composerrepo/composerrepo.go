@@ -27,10 +27,10 @@ import (
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composer"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/internal/tenancy"
-	"github.com/cargoman/cargoman/rest"
 )
 
 // Realm is the HTTP Basic realm Composer is challenged with.
@@ -86,7 +86,7 @@ func (h *Repo) auth(next func(http.ResponseWriter, *http.Request, *caller)) http
 			if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
 			}
-			rest.WriteError(w, err)
+			httperr.Composer(w, err)
 			return
 		}
 		if cred.Token != nil && h.o.Usage != nil {
@@ -108,7 +108,7 @@ func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *caller
 		})
 	})
 	if err != nil {
-		rest.WriteError(w, err)
+		httperr.Composer(w, err)
 		return
 	}
 	serveDocument(w, r, d)
@@ -125,11 +125,11 @@ func (h *Repo) entitlement(w http.ResponseWriter, r *http.Request, cred *caller)
 	name := strings.TrimSuffix(strings.ToLower(vars["vendor"]+"/"+vars["name"]), "~dev")
 	e, err := h.entitlementOf(r.Context(), cred, name)
 	if err != nil {
-		rest.WriteError(w, err)
+		httperr.Composer(w, err)
 		return nil, false
 	}
 	if e == nil {
-		rest.WriteError(w, notFound(name))
+		httperr.Composer(w, notFound(name))
 		return nil, false
 	}
 	return e, true
@@ -140,11 +140,11 @@ func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *caller) {
 	name := strings.ToLower(vars["vendor"] + "/" + vars["name"])
 	d, err := h.p2Document(r.Context(), cred, name)
 	if err != nil {
-		rest.WriteError(w, err)
+		httperr.Composer(w, err)
 		return
 	}
 	if !d.found {
-		rest.WriteError(w, notFound(strings.TrimSuffix(name, "~dev")))
+		httperr.Composer(w, notFound(strings.TrimSuffix(name, "~dev")))
 		return
 	}
 	serveDocument(w, r, d)
@@ -197,7 +197,7 @@ func serveDocument(w http.ResponseWriter, r *http.Request, d *document) {
 			body, err = io.ReadAll(zr)
 		}
 		if err != nil {
-			rest.WriteError(w, fmt.Errorf("composerrepo: decompress cached document: %w", err))
+			httperr.Composer(w, fmt.Errorf("composerrepo: decompress cached document: %w", err))
 			return
 		}
 	}
@@ -249,20 +249,20 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *caller) {
 	}
 	d, err := h.distOf(r.Context(), e.Package, vars["version"], vars["reference"])
 	if err != nil {
-		rest.WriteError(w, err)
+		httperr.Composer(w, err)
 		return
 	}
 	if d == nil || !e.Allows(d.VersionNormalized) {
-		rest.WriteError(w, apperr.NotFoundf("package %s has no archive %s/%s", e.Package.Name, vars["version"], vars["reference"]))
+		httperr.Composer(w, apperr.NotFoundf("package %s has no archive %s/%s", e.Package.Name, vars["version"], vars["reference"]))
 		return
 	}
 	obj, err := h.o.Packages.OpenArchive(r.Context(), d)
 	if errors.Is(err, blob.ErrNotFound) {
-		rest.WriteError(w, apperr.NotFoundf("the archive of %s %s is missing", e.Package.Name, d.VersionNormalized))
+		httperr.Composer(w, apperr.NotFoundf("the archive of %s %s is missing", e.Package.Name, d.VersionNormalized))
 		return
 	}
 	if err != nil {
-		rest.WriteError(w, err)
+		httperr.Composer(w, err)
 		return
 	}
 	defer obj.Close()
@@ -282,12 +282,12 @@ func (h *Repo) dist(w http.ResponseWriter, r *http.Request, cred *caller) {
 func (h *Repo) notify(w http.ResponseWriter, r *http.Request, cred *caller) {
 	body, err := bodylimit.Read(w, r, bodylimit.Notify)
 	if err != nil {
-		rest.WriteError(w, err)
+		httperr.Composer(w, err)
 		return
 	}
 	downloads, err := composer.ParseNotifyBatch(body)
 	if err != nil {
-		rest.WriteError(w, err)
+		httperr.Composer(w, err)
 		return
 	}
 	batch := h.o.Stats.NotifyBatch(cred.Customer.ID, func(ctx context.Context, name string) (*access.Entitlement, error) {
@@ -295,7 +295,7 @@ func (h *Repo) notify(w http.ResponseWriter, r *http.Request, cred *caller) {
 	})
 	for _, d := range downloads {
 		if err := batch.Add(tenancy.WithTenant(r.Context(), cred.Customer.TenantID), d.Name, d.Version); err != nil {
-			rest.WriteError(w, err)
+			httperr.Composer(w, err)
 			return
 		}
 	}

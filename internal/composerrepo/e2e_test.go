@@ -42,10 +42,18 @@ func TestComposerEndToEnd(t *testing.T) {
 			revoked := newCustomer(t, f.s, lib)
 			revokedToken, revokedID := revoked.token(t, nil)
 			do(t, f.s, http.MethodDelete, "/api/v1/customers/"+revoked.id+"/tokens/"+revokedID, nil, http.StatusNoContent)
+			expiresAt := time.Now().Add(3 * time.Second)
+			expiring := newCustomer(t, f.s, lib).plainToken(t, map[string]any{"expires_at": expiresAt.UTC().Format(time.RFC3339Nano)})
+			// Composer prints a refusal's reason ("Warning from <url>: ...")
+			// only when the answer carries one in a "warning" key.
+			const notFound = "; check the package name and version, or ask the vendor for access to it"
+			warning := "Warning from " + strings.TrimPrefix(f.s.URL, "http://") + ": "
+			const badToken = `; check the token in auth.json (http-basic user "token", the token as password) or ask the vendor for a new one`
 			cases := []struct {
 				name     string
 				password string
 				require  string
+				after    time.Time         // run once this time has passed
 				locked   map[string]string // on success: composer.lock's versions
 				files    map[string]string // on success: installed files (under vendor/) and a piece of their content
 				output   []string          // on failure: pieces of Composer's output
@@ -68,16 +76,21 @@ func TestComposerEndToEnd(t *testing.T) {
 				},
 				{
 					name: "wrong token", password: "cgm_tok_thisisnotatokenofthisserver", require: "acme/lib",
-					output: []string{"/packages.json", "(HTTP 401)"},
+					output: []string{"/packages.json", "(HTTP 401)", warning, "the token is not valid" + badToken},
 				},
 				{
 					name: "revoked token", password: revokedToken, require: "acme/lib",
-					output: []string{"/packages.json", "(HTTP 401)"},
+					output: []string{"/packages.json", "(HTTP 401)", warning, "the token was revoked" + badToken},
+				},
+				{
+					name: "expired token", password: expiring, require: "acme/lib", after: expiresAt,
+					output: []string{"/packages.json", "(HTTP 401)", warning, "the token expired at ", badToken},
 				},
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
+					time.Sleep(time.Until(c.after))
 					p := newProject(t, bin, f.s.URL, c.password, nil)
 					out, err := p.run(t, "require", c.require)
 					if c.output != nil {
@@ -91,6 +104,44 @@ func TestComposerEndToEnd(t *testing.T) {
 					p.wantFiles(t, out, c.files)
 				})
 			}
+
+			t.Run("lock file beyond the grant", func(t *testing.T) {
+				// A lock file from elsewhere names archives this customer may
+				// not download: Composer never asks for metadata of packages
+				// packages.json does not list, but it fetches locked dists,
+				// and prints why each is refused.
+				t.Parallel()
+				p := newProject(t, bin, f.s.URL, newCustomer(t, f.s, lib).plainToken(t, nil), lib)
+				p.mustRun(t, "update")
+				for _, c := range []struct {
+					name     string
+					password string
+					lock     func(string) string
+					want     string
+				}{
+					{"missing grant", newCustomer(t, f.s, map[string]string{"acme/other": "*"}).plainToken(t, nil), nil, `package "acme/lib" not found`},
+					{"unknown package", newCustomer(t, f.s, lib).plainToken(t, nil), func(lock string) string {
+						return strings.ReplaceAll(lock, "/dists/acme/lib/", "/dists/acme/nope/")
+					}, `package "acme/nope" not found`},
+				} {
+					t.Run(c.name, func(t *testing.T) {
+						q := p.copy(t, true)
+						q.write(t, "auth.json", map[string]any{"http-basic": map[string]any{strings.TrimPrefix(f.s.URL, "http://"): map[string]string{"username": "token", "password": c.password}}})
+						if c.lock != nil {
+							path := filepath.Join(q.dir, "composer.lock")
+							data, err := os.ReadFile(path)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if err := os.WriteFile(path, []byte(c.lock(string(data))), 0o644); err != nil {
+								t.Fatal(err)
+							}
+						}
+						out, err := q.run(t, "install")
+						q.wantFailure(t, out, err, "404 Not Found", warning+c.want+notFound)
+					})
+				}
+			})
 
 			t.Run("statistics", func(t *testing.T) {
 				// Composer's notify-batch after an install, and the archive
@@ -123,15 +174,14 @@ func TestComposerEndToEnd(t *testing.T) {
 
 				do(t, f.s, http.MethodPost, "/api/v1/customers/"+cu.id+"/suspend", map[string]any{"reason": "unpaid invoice"}, http.StatusOK)
 				// Neither the metadata (no lock file) nor the archive (lock
-				// file) reach a suspended customer. Composer shows only the
-				// status line of a 403, not the body naming the reason.
+				// file) reach a suspended customer, and Composer shows why.
 				for _, c := range []struct {
 					withLock bool
 					url      string
 				}{{false, "/packages.json"}, {true, "/dists/acme/lib/1.1.0.0/"}} {
 					fresh := p.copy(t, c.withLock)
 					out, err := fresh.run(t, "install")
-					fresh.wantFailure(t, out, err, c.url, "(HTTP 403)")
+					fresh.wantFailure(t, out, err, c.url, "(HTTP 403)", warning, "access is suspended: unpaid invoice; contact the vendor")
 					if _, statErr := os.Stat(filepath.Join(fresh.dir, "vendor", "acme", "lib")); statErr == nil {
 						t.Errorf("install (lock file: %v) while suspended installed acme/lib\n%s", c.withLock, out)
 					}

@@ -11,9 +11,6 @@ import (
 	"strings"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
-	"golang.org/x/sync/singleflight"
-
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/auth"
@@ -39,33 +36,23 @@ const (
 // instance within one stamp poll, and this one at once (see cachestamp).
 type views struct {
 	stamps *cachestamp.Stamps
-	creds  *lru.Cache[[sha256.Size]byte, *caller]
-	ents   *lru.Cache[string, entView]
-	docs   *lru.Cache[string, *document]
-	// pkgs are a package's rendered entries, valid while its
-	// metadata_updated_at is unchanged; every customer's view of it is
-	// filtered from them.
-	pkgs *lru.Cache[string, *rendered]
-	// dists are archives by package, normalized version and reference.
-	dists *lru.Cache[string, distView]
-	// flight makes concurrent misses of one key compute it once.
-	flight singleflight.Group
-}
-
-type distView struct {
-	d     *packages.Dist // nil: no such archive
-	stamp int64
-}
-
-type entView struct {
-	e     *access.Entitlement // nil: the customer may install nothing of it
-	stamp int64
+	creds  *stampCache[[sha256.Size]byte, *caller]
+	// ents are entitlements by customer and package; nil: the customer
+	// may install nothing of it.
+	ents *stampCache[string, *access.Entitlement]
+	docs *stampCache[string, *document]
+	// pkgs are a package's rendered entries, stamped with its
+	// metadata_updated_at; every customer's view of it is filtered from
+	// them.
+	pkgs *stampCache[string, *rendered]
+	// dists are archives by package, normalized version and reference;
+	// nil: no such archive.
+	dists *stampCache[string, *packages.Dist]
 }
 
 // document is a finished response body: gzip-compressed when large enough
 // to gain from it, since Composer always accepts gzip.
 type document struct {
-	stamp    int64
 	found    bool
 	data     []byte
 	gzipped  bool
@@ -90,32 +77,12 @@ type rendered struct {
 func newViews(o Options) *views {
 	return &views{
 		stamps: o.Stamps,
-		creds:  mustLRU[[sha256.Size]byte, *caller](credentialsCached),
-		ents:   mustLRU[string, entView](entitlementsCached),
-		docs:   mustLRU[string, *document](documentsCached),
-		pkgs:   mustLRU[string, *rendered](packagesCached),
-		dists:  mustLRU[string, distView](documentsCached),
+		creds:  newStampCache[[sha256.Size]byte, *caller](credentialsCached),
+		ents:   newStampCache[string, *access.Entitlement](entitlementsCached),
+		docs:   newStampCache[string, *document](documentsCached),
+		pkgs:   newStampCache[string, *rendered](packagesCached),
+		dists:  newStampCache[string, *packages.Dist](documentsCached),
 	}
-}
-
-func mustLRU[K comparable, V any](size int) *lru.Cache[K, V] {
-	c, err := lru.New[K, V](size)
-	if err != nil {
-		panic(err) // only for size <= 0; the sizes are constants above
-	}
-	return c
-}
-
-// shared runs fn once for concurrent callers of the same key.
-// The computation must not depend on the first caller's cancellation,
-// since the others wait for it: callers pass context.WithoutCancel.
-func shared[T any](v *views, key string, fn func() (T, error)) (T, error) {
-	out, err, _ := v.flight.Do(key, func() (any, error) { return fn() })
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return out.(T), nil
 }
 
 // caller is a request's resolved credential and the stamp it was
@@ -131,22 +98,21 @@ type caller struct {
 // expired. Rejections are not cached: they stay a database lookup.
 func (h *Repo) credential(ctx context.Context, presented string) (*caller, error) {
 	key := sha256.Sum256([]byte(presented))
-	if c, ok := h.views.creds.Get(key); ok && h.current(c) && !c.Expired(time.Now()) {
+	if c, _, ok := h.views.creds.peek(key); ok && h.current(c) && !c.Expired(time.Now()) {
 		return c, nil // callers are never modified, so one serves every request
 	}
 	// The stamps are read before the database, so that a change committed
 	// meanwhile invalidates what is computed here; lookups started before
 	// a refresh are not shared with requests after it (Seq).
 	before := h.views.stamps.Snapshot()
-	return shared(h.views, "c\x00"+string(key[:])+"\x00"+strconv.FormatUint(before.Seq(), 10), func() (*caller, error) {
+	return h.views.creds.load(key, string(key[:])+"\x00"+strconv.FormatUint(before.Seq(), 10), func() (*caller, int64, bool, error) {
 		ctx := context.WithoutCancel(ctx)
 		cred, err := h.o.Access.Resolve(ctx, presented)
 		if err != nil {
-			return nil, err
+			return nil, 0, false, err
 		}
 		c := &caller{Caller: cred, stamp: before.Of(cred.Customer.TenantID).Value}
-		h.views.creds.Add(key, c)
-		return c, nil
+		return c, c.stamp, true, nil
 	})
 }
 
@@ -164,14 +130,14 @@ func (h *Repo) entitlementOf(ctx context.Context, cred *caller, name string) (*a
 	}
 	stamp := cred.stamp
 	key := cred.Customer.ID + "\x00" + name
-	if ev, ok := h.views.ents.Get(key); ok && ev.stamp == stamp {
-		return ev.e, nil
+	if e, ok := h.views.ents.get(key, stamp); ok {
+		return e, nil
 	}
-	return shared(h.views, "e\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*access.Entitlement, error) {
+	return h.views.ents.load(key, key+"\x00"+strconv.FormatInt(stamp, 10), func() (*access.Entitlement, int64, bool, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
 		e, err := h.o.Access.Entitlement(ctx, cred.Caller, name)
 		if err != nil {
-			return nil, err
+			return nil, 0, false, err
 		}
 		if e != nil {
 			// The README is not needed here; keep cached entitlements
@@ -183,10 +149,7 @@ func (h *Repo) entitlementOf(ctx context.Context, cred *caller, name string) (*a
 				w.Package = &pkg
 			}
 		}
-		if h.current(cred) {
-			h.views.ents.Add(key, entView{e: e, stamp: stamp})
-		}
-		return e, nil
+		return e, stamp, h.current(cred), nil
 	})
 }
 
@@ -200,20 +163,20 @@ func (h *Repo) p2Document(ctx context.Context, cred *caller, name string) (*docu
 	st := h.views.stamps.Of(cred.Customer.TenantID)
 	st.Value = cred.stamp
 	key := "p2\x00" + cred.Customer.ID + "\x00" + name
-	if d, ok := h.views.docs.Get(key); ok && d.stamp == st.Value {
+	if d, ok := h.views.docs.get(key, st.Value); ok {
 		return d, nil
 	}
-	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
+	return h.views.docs.load(key, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, int64, bool, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
 		e, err := h.entitlementOf(ctx, cred, base)
 		if err != nil {
-			return nil, err
+			return nil, 0, false, err
 		}
-		d := &document{stamp: st.Value}
+		d := &document{}
 		if e != nil {
 			rd, err := h.entries(ctx, e.Package)
 			if err != nil {
-				return nil, err
+				return nil, 0, false, err
 			}
 			all := rd.tagged
 			if dev {
@@ -225,12 +188,9 @@ func (h *Repo) p2Document(ctx context.Context, cred *caller, name string) (*docu
 					offered = append(offered, en)
 				}
 			}
-			d = finish(st.Value, composer.Document(e.Package.Name, offered), lastModified(rd.at, st.AccessChangedAt))
+			d = finish(composer.Document(e.Package.Name, offered), lastModified(rd.at, st.AccessChangedAt))
 		}
-		if h.current(cred) {
-			h.views.docs.Add(key, d)
-		}
-		return d, nil
+		return d, st.Value, h.current(cred), nil
 	})
 }
 
@@ -240,14 +200,14 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *caller, build func([]
 	st := h.views.stamps.Of(cred.Customer.TenantID)
 	st.Value = cred.stamp
 	key := "packages\x00" + cred.Customer.ID + "\x00" + strings.Join(cred.PackageScopes, ",")
-	if d, ok := h.views.docs.Get(key); ok && d.stamp == st.Value {
+	if d, ok := h.views.docs.get(key, st.Value); ok {
 		return d, nil
 	}
-	return shared(h.views, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, error) {
+	return h.views.docs.load(key, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, int64, bool, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
 		es, err := h.o.Access.Entitlements(ctx, cred.Caller)
 		if err != nil {
-			return nil, err
+			return nil, 0, false, err
 		}
 		names := make([]string, 0, len(es))
 		for _, e := range es {
@@ -255,13 +215,9 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *caller, build func([]
 		}
 		body, err := build(names)
 		if err != nil {
-			return nil, err
+			return nil, 0, false, err
 		}
-		d := finish(st.Value, body, time.Time{})
-		if h.current(cred) {
-			h.views.docs.Add(key, d)
-		}
-		return d, nil
+		return finish(body, time.Time{}), st.Value, h.current(cred), nil
 	})
 }
 
@@ -271,17 +227,13 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *caller, build func([]
 func (h *Repo) distOf(ctx context.Context, pkg *ent.ComposerPackage, normalized, reference string) (*packages.Dist, error) {
 	stamp := h.views.stamps.Of(pkg.TenantID).Value
 	key := pkg.ID + "\x00" + normalized + "\x00" + reference
-	if dv, ok := h.views.dists.Get(key); ok && dv.stamp == stamp {
-		return dv.d, nil
+	if d, ok := h.views.dists.get(key, stamp); ok {
+		return d, nil
 	}
-	return shared(h.views, "d\x00"+key+"\x00"+strconv.FormatInt(stamp, 10), func() (*packages.Dist, error) {
+	return h.views.dists.load(key, key+"\x00"+strconv.FormatInt(stamp, 10), func() (*packages.Dist, int64, bool, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), pkg.TenantID)
 		d, err := h.o.Packages.FindDist(ctx, pkg, normalized, reference)
-		if err != nil {
-			return nil, err
-		}
-		h.views.dists.Add(key, distView{d: d, stamp: stamp})
-		return d, nil
+		return d, stamp, err == nil, err
 	})
 }
 
@@ -289,10 +241,11 @@ func (h *Repo) distOf(ctx context.Context, pkg *ent.ComposerPackage, normalized,
 // its metadata_updated_at is unchanged.
 func (h *Repo) entries(ctx context.Context, pkg *ent.ComposerPackage) (*rendered, error) {
 	var at time.Time
+	var stamp int64 // at in nanoseconds; 0 for a package never rendered
 	if pkg.MetadataUpdatedAt != nil {
-		at = *pkg.MetadataUpdatedAt
+		at, stamp = *pkg.MetadataUpdatedAt, pkg.MetadataUpdatedAt.UnixNano()
 	}
-	if rd, ok := h.views.pkgs.Get(pkg.ID); ok && rd.at.Equal(at) {
+	if rd, ok := h.views.pkgs.get(pkg.ID, stamp); ok {
 		return rd, nil
 	}
 	tagged, dev, err := h.o.Packages.Entries(ctx, pkg)
@@ -300,17 +253,19 @@ func (h *Repo) entries(ctx context.Context, pkg *ent.ComposerPackage) (*rendered
 		return nil, err
 	}
 	rd := &rendered{at: at, tagged: tagged, dev: dev}
-	if old, ok := h.views.pkgs.Get(pkg.ID); !ok || !old.at.After(at) {
-		h.views.pkgs.Add(pkg.ID, rd)
+	// A request holding an older package row must not replace a newer
+	// rendering.
+	if _, old, ok := h.views.pkgs.peek(pkg.ID); !ok || old <= stamp {
+		h.views.pkgs.add(pkg.ID, rd, stamp)
 	}
 	return rd, nil
 }
 
 // finish hashes and, when worth it, compresses a body once for every
 // request that will be served it.
-func finish(stamp int64, body []byte, modified time.Time) *document {
+func finish(body []byte, modified time.Time) *document {
 	sum := sha256.Sum256(body)
-	d := &document{stamp: stamp, found: true, data: body, tag: hex.EncodeToString(sum[:16]), modified: modified}
+	d := &document{found: true, data: body, tag: hex.EncodeToString(sum[:16]), modified: modified}
 	d.plain = headerValues{
 		contentType:  []string{"application/json"},
 		cacheControl: []string{"private, no-cache"},

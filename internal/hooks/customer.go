@@ -8,6 +8,7 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/webhook"
@@ -40,7 +41,7 @@ func (h *Handler) customer(r *http.Request) (*auth.Caller, error) {
 func (h *Handler) serveCustomer(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery, parseErr error, candidates []*ent.ComposerPackage, cred *auth.Caller) {
 	if parseErr != nil {
 		h.reject(ctx, provider, nil, parseErr.Error())
-		writeError(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
+		httperr.REST(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
 		return
 	}
 	var matched []*ent.ComposerPackage

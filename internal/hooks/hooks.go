@@ -24,13 +24,13 @@ import (
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/secretbox"
 	"github.com/cargoman/cargoman/internal/tasks"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/webhook"
-	"github.com/cargoman/cargoman/rest"
 )
 
 // Handler serves webhook deliveries.
@@ -61,11 +61,26 @@ type Customers interface {
 // GitLab's X-Gitlab-Token or the query parameter token).
 func (h *Handler) AcceptCustomerTokens(c Customers) { h.customers = c }
 
-// New returns the handler over a database of dialect dia. global is the
-// server-wide webhook secret (may be empty); packages may have secrets of
-// their own.
-func New(client *ent.Client, dia string, box *secretbox.Box, tenant interface{ TenantID() string }, global []byte, waker tasks.Waker, log *slog.Logger) *Handler {
-	return &Handler{client: client, dialect: dia, box: box, tenant: tenant, global: global, waker: waker, log: log}
+// Options configure the webhook handler.
+type Options struct {
+	Client *ent.Client
+	// Dialect is the database's (database.DB.Dialect).
+	Dialect string
+	// Box decrypts packages' own webhook secrets.
+	Box *secretbox.Box
+	// Tenant is the default tenant, read at every delivery.
+	Tenant interface{ TenantID() string }
+	// Secret is the server-wide webhook secret (may be empty); packages
+	// may have secrets of their own.
+	Secret []byte
+	// Waker is woken when a delivery queues a sync.
+	Waker tasks.Waker
+	Log   *slog.Logger
+}
+
+// New returns the handler.
+func New(o Options) *Handler {
+	return &Handler{client: o.Client, dialect: o.Dialect, box: o.Box, tenant: o.Tenant, global: o.Secret, waker: o.Waker, log: o.Log}
 }
 
 // result is the JSON answer to a delivery.
@@ -79,13 +94,13 @@ type result struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	provider, err := webhook.ParseProvider(mux.Vars(r)["provider"])
 	if err != nil {
-		writeError(w, apperr.NotFoundf("no webhook endpoint for %q", mux.Vars(r)["provider"]))
+		httperr.REST(w, apperr.NotFoundf("no webhook endpoint for %q", mux.Vars(r)["provider"]))
 		return
 	}
 	ctx := tenancy.WithTenant(r.Context(), h.tenant.TenantID())
 	customer, err := h.customer(r)
 	if err != nil {
-		writeError(w, asAppErr(err))
+		httperr.REST(w, asAppErr(err))
 		return
 	}
 	if customer != nil {
@@ -95,7 +110,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// whole, within the webhook limit.
 	body, err := bodylimit.Read(w, r, bodylimit.Webhook)
 	if err != nil {
-		writeError(w, asAppErr(err))
+		httperr.REST(w, asAppErr(err))
 		return
 	}
 	d, parseErr := webhook.Parse(provider, r.Header, body)
@@ -113,18 +128,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	secrets, owners := h.secrets(candidates)
 	if len(secrets) == 0 {
 		h.reject(ctx, provider, d, "no webhook secret is configured for this repository")
-		writeError(w, apperr.New(apperr.Unauthorized, "no webhook secret is configured for this repository"))
+		httperr.REST(w, apperr.New(apperr.Unauthorized, "no webhook secret is configured for this repository"))
 		return
 	}
 	idx, err := webhook.Verify(provider, r.Header, body, secrets)
 	if err != nil {
 		h.reject(ctx, provider, d, err.Error())
-		writeError(w, apperr.New(apperr.Unauthorized, "%s", err.Error()))
+		httperr.REST(w, apperr.New(apperr.Unauthorized, "%s", err.Error()))
 		return
 	}
 	if parseErr != nil {
 		h.reject(ctx, provider, nil, parseErr.Error())
-		writeError(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
+		httperr.REST(w, apperr.New(apperr.Validation, "%s", parseErr.Error()))
 		return
 	}
 	matched := candidates
@@ -361,7 +376,7 @@ func (h *Handler) answerDuplicate(ctx context.Context, w http.ResponseWriter, pr
 
 func (h *Handler) fail(w http.ResponseWriter, err error) {
 	h.log.Error("webhook delivery", "err", err)
-	writeError(w, apperr.New(apperr.Internal, "internal error"))
+	httperr.REST(w, apperr.New(apperr.Internal, "internal error"))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -369,6 +384,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
-
-// writeError answers in the REST API's error format.
-func writeError(w http.ResponseWriter, e *apperr.Error) { rest.WriteError(w, e) }

@@ -54,15 +54,27 @@ type Handlers struct {
 	now       func() time.Time
 }
 
+// Options configure the handlers.
+type Options struct {
+	Client   *ent.Client
+	Queue    *tasks.Queue
+	Archives *archives.Store
+	// Retention zero takes DefaultRetention, and a zero WebhookDeliveries
+	// its value.
+	Retention Retention
+	Log       *slog.Logger
+}
+
 // New returns the handlers.
-func New(client *ent.Client, queue *tasks.Queue, archives *archives.Store, retention Retention, log *slog.Logger) *Handlers {
+func New(o Options) *Handlers {
+	retention := o.Retention
 	if retention == (Retention{}) {
 		retention = DefaultRetention
 	}
 	if retention.WebhookDeliveries <= 0 {
 		retention.WebhookDeliveries = DefaultRetention.WebhookDeliveries
 	}
-	return &Handlers{client: client, queue: queue, archives: archives, retention: retention, log: log, now: time.Now}
+	return &Handlers{client: o.Client, queue: o.Queue, archives: o.Archives, retention: retention, log: o.Log, now: time.Now}
 }
 
 // Register adds the handlers to reg.

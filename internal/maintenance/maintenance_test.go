@@ -67,9 +67,9 @@ func TestCleanupPurgesOldDeliveries(t *testing.T) {
 			t.Fatal(err)
 		}
 		log := slog.New(slog.DiscardHandler)
-		h := maintenance.New(c, tasks.NewQueue(c), archives.New(c, fs, db.Dialect), maintenance.Retention{
+		h := maintenance.New(maintenance.Options{Client: c, Queue: tasks.NewQueue(c), Archives: archives.New(c, fs, db.Dialect), Retention: maintenance.Retention{
 			RemovedVersions: 24 * time.Hour, FinishedTasks: 24 * time.Hour, OrphanGrace: 24 * time.Hour, WebhookDeliveries: retention,
-		}, log)
+		}, Log: log})
 		if err := h.Cleanup(context.Background(), &ent.Task{}); err != nil {
 			t.Fatalf("cleanup: %v", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/cargoman/cargoman/graph"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/bodylimit"
+	"github.com/cargoman/cargoman/internal/httperr"
 )
 
 // MaxHeaderBytes bounds the request line and headers. Body limits are
@@ -114,11 +115,11 @@ func limitGraphQLBody(limits bodylimit.Limits, uploaders []graph.Requirement, h 
 		}
 		if carriesFile(r) {
 			if err := graph.AdmitAny(uploaders, auth.FromContext(r.Context())); err != nil {
-				writeGraphQLAuthError(w, r, err)
+				httperr.GraphQL(w, err)
 				return
 			}
 			if err := bodylimit.Limit(w, r, limits.Upload); err != nil {
-				writeGraphQLAuthError(w, r, err)
+				httperr.GraphQL(w, err)
 				return
 			}
 			h.ServeHTTP(w, r)
@@ -126,7 +127,7 @@ func limitGraphQLBody(limits bodylimit.Limits, uploaders []graph.Requirement, h 
 		}
 		body, err := bodylimit.Read(w, r, limits.JSON)
 		if err != nil {
-			writeGraphQLAuthError(w, r, err)
+			httperr.GraphQL(w, err)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +160,42 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A method a route does not take answers 405 METHOD_NOT_ALLOWED with
+// Allow, in the error shape of the surface it reached.
+func TestMethodNotAllowed(t *testing.T) {
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		s := testenv.StartServer(t, b)
+		for _, tc := range []struct {
+			name, method, path, allow string
+			graphQL                   bool
+		}{
+			{"REST route", http.MethodPut, "/api/v1/customers", "POST, GET", false},
+			{"Composer route", http.MethodPut, "/packages.json", "GET, HEAD", false},
+			{"playground asset", http.MethodPost, "/graphql/assets/graphiql/init.js", "GET, HEAD", false},
+			{"GraphQL mutation over GET", http.MethodGet, "/graphql?query=" + url.QueryEscape("mutation { revokeAdminToken(input: {id: \"x\"}) { __typename } }"), "POST", true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res := s.Raw(t, tc.method, tc.path, "", nil, map[string]string{"Authorization": "Bearer " + testenv.RootToken})
+				if res.Status != http.StatusMethodNotAllowed || res.Header.Get("Allow") != tc.allow {
+					t.Fatalf("status %d, Allow %q; want 405 with Allow %q: %s", res.Status, res.Header.Get("Allow"), tc.allow, res.Body)
+				}
+				var out struct {
+					Error  struct{ Code string }
+					Errors []struct {
+						Extensions struct{ Code string }
+					}
+				}
+				res.JSON(t, &out)
+				code := out.Error.Code
+				if tc.graphQL && len(out.Errors) == 1 {
+					code = out.Errors[0].Extensions.Code
+				}
+				if code != "METHOD_NOT_ALLOWED" {
+					t.Errorf("body %s, want code METHOD_NOT_ALLOWED", res.Body)
+				}
+			})
+		}
+	})
 }

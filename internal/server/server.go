@@ -1,47 +1,44 @@
 // Package server assembles Cargoman's HTTP surface: health probes, the
 // GraphQL endpoint with its playground, the REST routes and the Composer
-// repository (packages.json, p2 metadata, dists). It holds no
-// configuration of its own; cmd/cargoman hands it its parts.
+// repository (packages.json, p2 metadata, dists). It builds no services and
+// holds no configuration: internal/app hands it its parts.
 package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/gorilla/mux"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cargoman/cargoman/graph"
-	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
-	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/httperr"
 	"github.com/cargoman/cargoman/internal/scratch"
-	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/rest"
 	"github.com/cargoman/cargoman/web"
 )
 
-// Options are the parts the server is made of.
+// Options are the parts the server is made of, built by internal/app.
 type Options struct {
 	DB            *database.DB
 	Authenticator *auth.Authenticator
-	Packages      *packages.Service
-	Access        *access.Service
-	// Usage records when customer tokens were last used; may be nil.
-	Usage *auth.UsageRecorder
-	// Stats counts Composer installs and downloads; may be nil. The
-	// statistics API flushes it before reading.
-	Stats *stats.Recorder
+	// Schema is the GraphQL schema (graph.NewSchema) that /graphql and
+	// the REST routes run.
+	Schema graphql.ExecutableSchema
+	// Composer serves packages.json, p2 metadata, dists and notify-batch.
+	Composer *composerrepo.Repo
+	// Dists streams the archives the REST API downloads.
+	Dists rest.DistOpener
 	// Webhooks serves /api/webhooks/{provider}; nil leaves them out.
 	Webhooks  http.Handler
 	PublicURL string
@@ -68,7 +65,10 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("server: a scratch directory is required")
 	}
 	limits := o.Limits.WithDefaults()
-	schema := graph.NewSchema(graph.Deps{Client: o.DB.Client, Packages: o.Packages, Access: o.Access, Stats: stats.NewService(o.DB.Client, o.Packages, o.Stats, nil), PublicURL: o.PublicURL})
+	if o.Schema == nil || o.Composer == nil {
+		return nil, fmt.Errorf("server: a schema and the Composer endpoints are required")
+	}
+	schema := o.Schema
 	// Changes made through the API reach this instance's Composer caches
 	// as soon as they commit; other instances poll (cachestamp.Stamps.Run).
 	refresh := graph.AfterMutation(func(ctx context.Context) {
@@ -78,19 +78,16 @@ func New(o Options) (http.Handler, error) {
 	})
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		rest.WriteError(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))
+		httperr.REST(w, apperr.NotFoundf("no route for %s %s", req.Method, req.URL.Path))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Allow", allowedMethods(r, req))
-		e := apperr.New(apperr.Validation, "method %s is not allowed on %s", req.Method, req.URL.Path)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": string(e.Code), "message": e.Message}})
+		httperr.REST(w, apperr.New(apperr.MethodNotAllowed, "method %s is not allowed on %s; use %s", req.Method, req.URL.Path, w.Header().Get("Allow")))
 	})
 
 	// The Composer routes come first: mux tries routes in order, and
 	// these are the hot path.
-	composerrepo.New(composerrepo.Options{Packages: o.Packages, Access: o.Access, Usage: o.Usage, Stats: o.Stats, Stamps: o.Stamps}).Mount(r)
+	o.Composer.Mount(r)
 
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
@@ -123,7 +120,7 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	gqlHandler := graph.NewHandler(schema, o.Log, o.GraphQL, graph.Uploads{Dir: o.Scratch, MaxFields: limits.JSON}, refresh)
-	gql := o.Authenticator.Middleware(writeGraphQLAuthError)(limitGraphQLBody(limits, uploaders, gqlHandler))
+	gql := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { httperr.GraphQL(w, err) })(limitGraphQLBody(limits, uploaders, gqlHandler))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
 			playground.ServeHTTP(w, req)
@@ -135,11 +132,11 @@ func New(o Options) (http.Handler, error) {
 	if o.Webhooks != nil {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
-	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) })
+	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { httperr.REST(w, err) })
 	err = rest.Mount(r, graph.NewExecutor(schema, o.Log, restGraphQL(o.GraphQL), refresh), schema.Schema(), rest.Routes(), rest.Options{
 		PublicURL:  o.PublicURL,
 		Middleware: restAuth,
-		Dists:      o.Packages,
+		Dists:      o.Dists,
 		Limits:     limits,
 		Scratch:    o.Scratch,
 	})
@@ -155,21 +152,6 @@ func New(o Options) (http.Handler, error) {
 func restGraphQL(s graph.Settings) graph.Settings {
 	s.Limits = s.Limits.WithPageSize(rest.MaxPageSize)
 	return s
-}
-
-// writeGraphQLAuthError answers a request with a bad credential in the
-// GraphQL response format, with status 401.
-func writeGraphQLAuthError(w http.ResponseWriter, _ *http.Request, err error) {
-	e, ok := apperr.As(err)
-	if !ok {
-		e = apperr.New(apperr.Internal, "internal error")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.Code.HTTPStatus())
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": gqlerror.List{{
-		Message:    e.Message,
-		Extensions: map[string]any{"code": string(e.Code)},
-	}}})
 }
 
 func writeStatus(w http.ResponseWriter, status int, text string) {

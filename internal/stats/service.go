@@ -113,14 +113,23 @@ type Service struct {
 	now      func() time.Time
 }
 
-// NewService returns a Service reading through client. rec, when not nil,
-// is flushed before each read, so that what this instance counted is
-// visible at once; now defaults to time.Now.
-func NewService(client *ent.Client, pkgs *packages.Service, rec *Recorder, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// ServiceOptions configure a Service.
+type ServiceOptions struct {
+	Client   *ent.Client
+	Packages *packages.Service
+	// Recorder, when not nil, is flushed before each read, so that what
+	// this instance counted is visible at once.
+	Recorder *Recorder
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+// NewService returns a Service reading through o.Client.
+func NewService(o ServiceOptions) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	return &Service{client: client, packages: pkgs, rec: rec, now: now}
+	return &Service{client: o.Client, packages: o.Packages, rec: o.Recorder, now: o.Now}
 }
 
 // flush writes this instance's pending counts before a read. A failure is

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cargoman/cargoman/internal/composer/exclude"
 )
 
 // Archive writes to w a zip of the tree of commit (or of its subdir, for a
@@ -29,7 +31,7 @@ import (
 // Content is what `git archive` produces: .gitattributes export-ignore is
 // honoured (attributes of the repository root and of subdirectories both
 // apply to a subdir archive) and export-subst is expanded. Composer's
-// archive.exclude patterns (see Excluder) are applied on top, on paths
+// archive.exclude patterns (see internal/composer/exclude) are applied on top, on paths
 // relative to subdir. git's tar stream is converted to zip on the fly, with
 // no temporary files.
 //
@@ -53,7 +55,7 @@ import (
 // commit must be a full hex id; subdir empty or a clean relative path;
 // prefix one path element. A commit or subdir missing from the mirror gives
 // an error matching ErrNotFound.
-func (r *Repo) Archive(ctx context.Context, commit, subdir, prefix string, exclude []string, w io.Writer) (ArchiveInfo, error) {
+func (r *Repo) Archive(ctx context.Context, commit, subdir, prefix string, excludes []string, w io.Writer) (ArchiveInfo, error) {
 	if err := checkCommit(commit); err != nil {
 		return ArchiveInfo{}, err
 	}
@@ -92,7 +94,7 @@ func (r *Repo) Archive(ctx context.Context, commit, subdir, prefix string, exclu
 		zw:     zip.NewWriter(cw),
 		prefix: prefix + "/",
 		subdir: subdir,
-		ex:     NewExcluder(exclude),
+		ex:     exclude.New(excludes),
 		dirs:   map[string]bool{},
 		links:  map[string]bool{},
 		bufs:   bufs,
@@ -180,7 +182,7 @@ type tarToZip struct {
 	zw     *zip.Writer
 	prefix string // "top/"
 	subdir string
-	ex     *Excluder
+	ex     *exclude.Rules
 	mtime  time.Time
 	dirs   map[string]bool // directories written ("" is the top folder)
 	links  map[string]bool // every symlink in the tree, for linkInside

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/cargoman/cargoman/internal/composer/exclude"
 )
 
 // benchRepo generates, with one `git fast-import`, a repository of tags
@@ -261,16 +263,6 @@ type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-// BenchmarkExcluded is the cost of deciding one path against typical rules.
-func BenchmarkExcluded(b *testing.B) {
-	e := NewExcluder([]string{"/tests", "*.dist", "!/phpunit.xml.dist", "/docs/**/*.draft.md", "build/", ".github"})
-	paths := []string{"src/Sub1/C12.php", "tests/T1Test.php", "phpunit.xml.dist", "docs/guide/p1.draft.md", "a/b/c/d/e/f.php"}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		e.Excluded(paths[i%len(paths)], false)
-	}
-}
-
 // BenchmarkConvert is the in-process part of Archive: tar stream to zip,
 // without git.
 func BenchmarkConvert(b *testing.B) {
@@ -282,7 +274,7 @@ func BenchmarkConvert(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	excl := NewExcluder([]string{"/tests", "*.dist", "!/phpunit.xml.dist", "/docs/**/*.draft.md", "build/"})
+	excl := exclude.New([]string{"/tests", "*.dist", "!/phpunit.xml.dist", "/docs/**/*.draft.md", "build/"})
 	bufs := archivePool.Get().(*archiveBuffers)
 	b.SetBytes(int64(len(tarData)))
 	b.ResetTimer()

@@ -1,4 +1,4 @@
-package vcs
+package exclude
 
 import (
 	"bytes"
@@ -83,7 +83,7 @@ func TestExcluder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := NewExcluder(tc.rules)
+			e := New(tc.rules)
 			for _, p := range tc.probes {
 				if got := e.Excluded(p.path, p.isDir); got != p.want {
 					t.Errorf("rules %q: Excluded(%q, dir=%v) = %v, want %v", tc.rules, p.path, p.isDir, got, p.want)
@@ -94,8 +94,8 @@ func TestExcluder(t *testing.T) {
 }
 
 func TestExcluderNil(t *testing.T) {
-	var e *Excluder
-	if e.Excluded("a", false) || NewExcluder(nil).Excluded("a", false) {
+	var e *Rules
+	if e.Excluded("a", false) || New(nil).Excluded("a", false) {
 		t.Fatal("no rules must exclude nothing")
 	}
 }
@@ -171,7 +171,7 @@ func randomPath(rng *rand.Rand) string {
 	return strings.Join(parts, "/")
 }
 
-// TestExcludeMatchesComposer compares Excluder with Composer's own
+// TestExcludeMatchesComposer compares Rules with Composer's own
 // implementation on thousands of random rules and paths.
 func TestExcludeMatchesComposer(t *testing.T) {
 	if testing.Short() {
@@ -197,7 +197,7 @@ func TestExcludeMatchesComposer(t *testing.T) {
 	want := composerOracle(t, cases)
 	fails := 0
 	for i, c := range cases {
-		e := NewExcluder(c.Rules)
+		e := New(c.Rules)
 		for j, p := range c.Paths {
 			path := strings.TrimPrefix(p[0].(string), "/")
 			if got := e.Excluded(path, p[1].(bool)); got != want[i][j] {
@@ -228,12 +228,22 @@ func TestExcludeTableMatchesComposer(t *testing.T) {
 	}
 	want := composerOracle(t, cases)
 	for i, c := range cases {
-		e := NewExcluder(c.Rules)
+		e := New(c.Rules)
 		for j, p := range c.Paths {
 			path := strings.TrimPrefix(p[0].(string), "/")
 			if got := e.Excluded(path, false); got != want[i][j] {
 				t.Errorf("rules %q: Excluded(%q) = %v, Composer says %v", c.Rules, path, got, want[i][j])
 			}
 		}
+	}
+}
+
+// BenchmarkExcluded is the cost of deciding one path against typical rules.
+func BenchmarkExcluded(b *testing.B) {
+	e := New([]string{"/tests", "*.dist", "!/phpunit.xml.dist", "/docs/**/*.draft.md", "build/", ".github"})
+	paths := []string{"src/Sub1/C12.php", "tests/T1Test.php", "phpunit.xml.dist", "docs/guide/p1.draft.md", "a/b/c/d/e/f.php"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Excluded(paths[i%len(paths)], false)
 	}
 }

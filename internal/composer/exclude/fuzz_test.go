@@ -1,4 +1,4 @@
-package vcs
+package exclude
 
 import (
 	"strings"
@@ -22,7 +22,7 @@ func FuzzExcluder(f *testing.F) {
 			return
 		}
 		start := time.Now()
-		e := NewExcluder([]string{rule})
+		e := New([]string{rule})
 		got := e.Excluded(path, isDir)
 		if d := time.Since(start); d > time.Second {
 			t.Fatalf("rule %q path %q took %v", rule, path, d)
@@ -31,17 +31,17 @@ func FuzzExcluder(f *testing.F) {
 			t.Fatalf("negated rule %q excludes %q", rule, path)
 		}
 		neg := "!" + strings.TrimLeft(rule, "!")
-		if NewExcluder([]string{rule, neg}).Excluded(path, isDir) {
+		if New([]string{rule, neg}).Excluded(path, isDir) {
 			t.Fatalf("rules %q then %q exclude %q", rule, neg, path)
 		}
 		// A rule and its negation match the same paths.
-		if got && NewExcluder([]string{"/*", "**", neg}).Excluded(path, isDir) {
+		if got && New([]string{"/*", "**", neg}).Excluded(path, isDir) {
 			t.Fatalf("negation of %q does not re-include %q", rule, path)
 		}
 		// Literal rules: an anchored literal path excludes itself and what
 		// is below it.
 		if path != "" && !strings.ContainsAny(path, "*?[]{}\\!\n") && !strings.Contains(path, "//") {
-			lit := NewExcluder([]string{"/" + strings.TrimSuffix(path, "/")})
+			lit := New([]string{"/" + strings.TrimSuffix(path, "/")})
 			if !lit.Excluded(strings.TrimSuffix(path, "/"), false) || !lit.Excluded(strings.TrimSuffix(path, "/")+"/x", false) {
 				t.Fatalf("anchored literal %q does not exclude itself", path)
 			}

@@ -1,4 +1,8 @@
-package vcs
+// Package exclude decides which files a dist archive leaves out, by a
+// package's composer.json archive.exclude rules, exactly as Composer's own
+// archiver does. It is Composer logic, kept apart from the git code
+// (internal/vcs) that builds archives with it.
+package exclude
 
 import (
 	"errors"
@@ -6,7 +10,7 @@ import (
 	"strings"
 )
 
-// Excluder applies Composer's archive.exclude rules (composer.json
+// Rules applies Composer's archive.exclude rules (composer.json
 // "archive": {"exclude": [...]}) with the semantics of Composer's
 // ComposerExcludeFilter/BaseExcludeFilter, reproduced exactly: each rule is
 // turned into the same regular expression Composer builds (through Symfony's
@@ -37,14 +41,14 @@ import (
 // The one deliberate difference: a trailing '/' restricts a rule to
 // directories (and so to their contents), as in gitignore; Composer ignores
 // it and would also exclude a file of that name.
-type Excluder struct {
+type Rules struct {
 	rules []exRule
 }
 
-// NewExcluder compiles patterns. It never fails: rules that cannot match are
+// New compiles patterns. It never fails: rules that cannot match are
 // kept as such, like Composer does.
-func NewExcluder(patterns []string) *Excluder {
-	e := &Excluder{rules: make([]exRule, 0, len(patterns))}
+func New(patterns []string) *Rules {
+	e := &Rules{rules: make([]exRule, 0, len(patterns))}
 	for _, p := range patterns {
 		e.rules = append(e.rules, compileExclude(p))
 	}
@@ -54,7 +58,7 @@ func NewExcluder(patterns []string) *Excluder {
 // Excluded reports whether path (relative to the package root, '/'
 // separated, no leading '/') is left out. isDir tells whether path is a
 // directory, which only matters for rules with a trailing '/'.
-func (e *Excluder) Excluded(path string, isDir bool) bool {
+func (e *Rules) Excluded(path string, isDir bool) bool {
 	if e == nil {
 		return false
 	}
