@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph/model"
@@ -39,16 +37,6 @@ func jwtTTL(seconds *int) time.Duration {
 		return jwtauth.DefaultTTL
 	}
 	return time.Duration(*seconds) * time.Second
-}
-
-func accessOptional[T any](set bool, v *T) access.Optional[T] {
-	return access.Optional[T]{Set: set, Value: v}
-}
-
-// accessField turns a GraphQL omittable input into a partial-update field.
-func accessField[T any](o graphql.Omittable[*T]) access.Optional[T] {
-	v, set := o.ValueOK()
-	return accessOptional(set, v)
 }
 
 func collectionPayload(c *ent.Collection, err error) (*model.CollectionPayload, error) {

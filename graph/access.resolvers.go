@@ -18,6 +18,7 @@ import (
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/auth"
+	"github.com/cargoman/cargoman/internal/patch"
 )
 
 // PackageNames is the resolver for the packageNames field.
@@ -216,8 +217,8 @@ func (r *mutationResolver) UpdateCollection(ctx context.Context, input model.Upd
 	pkgs, setPkgs := input.Packages.ValueOK()
 	return collectionPayload(r.access.UpdateCollection(ctx, access.UpdateCollectionInput{
 		Slug:     input.Slug,
-		Name:     accessOptional(setName, name),
-		Packages: accessOptional(setPkgs, &pkgs),
+		Name:     patch.Of(setName, name),
+		Packages: patch.Of(setPkgs, &pkgs),
 	}))
 }
 

@@ -29,9 +29,9 @@ func (r *mutationResolver) CreateCustomer(ctx context.Context, input model.Creat
 func (r *mutationResolver) UpdateCustomer(ctx context.Context, input model.UpdateCustomerInput) (*model.UpdateCustomerPayload, error) {
 	c, err := r.access.UpdateCustomer(ctx, access.UpdateCustomerInput{
 		ID:         input.ID,
-		Name:       accessField(input.Name),
-		Email:      accessField(input.Email),
-		ExternalID: accessField(input.ExternalID),
+		Name:       optional(input.Name),
+		Email:      optional(input.Email),
+		ExternalID: optional(input.ExternalID),
 	})
 	if err != nil {
 		return nil, err

@@ -9,24 +9,25 @@ import (
 	"github.com/cargoman/cargoman/ent/packageversion"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/packages"
+	"github.com/cargoman/cargoman/internal/patch"
 	"github.com/cargoman/cargoman/internal/semver"
 )
 
 // optional turns a GraphQL omittable input into a partial-update field.
-func optional[T any](o graphql.Omittable[*T]) packages.Optional[T] {
+func optional[T any](o graphql.Omittable[*T]) patch.Optional[T] {
 	v, set := o.ValueOK()
-	return packages.Optional[T]{Set: set, Value: v}
+	return patch.Of(set, v)
 }
 
-func optionalSlice[T any](o graphql.Omittable[[]T]) packages.Optional[[]T] {
+func optionalSlice[T any](o graphql.Omittable[[]T]) patch.Optional[[]T] {
 	v, set := o.ValueOK()
 	if !set {
-		return packages.Optional[[]T]{}
+		return patch.Optional[[]T]{}
 	}
 	if v == nil {
-		return packages.Optional[[]T]{Set: true}
+		return patch.Optional[[]T]{Set: true}
 	}
-	return packages.Optional[[]T]{Set: true, Value: &v}
+	return patch.Optional[[]T]{Set: true, Value: &v}
 }
 
 func versionPayload(v *ent.PackageVersion, err error) (*model.VersionPayload, error) {

@@ -36,6 +36,10 @@ type Deps struct {
 	Packages *packages.Service
 	Access   *access.Service
 	Stats    *stats.Service
+	// AdminTokens manages CMA tokens.
+	AdminTokens *auth.AdminTokens
+	// KnownHosts is the store of trusted ssh host keys.
+	KnownHosts *knownhosts.Store
 	// PublicURL is PUBLIC_URL, the URL clients reach the server at.
 	PublicURL string
 }
@@ -45,9 +49,9 @@ func newResolver(d Deps) *Resolver {
 		client:      d.Client,
 		packages:    d.Packages,
 		access:      d.Access,
-		adminTokens: auth.NewAdminTokens(auth.AdminTokensOptions{Client: d.Client}),
+		adminTokens: d.AdminTokens,
 		stats:       d.Stats,
-		knownHosts:  knownhosts.New(d.Client),
+		knownHosts:  d.KnownHosts,
 		publicURL:   strings.TrimSuffix(d.PublicURL, "/"),
 		now:         func() time.Time { return time.Now().UTC() },
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/collection"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/patch"
 )
 
 // Collection returns the collection with slug.
@@ -53,18 +54,11 @@ func (s *Service) CreateCollection(ctx context.Context, in CollectionInput) (*en
 	return col.Unwrap(), nil
 }
 
-// Optional is a field of a partial update: Set says it was sent; a nil
-// Value then clears it.
-type Optional[T any] struct {
-	Set   bool
-	Value *T
-}
-
 // UpdateCollectionInput changes a collection; Packages replaces its list.
 type UpdateCollectionInput struct {
 	Slug     string
-	Name     Optional[string]
-	Packages Optional[[]string]
+	Name     patch.Optional[string]
+	Packages patch.Optional[[]string]
 }
 
 // UpdateCollection changes the fields of in that are set.

@@ -7,6 +7,7 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/customer"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/patch"
 )
 
 // CustomerInput describes a new customer; ent's schema validates the
@@ -34,9 +35,9 @@ func (s *Service) CreateCustomer(ctx context.Context, in CustomerInput) (*ent.Cu
 // Email or ExternalID clears it, a nil Name is refused.
 type UpdateCustomerInput struct {
 	ID         string
-	Name       Optional[string]
-	Email      Optional[string]
-	ExternalID Optional[string]
+	Name       patch.Optional[string]
+	Email      patch.Optional[string]
+	ExternalID patch.Optional[string]
 }
 
 // UpdateCustomer changes a customer. A customer change invalidates cached

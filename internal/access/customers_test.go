@@ -10,11 +10,12 @@ import (
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/internal/access"
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/patch"
 	"github.com/cargoman/cargoman/internal/tenancy"
 	"github.com/cargoman/cargoman/internal/testenv"
 )
 
-func set(v string) access.Optional[string] { return access.Optional[string]{Set: true, Value: &v} }
+func set(v string) patch.Optional[string] { return patch.Optional[string]{Set: true, Value: &v} }
 
 func TestCustomerLifecycle(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
@@ -73,12 +74,12 @@ func TestCustomerLifecycle(t *testing.T) {
 						t.Fatalf("after rename %+v", got)
 					}
 				}},
-				{name: "clear e-mail", in: access.UpdateCustomerInput{ID: c.ID, Email: access.Optional[string]{Set: true}}, check: func(t *testing.T) {
+				{name: "clear e-mail", in: access.UpdateCustomerInput{ID: c.ID, Email: patch.Optional[string]{Set: true}}, check: func(t *testing.T) {
 					if got, _ := f.s.DB.Client.Customer.Get(ctx, c.ID); got.Email != nil {
 						t.Fatalf("e-mail not cleared: %v", *got.Email)
 					}
 				}},
-				{name: "null name", in: access.UpdateCustomerInput{ID: c.ID, Name: access.Optional[string]{Set: true}}, code: apperr.Validation},
+				{name: "null name", in: access.UpdateCustomerInput{ID: c.ID, Name: patch.Optional[string]{Set: true}}, code: apperr.Validation},
 				{name: "taken external id", in: access.UpdateCustomerInput{ID: other.ID, ExternalID: set("crm-1")}, code: apperr.Conflict},
 				{name: "unknown customer", in: access.UpdateCustomerInput{ID: "cus_nope", Name: set("x")}, code: apperr.NotFound},
 			} {

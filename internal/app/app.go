@@ -184,11 +184,12 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 		return nil, fmt.Errorf("app: %w", err)
 	}
 
+	hostKeys := knownhosts.New(db.Client)
 	reg := &tasks.Registry{}
 	syncer := gitsync.New(gitsync.Options{
 		Client: db.Client, Packages: pkgs, Box: box,
 		MirrorsDir: mirrors, Repositories: repos, TempDir: tmp.Path(), Log: log,
-		HostKeys: knownhosts.New(db.Client), StallTimeout: cfg.GitStallTimeout,
+		HostKeys: hostKeys, StallTimeout: cfg.GitStallTimeout,
 	})
 	// A sync that changed metadata reaches this instance's Composer caches
 	// as soon as it commits.
@@ -218,7 +219,9 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 		webhooks.AcceptCustomerTokens(acc)
 		schema := graph.NewSchema(graph.Deps{
 			Client: db.Client, Packages: pkgs, Access: acc, PublicURL: cfg.PublicURL,
-			Stats: stats.NewService(stats.ServiceOptions{Client: db.Client, Packages: pkgs, Recorder: counts}),
+			Stats:       stats.NewService(stats.ServiceOptions{Client: db.Client, Packages: pkgs, Recorder: counts}),
+			AdminTokens: auth.NewAdminTokens(auth.AdminTokensOptions{Client: db.Client}),
+			KnownHosts:  hostKeys,
 		})
 		a.Handler, err = server.New(server.Options{
 			DB:            db,

@@ -84,5 +84,9 @@ func (c *Caller) Require(capability Capability) error {
 	for _, s := range ScopesWith(capability) {
 		names = append(names, string(s))
 	}
-	return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot %s; that needs scope %s", c.Scope, capability, strings.Join(names, " or "))
+	list := strings.Join(names, " or ")
+	if n := len(names); n > 2 {
+		list = strings.Join(names[:n-1], ", ") + " or " + names[n-1]
+	}
+	return apperr.New(apperr.Forbidden, "a %s-scoped customer token cannot %s; that needs scope %s", c.Scope, capability, list)
 }

@@ -45,7 +45,7 @@ func TestComposerErrorsCarryWarning(t *testing.T) {
 				refusal{e.name + ": wrong token", e.method, e.path, "cgm_tok_thisisnotatokenofthisserver", e.body, http.StatusUnauthorized, "UNAUTHORIZED", "the token is not valid; check the token in auth.json"},
 				refusal{e.name + ": expired token", e.method, e.path, expired, e.body, http.StatusUnauthorized, "UNAUTHORIZED", "the token expired at "},
 				refusal{e.name + ": suspended customer", e.method, e.path, suspendedToken, e.body, http.StatusForbidden, "FORBIDDEN", "access is suspended: unpaid invoice; contact the vendor"},
-				refusal{e.name + ": webhook-scoped token", e.method, e.path, f.webhook, e.body, http.StatusForbidden, "FORBIDDEN", `the token's scope "webhook" may not download packages; contact the vendor`},
+				refusal{e.name + ": webhook-scoped token", e.method, e.path, f.webhook, e.body, http.StatusForbidden, "FORBIDDEN", `a webhook-scoped customer token cannot download packages; that needs scope download, developer or admin; contact the vendor`},
 			)
 		}
 		notFound := "; check the package name and version, or ask the vendor for access to it"

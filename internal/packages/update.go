@@ -8,27 +8,21 @@ import (
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/database"
+	"github.com/cargoman/cargoman/internal/patch"
 	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/validate"
 )
 
-// Optional is a field of a partial update: Set says it was sent; a nil
-// Value then clears it.
-type Optional[T any] struct {
-	Set   bool
-	Value *T
-}
-
 // UpdateInput changes the fields that are Set.
 type UpdateInput struct {
 	Name                 string
-	RepositoryURL        Optional[string]
-	CredentialID         Optional[string]
-	WebhookSecret        Optional[string]
-	Abandoned            Optional[bool]
-	AbandonedReplacement Optional[string]
-	MonorepoPaths        Optional[[]string]
-	MonorepoExcludes     Optional[[]string]
+	RepositoryURL        patch.Optional[string]
+	CredentialID         patch.Optional[string]
+	WebhookSecret        patch.Optional[string]
+	Abandoned            patch.Optional[bool]
+	AbandonedReplacement patch.Optional[string]
+	MonorepoPaths        patch.Optional[[]string]
+	MonorepoExcludes     patch.Optional[[]string]
 }
 
 // Update changes a package. Changes that alter what Composer sees
