@@ -216,17 +216,6 @@ func TestSyncRefusesURLs(t *testing.T) {
 	}
 }
 
-// closedPort returns a local TCP port nothing listens on.
-func closedPort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
-}
-
 func TestSyncErrorsCarryNoCredentials(t *testing.T) {
 	port := closedPort(t)
 	const token = "ghp_T0pSecretToken1234567890"
