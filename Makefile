@@ -52,3 +52,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseNotifyBatch -fuzztime 30s ./internal/composer/
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalString -fuzztime 30s ./graph/scalar/
 	$(GO) test -run '^$$' -fuzz FuzzComposerJSON -fuzztime 30s ./internal/composerjson/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./internal/repourl/
