@@ -203,8 +203,21 @@ func TestBindFailureKeepsFirstStart(t *testing.T) {
 // wins, so a reset would change nothing).
 func TestAdminTokenReset(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
-		db := b.Open(t)
 		ctx := context.Background()
+		// A database never served (a wrong DATABASE_URL) gets no token.
+		never := b.Open(t)
+		if _, errOut, code := runCLI(t, nil, "admin-token", "reset", "-database-url", never.URL); code != 1 || !strings.Contains(errOut, "never served by Cargoman") {
+			t.Fatalf("reset of a database never served: exit %d %s", code, errOut)
+		}
+		if n := never.Client.Setting.Query().CountX(tenancy.WithSystem(ctx)); n != 0 {
+			t.Fatalf("reset of a database never served stored %d settings", n)
+		}
+		// Nor does a directory without a database.
+		if _, errOut, code := runCLI(t, nil, "admin-token", "reset", "-data-dir", t.TempDir()); code != 1 || !strings.Contains(errOut, "is not a Cargoman database") {
+			t.Fatalf("reset in an empty DATA_DIR: exit %d %s", code, errOut)
+		}
+
+		db := b.Open(t)
 		first, err := bootstrap.Run(ctx, db.Client, "")
 		if err != nil {
 			t.Fatal(err)

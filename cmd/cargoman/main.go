@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/cargoman/cargoman/internal/app"
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/bootstrap"
@@ -221,11 +223,25 @@ func resetRootToken(ctx context.Context, cfg *config, getenv func(string) string
 	if getenv("ADMIN_TOKEN") != "" {
 		return errors.New("ADMIN_TOKEN is set: the root token is the one in the environment, not the stored one; to change it, set another ADMIN_TOKEN and restart the servers")
 	}
-	db, err := openAndMigrate(ctx, cfg)
+	// The database is read as it is, not migrated: a wrong DATA_DIR or
+	// DATABASE_URL must not get a schema and a token nobody serves with.
+	db, err := database.Open(cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// A PostgreSQL URL may hold a password: it is named, not shown.
+	where := "the PostgreSQL database at DATABASE_URL"
+	if db.Dialect == dialect.SQLite {
+		where = cfg.DatabaseURL
+	}
+	gen, err := bootstrap.ReadGeneration(ctx, db.Client)
+	if err != nil {
+		return fmt.Errorf("%s is not a Cargoman database (check DATA_DIR or DATABASE_URL): %w", where, err)
+	}
+	if gen == "" {
+		return fmt.Errorf("%s was never served by Cargoman (check DATA_DIR or DATABASE_URL)", where)
+	}
 	token, err := bootstrap.ResetRootToken(ctx, db.Client)
 	if err != nil {
 		return err
