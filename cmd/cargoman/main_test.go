@@ -30,32 +30,32 @@ func TestParseConfig(t *testing.T) {
 		want config
 		err  bool
 	}{
-		{name: "defaults", want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
+		{name: "defaults", want: config{ListenAddr: ":8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
 		{name: "env", env: map[string]string{"LISTEN_ADDR": ":9", "DATA_DIR": "/srv", "ADMIN_TOKEN": strongToken, "PUBLIC_URL": "https://p.example", "ALLOW_LOCAL_REPOSITORIES": "true", "MODE": "worker"},
 			want: config{ListenAddr: ":9", PublicURL: "https://p.example", DataDir: "/srv", DatabaseURL: "sqlite:///srv/cargoman.db", AdminToken: strongToken, AllowLocalRepos: true, Mode: "worker", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated}},
 		{name: "flags win", env: map[string]string{"LISTEN_ADDR": ":9", "DATABASE_URL": "postgres://x"}, args: []string{"-listen-addr", ":10", "-worker-concurrency", "4"},
-			want: config{ListenAddr: ":10", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "postgres://x", Mode: "all", WorkerConcurrency: 4, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
+			want: config{ListenAddr: ":10", DataDir: "./data", DatabaseURL: "postgres://x", Mode: "all", WorkerConcurrency: 4, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
 		{name: "jwt secret", env: map[string]string{"JWT_SECRET": "0123456789abcdef0123456789abcdef"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", JWTSecret: "0123456789abcdef0123456789abcdef", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
+			want: config{ListenAddr: ":8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", JWTSecret: "0123456789abcdef0123456789abcdef", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
 		{name: "short admin token", env: map[string]string{"ADMIN_TOKEN": "s3cr3t-Pa55"}, err: true},
 		{name: "repetitive admin token", env: map[string]string{"ADMIN_TOKEN": strings.Repeat("ab", 20)}, err: true},
 		{name: "short jwt secret", args: []string{"-jwt-secret", "too-short"}, err: true},
 		{name: "unknown flag", args: []string{"-nope"}, err: true},
 		{name: "bad mode", env: map[string]string{"MODE": "both"}, err: true},
 		{name: "log level", env: map[string]string{"LOG_LEVEL": "warn"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "warn", level: slog.LevelWarn, GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
+			want: config{ListenAddr: ":8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "warn", level: slog.LevelWarn, GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
 		{name: "webhook delivery retention", env: map[string]string{"WEBHOOK_DELIVERY_RETENTION_DAYS": "7"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 7, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
+			want: config{ListenAddr: ":8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 7, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
 		{name: "zero webhook delivery retention", env: map[string]string{"WEBHOOK_DELIVERY_RETENTION_DAYS": "0"}, err: true},
 		{name: "max body bytes", env: map[string]string{"MAX_BODY_BYTES": "2097152"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 2 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
+			want: config{ListenAddr: ":8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 2 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
 		{name: "max body bytes too small", env: map[string]string{"MAX_BODY_BYTES": "10"}, err: true},
 		{name: "graphql settings", env: map[string]string{"GRAPHQL_MAX_COMPLEXITY": "5000"}, args: []string{"-graphql-introspection", "off"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: 5000, GraphQLIntrospection: "off", introspection: graph.IntrospectionOff, denyPrivate: true}},
+			want: config{ListenAddr: ":8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: 5000, GraphQLIntrospection: "off", introspection: graph.IntrospectionOff, denyPrivate: true}},
 		{name: "bad introspection", env: map[string]string{"GRAPHQL_INTROSPECTION": "anyone"}, err: true},
 		{name: "zero complexity", env: map[string]string{"GRAPHQL_MAX_COMPLEXITY": "0"}, err: true},
 		{name: "git network policy", env: map[string]string{"ALLOWED_GIT_HOSTS": "github.com, *.example.com", "ALLOW_LOCAL_REPOSITORIES": "true", "DENY_PRIVATE_NETWORKS": "true"},
-			want: config{ListenAddr: ":8080", PublicURL: "http://localhost:8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", AllowLocalRepos: true,
+			want: config{ListenAddr: ":8080", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", AllowLocalRepos: true,
 				AllowedGitHosts: "github.com, *.example.com", DenyPrivate: "true", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
 		{name: "bad deny private networks", env: map[string]string{"DENY_PRIVATE_NETWORKS": "mostly"}, err: true},
 		{name: "bad allowed git host", env: map[string]string{"ALLOWED_GIT_HOSTS": "github.com/acme"}, err: true},
@@ -64,7 +64,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "stray argument", args: []string{"extra"}, err: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseConfig("serve", tc.args, func(k string) string { return tc.env[k] }, io.Discard)
+			got, err := parseConfig(commands()[0], tc.args, func(k string) string { return tc.env[k] }, io.Discard)
 			if tc.err {
 				if err == nil {
 					t.Fatal("want error")

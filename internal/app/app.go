@@ -118,10 +118,6 @@ func (f wakerFunc) Wake() { f() }
 // New assembles the app over a migrated database. Close releases what it
 // holds on disk.
 func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ *App, err error) {
-	boot, err := bootstrap.Run(ctx, db.Client, cfg.AdminToken)
-	if err != nil {
-		return nil, err
-	}
 	// Every temporary file lives under DATA_DIR/tmp; what a dead instance
 	// left there is swept now.
 	tmp, err := scratch.Open(filepath.Join(cfg.DataDir, "tmp"))
@@ -173,10 +169,16 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 	}
 	acc := access.New(access.Options{Client: db.Client, Dialect: db.Dialect, JWT: jwt})
 	db.Client.Use(cachestamp.Hook())
+	// Bootstrapping comes after everything that can fail on disk: a root
+	// token generated and then lost to a later error would never be shown.
+	boot, err := bootstrap.Run(ctx, db.Client, cfg.AdminToken)
+	if err != nil {
+		return nil, err
+	}
 	current := bootstrap.NewCurrent(boot)
 	stamps := cachestamp.New(db.Client)
 	stamps.WatchGeneration(boot.Generation,
-		func(ctx context.Context) (string, error) { return bootstrap.ReadGeneration(ctx, db.Client) },
+		func(ctx context.Context) (string, error) { return current.Follow(ctx, db.Client) },
 		func(ctx context.Context, seen string) (string, error) {
 			return adoptDatabase(ctx, db, cfg, current, seen, log)
 		})

@@ -32,6 +32,9 @@ type Result struct {
 	TenantID string
 	// RootHash is the hash of the root token.
 	RootHash string
+	// RootConfigured says the root token is the operator's ADMIN_TOKEN,
+	// which wins over the stored one.
+	RootConfigured bool
 	// GeneratedRootToken is the plain root token when this call generated
 	// it; it must be shown to the operator once and never again.
 	GeneratedRootToken string
@@ -74,6 +77,7 @@ func run(ctx context.Context, client *ent.Client, adminToken, keepRootHash strin
 	}
 	if adminToken != "" {
 		res.RootHash = secret.Hash(adminToken)
+		res.RootConfigured = true
 		return res, nil
 	}
 	var plain string

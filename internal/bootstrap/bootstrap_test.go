@@ -116,3 +116,48 @@ func TestGeneration(t *testing.T) {
 		}
 	})
 }
+
+// TestFollow: a root token reset in the database takes effect on a
+// running instance at its next poll, unless ADMIN_TOKEN is configured
+// (it wins) or the database is another generation (adopted by Rerun).
+func TestFollow(t *testing.T) {
+	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
+		ctx := context.Background()
+		db := b.Open(t)
+		first, err := bootstrap.Run(ctx, db.Client, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		generated := bootstrap.NewCurrent(first)
+		configured, err := bootstrap.Run(ctx, db.Client, "configured-root-token")
+		if err != nil || !configured.RootConfigured {
+			t.Fatalf("configured: %+v %v", configured, err)
+		}
+		env := bootstrap.NewCurrent(configured)
+		elsewhere := first
+		elsewhere.Generation = "gen_other"
+		other := bootstrap.NewCurrent(elsewhere)
+
+		token, err := bootstrap.ResetRootToken(ctx, db.Client)
+		if err != nil || !strings.HasPrefix(token, bootstrap.RootTokenPrefix) {
+			t.Fatalf("reset: %q %v", token, err)
+		}
+		for _, tc := range []struct {
+			name    string
+			current *bootstrap.Current
+			want    string
+		}{
+			{"generated", generated, secret.Hash(token)},
+			{"ADMIN_TOKEN wins", env, secret.Hash("configured-root-token")},
+			{"another generation", other, first.RootHash},
+		} {
+			gen, err := tc.current.Follow(ctx, db.Client)
+			if err != nil || gen != first.Generation {
+				t.Fatalf("%s: Follow: %q %v", tc.name, gen, err)
+			}
+			if got := tc.current.RootHash(); got != tc.want {
+				t.Errorf("%s: root hash %q, want %q", tc.name, got, tc.want)
+			}
+		}
+	})
+}
