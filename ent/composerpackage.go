@@ -54,8 +54,10 @@ type ComposerPackage struct {
 	MonorepoPath *string `json:"monorepo_path,omitempty"`
 	// Encrypted per-package webhook secret.
 	WebhookSecret []byte `json:"-"`
-	// SyncedAt holds the value of the "synced_at" field.
+	// When the last successful sync finished; a failed attempt leaves it alone.
 	SyncedAt *time.Time `json:"synced_at,omitempty"`
+	// When the last sync attempt finished, successful or not (its error is sync_error).
+	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
 	// SyncError holds the value of the "sync_error" field.
 	SyncError *string `json:"sync_error,omitempty"`
 	// sha256 of the package's rendered Composer documents: metadata_updated_at moves only when they change.
@@ -216,7 +218,7 @@ func (*ComposerPackage) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case composerpackage.FieldID, composerpackage.FieldTenantID, composerpackage.FieldName, composerpackage.FieldType, composerpackage.FieldRepositoryURL, composerpackage.FieldRepositoryKey, composerpackage.FieldDescription, composerpackage.FieldAbandonedReplacement, composerpackage.FieldDefaultBranch, composerpackage.FieldReadme, composerpackage.FieldReadmeHTML, composerpackage.FieldMonorepoPath, composerpackage.FieldSyncError, composerpackage.FieldMetadataDigest, composerpackage.FieldCredentialID, composerpackage.FieldParentID:
 			values[i] = new(sql.NullString)
-		case composerpackage.FieldCreatedAt, composerpackage.FieldUpdatedAt, composerpackage.FieldSyncedAt, composerpackage.FieldMetadataUpdatedAt:
+		case composerpackage.FieldCreatedAt, composerpackage.FieldUpdatedAt, composerpackage.FieldSyncedAt, composerpackage.FieldLastAttemptAt, composerpackage.FieldMetadataUpdatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -358,6 +360,13 @@ func (_m *ComposerPackage) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SyncedAt = new(time.Time)
 				*_m.SyncedAt = value.Time
+			}
+		case composerpackage.FieldLastAttemptAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_attempt_at", values[i])
+			} else if value.Valid {
+				_m.LastAttemptAt = new(time.Time)
+				*_m.LastAttemptAt = value.Time
 			}
 		case composerpackage.FieldSyncError:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -545,6 +554,11 @@ func (_m *ComposerPackage) String() string {
 	builder.WriteString(", ")
 	if v := _m.SyncedAt; v != nil {
 		builder.WriteString("synced_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.LastAttemptAt; v != nil {
+		builder.WriteString("last_attempt_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")

@@ -235,6 +235,20 @@ func (_c *ComposerPackageCreate) SetNillableSyncedAt(v *time.Time) *ComposerPack
 	return _c
 }
 
+// SetLastAttemptAt sets the "last_attempt_at" field.
+func (_c *ComposerPackageCreate) SetLastAttemptAt(v time.Time) *ComposerPackageCreate {
+	_c.mutation.SetLastAttemptAt(v)
+	return _c
+}
+
+// SetNillableLastAttemptAt sets the "last_attempt_at" field if the given value is not nil.
+func (_c *ComposerPackageCreate) SetNillableLastAttemptAt(v *time.Time) *ComposerPackageCreate {
+	if v != nil {
+		_c.SetLastAttemptAt(*v)
+	}
+	return _c
+}
+
 // SetSyncError sets the "sync_error" field.
 func (_c *ComposerPackageCreate) SetSyncError(v string) *ComposerPackageCreate {
 	_c.mutation.SetSyncError(v)
@@ -655,6 +669,10 @@ func (_c *ComposerPackageCreate) createSpec() (*ComposerPackage, *sqlgraph.Creat
 	if value, ok := _c.mutation.SyncedAt(); ok {
 		_spec.SetField(composerpackage.FieldSyncedAt, field.TypeTime, value)
 		_node.SyncedAt = &value
+	}
+	if value, ok := _c.mutation.LastAttemptAt(); ok {
+		_spec.SetField(composerpackage.FieldLastAttemptAt, field.TypeTime, value)
+		_node.LastAttemptAt = &value
 	}
 	if value, ok := _c.mutation.SyncError(); ok {
 		_spec.SetField(composerpackage.FieldSyncError, field.TypeString, value)
@@ -1105,6 +1123,24 @@ func (u *ComposerPackageUpsert) ClearSyncedAt() *ComposerPackageUpsert {
 	return u
 }
 
+// SetLastAttemptAt sets the "last_attempt_at" field.
+func (u *ComposerPackageUpsert) SetLastAttemptAt(v time.Time) *ComposerPackageUpsert {
+	u.Set(composerpackage.FieldLastAttemptAt, v)
+	return u
+}
+
+// UpdateLastAttemptAt sets the "last_attempt_at" field to the value that was provided on create.
+func (u *ComposerPackageUpsert) UpdateLastAttemptAt() *ComposerPackageUpsert {
+	u.SetExcluded(composerpackage.FieldLastAttemptAt)
+	return u
+}
+
+// ClearLastAttemptAt clears the value of the "last_attempt_at" field.
+func (u *ComposerPackageUpsert) ClearLastAttemptAt() *ComposerPackageUpsert {
+	u.SetNull(composerpackage.FieldLastAttemptAt)
+	return u
+}
+
 // SetSyncError sets the "sync_error" field.
 func (u *ComposerPackageUpsert) SetSyncError(v string) *ComposerPackageUpsert {
 	u.Set(composerpackage.FieldSyncError, v)
@@ -1499,6 +1535,27 @@ func (u *ComposerPackageUpsertOne) UpdateSyncedAt() *ComposerPackageUpsertOne {
 func (u *ComposerPackageUpsertOne) ClearSyncedAt() *ComposerPackageUpsertOne {
 	return u.Update(func(s *ComposerPackageUpsert) {
 		s.ClearSyncedAt()
+	})
+}
+
+// SetLastAttemptAt sets the "last_attempt_at" field.
+func (u *ComposerPackageUpsertOne) SetLastAttemptAt(v time.Time) *ComposerPackageUpsertOne {
+	return u.Update(func(s *ComposerPackageUpsert) {
+		s.SetLastAttemptAt(v)
+	})
+}
+
+// UpdateLastAttemptAt sets the "last_attempt_at" field to the value that was provided on create.
+func (u *ComposerPackageUpsertOne) UpdateLastAttemptAt() *ComposerPackageUpsertOne {
+	return u.Update(func(s *ComposerPackageUpsert) {
+		s.UpdateLastAttemptAt()
+	})
+}
+
+// ClearLastAttemptAt clears the value of the "last_attempt_at" field.
+func (u *ComposerPackageUpsertOne) ClearLastAttemptAt() *ComposerPackageUpsertOne {
+	return u.Update(func(s *ComposerPackageUpsert) {
+		s.ClearLastAttemptAt()
 	})
 }
 
@@ -2075,6 +2132,27 @@ func (u *ComposerPackageUpsertBulk) UpdateSyncedAt() *ComposerPackageUpsertBulk 
 func (u *ComposerPackageUpsertBulk) ClearSyncedAt() *ComposerPackageUpsertBulk {
 	return u.Update(func(s *ComposerPackageUpsert) {
 		s.ClearSyncedAt()
+	})
+}
+
+// SetLastAttemptAt sets the "last_attempt_at" field.
+func (u *ComposerPackageUpsertBulk) SetLastAttemptAt(v time.Time) *ComposerPackageUpsertBulk {
+	return u.Update(func(s *ComposerPackageUpsert) {
+		s.SetLastAttemptAt(v)
+	})
+}
+
+// UpdateLastAttemptAt sets the "last_attempt_at" field to the value that was provided on create.
+func (u *ComposerPackageUpsertBulk) UpdateLastAttemptAt() *ComposerPackageUpsertBulk {
+	return u.Update(func(s *ComposerPackageUpsert) {
+		s.UpdateLastAttemptAt()
+	})
+}
+
+// ClearLastAttemptAt clears the value of the "last_attempt_at" field.
+func (u *ComposerPackageUpsertBulk) ClearLastAttemptAt() *ComposerPackageUpsertBulk {
+	return u.Update(func(s *ComposerPackageUpsert) {
+		s.ClearLastAttemptAt()
 	})
 }
 

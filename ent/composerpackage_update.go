@@ -265,6 +265,26 @@ func (_u *ComposerPackageUpdate) ClearSyncedAt() *ComposerPackageUpdate {
 	return _u
 }
 
+// SetLastAttemptAt sets the "last_attempt_at" field.
+func (_u *ComposerPackageUpdate) SetLastAttemptAt(v time.Time) *ComposerPackageUpdate {
+	_u.mutation.SetLastAttemptAt(v)
+	return _u
+}
+
+// SetNillableLastAttemptAt sets the "last_attempt_at" field if the given value is not nil.
+func (_u *ComposerPackageUpdate) SetNillableLastAttemptAt(v *time.Time) *ComposerPackageUpdate {
+	if v != nil {
+		_u.SetLastAttemptAt(*v)
+	}
+	return _u
+}
+
+// ClearLastAttemptAt clears the value of the "last_attempt_at" field.
+func (_u *ComposerPackageUpdate) ClearLastAttemptAt() *ComposerPackageUpdate {
+	_u.mutation.ClearLastAttemptAt()
+	return _u
+}
+
 // SetSyncError sets the "sync_error" field.
 func (_u *ComposerPackageUpdate) SetSyncError(v string) *ComposerPackageUpdate {
 	_u.mutation.SetSyncError(v)
@@ -770,6 +790,12 @@ func (_u *ComposerPackageUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if _u.mutation.SyncedAtCleared() {
 		_spec.ClearField(composerpackage.FieldSyncedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastAttemptAt(); ok {
+		_spec.SetField(composerpackage.FieldLastAttemptAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastAttemptAtCleared() {
+		_spec.ClearField(composerpackage.FieldLastAttemptAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.SyncError(); ok {
 		_spec.SetField(composerpackage.FieldSyncError, field.TypeString, value)
@@ -1383,6 +1409,26 @@ func (_u *ComposerPackageUpdateOne) ClearSyncedAt() *ComposerPackageUpdateOne {
 	return _u
 }
 
+// SetLastAttemptAt sets the "last_attempt_at" field.
+func (_u *ComposerPackageUpdateOne) SetLastAttemptAt(v time.Time) *ComposerPackageUpdateOne {
+	_u.mutation.SetLastAttemptAt(v)
+	return _u
+}
+
+// SetNillableLastAttemptAt sets the "last_attempt_at" field if the given value is not nil.
+func (_u *ComposerPackageUpdateOne) SetNillableLastAttemptAt(v *time.Time) *ComposerPackageUpdateOne {
+	if v != nil {
+		_u.SetLastAttemptAt(*v)
+	}
+	return _u
+}
+
+// ClearLastAttemptAt clears the value of the "last_attempt_at" field.
+func (_u *ComposerPackageUpdateOne) ClearLastAttemptAt() *ComposerPackageUpdateOne {
+	_u.mutation.ClearLastAttemptAt()
+	return _u
+}
+
 // SetSyncError sets the "sync_error" field.
 func (_u *ComposerPackageUpdateOne) SetSyncError(v string) *ComposerPackageUpdateOne {
 	_u.mutation.SetSyncError(v)
@@ -1918,6 +1964,12 @@ func (_u *ComposerPackageUpdateOne) sqlSave(ctx context.Context) (_node *Compose
 	}
 	if _u.mutation.SyncedAtCleared() {
 		_spec.ClearField(composerpackage.FieldSyncedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastAttemptAt(); ok {
+		_spec.SetField(composerpackage.FieldLastAttemptAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastAttemptAtCleared() {
+		_spec.ClearField(composerpackage.FieldLastAttemptAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.SyncError(); ok {
 		_spec.SetField(composerpackage.FieldSyncError, field.TypeString, value)

@@ -1145,6 +1145,11 @@ func (_q *ComposerPackageQuery) collectField(ctx context.Context, oneNode bool, 
 				selectedFields = append(selectedFields, composerpackage.FieldSyncedAt)
 				fieldSeen[composerpackage.FieldSyncedAt] = struct{}{}
 			}
+		case "lastAttemptAt":
+			if _, ok := fieldSeen[composerpackage.FieldLastAttemptAt]; !ok {
+				selectedFields = append(selectedFields, composerpackage.FieldLastAttemptAt)
+				fieldSeen[composerpackage.FieldLastAttemptAt] = struct{}{}
+			}
 		case "syncError":
 			if _, ok := fieldSeen[composerpackage.FieldSyncError]; !ok {
 				selectedFields = append(selectedFields, composerpackage.FieldSyncError)

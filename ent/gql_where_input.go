@@ -1287,6 +1287,18 @@ type PackageWhereInput struct {
 	SyncedAtIsNil  bool        `json:"syncedAtIsNil,omitempty"`
 	SyncedAtNotNil bool        `json:"syncedAtNotNil,omitempty"`
 
+	// "last_attempt_at" field predicates.
+	LastAttemptAt       *time.Time  `json:"lastAttemptAt,omitempty"`
+	LastAttemptAtNEQ    *time.Time  `json:"lastAttemptAtNEQ,omitempty"`
+	LastAttemptAtIn     []time.Time `json:"lastAttemptAtIn,omitempty"`
+	LastAttemptAtNotIn  []time.Time `json:"lastAttemptAtNotIn,omitempty"`
+	LastAttemptAtGT     *time.Time  `json:"lastAttemptAtGT,omitempty"`
+	LastAttemptAtGTE    *time.Time  `json:"lastAttemptAtGTE,omitempty"`
+	LastAttemptAtLT     *time.Time  `json:"lastAttemptAtLT,omitempty"`
+	LastAttemptAtLTE    *time.Time  `json:"lastAttemptAtLTE,omitempty"`
+	LastAttemptAtIsNil  bool        `json:"lastAttemptAtIsNil,omitempty"`
+	LastAttemptAtNotNil bool        `json:"lastAttemptAtNotNil,omitempty"`
+
 	// "sync_error" field predicates.
 	SyncError             *string  `json:"syncError,omitempty"`
 	SyncErrorNEQ          *string  `json:"syncErrorNEQ,omitempty"`
@@ -1793,6 +1805,36 @@ func (i *PackageWhereInput) P() (predicate.ComposerPackage, error) {
 	}
 	if i.SyncedAtNotNil {
 		predicates = append(predicates, composerpackage.SyncedAtNotNil())
+	}
+	if i.LastAttemptAt != nil {
+		predicates = append(predicates, composerpackage.LastAttemptAtEQ(*i.LastAttemptAt))
+	}
+	if i.LastAttemptAtNEQ != nil {
+		predicates = append(predicates, composerpackage.LastAttemptAtNEQ(*i.LastAttemptAtNEQ))
+	}
+	if len(i.LastAttemptAtIn) > 0 {
+		predicates = append(predicates, composerpackage.LastAttemptAtIn(i.LastAttemptAtIn...))
+	}
+	if len(i.LastAttemptAtNotIn) > 0 {
+		predicates = append(predicates, composerpackage.LastAttemptAtNotIn(i.LastAttemptAtNotIn...))
+	}
+	if i.LastAttemptAtGT != nil {
+		predicates = append(predicates, composerpackage.LastAttemptAtGT(*i.LastAttemptAtGT))
+	}
+	if i.LastAttemptAtGTE != nil {
+		predicates = append(predicates, composerpackage.LastAttemptAtGTE(*i.LastAttemptAtGTE))
+	}
+	if i.LastAttemptAtLT != nil {
+		predicates = append(predicates, composerpackage.LastAttemptAtLT(*i.LastAttemptAtLT))
+	}
+	if i.LastAttemptAtLTE != nil {
+		predicates = append(predicates, composerpackage.LastAttemptAtLTE(*i.LastAttemptAtLTE))
+	}
+	if i.LastAttemptAtIsNil {
+		predicates = append(predicates, composerpackage.LastAttemptAtIsNil())
+	}
+	if i.LastAttemptAtNotNil {
+		predicates = append(predicates, composerpackage.LastAttemptAtNotNil())
 	}
 	if i.SyncError != nil {
 		predicates = append(predicates, composerpackage.SyncErrorEQ(*i.SyncError))

@@ -3012,6 +3012,7 @@ type ComposerPackageMutation struct {
 	monorepo_path             *string
 	webhook_secret            *[]byte
 	synced_at                 *time.Time
+	last_attempt_at           *time.Time
 	sync_error                *string
 	metadata_digest           *string
 	metadata_updated_at       *time.Time
@@ -3988,6 +3989,55 @@ func (m *ComposerPackageMutation) ResetSyncedAt() {
 	delete(m.clearedFields, composerpackage.FieldSyncedAt)
 }
 
+// SetLastAttemptAt sets the "last_attempt_at" field.
+func (m *ComposerPackageMutation) SetLastAttemptAt(t time.Time) {
+	m.last_attempt_at = &t
+}
+
+// LastAttemptAt returns the value of the "last_attempt_at" field in the mutation.
+func (m *ComposerPackageMutation) LastAttemptAt() (r time.Time, exists bool) {
+	v := m.last_attempt_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastAttemptAt returns the old "last_attempt_at" field's value of the ComposerPackage entity.
+// If the ComposerPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComposerPackageMutation) OldLastAttemptAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastAttemptAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastAttemptAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastAttemptAt: %w", err)
+	}
+	return oldValue.LastAttemptAt, nil
+}
+
+// ClearLastAttemptAt clears the value of the "last_attempt_at" field.
+func (m *ComposerPackageMutation) ClearLastAttemptAt() {
+	m.last_attempt_at = nil
+	m.clearedFields[composerpackage.FieldLastAttemptAt] = struct{}{}
+}
+
+// LastAttemptAtCleared returns if the "last_attempt_at" field was cleared in this mutation.
+func (m *ComposerPackageMutation) LastAttemptAtCleared() bool {
+	_, ok := m.clearedFields[composerpackage.FieldLastAttemptAt]
+	return ok
+}
+
+// ResetLastAttemptAt resets all changes to the "last_attempt_at" field.
+func (m *ComposerPackageMutation) ResetLastAttemptAt() {
+	m.last_attempt_at = nil
+	delete(m.clearedFields, composerpackage.FieldLastAttemptAt)
+}
+
 // SetSyncError sets the "sync_error" field.
 func (m *ComposerPackageMutation) SetSyncError(s string) {
 	m.sync_error = &s
@@ -4726,7 +4776,7 @@ func (m *ComposerPackageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ComposerPackageMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, composerpackage.FieldCreatedAt)
 	}
@@ -4780,6 +4830,9 @@ func (m *ComposerPackageMutation) Fields() []string {
 	}
 	if m.synced_at != nil {
 		fields = append(fields, composerpackage.FieldSyncedAt)
+	}
+	if m.last_attempt_at != nil {
+		fields = append(fields, composerpackage.FieldLastAttemptAt)
 	}
 	if m.sync_error != nil {
 		fields = append(fields, composerpackage.FieldSyncError)
@@ -4840,6 +4893,8 @@ func (m *ComposerPackageMutation) Field(name string) (ent.Value, bool) {
 		return m.WebhookSecret()
 	case composerpackage.FieldSyncedAt:
 		return m.SyncedAt()
+	case composerpackage.FieldLastAttemptAt:
+		return m.LastAttemptAt()
 	case composerpackage.FieldSyncError:
 		return m.SyncError()
 	case composerpackage.FieldMetadataDigest:
@@ -4895,6 +4950,8 @@ func (m *ComposerPackageMutation) OldField(ctx context.Context, name string) (en
 		return m.OldWebhookSecret(ctx)
 	case composerpackage.FieldSyncedAt:
 		return m.OldSyncedAt(ctx)
+	case composerpackage.FieldLastAttemptAt:
+		return m.OldLastAttemptAt(ctx)
 	case composerpackage.FieldSyncError:
 		return m.OldSyncError(ctx)
 	case composerpackage.FieldMetadataDigest:
@@ -5040,6 +5097,13 @@ func (m *ComposerPackageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSyncedAt(v)
 		return nil
+	case composerpackage.FieldLastAttemptAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastAttemptAt(v)
+		return nil
 	case composerpackage.FieldSyncError:
 		v, ok := value.(string)
 		if !ok {
@@ -5141,6 +5205,9 @@ func (m *ComposerPackageMutation) ClearedFields() []string {
 	if m.FieldCleared(composerpackage.FieldSyncedAt) {
 		fields = append(fields, composerpackage.FieldSyncedAt)
 	}
+	if m.FieldCleared(composerpackage.FieldLastAttemptAt) {
+		fields = append(fields, composerpackage.FieldLastAttemptAt)
+	}
 	if m.FieldCleared(composerpackage.FieldSyncError) {
 		fields = append(fields, composerpackage.FieldSyncError)
 	}
@@ -5205,6 +5272,9 @@ func (m *ComposerPackageMutation) ClearField(name string) error {
 		return nil
 	case composerpackage.FieldSyncedAt:
 		m.ClearSyncedAt()
+		return nil
+	case composerpackage.FieldLastAttemptAt:
+		m.ClearLastAttemptAt()
 		return nil
 	case composerpackage.FieldSyncError:
 		m.ClearSyncError()
@@ -5282,6 +5352,9 @@ func (m *ComposerPackageMutation) ResetField(name string) error {
 		return nil
 	case composerpackage.FieldSyncedAt:
 		m.ResetSyncedAt()
+		return nil
+	case composerpackage.FieldLastAttemptAt:
+		m.ResetLastAttemptAt()
 		return nil
 	case composerpackage.FieldSyncError:
 		m.ResetSyncError()

@@ -46,9 +46,13 @@ func (r *Resolver) Package() generated.PackageResolver { return &packageResolver
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Task returns generated.TaskResolver implementation.
+func (r *Resolver) Task() generated.TaskResolver { return &taskResolver{r} }
+
 type (
 	collectionResolver struct{ *Resolver }
 	customerResolver   struct{ *Resolver }
 	packageResolver    struct{ *Resolver }
 	queryResolver      struct{ *Resolver }
+	taskResolver       struct{ *Resolver }
 )

@@ -80,7 +80,7 @@ func inputField(e *gqlerror.Error) string {
 
 // presentError renders every GraphQL error with a code from the spec's
 // table in extensions.code, plus extensions.field where known.
-func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+func presentError(log *slog.Logger, schema *ast.Schema) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		ae, ok := apperr.As(err)
@@ -88,9 +88,15 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			// Not from a resolver: gqlgen rejected the request itself
 			// (syntax, validation, variable or argument coercion, limits).
 			field := inputField(gqlErr)
-			msg := gqlErr.Message
-			if field != "" && !strings.Contains(msg, field) {
-				msg = field + ": " + msg
+			msg, reworded := coercionMessage(schema, field, gqlErr.Message)
+			if !reworded && field != "" && !strings.Contains(msg, field) {
+				// "name must be a string, not a number", as
+				// coercionMessage words it; other messages after a colon.
+				sep := ": "
+				if strings.HasPrefix(msg, "must ") {
+					sep = " "
+				}
+				msg = field + sep + msg
 			}
 			ae = apperr.Invalid(field, "%s", msg)
 		}

@@ -63,7 +63,7 @@ type configurable interface {
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
 }
 
-func configure(c configurable, log *slog.Logger, s Settings, extra []graphql.HandlerExtension) {
+func configure(c configurable, schema *ast.Schema, log *slog.Logger, s Settings, extra []graphql.HandlerExtension) {
 	s = s.withDefaults()
 	c.Use(introspectionPolicy{mode: s.Introspection})
 	for _, x := range extra {
@@ -73,7 +73,7 @@ func configure(c configurable, log *slog.Logger, s Settings, extra []graphql.Han
 	c.AroundFields(classifyResolverErrors)
 	c.AroundFields(pageLimit)
 	c.AroundFields(newCustomerView().guard)
-	c.SetErrorPresenter(presentError(log))
+	c.SetErrorPresenter(presentError(log, schema))
 	c.SetRecoverFunc(recoverPanic(log))
 	c.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 }
@@ -82,7 +82,7 @@ func configure(c configurable, log *slog.Logger, s Settings, extra []graphql.Han
 // layer), configured like the HTTP endpoint.
 func NewExecutor(es graphql.ExecutableSchema, log *slog.Logger, s Settings, extra ...graphql.HandlerExtension) *executor.Executor {
 	e := executor.New(es)
-	configure(e, log, s, extra)
+	configure(e, es.Schema(), log, s, extra)
 	return e
 }
 
@@ -96,7 +96,7 @@ func NewHandler(es graphql.ExecutableSchema, log *slog.Logger, s Settings, up Up
 		up.MaxFields = bodylimit.DefaultJSON
 	}
 	srv.AddTransport(multipartForm{up: up})
-	configure(srv, log, s, extra)
+	configure(srv, es.Schema(), log, s, extra)
 	return srv
 }
 

@@ -7,9 +7,11 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/cargoman/cargoman/ent"
+	"github.com/cargoman/cargoman/ent/composerpackage"
 	"github.com/cargoman/cargoman/ent/task"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/apperr"
@@ -47,4 +49,22 @@ func (r *queryResolver) Task(ctx context.Context, id string) (*ent.Task, error) 
 		return nil, apperr.NotFoundf("task %q not found", id)
 	}
 	return t, err
+}
+
+// Package is the resolver for the package field.
+func (r *taskResolver) Package(ctx context.Context, obj *ent.Task) (*string, error) {
+	if obj.Kind != task.KindPackageSync {
+		return nil, nil
+	}
+	names, err := r.client.ComposerPackage.Query().
+		Where(composerpackage.ID(obj.Key)).
+		Select(composerpackage.FieldName).
+		Strings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("graph: name the package of task %s: %w", obj.ID, err)
+	}
+	if len(names) == 0 {
+		return nil, nil // deleted since the task was queued
+	}
+	return &names[0], nil
 }

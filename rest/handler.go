@@ -35,6 +35,8 @@ type compiled struct {
 	Route
 	vars     ast.VariableDefinitionList
 	hasInput bool
+	// input is the type of $input, whose fields the body names.
+	input *ast.Definition
 	// flatten is set when the result embeds connections, shown as arrays.
 	flatten bool
 	// pathVars maps a variable (or $input field) to its path template.
@@ -111,7 +113,9 @@ func compile(schema *ast.Schema, rt Route) (*compiled, error) {
 		}
 	}
 	for _, v := range c.vars {
-		c.hasInput = c.hasInput || v.Variable == "input"
+		if v.Variable == "input" {
+			c.hasInput, c.input = true, v.Definition
+		}
 	}
 	return c, nil
 }
@@ -215,7 +219,7 @@ func (h *Handler) variables(c *compiled, w http.ResponseWriter, r *http.Request,
 		if c.Upload != "" {
 			input, cleanup, err = h.readUpload(w, r, c.Upload)
 		} else {
-			input, err = readBody(w, r, h.opts.Limits.JSON)
+			input, err = readBody(w, r, h.opts.Limits.JSON, c.input)
 		}
 		if err != nil {
 			return nil, cleanup, err
@@ -281,7 +285,9 @@ func queryValue(def *ast.VariableDefinition, param, raw string) (any, error) {
 }
 
 // readBody decodes a JSON object body; an empty body is an empty object.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) (map[string]any, error) {
+// input is the type the body fills, to point camelCase keys at their
+// snake_case names.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, input *ast.Definition) (map[string]any, error) {
 	data, err := bodylimit.Read(w, r, limit)
 	if err != nil {
 		return nil, err
@@ -304,6 +310,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (map[string]a
 	obj, ok := body.(map[string]any)
 	if !ok {
 		return nil, apperr.New(apperr.Validation, "the request body must be a JSON object")
+	}
+	if err := camelKeyError(obj, input); err != nil {
+		return nil, err
 	}
 	return camelKeys(obj).(map[string]any), nil
 }

@@ -34,6 +34,7 @@ type packageJSON struct {
 	Description   *string       `json:"description"`
 	DefaultBranch *string       `json:"default_branch"`
 	SyncedAt      *string       `json:"synced_at"`
+	LastAttemptAt *string       `json:"last_attempt_at"`
 	SyncError     *string       `json:"sync_error"`
 	Versions      []versionJSON `json:"versions"`
 	RejectedRefs  []struct {
@@ -58,8 +59,8 @@ func waitSynced(t *testing.T, s *testenv.Server, name string, after time.Time) p
 			t.Fatalf("GET package: %d %s", resp.Status, resp.Body)
 		}
 		resp.JSON(t, &p)
-		if p.CurrentTask == nil && p.SyncedAt != nil {
-			synced, _ := time.Parse(time.RFC3339Nano, *p.SyncedAt)
+		if p.CurrentTask == nil && p.LastAttemptAt != nil {
+			synced, _ := time.Parse(time.RFC3339Nano, *p.LastAttemptAt)
 			if !synced.Before(after.Add(-time.Second)) {
 				return p
 			}

@@ -7,7 +7,7 @@ import "net/http"
 const packageFields = `
 fragment PackageFields on Package {
   id name type repositoryURL description abandoned abandonedReplacement defaultBranch
-  monorepoPaths monorepoExcludes monorepoPath syncedAt syncError createdAt updatedAt
+  monorepoPaths monorepoExcludes monorepoPath syncedAt lastAttemptAt syncError createdAt updatedAt
   sshHost sshHostKeys { keyType fingerprint source pendingKeyType pendingFingerprint }
 }`
 
@@ -19,7 +19,7 @@ fragment VersionFields on PackageVersion {
 
 const taskFields = `
 fragment TaskFields on Task {
-  id kind key args status attempts maxAttempts runAt error progress startedAt finishedAt createdAt updatedAt
+  id kind key package args status attempts maxAttempts runAt error progress startedAt finishedAt createdAt updatedAt
 }`
 
 // packageName joins the {vendor} and {name} path parameters.
@@ -125,7 +125,7 @@ var packageRoutes = []Route{
 	{
 		Method: http.MethodGet, Path: "/api/v1/packages/{vendor}/{name}/monorepo", Vars: packageName,
 		Query: `query($name: String!) {
-  package(name: $name) { name repositoryURL monorepoPaths monorepoExcludes syncedAt syncError currentTask { ...TaskFields } }
+  package(name: $name) { name repositoryURL monorepoPaths monorepoExcludes syncedAt lastAttemptAt syncError currentTask { ...TaskFields } }
 }` + taskFields,
 		Result: []string{"package"},
 	},

@@ -2,7 +2,11 @@ package rest
 
 import (
 	"fmt"
+	"sort"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/casing"
 )
 
@@ -92,4 +96,29 @@ func camelKeys(v any) any {
 		return t
 	}
 	return v
+}
+
+// camelKeyError refuses a body key written in GraphQL's camelCase that
+// input does not know by that spelling, naming its snake_case form when
+// that is a field: REST speaks snake_case, and "externalId: unknown field"
+// alone leaves the caller guessing (GraphQL spells it externalID).
+func camelKeyError(body map[string]any, input *ast.Definition) error {
+	if input == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(body))
+	for k := range body {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the same answer for the same body
+	for _, k := range keys {
+		snake := casing.Snake(k)
+		if snake == k || input.Fields.ForName(k) != nil {
+			continue
+		}
+		if input.Fields.ForName(casing.Camel(snake)) != nil {
+			return apperr.Invalid(snake, "%s: unknown field; did you mean %s?", k, snake)
+		}
+	}
+	return nil
 }

@@ -31,9 +31,10 @@ var graphiqlPage = template.Must(template.New("graphiql").
 // endpoint and assetsPrefix may be absolute paths or relative to the page's
 // URL.
 //
-// The headers editor is enabled and persisted in the browser's local storage,
-// prefilled with an "Authorization: Bearer " line; the header is not sent
-// until a token is filled in. The page is rendered once, here; the handler
+// The headers editor is enabled and prefilled with an "Authorization:
+// Bearer " line; the header is not sent until a token is filled in, and
+// never persisted (a pasted root token must not stay in the browser's local
+// storage). The editor opens on WelcomeQuery. The page is rendered once, here; the handler
 // answers GET and HEAD.
 func GraphiQL(endpoint, assetsPrefix string) http.Handler {
 	prefix := strings.TrimRight(assetsPrefix, "/")
@@ -52,7 +53,7 @@ func GraphiQL(endpoint, assetsPrefix string) http.Handler {
 		},
 	})
 	var buf bytes.Buffer
-	if err := t.Execute(&buf, struct{ Endpoint string }{endpoint}); err != nil {
+	if err := t.Execute(&buf, struct{ Endpoint, DefaultQuery string }{endpoint, WelcomeQuery}); err != nil {
 		panic("web: rendering the GraphiQL page: " + err.Error())
 	}
 	sum := sha256.Sum256(buf.Bytes())

@@ -54,6 +54,8 @@ const (
 	FieldWebhookSecret = "webhook_secret"
 	// FieldSyncedAt holds the string denoting the synced_at field in the database.
 	FieldSyncedAt = "synced_at"
+	// FieldLastAttemptAt holds the string denoting the last_attempt_at field in the database.
+	FieldLastAttemptAt = "last_attempt_at"
 	// FieldSyncError holds the string denoting the sync_error field in the database.
 	FieldSyncError = "sync_error"
 	// FieldMetadataDigest holds the string denoting the metadata_digest field in the database.
@@ -169,6 +171,7 @@ var Columns = []string{
 	FieldMonorepoPath,
 	FieldWebhookSecret,
 	FieldSyncedAt,
+	FieldLastAttemptAt,
 	FieldSyncError,
 	FieldMetadataDigest,
 	FieldMetadataUpdatedAt,
@@ -330,6 +333,11 @@ func ByMonorepoPath(opts ...sql.OrderTermOption) OrderOption {
 // BySyncedAt orders the results by the synced_at field.
 func BySyncedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSyncedAt, opts...).ToFunc()
+}
+
+// ByLastAttemptAt orders the results by the last_attempt_at field.
+func ByLastAttemptAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastAttemptAt, opts...).ToFunc()
 }
 
 // BySyncError orders the results by the sync_error field.

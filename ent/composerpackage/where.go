@@ -140,6 +140,11 @@ func SyncedAt(v time.Time) predicate.ComposerPackage {
 	return predicate.ComposerPackage(sql.FieldEQ(FieldSyncedAt, v))
 }
 
+// LastAttemptAt applies equality check predicate on the "last_attempt_at" field. It's identical to LastAttemptAtEQ.
+func LastAttemptAt(v time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldEQ(FieldLastAttemptAt, v))
+}
+
 // SyncError applies equality check predicate on the "sync_error" field. It's identical to SyncErrorEQ.
 func SyncError(v string) predicate.ComposerPackage {
 	return predicate.ComposerPackage(sql.FieldEQ(FieldSyncError, v))
@@ -1123,6 +1128,56 @@ func SyncedAtIsNil() predicate.ComposerPackage {
 // SyncedAtNotNil applies the NotNil predicate on the "synced_at" field.
 func SyncedAtNotNil() predicate.ComposerPackage {
 	return predicate.ComposerPackage(sql.FieldNotNull(FieldSyncedAt))
+}
+
+// LastAttemptAtEQ applies the EQ predicate on the "last_attempt_at" field.
+func LastAttemptAtEQ(v time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldEQ(FieldLastAttemptAt, v))
+}
+
+// LastAttemptAtNEQ applies the NEQ predicate on the "last_attempt_at" field.
+func LastAttemptAtNEQ(v time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldNEQ(FieldLastAttemptAt, v))
+}
+
+// LastAttemptAtIn applies the In predicate on the "last_attempt_at" field.
+func LastAttemptAtIn(vs ...time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldIn(FieldLastAttemptAt, vs...))
+}
+
+// LastAttemptAtNotIn applies the NotIn predicate on the "last_attempt_at" field.
+func LastAttemptAtNotIn(vs ...time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldNotIn(FieldLastAttemptAt, vs...))
+}
+
+// LastAttemptAtGT applies the GT predicate on the "last_attempt_at" field.
+func LastAttemptAtGT(v time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldGT(FieldLastAttemptAt, v))
+}
+
+// LastAttemptAtGTE applies the GTE predicate on the "last_attempt_at" field.
+func LastAttemptAtGTE(v time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldGTE(FieldLastAttemptAt, v))
+}
+
+// LastAttemptAtLT applies the LT predicate on the "last_attempt_at" field.
+func LastAttemptAtLT(v time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldLT(FieldLastAttemptAt, v))
+}
+
+// LastAttemptAtLTE applies the LTE predicate on the "last_attempt_at" field.
+func LastAttemptAtLTE(v time.Time) predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldLTE(FieldLastAttemptAt, v))
+}
+
+// LastAttemptAtIsNil applies the IsNil predicate on the "last_attempt_at" field.
+func LastAttemptAtIsNil() predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldIsNull(FieldLastAttemptAt))
+}
+
+// LastAttemptAtNotNil applies the NotNil predicate on the "last_attempt_at" field.
+func LastAttemptAtNotNil() predicate.ComposerPackage {
+	return predicate.ComposerPackage(sql.FieldNotNull(FieldLastAttemptAt))
 }
 
 // SyncErrorEQ applies the EQ predicate on the "sync_error" field.

@@ -165,6 +165,7 @@ var (
 		{Name: "monorepo_path", Type: field.TypeString, Nullable: true},
 		{Name: "webhook_secret", Type: field.TypeBytes, Nullable: true},
 		{Name: "synced_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
 		{Name: "sync_error", Type: field.TypeString, Nullable: true},
 		{Name: "metadata_digest", Type: field.TypeString, Nullable: true},
 		{Name: "metadata_updated_at", Type: field.TypeTime, Nullable: true},
@@ -180,19 +181,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "packages_tenants_tenant",
-				Columns:    []*schema.Column{PackagesColumns[21]},
+				Columns:    []*schema.Column{PackagesColumns[22]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "packages_packages_children",
-				Columns:    []*schema.Column{PackagesColumns[22]},
+				Columns:    []*schema.Column{PackagesColumns[23]},
 				RefColumns: []*schema.Column{PackagesColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "packages_credentials_packages",
-				Columns:    []*schema.Column{PackagesColumns[23]},
+				Columns:    []*schema.Column{PackagesColumns[24]},
 				RefColumns: []*schema.Column{CredentialsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -201,17 +202,17 @@ var (
 			{
 				Name:    "composerpackage_tenant_id",
 				Unique:  false,
-				Columns: []*schema.Column{PackagesColumns[21]},
+				Columns: []*schema.Column{PackagesColumns[22]},
 			},
 			{
 				Name:    "composerpackage_tenant_id_name",
 				Unique:  true,
-				Columns: []*schema.Column{PackagesColumns[21], PackagesColumns[3]},
+				Columns: []*schema.Column{PackagesColumns[22], PackagesColumns[3]},
 			},
 			{
 				Name:    "composerpackage_tenant_id_repository_key",
 				Unique:  false,
-				Columns: []*schema.Column{PackagesColumns[21], PackagesColumns[6]},
+				Columns: []*schema.Column{PackagesColumns[22], PackagesColumns[6]},
 			},
 		},
 	}

@@ -77,7 +77,14 @@ func (ComposerPackage) Fields() []ent.Field {
 			Sensitive().
 			Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("Encrypted per-package webhook secret."),
-		field.Time("synced_at").Optional().Nillable(),
+		field.Time("synced_at").
+			Optional().
+			Nillable().
+			Comment("When the last successful sync finished; a failed attempt leaves it alone."),
+		field.Time("last_attempt_at").
+			Optional().
+			Nillable().
+			Comment("When the last sync attempt finished, successful or not (its error is sync_error)."),
 		field.String("sync_error").Optional().Nillable(),
 		field.String("metadata_digest").
 			Optional().

@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Package() PackageResolver
 	Query() QueryResolver
+	Task() TaskResolver
 }
 
 type DirectiveRoot struct {
@@ -428,6 +429,7 @@ type ComplexityRoot struct {
 		Description          func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		InstallableVersions  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int) int
+		LastAttemptAt        func(childComplexity int) int
 		MonorepoExcludes     func(childComplexity int) int
 		MonorepoPath         func(childComplexity int) int
 		MonorepoPaths        func(childComplexity int) int
@@ -649,6 +651,7 @@ type ComplexityRoot struct {
 		LeaseExpiresAt func(childComplexity int) int
 		LeaseOwner     func(childComplexity int) int
 		MaxAttempts    func(childComplexity int) int
+		Package        func(childComplexity int) int
 		Progress       func(childComplexity int) int
 		Rerun          func(childComplexity int) int
 		RunAt          func(childComplexity int) int
@@ -843,6 +846,9 @@ type QueryResolver interface {
 	Tasks(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, offset *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, status *task.Status, kind *task.Kind) (*ent.TaskConnection, error)
 	Task(ctx context.Context, id string) (*ent.Task, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
+}
+type TaskResolver interface {
+	Package(ctx context.Context, obj *ent.Task) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2500,6 +2506,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.InstallableVersions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["offset"].(*int)), true
+	case "Package.lastAttemptAt":
+		if e.ComplexityRoot.Package.LastAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.LastAttemptAt(childComplexity), true
 	case "Package.monorepoExcludes":
 		if e.ComplexityRoot.Package.MonorepoExcludes == nil {
 			break
@@ -3488,6 +3500,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.MaxAttempts(childComplexity), true
+	case "Task.package":
+		if e.ComplexityRoot.Task.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Package(childComplexity), true
 	case "Task.progress":
 		if e.ComplexityRoot.Task.Progress == nil {
 			break
@@ -6264,7 +6282,14 @@ type Package implements Node @goModel(model: "github.com/cargoman/cargoman/ent.C
   For a monorepo child: its directory in the parent's repository.
   """
   monorepoPath: String
+  """
+  When the last successful sync finished; a failed attempt leaves it alone.
+  """
   syncedAt: Time
+  """
+  When the last sync attempt finished, successful or not (its error is sync_error).
+  """
+  lastAttemptAt: Time
   syncError: String
   versions(
     """
@@ -7122,6 +7147,19 @@ input PackageWhereInput {
   syncedAtLTE: Time
   syncedAtIsNil: Boolean
   syncedAtNotNil: Boolean
+  """
+  last_attempt_at field predicates
+  """
+  lastAttemptAt: Time
+  lastAttemptAtNEQ: Time
+  lastAttemptAtIn: [Time!]
+  lastAttemptAtNotIn: [Time!]
+  lastAttemptAtGT: Time
+  lastAttemptAtGTE: Time
+  lastAttemptAtLT: Time
+  lastAttemptAtLTE: Time
+  lastAttemptAtIsNil: Boolean
+  lastAttemptAtNotNil: Boolean
   """
   sync_error field predicates
   """
@@ -8375,6 +8413,14 @@ type CreateTaskPayload {
 extend type Mutation {
   createTask(input: CreateTaskInput!): CreateTaskPayload! @hasRole(role: ADMIN)
 }
+
+extend type Task {
+  """
+  Name of the package the task is about (package_sync tasks, whose key is
+  the package id); null for other kinds and for a package deleted since.
+  """
+  package: String
+}
 `, BuiltIn: false},
 	{Name: "../../schema/viewer.graphql", Input: `"""
 What kind of credential made the request.
@@ -9083,6 +9129,8 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_monorepoPath(ctx, field)
 	case "syncedAt":
 		return ec.fieldContext_Package_syncedAt(ctx, field)
+	case "lastAttemptAt":
+		return ec.fieldContext_Package_lastAttemptAt(ctx, field)
 	case "syncError":
 		return ec.fieldContext_Package_syncError(ctx, field)
 	case "versions":
@@ -9483,6 +9531,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_startedAt(ctx, field)
 	case "finishedAt":
 		return ec.fieldContext_Task_finishedAt(ctx, field)
+	case "package":
+		return ec.fieldContext_Task_package(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
 }
@@ -19398,6 +19448,29 @@ func (ec *executionContext) fieldContext_Package_syncedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Package", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _Package_lastAttemptAt(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_lastAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_lastAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Package_syncError(ctx context.Context, field graphql.CollectedField, obj *ent.ComposerPackage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24068,6 +24141,29 @@ func (ec *executionContext) _Task_finishedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Task_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Task", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Task_package(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().Package(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _TaskConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TaskConnection) (ret graphql.Marshaler) {
@@ -34319,7 +34415,7 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "type", "typeNEQ", "typeIn", "typeNotIn", "repositoryURL", "repositoryURLNEQ", "repositoryURLIn", "repositoryURLNotIn", "repositoryURLGT", "repositoryURLGTE", "repositoryURLLT", "repositoryURLLTE", "repositoryURLContains", "repositoryURLHasPrefix", "repositoryURLHasSuffix", "repositoryURLIsNil", "repositoryURLNotNil", "repositoryURLEqualFold", "repositoryURLContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "abandoned", "abandonedNEQ", "abandonedReplacement", "abandonedReplacementNEQ", "abandonedReplacementIn", "abandonedReplacementNotIn", "abandonedReplacementGT", "abandonedReplacementGTE", "abandonedReplacementLT", "abandonedReplacementLTE", "abandonedReplacementContains", "abandonedReplacementHasPrefix", "abandonedReplacementHasSuffix", "abandonedReplacementIsNil", "abandonedReplacementNotNil", "abandonedReplacementEqualFold", "abandonedReplacementContainsFold", "defaultBranch", "defaultBranchNEQ", "defaultBranchIn", "defaultBranchNotIn", "defaultBranchGT", "defaultBranchGTE", "defaultBranchLT", "defaultBranchLTE", "defaultBranchContains", "defaultBranchHasPrefix", "defaultBranchHasSuffix", "defaultBranchIsNil", "defaultBranchNotNil", "defaultBranchEqualFold", "defaultBranchContainsFold", "monorepoPath", "monorepoPathNEQ", "monorepoPathIn", "monorepoPathNotIn", "monorepoPathGT", "monorepoPathGTE", "monorepoPathLT", "monorepoPathLTE", "monorepoPathContains", "monorepoPathHasPrefix", "monorepoPathHasSuffix", "monorepoPathIsNil", "monorepoPathNotNil", "monorepoPathEqualFold", "monorepoPathContainsFold", "syncedAt", "syncedAtNEQ", "syncedAtIn", "syncedAtNotIn", "syncedAtGT", "syncedAtGTE", "syncedAtLT", "syncedAtLTE", "syncedAtIsNil", "syncedAtNotNil", "syncError", "syncErrorNEQ", "syncErrorIn", "syncErrorNotIn", "syncErrorGT", "syncErrorGTE", "syncErrorLT", "syncErrorLTE", "syncErrorContains", "syncErrorHasPrefix", "syncErrorHasSuffix", "syncErrorIsNil", "syncErrorNotNil", "syncErrorEqualFold", "syncErrorContainsFold", "hasVersions", "hasVersionsWith", "hasSkippedRefs", "hasSkippedRefsWith", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasCredential", "hasCredentialWith", "hasWebhookDeliveries", "hasWebhookDeliveriesWith", "hasCollections", "hasCollectionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "type", "typeNEQ", "typeIn", "typeNotIn", "repositoryURL", "repositoryURLNEQ", "repositoryURLIn", "repositoryURLNotIn", "repositoryURLGT", "repositoryURLGTE", "repositoryURLLT", "repositoryURLLTE", "repositoryURLContains", "repositoryURLHasPrefix", "repositoryURLHasSuffix", "repositoryURLIsNil", "repositoryURLNotNil", "repositoryURLEqualFold", "repositoryURLContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "abandoned", "abandonedNEQ", "abandonedReplacement", "abandonedReplacementNEQ", "abandonedReplacementIn", "abandonedReplacementNotIn", "abandonedReplacementGT", "abandonedReplacementGTE", "abandonedReplacementLT", "abandonedReplacementLTE", "abandonedReplacementContains", "abandonedReplacementHasPrefix", "abandonedReplacementHasSuffix", "abandonedReplacementIsNil", "abandonedReplacementNotNil", "abandonedReplacementEqualFold", "abandonedReplacementContainsFold", "defaultBranch", "defaultBranchNEQ", "defaultBranchIn", "defaultBranchNotIn", "defaultBranchGT", "defaultBranchGTE", "defaultBranchLT", "defaultBranchLTE", "defaultBranchContains", "defaultBranchHasPrefix", "defaultBranchHasSuffix", "defaultBranchIsNil", "defaultBranchNotNil", "defaultBranchEqualFold", "defaultBranchContainsFold", "monorepoPath", "monorepoPathNEQ", "monorepoPathIn", "monorepoPathNotIn", "monorepoPathGT", "monorepoPathGTE", "monorepoPathLT", "monorepoPathLTE", "monorepoPathContains", "monorepoPathHasPrefix", "monorepoPathHasSuffix", "monorepoPathIsNil", "monorepoPathNotNil", "monorepoPathEqualFold", "monorepoPathContainsFold", "syncedAt", "syncedAtNEQ", "syncedAtIn", "syncedAtNotIn", "syncedAtGT", "syncedAtGTE", "syncedAtLT", "syncedAtLTE", "syncedAtIsNil", "syncedAtNotNil", "lastAttemptAt", "lastAttemptAtNEQ", "lastAttemptAtIn", "lastAttemptAtNotIn", "lastAttemptAtGT", "lastAttemptAtGTE", "lastAttemptAtLT", "lastAttemptAtLTE", "lastAttemptAtIsNil", "lastAttemptAtNotNil", "syncError", "syncErrorNEQ", "syncErrorIn", "syncErrorNotIn", "syncErrorGT", "syncErrorGTE", "syncErrorLT", "syncErrorLTE", "syncErrorContains", "syncErrorHasPrefix", "syncErrorHasSuffix", "syncErrorIsNil", "syncErrorNotNil", "syncErrorEqualFold", "syncErrorContainsFold", "hasVersions", "hasVersionsWith", "hasSkippedRefs", "hasSkippedRefsWith", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasCredential", "hasCredentialWith", "hasWebhookDeliveries", "hasWebhookDeliveriesWith", "hasCollections", "hasCollectionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35257,6 +35353,76 @@ func (ec *executionContext) unmarshalInputPackageWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.SyncedAtNotNil = data
+		case "lastAttemptAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAt = data
+		case "lastAttemptAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtNEQ = data
+		case "lastAttemptAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtIn = data
+		case "lastAttemptAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtNotIn = data
+		case "lastAttemptAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtGT = data
+		case "lastAttemptAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtGTE = data
+		case "lastAttemptAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtLT = data
+		case "lastAttemptAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtLTE = data
+		case "lastAttemptAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtIsNil = data
+		case "lastAttemptAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastAttemptAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastAttemptAtNotNil = data
 		case "syncError":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("syncError"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -41831,6 +41997,11 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastAttemptAt":
+			out.Values[i] = ec._Package_lastAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "syncError":
 			out.Values[i] = ec._Package_syncError(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -44328,88 +44499,126 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._Task_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Task_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Task_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._Task_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "key":
 			out.Values[i] = ec._Task_key(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "args":
 			out.Values[i] = ec._Task_args(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Task_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attempts":
 			out.Values[i] = ec._Task_attempts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxAttempts":
 			out.Values[i] = ec._Task_maxAttempts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "runAt":
 			out.Values[i] = ec._Task_runAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "leaseOwner":
 			out.Values[i] = ec._Task_leaseOwner(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "leaseExpiresAt":
 			out.Values[i] = ec._Task_leaseExpiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rerun":
 			out.Values[i] = ec._Task_rerun(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "error":
 			out.Values[i] = ec._Task_error(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "progress":
 			out.Values[i] = ec._Task_progress(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
 			out.Values[i] = ec._Task_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "finishedAt":
 			out.Values[i] = ec._Task_finishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "package":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Task_package(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

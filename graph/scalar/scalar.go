@@ -101,6 +101,29 @@ func UnmarshalBoolean(v any) (bool, error) {
 	return false, fmt.Errorf("must be true or false, not %s", kind(v))
 }
 
+// Want says what a value of the built-in scalar typeName must be, in the
+// words the Unmarshal functions here use, so every type error reads the
+// same whether this package or GraphQL validation finds it; ok is false
+// for other types.
+func Want(typeName string) (want string, ok bool) {
+	switch typeName {
+	case "String":
+		return "a string", true
+	case "ID":
+		return "a string or a whole number", true
+	case "Int":
+		return "a whole number", true
+	case "Float":
+		return "a number", true
+	case "Boolean":
+		return "true or false", true
+	}
+	return "", false
+}
+
+// Kind names the JSON type of a decoded value: "a string", "a number".
+func Kind(v any) string { return kind(v) }
+
 // kind names the JSON type of a decoded value.
 func kind(v any) string {
 	switch v.(type) {

@@ -101,11 +101,14 @@ func (s *Syncer) Handle(ctx context.Context, t *ent.Task) error {
 		s.log.Info("sync stopped: the package was deleted", "package", pkg.Name)
 		return nil
 	}
-	upd := s.client.ComposerPackage.UpdateOneID(pkg.ID).SetSyncedAt(time.Now().UTC())
+	// synced_at is the last success: a failed attempt records only when it
+	// ran and why it failed, so the package keeps its last good sync time.
+	now := time.Now().UTC()
+	upd := s.client.ComposerPackage.UpdateOneID(pkg.ID).SetLastAttemptAt(now)
 	if syncErr != nil {
 		upd.SetSyncError(syncErr.Error())
 	} else {
-		upd.ClearSyncError()
+		upd.SetSyncedAt(now).ClearSyncError()
 	}
 	if err := upd.Exec(ctx); err != nil && !ent.IsNotFound(err) {
 		return errors.Join(syncErr, fmt.Errorf("gitsync: record sync result: %w", err))

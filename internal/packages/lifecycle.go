@@ -17,6 +17,7 @@ import (
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/ids"
 	"github.com/cargoman/cargoman/internal/repourl"
+	"github.com/cargoman/cargoman/internal/validate"
 )
 
 // CreateInput describes a new package.
@@ -34,8 +35,8 @@ type CreateInput struct {
 // transaction, so it can never exist without one.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ComposerPackage, *ent.Task, error) {
 	name := strings.TrimSpace(in.Name)
-	if name != strings.ToLower(name) {
-		return nil, nil, apperr.Invalid("name", "name must be lower case (Composer package names are), e.g. %q", strings.ToLower(name))
+	if err := validate.PackageName(name); err != nil {
+		return nil, nil, apperr.Invalid("name", "name %s", err)
 	}
 	repoURL, err := s.checkRepository(in.Type, in.RepositoryURL)
 	if err != nil {

@@ -130,6 +130,9 @@ func PackageName(s string) error {
 		return fmt.Errorf("must be at most 214 characters")
 	}
 	if !packageNamePattern.MatchString(s) {
+		if lower := strings.ToLower(s); lower != s && packageNamePattern.MatchString(lower) {
+			return fmt.Errorf("must be lower case (Composer package names are): %q", lower)
+		}
 		return fmt.Errorf("%q is not a valid Composer package name (vendor/name in lower case, e.g. acme/lib)", s)
 	}
 	return nil

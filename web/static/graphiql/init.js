@@ -6,6 +6,7 @@
 
   var root = document.getElementById("graphiql");
   var endpoint = root.getAttribute("data-endpoint");
+  var defaultQuery = root.getAttribute("data-default-query");
 
   // A blank template for the header users are expected to fill in. An
   // Authorization header whose token is still empty is not sent (see below),
@@ -16,17 +17,13 @@
     return /^\s*bearer\s*$/i.test(String(value));
   }
 
-  // persistedHeaders returns the headers GraphiQL saved in local storage.
-  // GraphiQL sends its first introspection query before the headers editor
-  // exists, and then passes no headers at all; without this, a server that
-  // wants a token for introspection would show no docs after a reload.
-  function persistedHeaders() {
-    try {
-      var saved = JSON.parse(window.localStorage.getItem("graphiql:headers") || "{}");
-      return saved && typeof saved === "object" && !Array.isArray(saved) ? saved : {};
-    } catch (e) {
-      return {};
-    }
+  // Headers are never persisted: a pasted root token must not outlive the
+  // tab in local storage. Earlier versions of this page saved them; drop
+  // what they left behind.
+  try {
+    window.localStorage.removeItem("graphiql:headers");
+  } catch (e) {
+    // storage disabled: nothing was saved either
   }
 
   // fetcher POSTs each operation as JSON to the endpoint with the headers
@@ -37,7 +34,7 @@
       "Content-Type": "application/json",
       "Accept": "application/graphql-response+json, application/json",
     });
-    var extra = (opts && opts.headers) || persistedHeaders();
+    var extra = (opts && opts.headers) || {};
     Object.keys(extra).forEach(function (name) {
       var value = extra[name];
       if (value === undefined || value === null) return;
@@ -64,8 +61,9 @@
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       isHeadersEditorEnabled: true,
-      shouldPersistHeaders: true,
+      shouldPersistHeaders: false,
       defaultHeaders: defaultHeaders,
+      defaultQuery: defaultQuery,
       defaultEditorToolsVisibility: "headers",
     })
   );
