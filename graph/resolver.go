@@ -4,7 +4,6 @@
 package graph
 
 import (
-	"strings"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
@@ -25,9 +24,7 @@ type Resolver struct {
 	stats       *stats.Service
 	// knownHosts is the tenant's trusted ssh host keys.
 	knownHosts *knownhosts.Store
-	// publicURL is the Composer repository URL given with new credentials.
-	publicURL string
-	now       func() time.Time
+	now        func() time.Time
 }
 
 // Deps are the services the resolvers use.
@@ -36,8 +33,6 @@ type Deps struct {
 	Packages *packages.Service
 	Access   *access.Service
 	Stats    *stats.Service
-	// PublicURL is PUBLIC_URL, the URL clients reach the server at.
-	PublicURL string
 }
 
 func newResolver(d Deps) *Resolver {
@@ -48,7 +43,6 @@ func newResolver(d Deps) *Resolver {
 		adminTokens: auth.NewAdminTokens(auth.AdminTokensOptions{Client: d.Client}),
 		stats:       d.Stats,
 		knownHosts:  knownhosts.New(d.Client),
-		publicURL:   strings.TrimSuffix(d.PublicURL, "/"),
 		now:         func() time.Time { return time.Now().UTC() },
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/netpolicy"
+	"github.com/cargoman/cargoman/internal/origin"
 	"github.com/cargoman/cargoman/internal/secret"
 )
 
@@ -21,6 +22,7 @@ import (
 type config struct {
 	ListenAddr        string
 	PublicURL         string
+	TrustedProxies    string
 	DataDir           string
 	DatabaseURL       string
 	AdminToken        string
@@ -59,7 +61,8 @@ type setting struct {
 func (c *config) settings() []setting {
 	return []setting{
 		{"LISTEN_ADDR", "listen-addr", ":8080", "address to listen on", &c.ListenAddr},
-		{"PUBLIC_URL", "public-url", "http://localhost:8080", "URL clients reach the server at, used in absolute links", &c.PublicURL},
+		{"PUBLIC_URL", "public-url", "", "URL every Composer URL (dist downloads, the repository URL and auth.json of new tokens) and REST link is built from, e.g. https://packages.example.com; unset: the scheme and host each request was sent to", &c.PublicURL},
+		{"TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IP addresses and CIDR prefixes of reverse proxies whose X-Forwarded-Proto and X-Forwarded-Host are believed when PUBLIC_URL is unset", &c.TrustedProxies},
 		{"DATA_DIR", "data-dir", "./data", "directory for the embedded database, archives, mirrors and the encryption key", &c.DataDir},
 		{"DATABASE_URL", "database-url", "", "postgres://... for PostgreSQL; default: SQLite file cargoman.db in DATA_DIR", &c.DatabaseURL},
 		{"ADMIN_TOKEN", "admin-token", "", "root API token; if unset, one is generated at first start and printed once", &c.AdminToken},
@@ -155,6 +158,12 @@ func parseConfig(name string, args []string, getenv func(string) string, usage i
 		return nil, fmt.Errorf("GRAPHQL_INTROSPECTION %w", err)
 	}
 	c.introspection = mode
+	if _, err := origin.ParseTrusted(c.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	if _, err := origin.New(origin.Options{Public: c.PublicURL}); err != nil {
+		return nil, err
+	}
 	if err := c.level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return nil, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
 	}

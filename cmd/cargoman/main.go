@@ -104,6 +104,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	defer db.Close()
 	a, err := app.New(ctx, db, app.Config{
 		PublicURL:                cfg.PublicURL,
+		TrustedProxies:           cfg.TrustedProxies,
 		DataDir:                  cfg.DataDir,
 		AdminToken:               cfg.AdminToken,
 		EncryptionKey:            cfg.EncryptionKey,

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/cargoman/cargoman/internal/shellword"
+
 	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/repourl"
 )
@@ -243,7 +245,7 @@ func newSession(ctx context.Context, rem *remote, auth Auth, opts Options) (_ *s
 			args = append(args, "-o", "IdentityFile=none")
 		}
 		for i, a := range args {
-			args[i] = shellQuote(a)
+			args[i] = shellword.Quote(a) // the POSIX shell running GIT_SSH_COMMAND
 		}
 		sshCmd = strings.Join(args, " ")
 	}
