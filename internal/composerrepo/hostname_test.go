@@ -222,17 +222,22 @@ func TestComposerInstallsByEitherHostName(t *testing.T) {
 				if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &jwt) != nil {
 					t.Fatalf("issue JWT: %d %s", resp.StatusCode, body)
 				}
-				p := newProject(t, bin, jwt.ComposerAuth.RepositoryURL, "unused", lib)
-				if err := os.Remove(filepath.Join(p.dir, "auth.json")); err != nil {
-					t.Fatal(err)
-				}
-				// The command as a shell runs it, with this Composer first
-				// on PATH.
-				cmd := exec.Command("sh", "-c", jwt.ComposerAuth.ComposerConfigCommand)
-				cmd.Dir = p.dir
-				cmd.Env = append(composerEnv(t, t.TempDir()), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("%s: %v\n%s", jwt.ComposerAuth.ComposerConfigCommand, err, out)
+				// The project is set up as README's steps say, each command
+				// as a shell runs it, with this Composer first on PATH.
+				p := &project{bin: bin, dir: t.TempDir()}
+				p.write(t, "composer.json", map[string]any{"name": "test/project", "require": lib})
+				for _, command := range []string{
+					"composer config repositories.acme composer " + jwt.ComposerAuth.RepositoryURL,
+					"composer config repo.packagist false",
+					"composer config secure-http false",
+					jwt.ComposerAuth.ComposerConfigCommand,
+				} {
+					cmd := exec.Command("sh", "-c", command)
+					cmd.Dir = p.dir
+					cmd.Env = append(composerEnv(t, t.TempDir()), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+					if out, err := cmd.CombinedOutput(); err != nil {
+						t.Fatalf("%s: %v\n%s", command, err, out)
+					}
 				}
 				out := p.mustRun(t, "install")
 				p.wantFiles(t, out, installed)
