@@ -9,10 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cargoman/cargoman/internal/shellword"
-
 	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/repourl"
+	"github.com/cargoman/cargoman/internal/shellword"
 )
 
 // Repo is a local bare mirror of a repository. Its methods only read the
