@@ -2,27 +2,50 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/customertoken"
 	"github.com/cargoman/cargoman/graph/model"
 	"github.com/cargoman/cargoman/internal/access"
+	"github.com/cargoman/cargoman/internal/apperr"
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/jwtauth"
+	"github.com/cargoman/cargoman/internal/origin"
+	"github.com/cargoman/cargoman/internal/shellword"
 )
 
-// composerAuth is what Composer needs to use a token or JWT here.
-func (r *Resolver) composerAuth(password string) *model.ComposerAuth {
-	return &model.ComposerAuth{Username: "token", Password: password, RepositoryURL: r.publicURL}
+// composerAuth is what Composer needs to use a token or JWT here, for
+// the base URL the request was answered with (origin.Middleware).
+func composerAuth(ctx context.Context, password string) (*model.ComposerAuth, error) {
+	o, ok := origin.FromContext(ctx)
+	if !ok {
+		return nil, apperr.New(apperr.Internal, "internal error").WithCause(errors.New("graph: no request origin in the context"))
+	}
+	return &model.ComposerAuth{
+		Username:      "token",
+		Password:      password,
+		RepositoryURL: o.String(),
+		AuthJSON: map[string]any{"http-basic": map[string]any{
+			o.AuthHost(): map[string]any{"username": "token", "password": password},
+		}},
+		ComposerConfigCommand: "composer config --auth " + shellword.Quote("http-basic."+o.AuthHost()) + " token " + shellword.Quote(password),
+	}, nil
 }
 
 // tokenSecret presents a token with its secret.
-func (r *Resolver) tokenSecret(t *ent.CustomerToken, plain string, err error) (*model.CustomerTokenSecretPayload, error) {
-	if err != nil {
-		return nil, err
+func (r *Resolver) tokenSecret(ctx context.Context) func(*ent.CustomerToken, string, error) (*model.CustomerTokenSecretPayload, error) {
+	return func(t *ent.CustomerToken, plain string, err error) (*model.CustomerTokenSecretPayload, error) {
+		if err != nil {
+			return nil, err
+		}
+		ca, err := composerAuth(ctx, plain)
+		if err != nil {
+			return nil, err
+		}
+		return &model.CustomerTokenSecretPayload{Token: t, PlainToken: plain, ComposerAuth: ca}, nil
 	}
-	return &model.CustomerTokenSecretPayload{Token: t, PlainToken: plain, ComposerAuth: r.composerAuth(plain)}, nil
 }
 
 func scopeOr(s *customertoken.Scope, def customertoken.Scope) customertoken.Scope {

@@ -101,7 +101,7 @@ func (r *mutationResolver) CreateCustomerToken(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
-	return r.tokenSecret(r.access.CreateToken(ctx, access.TokenInput{
+	return r.tokenSecret(ctx)(r.access.CreateToken(ctx, access.TokenInput{
 		CustomerID:    input.CustomerID,
 		Name:          trim(input.Name),
 		Scope:         scopeOr(input.Scope, customertoken.ScopeAdmin),
@@ -128,7 +128,7 @@ func (r *mutationResolver) RotateCustomerToken(ctx context.Context, input model.
 	if err := r.callerMayManage(ctx, input.CustomerID, input.ID); err != nil {
 		return nil, err
 	}
-	return r.tokenSecret(r.access.RotateToken(ctx, input.CustomerID, input.ID))
+	return r.tokenSecret(ctx)(r.access.RotateToken(ctx, input.CustomerID, input.ID))
 }
 
 // RegenerateLegacyToken is the resolver for the regenerateLegacyToken field.
@@ -139,7 +139,7 @@ func (r *mutationResolver) RegenerateLegacyToken(ctx context.Context, input mode
 	if err := auth.FromContext(ctx).MayManageExpiry(nil); err != nil {
 		return nil, err
 	}
-	return r.tokenSecret(r.access.RegenerateLegacyToken(ctx, input.CustomerID))
+	return r.tokenSecret(ctx)(r.access.RegenerateLegacyToken(ctx, input.CustomerID))
 }
 
 // DeleteLegacyToken is the resolver for the deleteLegacyToken field.
@@ -170,7 +170,11 @@ func (r *mutationResolver) IssueCustomerJwt(ctx context.Context, input model.Iss
 	if err != nil {
 		return nil, err
 	}
-	return &model.IssueCustomerJWTPayload{Token: token, ExpiresAt: expires, ComposerAuth: r.composerAuth(token)}, nil
+	ca, err := composerAuth(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return &model.IssueCustomerJWTPayload{Token: token, ExpiresAt: expires, ComposerAuth: ca}, nil
 }
 
 // SetCustomerPackages is the resolver for the setCustomerPackages field.

@@ -4,7 +4,6 @@
 package graph
 
 import (
-	"strings"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
@@ -25,9 +24,7 @@ type Resolver struct {
 	stats       *stats.Service
 	// knownHosts is the tenant's trusted ssh host keys.
 	knownHosts *knownhosts.Store
-	// publicURL is the Composer repository URL given with new credentials.
-	publicURL string
-	now       func() time.Time
+	now        func() time.Time
 }
 
 // Deps are the services the resolvers use.
@@ -40,8 +37,6 @@ type Deps struct {
 	AdminTokens *auth.AdminTokens
 	// KnownHosts is the store of trusted ssh host keys.
 	KnownHosts *knownhosts.Store
-	// PublicURL is PUBLIC_URL, the URL clients reach the server at.
-	PublicURL string
 }
 
 func newResolver(d Deps) *Resolver {
@@ -52,7 +47,6 @@ func newResolver(d Deps) *Resolver {
 		adminTokens: d.AdminTokens,
 		stats:       d.Stats,
 		knownHosts:  d.KnownHosts,
-		publicURL:   strings.TrimSuffix(d.PublicURL, "/"),
 		now:         func() time.Time { return time.Now().UTC() },
 	}
 }

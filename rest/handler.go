@@ -25,6 +25,7 @@ import (
 	"github.com/cargoman/cargoman/internal/bodylimit"
 	"github.com/cargoman/cargoman/internal/casing"
 	"github.com/cargoman/cargoman/internal/httperr"
+	"github.com/cargoman/cargoman/internal/origin"
 	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/internal/validate"
 )
@@ -53,7 +54,8 @@ type DistOpener interface {
 
 // Options are what the REST layer needs besides its routes.
 type Options struct {
-	PublicURL string
+	// Origin is the base of Link headers; required.
+	Origin *origin.Resolver
 	// Middleware wraps every route (authentication).
 	Middleware func(http.Handler) http.Handler
 	Dists      DistOpener
@@ -345,7 +347,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, c *compiled, d
 			httperr.REST(w, apperr.New(apperr.Internal, "internal error").WithCause(err))
 			return
 		}
-		p.writeHeaders(w, r, h.opts.PublicURL, total)
+		p.writeHeaders(w, r, h.opts.Origin.BaseOf(r), total)
 	}
 	if c.flatten {
 		if value, err = flattenConnections(value); err != nil {

@@ -49,7 +49,7 @@ func readPage(r *http.Request, list bool) (*page, error) {
 
 // writeHeaders sets the X-Pagination-* headers and the Link header
 // (first, prev, next, last) for a list of total items.
-func (p *page) writeHeaders(w http.ResponseWriter, r *http.Request, publicURL string, total int) {
+func (p *page) writeHeaders(w http.ResponseWriter, r *http.Request, base string, total int) {
 	pages := (total + p.size - 1) / p.size
 	h := w.Header()
 	// Set directly to keep the spelling of the spec (PageTotal, PageSize),
@@ -63,7 +63,7 @@ func (p *page) writeHeaders(w http.ResponseWriter, r *http.Request, publicURL st
 		q := r.URL.Query()
 		q.Set("page", strconv.Itoa(n))
 		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
-		links = append(links, fmt.Sprintf("<%s%s>; rel=%q", strings.TrimSuffix(publicURL, "/"), u.String(), rel))
+		links = append(links, fmt.Sprintf("<%s%s>; rel=%q", base, u.String(), rel))
 	}
 	if pages > 1 {
 		link(1, "first")

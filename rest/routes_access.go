@@ -10,7 +10,7 @@ fragment TokenFields on CustomerToken {
 
 // tokenSecret is the response of the routes that make a token secret: the
 // token, the secret and Composer's credentials (the spec's shape).
-const tokenSecret = `{ token { ...TokenFields } plainToken composerAuth { username password repositoryURL } }`
+const tokenSecret = `{ token { ...TokenFields } plainToken composerAuth { username password repositoryURL authJSON composerConfigCommand } }`
 
 // accessFields is one way a customer reaches a package.
 const accessFields = `
@@ -70,7 +70,7 @@ var customerAccessRoutes = []Route{
 	{
 		Method: http.MethodPost, Path: "/api/v1/customers/{id}/jwt", Vars: ofCustomer,
 		Query: `mutation($input: IssueCustomerJWTInput!) {
-  issueCustomerJWT(input: $input) { token expiresAt composerAuth { username password repositoryURL } }
+  issueCustomerJWT(input: $input) { token expiresAt composerAuth { username password repositoryURL authJSON composerConfigCommand } }
 }`,
 		Result: []string{"issueCustomerJWT"},
 	},

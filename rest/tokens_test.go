@@ -34,9 +34,10 @@ type tokenJSON struct {
 }
 
 type composerAuthJSON struct {
-	Username      string `json:"username"`
-	Password      string `json:"password"`
-	RepositoryURL string `json:"repository_url"`
+	Username              string `json:"username"`
+	Password              string `json:"password"`
+	RepositoryURL         string `json:"repository_url"`
+	ComposerConfigCommand string `json:"composer_config_command"`
 }
 
 type tokenSecretJSON struct {
@@ -78,15 +79,26 @@ func checkSecret(t *testing.T, s *testenv.Server, resp *testenv.Response, status
 	if got := keys(t, raw.Token); !reflect.DeepEqual(got, want) {
 		t.Fatalf("token keys %v, want %v", got, want)
 	}
-	if got := keys(t, raw.ComposerAuth); !reflect.DeepEqual(got, []string{"password", "repository_url", "username"}) {
+	if got := keys(t, raw.ComposerAuth); !reflect.DeepEqual(got, []string{"auth_json", "composer_config_command", "password", "repository_url", "username"}) {
 		t.Fatalf("composer_auth keys %v", got)
 	}
 	var out tokenSecretJSON
 	resp.JSON(t, &out)
+	host := strings.TrimPrefix(s.URL, "http://")
 	if !strings.HasPrefix(out.Token.ID, "tok_") || !strings.HasPrefix(out.PlainToken, secret.CustomerPrefix) ||
 		out.Token.Prefix != secret.Visible(out.PlainToken) ||
-		out.ComposerAuth != (composerAuthJSON{Username: "token", Password: out.PlainToken, RepositoryURL: s.URL}) {
+		out.ComposerAuth != (composerAuthJSON{Username: "token", Password: out.PlainToken, RepositoryURL: s.URL,
+			ComposerConfigCommand: "composer config --auth http-basic." + host + " token " + out.PlainToken}) {
 		t.Fatalf("secret response %+v", out)
+	}
+	var authJSON struct {
+		AuthJSON json.RawMessage `json:"auth_json"`
+	}
+	if err := json.Unmarshal(raw.ComposerAuth, &authJSON); err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"http-basic":{"` + host + `":{"password":"` + out.PlainToken + `","username":"token"}}}`; string(authJSON.AuthJSON) != want {
+		t.Fatalf("auth_json %s, want %s", authJSON.AuthJSON, want)
 	}
 	return out
 }
@@ -384,7 +396,8 @@ func TestCustomerJWT(t *testing.T) {
 		if err != nil || exp.Before(before.Add(time.Hour-2*time.Second)) || exp.After(time.Now().Add(time.Hour+time.Second)) {
 			t.Fatalf("default expiry %s", j.ExpiresAt)
 		}
-		if j.ComposerAuth != (composerAuthJSON{Username: "token", Password: j.Token, RepositoryURL: s.URL}) {
+		if j.ComposerAuth != (composerAuthJSON{Username: "token", Password: j.Token, RepositoryURL: s.URL,
+			ComposerConfigCommand: "composer config --auth http-basic." + strings.TrimPrefix(s.URL, "http://") + " token " + j.Token}) {
 			t.Fatalf("composer_auth %+v", j.ComposerAuth)
 		}
 		cred, err := s.App.Access.Resolve(ctx, j.Token)

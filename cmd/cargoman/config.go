@@ -16,6 +16,7 @@ import (
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/jwtauth"
 	"github.com/cargoman/cargoman/internal/netpolicy"
+	"github.com/cargoman/cargoman/internal/origin"
 	"github.com/cargoman/cargoman/internal/secret"
 	"github.com/cargoman/cargoman/internal/suggest"
 )
@@ -25,6 +26,7 @@ import (
 type config struct {
 	ListenAddr        string
 	PublicURL         string
+	TrustedProxies    string
 	DataDir           string
 	DatabaseURL       string
 	AdminToken        string
@@ -68,7 +70,16 @@ var dbSettings = []string{"DATA_DIR", "DATABASE_URL", "LOG_LEVEL"}
 func (c *config) settings() []setting {
 	return []setting{
 		{env: "LISTEN_ADDR", flag: "listen-addr", def: ":8080", usage: "address to listen on", dst: &c.ListenAddr},
-		{env: "PUBLIC_URL", flag: "public-url", def: "", usage: "URL clients reach the server at, used in absolute links; default: the listening address", dst: &c.PublicURL},
+		{env: "PUBLIC_URL", flag: "public-url", def: "", usage: "URL every Composer URL (dist downloads, the repository URL and auth.json of new tokens) and REST link is built from, e.g. https://packages.example.com; unset: the scheme and host each request was sent to", dst: &c.PublicURL, check: func() error {
+			_, err := origin.New(origin.Options{Public: c.PublicURL})
+			return err
+		}},
+		{env: "TRUSTED_PROXIES", flag: "trusted-proxies", def: "", usage: "comma-separated IP addresses and CIDR prefixes of reverse proxies whose X-Forwarded-Proto and X-Forwarded-Host are believed when PUBLIC_URL is unset", dst: &c.TrustedProxies, check: func() error {
+			if _, err := origin.ParseTrusted(c.TrustedProxies); err != nil {
+				return fmt.Errorf("TRUSTED_PROXIES: %w", err)
+			}
+			return nil
+		}},
 		{env: "DATA_DIR", flag: "data-dir", def: "./data", usage: "directory for the embedded database, archives, mirrors and the encryption key", dst: &c.DataDir},
 		{env: "DATABASE_URL", flag: "database-url", def: "", usage: "postgres://... for PostgreSQL; default: SQLite file cargoman.db in DATA_DIR", dst: &c.DatabaseURL, check: func() error {
 			if c.DatabaseURL == "" {

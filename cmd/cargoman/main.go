@@ -302,9 +302,11 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		defer ln.Close()
 		addr = ln.Addr().String()
 	}
-	publicURL := cfg.PublicURL
-	if publicURL == "" {
-		publicURL = listenURL(addr)
+	// The banner names PUBLIC_URL or, unset, the address listened on;
+	// the server itself builds URLs from each request then (origin).
+	bannerURL := cfg.PublicURL
+	if bannerURL == "" {
+		bannerURL = listenURL(addr)
 	}
 	db, err := openAndMigrate(ctx, cfg)
 	if err != nil {
@@ -312,7 +314,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	}
 	defer db.Close()
 	a, err := app.New(ctx, db, app.Config{
-		PublicURL:                publicURL,
+		PublicURL:                cfg.PublicURL,
+		TrustedProxies:           cfg.TrustedProxies,
 		DataDir:                  cfg.DataDir,
 		AdminToken:               cfg.AdminToken,
 		EncryptionKey:            cfg.EncryptionKey,
@@ -359,7 +362,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	go func() { listenErr <- srv.Serve(ln) }()
 
 	fmt.Fprintf(stdout, "Cargoman %s listening on %s\n  GraphQL:    %s/graphql\n  REST:       %s/api/v1\n  Database:   %s\n",
-		versionString(), addr, publicURL, publicURL, db.Dialect)
+		versionString(), addr, bannerURL, bannerURL, db.Dialect)
 	printGeneratedToken(stdout, a.Boot)
 
 	select {

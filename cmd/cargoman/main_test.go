@@ -62,6 +62,10 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, err: true},
 		{name: "bad bool", env: map[string]string{"ALLOW_LOCAL_REPOSITORIES": "maybe"}, err: true},
 		{name: "stray argument", args: []string{"extra"}, err: true},
+		{name: "public URL without scheme", env: map[string]string{"PUBLIC_URL": "localhost:8080"}, err: true},
+		{name: "bad trusted proxy", env: map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, err: true},
+		{name: "trusted proxies", env: map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"},
+			want: config{ListenAddr: ":8080", TrustedProxies: "10.0.0.0/8, 192.0.2.7", DataDir: "./data", DatabaseURL: "sqlite://data/cargoman.db", Mode: "all", WorkerConcurrency: 2, WebhookDeliveryRetentionDays: 30, MaxBodyBytes: 1 << 20, LogLevel: "info", GraphQLMaxComplexity: graph.DefaultMaxComplexity, GraphQLIntrospection: "authenticated", introspection: graph.IntrospectionAuthenticated, denyPrivate: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parseConfig(commands()[0], tc.args, func(k string) string { return tc.env[k] }, io.Discard)

@@ -132,9 +132,11 @@ type ComplexityRoot struct {
 	}
 
 	ComposerAuth struct {
-		Password      func(childComplexity int) int
-		RepositoryURL func(childComplexity int) int
-		Username      func(childComplexity int) int
+		AuthJSON              func(childComplexity int) int
+		ComposerConfigCommand func(childComplexity int) int
+		Password              func(childComplexity int) int
+		RepositoryURL         func(childComplexity int) int
+		Username              func(childComplexity int) int
 	}
 
 	CreateAdminTokenPayload struct {
@@ -1130,6 +1132,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CollectionPayload.Collection(childComplexity), true
 
+	case "ComposerAuth.authJSON":
+		if e.ComplexityRoot.ComposerAuth.AuthJSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComposerAuth.AuthJSON(childComplexity), true
+	case "ComposerAuth.composerConfigCommand":
+		if e.ComplexityRoot.ComposerAuth.ComposerConfigCommand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComposerAuth.ComposerConfigCommand(childComplexity), true
 	case "ComposerAuth.password":
 		if e.ComplexityRoot.ComposerAuth.Password == nil {
 			break
@@ -4172,8 +4186,22 @@ type ComposerAuth {
   username: String!
   "The token (or JWT)."
   password: String!
-  "The URL of the Composer repository (PUBLIC_URL)."
+  """
+  The URL of the Composer repository: PUBLIC_URL, or when it is unset the
+  scheme and host this request was sent to.
+  """
   repositoryURL: String!
+  """
+  The auth.json object to paste into the project (next to composer.json):
+  {"http-basic": {"<host[:port]>": {"username": "token", "password": "..."}}},
+  keyed by the host of repositoryURL as Composer looks credentials up.
+  """
+  authJSON: Map!
+  """
+  The shell command that stores the same credentials in the project's
+  auth.json: composer config --auth http-basic.<host[:port]> token <password>.
+  """
+  composerConfigCommand: String!
 }
 
 input CreateCustomerTokenInput {
@@ -8613,6 +8641,10 @@ func (ec *executionContext) childFields_ComposerAuth(ctx context.Context, field 
 		return ec.fieldContext_ComposerAuth_password(ctx, field)
 	case "repositoryURL":
 		return ec.fieldContext_ComposerAuth_repositoryURL(ctx, field)
+	case "authJSON":
+		return ec.fieldContext_ComposerAuth_authJSON(ctx, field)
+	case "composerConfigCommand":
+		return ec.fieldContext_ComposerAuth_composerConfigCommand(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ComposerAuth", field.Name)
 }
@@ -13308,6 +13340,52 @@ func (ec *executionContext) _ComposerAuth_repositoryURL(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_ComposerAuth_repositoryURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComposerAuth", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ComposerAuth_authJSON(ctx context.Context, field graphql.CollectedField, obj *model.ComposerAuth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComposerAuth_authJSON(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthJSON, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComposerAuth_authJSON(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComposerAuth", field, false, false, errors.New("field of type Map does not have child fields"))
+}
+
+func (ec *executionContext) _ComposerAuth_composerConfigCommand(ctx context.Context, field graphql.CollectedField, obj *model.ComposerAuth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComposerAuth_composerConfigCommand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComposerConfigCommand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComposerAuth_composerConfigCommand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ComposerAuth", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -39418,6 +39496,16 @@ func (ec *executionContext) _ComposerAuth(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "authJSON":
+			out.Values[i] = ec._ComposerAuth_authJSON(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "composerConfigCommand":
+			out.Values[i] = ec._ComposerAuth_composerConfigCommand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46717,6 +46805,28 @@ func (ec *executionContext) unmarshalNKnownHostWhereInput2ᚖgithubᚗcomᚋcarg
 func (ec *executionContext) unmarshalNLegacyTokenInput2githubᚗcomᚋcargomanᚋcargomanᚋgraphᚋmodelᚐLegacyTokenInput(ctx context.Context, v any) (model.LegacyTokenInput, error) {
 	res, err := ec.unmarshalInputLegacyTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := scalar.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalMap(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcargomanᚋcargomanᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {

@@ -43,8 +43,16 @@ type ComposerAuth struct {
 	Username string `json:"username"`
 	// The token (or JWT).
 	Password string `json:"password"`
-	// The URL of the Composer repository (PUBLIC_URL).
+	// The URL of the Composer repository: PUBLIC_URL, or when it is unset the
+	// scheme and host this request was sent to.
 	RepositoryURL string `json:"repositoryURL"`
+	// The auth.json object to paste into the project (next to composer.json):
+	// {"http-basic": {"<host[:port]>": {"username": "token", "password": "..."}}},
+	// keyed by the host of repositoryURL as Composer looks credentials up.
+	AuthJSON map[string]any `json:"authJSON"`
+	// The shell command that stores the same credentials in the project's
+	// auth.json: composer config --auth http-basic.<host[:port]> token <password>.
+	ComposerConfigCommand string `json:"composerConfigCommand"`
 }
 
 type CreateAdminTokenInput struct {

@@ -30,6 +30,7 @@ import (
 	"github.com/cargoman/cargoman/internal/knownhosts"
 	"github.com/cargoman/cargoman/internal/maintenance"
 	"github.com/cargoman/cargoman/internal/netpolicy"
+	"github.com/cargoman/cargoman/internal/origin"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/repourl"
 	"github.com/cargoman/cargoman/internal/scratch"
@@ -42,8 +43,14 @@ import (
 
 // Config is what the app needs to know.
 type Config struct {
+	// PublicURL is the base of every absolute URL handed out; empty
+	// builds them from each request (see internal/origin).
 	PublicURL string
-	DataDir   string
+	// TrustedProxies lists the peers (IP addresses and CIDR prefixes,
+	// comma-separated) whose X-Forwarded-Proto and X-Forwarded-Host are
+	// believed when PublicURL is empty.
+	TrustedProxies string
+	DataDir        string
 	// AdminToken is the root token; empty means generated at first start.
 	AdminToken string
 	// EncryptionKey (base64, 32 bytes) encrypts stored secrets; empty
@@ -156,7 +163,7 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 	// Package writes and sync judge repository URLs by the same rules.
 	repos := repourl.Rules{AllowLocal: cfg.AllowLocalRepositories, AllowInsecureHTTP: cfg.AllowInsecureGitHTTP, Network: network}
 	pkgs := packages.New(packages.Options{
-		Client: db.Client, Archives: dists, Box: box, PublicURL: cfg.PublicURL,
+		Client: db.Client, Archives: dists, Box: box,
 		Repositories: repos, MirrorsDir: mirrors, Waker: wake, Scratch: tmp, Log: log,
 	})
 	usage := auth.NewUsageRecorder(db.Client)
@@ -215,12 +222,22 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 
 	a := &App{Boot: boot, Current: current, Usage: usage, Stamps: stamps, Stats: counts, Packages: pkgs, Access: acc, Syncer: syncer, Pool: pool, Scratch: tmp, log: log, workers: cfg.Workers, client: db.Client}
 	if cfg.ServeAPI {
+		// Every absolute URL (dist URLs, credentials' repository URL, REST
+		// links) is built from one base per request.
+		proxies, err := origin.ParseTrusted(cfg.TrustedProxies)
+		if err != nil {
+			return nil, fmt.Errorf("app: TRUSTED_PROXIES: %w", err)
+		}
+		base, err := origin.New(origin.Options{Public: cfg.PublicURL, TrustedProxies: proxies, Log: log})
+		if err != nil {
+			return nil, fmt.Errorf("app: %w", err)
+		}
 		authn := auth.NewAuthenticator(db.Client, current, usage)
 		authn.AcceptCustomers(acc)
 		webhooks := hooks.New(hooks.Options{Client: db.Client, Dialect: db.Dialect, Box: box, Tenant: current, Secret: []byte(cfg.WebhookSecret), Waker: pool, Log: log})
 		webhooks.AcceptCustomerTokens(acc)
 		schema := graph.NewSchema(graph.Deps{
-			Client: db.Client, Packages: pkgs, Access: acc, PublicURL: cfg.PublicURL,
+			Client: db.Client, Packages: pkgs, Access: acc,
 			Stats:       stats.NewService(stats.ServiceOptions{Client: db.Client, Packages: pkgs, Recorder: counts}),
 			AdminTokens: auth.NewAdminTokens(auth.AdminTokensOptions{Client: db.Client}),
 			KnownHosts:  hostKeys,
@@ -229,10 +246,10 @@ func New(ctx context.Context, db *database.DB, cfg Config, log *slog.Logger) (_ 
 			DB:            db,
 			Authenticator: authn,
 			Schema:        schema,
-			Composer:      composerrepo.New(composerrepo.Options{Packages: pkgs, Access: acc, Usage: usage, Stats: counts, Stamps: stamps}),
+			Composer:      composerrepo.New(composerrepo.Options{Packages: pkgs, Access: acc, Usage: usage, Stats: counts, Stamps: stamps, Origin: base}),
 			Dists:         pkgs,
 			Webhooks:      webhooks,
-			PublicURL:     cfg.PublicURL,
+			Origin:        base,
 			Log:           log,
 			Stamps:        stamps,
 			Ready:         func(ctx context.Context) error { return current.Ready(ctx, db) },

@@ -22,6 +22,8 @@ type Release struct {
 	Normalized string
 	Manifest   *composerjson.Manifest
 	// Dist archive: where Composer downloads it and how it checks it.
+	// DistURL is a path (/dists/...) when the document is a Template,
+	// completed with each request's base URL (see internal/origin).
 	DistURL   string
 	Reference string
 	Shasum    string
@@ -112,6 +114,42 @@ func SortNewestFirst(entries []Entry) {
 // only with the keys that changed from the one before, and "__unset" for
 // keys that disappeared.
 func Document(name string, entries []Entry) []byte {
+	return NewTemplate(name, entries).body
+}
+
+// distURLPrefix is how every dist field starts (see dist): the URL
+// follows.
+var distURLPrefix = []byte(`{"type":"zip","url":"`)
+
+// Template is a p2 document whose dist URLs are paths, with the places a
+// base URL goes before them: Composer needs absolute dist URLs, and the
+// base depends on the request (internal/origin) while the rest of the
+// document does not.
+type Template struct {
+	body []byte
+	// at are the offsets in body where a base URL is inserted.
+	at []int
+}
+
+// With is the document with base (scheme://host[:port][/path], no
+// trailing slash) before every dist URL.
+func (t *Template) With(base string) []byte {
+	esc := mustJSON(base)
+	esc = esc[1 : len(esc)-1]
+	out := make([]byte, 0, len(t.body)+len(t.at)*len(esc))
+	prev := 0
+	for _, at := range t.at {
+		out = append(out, t.body[prev:at]...)
+		out = append(out, esc...)
+		prev = at
+	}
+	return append(out, t.body[prev:]...)
+}
+
+// NewTemplate renders the p2 document of a package as Document does,
+// recording where its dist URLs begin.
+func NewTemplate(name string, entries []Entry) *Template {
+	t := &Template{}
 	var b bytes.Buffer
 	b.WriteString(`{"packages":{`)
 	b.Write(mustJSON(name))
@@ -129,6 +167,9 @@ func Document(name string, entries []Entry) []byte {
 			}
 			b.Write(mustJSON(k))
 			b.WriteByte(':')
+			if k == "dist" && bytes.HasPrefix(v, distURLPrefix) {
+				t.at = append(t.at, b.Len()+len(distURLPrefix))
+			}
 			b.Write(v)
 			n++
 		}
@@ -148,7 +189,8 @@ func Document(name string, entries []Entry) []byte {
 		last = e.Fields
 	}
 	b.WriteString(`]},"minified":"composer/2.0"}`)
-	return b.Bytes()
+	t.body = b.Bytes()
+	return t
 }
 
 func lookup(fields []Field, key string) (json.RawMessage, bool) {

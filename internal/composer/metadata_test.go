@@ -1,7 +1,9 @@
 package composer
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -129,5 +131,26 @@ func TestEmptyDocument(t *testing.T) {
 	doc := Document("acme/none", nil)
 	if string(doc) != `{"packages":{"acme/none":[]},"minified":"composer/2.0"}` {
 		t.Fatalf("empty = %s", doc)
+	}
+}
+
+// TestTemplateWithBase: a template completed with a base is the document
+// rendered with absolute dist URLs, whatever the base holds, and a
+// manifest that mentions /dists/ is left alone.
+func TestTemplateWithBase(t *testing.T) {
+	release := func(distURL string, i int) Release {
+		return Release{Name: "acme/lib", Version: fmt.Sprintf("1.%d.0", i), Normalized: fmt.Sprintf("1.%d.0.0", i), Reference: "r", DistURL: distURL,
+			Manifest: manifest(t, `{"name":"acme/lib","homepage":"/dists/x","extra":{"dist":{"type":"zip","url":"/dists/y"}}}`)}
+	}
+	for _, base := range []string{"http://127.0.0.1:8080", "https://packages.example.com/composer", `http://h"\`} {
+		var rel, abs []Entry
+		for i := range 3 {
+			path := fmt.Sprintf("/dists/acme/lib/1.%d.0.0/r.zip", i)
+			rel = append(rel, NewEntry(release(path, i)))
+			abs = append(abs, NewEntry(release(base+path, i)))
+		}
+		if got, want := NewTemplate("acme/lib", rel).With(base), Document("acme/lib", abs); !bytes.Equal(got, want) {
+			t.Errorf("base %q:\n got %s\nwant %s", base, got, want)
+		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composer"
 	"github.com/cargoman/cargoman/internal/httperr"
+	"github.com/cargoman/cargoman/internal/origin"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/stats"
 	"github.com/cargoman/cargoman/internal/tenancy"
@@ -46,6 +47,8 @@ type Options struct {
 	Stamps *cachestamp.Stamps
 	// Stats counts installs (notify-batch) and dist downloads; may be nil.
 	Stats *stats.Recorder
+	// Origin is the base of dist URLs; required.
+	Origin *origin.Resolver
 }
 
 // Repo serves the Composer endpoints.
@@ -111,7 +114,7 @@ func (h *Repo) packagesJSON(w http.ResponseWriter, r *http.Request, cred *caller
 		httperr.Composer(w, err)
 		return
 	}
-	serveDocument(w, r, d)
+	serveDocument(w, r, d.fixed)
 }
 
 func notFound(name string) error { return apperr.NotFoundf("package %q not found", name) }
@@ -147,7 +150,7 @@ func (h *Repo) p2(w http.ResponseWriter, r *http.Request, cred *caller) {
 		httperr.Composer(w, notFound(strings.TrimSuffix(name, "~dev")))
 		return
 	}
-	serveDocument(w, r, d)
+	serveDocument(w, r, d.documentFor(h.o.Origin.Of(r)))
 }
 
 // minGzip is the smallest body worth compressing.

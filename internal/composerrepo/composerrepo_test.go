@@ -41,8 +41,8 @@ func do(t *testing.T, s *testenv.Server, method, path string, body any, want int
 	return resp.Body
 }
 
-func setup(t *testing.T, b testenv.Backend) *fixture {
-	s := testenv.StartServer(t, b, testenv.WithJWT())
+func setup(t *testing.T, b testenv.Backend, opts ...testenv.Option) *fixture {
+	s := testenv.StartServer(t, b, append([]testenv.Option{testenv.WithJWT()}, opts...)...)
 	repo := testenv.NewGitRepo(t)
 	f := &fixture{s: s, refs: map[string]string{}}
 	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0"} {

@@ -331,13 +331,7 @@ func (p *project) run(t *testing.T, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, p.bin, append(args, "--no-interaction", "--no-progress", "--no-ansi")...)
 	cmd.Dir = p.dir
 	cmd.WaitDelay = 5 * time.Second
-	env := []string{"COMPOSER_HOME=" + t.TempDir(), "COMPOSER_CACHE_DIR=" + cache, "COMPOSER_NO_AUDIT=1", "COMPOSER_ALLOW_SUPERUSER=1", "COLUMNS=1000"}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "COMPOSER") { // no inherited COMPOSER_AUTH and the like
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
+	cmd.Env = composerEnv(t, cache)
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		t.Fatalf("composer %s timed out after %s\n%s", strings.Join(args, " "), composerTimeout, out)
@@ -347,6 +341,18 @@ func (p *project) run(t *testing.T, args ...string) (string, error) {
 		t.Fatalf("composer %s: %v", strings.Join(args, " "), err)
 	}
 	return string(out), err
+}
+
+// composerEnv is the environment Composer runs in: a fresh COMPOSER_HOME,
+// the given cache, and nothing inherited that configures Composer.
+func composerEnv(t *testing.T, cache string) []string {
+	env := []string{"COMPOSER_HOME=" + t.TempDir(), "COMPOSER_CACHE_DIR=" + cache, "COMPOSER_NO_AUDIT=1", "COMPOSER_ALLOW_SUPERUSER=1", "COLUMNS=1000"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "COMPOSER") { // no inherited COMPOSER_AUTH and the like
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // mustRun runs Composer, failing the test when it exits non-zero.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cargoman/cargoman/ent"
@@ -16,6 +17,7 @@ import (
 	"github.com/cargoman/cargoman/internal/auth"
 	"github.com/cargoman/cargoman/internal/cachestamp"
 	"github.com/cargoman/cargoman/internal/composer"
+	"github.com/cargoman/cargoman/internal/origin"
 	"github.com/cargoman/cargoman/internal/packages"
 	"github.com/cargoman/cargoman/internal/tenancy"
 )
@@ -40,7 +42,7 @@ type views struct {
 	// ents are entitlements by customer and package; nil: the customer
 	// may install nothing of it.
 	ents *stampCache[string, *access.Entitlement]
-	docs *stampCache[string, *document]
+	docs *stampCache[string, *view]
 	// pkgs are a package's rendered entries, stamped with its
 	// metadata_updated_at; every customer's view of it is filtered from
 	// them.
@@ -48,6 +50,57 @@ type views struct {
 	// dists are archives by package, normalized version and reference;
 	// nil: no such archive.
 	dists *stampCache[string, *packages.Dist]
+}
+
+// basesPerView bounds the bases a view keeps finished documents for: a
+// server is reached by a few names, and random Host headers must not grow
+// the cache.
+const basesPerView = 4
+
+// view is a customer's view of a document, cached once for every base
+// URL: dist URLs are absolute (Composer needs them so) and name the base
+// of each request (internal/origin), so the finished documents are made
+// per base, the few recent ones kept.
+type view struct {
+	found bool
+	// fixed is the document when it names no base (packages.json).
+	fixed *document
+	// tmpl and modified make the document of a base.
+	tmpl     *composer.Template
+	modified time.Time
+	// bases are the finished documents of recent bases, newest last;
+	// replaced, never modified.
+	bases atomic.Pointer[[]based]
+}
+
+type based struct {
+	origin origin.Origin
+	doc    *document
+}
+
+// documentFor is the finished document for requests with base o.
+func (v *view) documentFor(o origin.Origin) *document {
+	if v.fixed != nil {
+		return v.fixed
+	}
+	old := v.bases.Load()
+	if old != nil {
+		for _, b := range *old {
+			if b.origin == o {
+				return b.doc
+			}
+		}
+	}
+	d := finish(v.tmpl.With(o.String()), v.modified)
+	var next []based
+	if old != nil {
+		next = append(next, (*old)[max(0, len(*old)-basesPerView+1):]...)
+	}
+	next = append(next, based{origin: o, doc: d})
+	// A lost race only drops another base's document: it is made again
+	// on its next request.
+	v.bases.CompareAndSwap(old, &next)
+	return d
 }
 
 // document is a finished response body: gzip-compressed when large enough
@@ -79,7 +132,7 @@ func newViews(o Options) *views {
 		stamps: o.Stamps,
 		creds:  newStampCache[[sha256.Size]byte, *caller](credentialsCached),
 		ents:   newStampCache[string, *access.Entitlement](entitlementsCached),
-		docs:   newStampCache[string, *document](documentsCached),
+		docs:   newStampCache[string, *view](documentsCached),
 		pkgs:   newStampCache[string, *rendered](packagesCached),
 		dists:  newStampCache[string, *packages.Dist](documentsCached),
 	}
@@ -155,10 +208,10 @@ func (h *Repo) entitlementOf(ctx context.Context, cred *caller, name string) (*a
 
 // p2Document is cred's customer's view of a package's p2 document (name
 // may end in ~dev); found is false when it may not see the package.
-func (h *Repo) p2Document(ctx context.Context, cred *caller, name string) (*document, error) {
+func (h *Repo) p2Document(ctx context.Context, cred *caller, name string) (*view, error) {
 	base, dev := strings.CutSuffix(name, "~dev")
 	if !cred.Reaches(base) {
-		return &document{}, nil
+		return &view{}, nil
 	}
 	st := h.views.stamps.Of(cred.Customer.TenantID)
 	st.Value = cred.stamp
@@ -166,13 +219,13 @@ func (h *Repo) p2Document(ctx context.Context, cred *caller, name string) (*docu
 	if d, ok := h.views.docs.get(key, st.Value); ok {
 		return d, nil
 	}
-	return h.views.docs.load(key, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, int64, bool, error) {
+	return h.views.docs.load(key, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*view, int64, bool, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
 		e, err := h.entitlementOf(ctx, cred, base)
 		if err != nil {
 			return nil, 0, false, err
 		}
-		d := &document{}
+		d := &view{}
 		if e != nil {
 			rd, err := h.entries(ctx, e.Package)
 			if err != nil {
@@ -188,7 +241,7 @@ func (h *Repo) p2Document(ctx context.Context, cred *caller, name string) (*docu
 					offered = append(offered, en)
 				}
 			}
-			d = finish(composer.Document(e.Package.Name, offered), lastModified(rd.at, st.AccessChangedAt))
+			d = &view{found: true, tmpl: composer.NewTemplate(e.Package.Name, offered), modified: lastModified(rd.at, st.AccessChangedAt)}
 		}
 		return d, st.Value, h.current(cred), nil
 	})
@@ -196,14 +249,14 @@ func (h *Repo) p2Document(ctx context.Context, cred *caller, name string) (*docu
 
 // packagesDocument is the packages.json of cred: its available packages
 // depend on the customer's grants and the credential's package scopes.
-func (h *Repo) packagesDocument(ctx context.Context, cred *caller, build func([]string) ([]byte, error)) (*document, error) {
+func (h *Repo) packagesDocument(ctx context.Context, cred *caller, build func([]string) ([]byte, error)) (*view, error) {
 	st := h.views.stamps.Of(cred.Customer.TenantID)
 	st.Value = cred.stamp
 	key := "packages\x00" + cred.Customer.ID + "\x00" + strings.Join(cred.PackageScopes, ",")
 	if d, ok := h.views.docs.get(key, st.Value); ok {
 		return d, nil
 	}
-	return h.views.docs.load(key, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*document, int64, bool, error) {
+	return h.views.docs.load(key, key+"\x00"+strconv.FormatInt(st.Value, 10), func() (*view, int64, bool, error) {
 		ctx := tenancy.WithTenant(context.WithoutCancel(ctx), cred.Customer.TenantID)
 		es, err := h.o.Access.Entitlements(ctx, cred.Caller)
 		if err != nil {
@@ -217,7 +270,7 @@ func (h *Repo) packagesDocument(ctx context.Context, cred *caller, build func([]
 		if err != nil {
 			return nil, 0, false, err
 		}
-		return finish(body, time.Time{}), st.Value, h.current(cred), nil
+		return &view{found: true, fixed: finish(body, time.Time{})}, st.Value, h.current(cred), nil
 	})
 }
 

@@ -94,7 +94,7 @@ func (s *Service) entry(pkg *ent.ComposerPackage, v *ent.PackageVersion) (compos
 		Version:       v.Version,
 		Normalized:    v.VersionNormalized,
 		Manifest:      m,
-		DistURL:       s.DistURL(pkg.Name, v),
+		DistURL:       DistPath(pkg.Name, v),
 		Reference:     v.Reference,
 		Shasum:        v.DistShasum,
 		Time:          v.ReleasedAt,
@@ -103,8 +103,9 @@ func (s *Service) entry(pkg *ent.ComposerPackage, v *ent.PackageVersion) (compos
 	}), nil
 }
 
-// DistURL is where Composer downloads a version's archive. It names the
+// DistPath is where Composer downloads a version's archive, below the
+// base URL each request is answered with (internal/origin). It names the
 // reference, so a lock file keeps pointing at the archive it was made with.
-func (s *Service) DistURL(pkgName string, v *ent.PackageVersion) string {
-	return fmt.Sprintf("%s/dists/%s/%s/%s.zip", s.publicURL, pkgName, url.PathEscape(v.VersionNormalized), url.PathEscape(v.Reference))
+func DistPath(pkgName string, v *ent.PackageVersion) string {
+	return fmt.Sprintf("/dists/%s/%s/%s.zip", pkgName, url.PathEscape(v.VersionNormalized), url.PathEscape(v.Reference))
 }

@@ -19,7 +19,7 @@ func TestRefreshMetadataDigest(t *testing.T) {
 	testenv.ForEach(t, func(t *testing.T, b testenv.Backend) {
 		db, ctx, tenantID := tenantDB(t, b)
 		c := db.Client
-		svc := packages.New(packages.Options{Client: c, PublicURL: "https://r.example", Log: slog.New(slog.DiscardHandler)})
+		svc := packages.New(packages.Options{Client: c, Log: slog.New(slog.DiscardHandler)})
 		p, err := c.ComposerPackage.Create().SetTenantID(tenantID).SetName("acme/lib").SetType(composerpackage.TypeGit).Save(ctx)
 		if err != nil {
 			t.Fatal(err)

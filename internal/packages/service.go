@@ -27,8 +27,6 @@ type Service struct {
 	client   *ent.Client
 	archives *archives.Store
 	box      *secretbox.Box
-	// publicURL prefixes dist URLs in Composer metadata.
-	publicURL string
 	// repositories are the repository URLs packages may use: the rules
 	// sync fetches by.
 	repositories repourl.Rules
@@ -44,10 +42,9 @@ type Service struct {
 
 // Options configure a Service.
 type Options struct {
-	Client    *ent.Client
-	Archives  *archives.Store
-	Box       *secretbox.Box
-	PublicURL string
+	Client   *ent.Client
+	Archives *archives.Store
+	Box      *secretbox.Box
 	// Repositories are the repository URLs packages may use; gitsync
 	// must be given the same rules.
 	Repositories repourl.Rules
@@ -62,7 +59,6 @@ type Options struct {
 func New(o Options) *Service {
 	return &Service{
 		client: o.Client, archives: o.Archives, box: o.Box,
-		publicURL:    strings.TrimSuffix(o.PublicURL, "/"),
 		repositories: o.Repositories, mirrors: o.MirrorsDir, waker: o.Waker, scratch: o.Scratch, log: o.Log,
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/cargoman/cargoman/internal/composerrepo"
 	"github.com/cargoman/cargoman/internal/database"
 	"github.com/cargoman/cargoman/internal/httperr"
+	"github.com/cargoman/cargoman/internal/origin"
 	"github.com/cargoman/cargoman/internal/scratch"
 	"github.com/cargoman/cargoman/rest"
 	"github.com/cargoman/cargoman/web"
@@ -40,9 +41,11 @@ type Options struct {
 	// Dists streams the archives the REST API downloads.
 	Dists rest.DistOpener
 	// Webhooks serves /api/webhooks/{provider}; nil leaves them out.
-	Webhooks  http.Handler
-	PublicURL string
-	Log       *slog.Logger
+	Webhooks http.Handler
+	// Origin tells the base of absolute URLs (REST Link headers, the
+	// repository URL of new credentials).
+	Origin *origin.Resolver
+	Log    *slog.Logger
 	// Stamps tell the Composer caches when they went stale.
 	Stamps *cachestamp.Stamps
 	// Ready checks that the database is migrated and is the one this
@@ -65,8 +68,8 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("server: a scratch directory is required")
 	}
 	limits := o.Limits.WithDefaults()
-	if o.Schema == nil || o.Composer == nil {
-		return nil, fmt.Errorf("server: a schema and the Composer endpoints are required")
+	if o.Schema == nil || o.Composer == nil || o.Origin == nil {
+		return nil, fmt.Errorf("server: a schema, the Composer endpoints and an origin resolver are required")
 	}
 	schema := o.Schema
 	// Changes made through the API reach this instance's Composer caches
@@ -120,7 +123,7 @@ func New(o Options) (http.Handler, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	gqlHandler := graph.NewHandler(schema, o.Log, o.GraphQL, graph.Uploads{Dir: o.Scratch, MaxFields: limits.JSON}, refresh)
-	gql := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { httperr.GraphQL(w, err) })(limitGraphQLBody(limits, uploaders, gqlHandler))
+	gql := o.Origin.Middleware(o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { httperr.GraphQL(w, err) })(limitGraphQLBody(limits, uploaders, gqlHandler)))
 	r.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && req.URL.Query().Get("query") == "" && strings.Contains(req.Header.Get("Accept"), "text/html") {
 			playground.ServeHTTP(w, req)
@@ -132,9 +135,10 @@ func New(o Options) (http.Handler, error) {
 	if o.Webhooks != nil {
 		r.Handle("/api/webhooks/{provider}", o.Webhooks).Methods(http.MethodPost)
 	}
-	restAuth := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { httperr.REST(w, err) })
+	authenticate := o.Authenticator.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) { httperr.REST(w, err) })
+	restAuth := func(next http.Handler) http.Handler { return o.Origin.Middleware(authenticate(next)) }
 	err = rest.Mount(r, graph.NewExecutor(schema, o.Log, restGraphQL(o.GraphQL), refresh), schema.Schema(), rest.Routes(), rest.Options{
-		PublicURL:  o.PublicURL,
+		Origin:     o.Origin,
 		Middleware: restAuth,
 		Dists:      o.Dists,
 		Limits:     limits,

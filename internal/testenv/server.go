@@ -61,6 +61,13 @@ func WithAllowedGitHosts(hosts ...string) Option {
 // loopback and private addresses (test servers listen on 127.0.0.1).
 func WithDenyPrivateNetworks() Option { return func(c *app.Config) { c.DenyPrivateNetworks = true } }
 
+// WithoutPublicURL leaves PUBLIC_URL unset: absolute URLs are built from
+// each request's scheme and host.
+func WithoutPublicURL() Option { return func(c *app.Config) { c.PublicURL = "" } }
+
+// WithPublicURL sets PUBLIC_URL.
+func WithPublicURL(u string) Option { return func(c *app.Config) { c.PublicURL = u } }
+
 // StartServer serves Cargoman over a fresh database of backend b, with
 // background workers and local repositories allowed.
 func StartServer(t testing.TB, b Backend, opts ...Option) *Server {

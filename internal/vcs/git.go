@@ -317,11 +317,6 @@ func buildEnv(home string, protocol string, sshCommand string, extra []envConfig
 	return env
 }
 
-// shellQuote quotes s for the POSIX shell that runs GIT_SSH_COMMAND.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // localRunner runs commands against an existing mirror without network.
 func localRunner(dir string, opts Options) (*runner, error) {
 	home, err := privateHome(opts.TempDir)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/cargoman/cargoman/internal/repourl"
+	"github.com/cargoman/cargoman/internal/shellword"
 	"github.com/cargoman/cargoman/internal/testenv/sshdtest"
 )
 
@@ -125,7 +126,7 @@ func TestSyncSSHCommand(t *testing.T) {
 	}
 	for _, want := range []string{"IdentitiesOnly=yes", "StrictHostKeyChecking=yes", "UserKnownHostsFile=" + filepath.Join(s.tmp, "known_hosts"),
 		"HostKeyAlias=" + pinnedAlias, "Hostname=127.0.0.1", fmt.Sprintf("Port=%d", s.gate.Port()),
-		"'-i' '" + filepath.Join(s.tmp, "id") + "'", "BatchMode=yes", "ServerAliveInterval="} {
+		"-i " + shellword.Quote(filepath.Join(s.tmp, "id")), "BatchMode=yes", "ServerAliveInterval="} {
 		if !strings.Contains(sshCmd, want) {
 			t.Errorf("GIT_SSH_COMMAND %q lacks %q", sshCmd, want)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cargoman/cargoman/internal/netpolicy"
 	"github.com/cargoman/cargoman/internal/repourl"
+	"github.com/cargoman/cargoman/internal/shellword"
 )
 
 // Repo is a local bare mirror of a repository. Its methods only read the
@@ -243,7 +244,7 @@ func newSession(ctx context.Context, rem *remote, auth Auth, opts Options) (_ *s
 			args = append(args, "-o", "IdentityFile=none")
 		}
 		for i, a := range args {
-			args[i] = shellQuote(a)
+			args[i] = shellword.Quote(a) // the POSIX shell running GIT_SSH_COMMAND
 		}
 		sshCmd = strings.Join(args, " ")
 	}
