@@ -38,14 +38,11 @@ func (r *packageResolver) SSHHost(ctx context.Context, obj *ent.ComposerPackage)
 
 // SSHHostKeys is the resolver for the sshHostKeys field.
 func (r *packageResolver) SSHHostKeys(ctx context.Context, obj *ent.ComposerPackage) ([]*ent.KnownHost, error) {
-	if obj.RepositoryURL == nil {
+	name, _ := r.SSHHost(ctx, obj)
+	if name == nil {
 		return []*ent.KnownHost{}, nil
 	}
-	name, ok := vcs.SSHHostKeyName(*obj.RepositoryURL)
-	if !ok {
-		return []*ent.KnownHost{}, nil
-	}
-	return r.knownHosts.ForHost(ctx, name)
+	return r.knownHosts.ForHost(ctx, *name)
 }
 
 // KnownHosts is the resolver for the knownHosts field.

@@ -153,8 +153,5 @@ func (t multipartForm) jsonPart(mr *multipart.Reader, name string, v any) error 
 }
 
 func multipartError(err error) error {
-	if errors.Is(err, scratch.ErrDisk) {
-		return err
-	}
 	return bodylimit.Check(err, "the multipart body cannot be read: it ended early or is malformed")
 }

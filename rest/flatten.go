@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -25,8 +26,7 @@ func countConnections(set ast.SelectionSet, seen map[string]bool) int {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			if s.Definition != nil && s.Definition.Type.Elem == nil && len(s.Definition.Type.NamedType) > len("Connection") &&
-				s.Definition.Type.NamedType[len(s.Definition.Type.NamedType)-len("Connection"):] == "Connection" {
+			if def := s.Definition; def != nil && def.Type.Elem == nil && def.Type.NamedType != "Connection" && strings.HasSuffix(def.Type.NamedType, "Connection") {
 				n++
 			}
 			n += countConnections(s.SelectionSet, seen)

@@ -128,8 +128,8 @@ func formValue(part *multipart.Part, limit int64) (string, error) {
 
 // uploadError is the API error of a failed read of an upload body.
 func uploadError(err error) error {
-	if err == nil || errors.Is(err, scratch.ErrDisk) {
-		return err
+	if err == nil {
+		return nil
 	}
 	return bodylimit.Check(err, "the upload could not be read: the body ended early or is not valid multipart")
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/cargoman/cargoman/internal/vcs"
+	"github.com/cargoman/cargoman/internal/composer/exclude"
 )
 
 const (
@@ -62,10 +62,10 @@ func cleanName(raw string) (name string, dir bool, problem string) {
 
 // isJunk reports what a dist must not carry: macOS resource-fork folders
 // (__MACOSX/...), which Finder's "Compress" adds and Composer ignores, and
-// version-control folders (.git/, .svn/, .hg/ ...; vcs.InVCSDir), whose
+// version-control folders (.git/, .svn/, .hg/ ...; exclude.InVCSDir), whose
 // hooks and config must not reach a consumer's vendor/ folder.
 func isJunk(name string) bool {
-	if vcs.InVCSDir(name) {
+	if exclude.InVCSDir(name) {
 		return true
 	}
 	for _, seg := range strings.Split(name, "/") {

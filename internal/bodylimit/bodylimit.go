@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/cargoman/cargoman/internal/apperr"
+	"github.com/cargoman/cargoman/internal/scratch"
 )
 
 // Default limits of each route class.
@@ -83,8 +84,12 @@ func Read(w http.ResponseWriter, r *http.Request, n int64) ([]byte, error) {
 // Check turns an error met while reading a limited body into the API
 // error: TooLarge when the limit was hit, else a VALIDATION_ERROR with
 // message (the client sent a broken body). Errors that already carry a
-// code pass unchanged.
+// code, and failures of the server's own disk (scratch.ErrDisk: not the
+// client's fault), pass unchanged.
 func Check(err error, message string) error {
+	if errors.Is(err, scratch.ErrDisk) {
+		return err
+	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return TooLarge(tooBig.Limit)

@@ -106,7 +106,6 @@ func (v *view) documentFor(o origin.Origin) *document {
 // document is a finished response body: gzip-compressed when large enough
 // to gain from it, since Composer always accepts gzip.
 type document struct {
-	found    bool
 	data     []byte
 	gzipped  bool
 	tag      string    // hex of the body's SHA-256, first 16 bytes
@@ -318,7 +317,7 @@ func (h *Repo) entries(ctx context.Context, pkg *ent.ComposerPackage) (*rendered
 // request that will be served it.
 func finish(body []byte, modified time.Time) *document {
 	sum := sha256.Sum256(body)
-	d := &document{found: true, data: body, tag: hex.EncodeToString(sum[:16]), modified: modified}
+	d := &document{data: body, tag: hex.EncodeToString(sum[:16]), modified: modified}
 	d.plain = headerValues{
 		contentType:  []string{"application/json"},
 		cacheControl: []string{"private, no-cache"},

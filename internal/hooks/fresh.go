@@ -22,15 +22,23 @@ import (
 // unusual payload syncs rather than being dropped.
 func (h *Handler) stale(ctx context.Context, c *ent.Client, d *webhook.Delivery, matched []*ent.ComposerPackage) ([]*ent.ComposerPackage, error) {
 	var out []*ent.ComposerPackage
+	// A monorepo's parent and children share one target: read it once.
+	upByTarget := map[string]bool{}
 	for _, p := range matched {
 		if p.Type == composerpackage.TypeArtifact {
 			continue
 		}
-		known, err := recorded(ctx, c, packages.SyncTarget(p))
-		if err != nil {
-			return nil, err
+		target := packages.SyncTarget(p)
+		up, ok := upByTarget[target]
+		if !ok {
+			known, err := recorded(ctx, c, target)
+			if err != nil {
+				return nil, err
+			}
+			up = upToDate(d, known)
+			upByTarget[target] = up
 		}
-		if !upToDate(d, known) {
+		if !up {
 			out = append(out, p)
 		}
 	}

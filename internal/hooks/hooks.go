@@ -173,7 +173,7 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, provider w
 			return nil
 		}
 		var stale []*ent.ComposerPackage
-		if !d.Ping && d.ShouldSync() && len(fresh) > 0 {
+		if d.ShouldSync() && len(fresh) > 0 {
 			if stale, err = h.stale(ctx, c, d, fresh); err != nil {
 				return err
 			}
@@ -189,7 +189,7 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, provider w
 				msg = "the packages are already at these commits"
 			}
 			out = result{Delivery: d.ID, Outcome: "ignored", Message: msg}
-			return h.insert(ctx, c, provider, d, webhookdelivery.OutcomeIgnored, msg, fresh)
+			return h.insert(ctx, c, provider, d, webhookdelivery.OutcomeIgnored, fresh)
 		}
 		names, err := h.queue(ctx, c, provider, d, fresh, stale)
 		out = result{Delivery: d.ID, Outcome: "queued", Queued: names}
@@ -291,7 +291,7 @@ func (h *Handler) unseen(ctx context.Context, c *ent.Client, provider webhook.Pr
 // queue records the delivery as queued for the matched packages and
 // queues syncs of the stale ones.
 func (h *Handler) queue(ctx context.Context, c *ent.Client, provider webhook.Provider, d *webhook.Delivery, matched, stale []*ent.ComposerPackage) ([]string, error) {
-	if err := h.insert(ctx, c, provider, d, webhookdelivery.OutcomeQueued, "", matched); err != nil {
+	if err := h.insert(ctx, c, provider, d, webhookdelivery.OutcomeQueued, matched); err != nil {
 		return nil, err
 	}
 	var names []string
@@ -304,7 +304,8 @@ func (h *Handler) queue(ctx context.Context, c *ent.Client, provider webhook.Pro
 	return names, nil
 }
 
-func (h *Handler) insert(ctx context.Context, c *ent.Client, provider webhook.Provider, d *webhook.Delivery, outcome webhookdelivery.Outcome, msg string, pkgs []*ent.ComposerPackage) error {
+// insert records an accepted delivery (rejected ones go through reject).
+func (h *Handler) insert(ctx context.Context, c *ent.Client, provider webhook.Provider, d *webhook.Delivery, outcome webhookdelivery.Outcome, pkgs []*ent.ComposerPackage) error {
 	create := c.WebhookDelivery.Create().
 		SetProvider(webhookdelivery.Provider(provider)).
 		SetEvent(d.Event).
@@ -314,18 +315,7 @@ func (h *Handler) insert(ctx context.Context, c *ent.Client, provider webhook.Pr
 	if len(d.RepositoryURLs) > 0 {
 		create.SetRepositoryURL(d.RepositoryURLs[0])
 	}
-	if msg != "" && outcome != webhookdelivery.OutcomeQueued && outcome != webhookdelivery.OutcomeIgnored {
-		create.SetError(msg)
-	}
 	return create.Exec(ctx)
-}
-
-// record stores a delivery that changes nothing; failures are only logged,
-// since the answer to the provider does not depend on them.
-func (h *Handler) record(ctx context.Context, provider webhook.Provider, d *webhook.Delivery, outcome webhookdelivery.Outcome, msg string, pkgs []*ent.ComposerPackage) {
-	if err := h.insert(ctx, h.client, provider, d, outcome, msg, pkgs); err != nil {
-		h.log.Warn("record webhook delivery", "provider", provider, "err", err)
-	}
 }
 
 // MaxRejectedPerHour caps the rejected deliveries stored per tenant and
@@ -368,9 +358,12 @@ func (h *Handler) reject(ctx context.Context, provider webhook.Provider, d *webh
 	}
 }
 
-// answerDuplicate records and answers a delivery seen before.
+// answerDuplicate records and answers a delivery seen before; a failure to
+// record is only logged, since the answer does not depend on it.
 func (h *Handler) answerDuplicate(ctx context.Context, w http.ResponseWriter, provider webhook.Provider, d *webhook.Delivery) {
-	h.record(ctx, provider, d, webhookdelivery.OutcomeDuplicate, "", nil)
+	if err := h.insert(ctx, h.client, provider, d, webhookdelivery.OutcomeDuplicate, nil); err != nil {
+		h.log.Warn("record webhook delivery", "provider", provider, "err", err)
+	}
 	writeJSON(w, http.StatusOK, result{Delivery: d.ID, Outcome: "duplicate", Message: "this delivery was already processed"})
 }
 

@@ -44,8 +44,11 @@ func typeRank(t string) int {
 	return 3
 }
 
+// byType orders key types by preference.
+func byType(a, b string) int { return typeRank(a) - typeRank(b) }
+
 func sortRows(rows []*ent.KnownHost) {
-	slices.SortStableFunc(rows, func(a, b *ent.KnownHost) int { return typeRank(a.KeyType) - typeRank(b.KeyType) })
+	slices.SortStableFunc(rows, func(a, b *ent.KnownHost) int { return byType(a.KeyType, b.KeyType) })
 }
 
 // ForHost lists the keys pinned for host, preferred type first.
@@ -75,7 +78,7 @@ func (s *Store) KeyTypes(ctx context.Context, host string) ([]string, error) {
 				out = append(out, strings.Fields(p.key)[0])
 			}
 		}
-		slices.SortStableFunc(out, func(a, b string) int { return typeRank(a) - typeRank(b) })
+		slices.SortStableFunc(out, byType)
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cargoman/cargoman/ent"
 	"github.com/cargoman/cargoman/ent/packageversion"
+	"github.com/cargoman/cargoman/internal/archives"
 	"github.com/cargoman/cargoman/internal/blob"
 )
 
@@ -46,9 +47,9 @@ type NewDist struct {
 // version, or the version id of an upload; dir is a monorepo child's
 // directory in its repository ("" otherwise).
 func DistOf(pkg *ent.ComposerPackage, rev, dir string, upload bool) NewDist {
-	d := NewDist{Key: fmt.Sprintf("dists/%s/%s.zip", pkg.ID, rev)}
+	d := NewDist{Key: archives.Prefix + fmt.Sprintf("%s/%s.zip", pkg.ID, rev)}
 	if dir != "" {
-		d.Key = fmt.Sprintf("dists/%s/%s-%s.zip", pkg.ID, rev, strings.ReplaceAll(dir, "/", "_"))
+		d.Key = archives.Prefix + fmt.Sprintf("%s/%s-%s.zip", pkg.ID, rev, strings.ReplaceAll(dir, "/", "_"))
 	}
 	short := rev[:min(7, len(rev))]
 	if upload {

@@ -25,7 +25,7 @@ import (
 // stored, and only then recorded. allow, when set, vets the version
 // (normalized) before anything is stored: a customer may upload only
 // versions its grants offer it (access.PublishCheck). uploadedBy names the
-// uploader (auth.Principal.Actor) and is kept on the version.
+// uploader (auth.Caller.Actor) and is kept on the version.
 func (s *Service) Upload(ctx context.Context, pkgName string, file io.Reader, size int64, version *string, uploadedBy string, allow func(normalized string) error) (*ent.PackageVersion, error) {
 	pkg, err := s.Get(ctx, pkgName)
 	if err != nil {

@@ -37,7 +37,7 @@ func Open(root string) (*Dir, error) {
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("scratch: create %s: %w", root, err)
 	}
-	if err := Sweep(root, time.Now()); err != nil {
+	if err := sweep(root, time.Now()); err != nil {
 		return nil, err
 	}
 	id := strings.ToLower(rand.Text())
@@ -145,10 +145,10 @@ func (w diskWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Sweep removes what dead instances left under root: directories whose lock
+// sweep removes what dead instances left under root: directories whose lock
 // file no live process holds, and entries without a lock older than
 // StaleAge at now.
-func Sweep(root string, now time.Time) error {
+func sweep(root string, now time.Time) error {
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return fmt.Errorf("scratch: read %s: %w", root, err)

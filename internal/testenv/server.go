@@ -65,9 +65,6 @@ func WithDenyPrivateNetworks() Option { return func(c *app.Config) { c.DenyPriva
 // each request's scheme and host.
 func WithoutPublicURL() Option { return func(c *app.Config) { c.PublicURL = "" } }
 
-// WithPublicURL sets PUBLIC_URL.
-func WithPublicURL(u string) Option { return func(c *app.Config) { c.PublicURL = u } }
-
 // StartServer serves Cargoman over a fresh database of backend b, with
 // background workers and local repositories allowed.
 func StartServer(t testing.TB, b Backend, opts ...Option) *Server {

@@ -28,9 +28,6 @@ type HostKeys interface {
 	Check(ctx context.Context, host string, key ssh.PublicKey) error
 }
 
-// Fingerprint is a key's SHA256 fingerprint as OpenSSH prints it.
-func Fingerprint(key ssh.PublicKey) string { return ssh.FingerprintSHA256(key) }
-
 // hostKeyAlgorithms are the signature algorithms that prove a key of type t.
 func hostKeyAlgorithms(t string) []string {
 	if t == ssh.KeyAlgoRSA {
@@ -110,14 +107,15 @@ func (s *session) sshHostKeyOptions(ctx context.Context, opts Options) ([]string
 	if err != nil {
 		return nil, fmt.Errorf("vcs: host keys of %s: %w", name, err)
 	}
-	key, err := probeHostKey(ctx, opts.Network, s.rem.target(), pinned, min(opts.StallTimeout, 30*time.Second))
+	probeStall := min(opts.StallTimeout, 30*time.Second)
+	key, err := probeHostKey(ctx, opts.Network, s.rem.target(), pinned, probeStall)
 	switch {
 	case errors.Is(err, netpolicy.ErrRefused):
 		return nil, &Error{Op: "fetch", Target: s.rem.display, Kind: ErrHostNotAllowed, Err: err}
 	case ctx.Err() != nil:
 		return nil, &Error{Op: "fetch", Target: s.rem.display, Err: ctx.Err()}
 	case errors.Is(err, ErrStalled):
-		return nil, &Error{Op: "fetch", Target: s.rem.display, Kind: ErrStalled, Err: err, stall: min(opts.StallTimeout, 30*time.Second)}
+		return nil, &Error{Op: "fetch", Target: s.rem.display, Kind: ErrStalled, Err: err, stall: probeStall}
 	case err != nil:
 		return nil, &Error{Op: "fetch", Target: s.rem.display, Kind: ErrUnreachable,
 			Stderr: "ssh handshake with " + s.rem.target() + ": " + err.Error(), Err: err}
