@@ -1,6 +1,8 @@
 package packages_test
 
 import (
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/cargoman/cargoman/ent/composerpackage"
@@ -64,6 +66,20 @@ func TestQueueSync(t *testing.T) {
 				}
 			})
 		}
+		t.Run("the API refuses a child by name", func(t *testing.T) {
+			svc := packages.New(packages.Options{Client: c, Log: slog.New(slog.DiscardHandler)})
+			before, err := c.Task.Query().Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = svc.Sync(ctx, "acme/child")
+			if e, ok := apperr.As(err); !ok || e.Code != apperr.Validation || !strings.Contains(e.Message, "sync its parent") {
+				t.Fatalf("Sync(acme/child) = %v, want a validation error pointing at the parent", err)
+			}
+			if after, err := c.Task.Query().Count(ctx); err != nil || after != before {
+				t.Fatalf("%d tasks after the refusal, %d before (%v)", after, before, err)
+			}
+		})
 		t.Run("sync all", func(t *testing.T) {
 			pkgs, queued, err := packages.QueueSyncAll(ctx, c)
 			if err != nil || pkgs != 2 || queued != 0 {
